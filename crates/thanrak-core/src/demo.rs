@@ -1,0 +1,1 @@
+//! Deterministic synthetic survey rounds for demonstrations, tests and benchmarks.

@@ -1,0 +1,19 @@
+//! The pure core of thanrak: domain types that validate on construction, the area registry,
+//! and (in later modules) the methodology. Nothing here does IO, async work, or talks to a
+//! database or the network; callers hand it values and get values back.
+
+#![forbid(unsafe_code)]
+
+pub mod area;
+pub mod date;
+pub mod demo;
+pub mod household;
+pub mod ids;
+pub mod schema;
+
+pub use area::{Area, AreaCode, AreaLevel, AreaRegistry};
+pub use household::{Household, Member};
+pub use ids::{HouseholdId, NationalId, RoundLabel};
+pub use schema::{FieldError, FieldValue};
+pub mod measure;
+pub mod methodology;

@@ -1,0 +1,1 @@
+//! Measurement: deprivations, the Alkire–Foster MPI, the five capitals and the four groups.

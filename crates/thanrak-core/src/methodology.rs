@@ -1,0 +1,1 @@
+//! The methodology file: indicators, dimensions, weights, capitals and group rules as data.
