@@ -1,1 +1,153 @@
-//! placeholder
+//! The thanrak store: one API over two backends chosen at run time by URL — SQLite (`sqlite://PATH`,
+//! the default, embedded) and PostgreSQL (`postgres://...`, for several server processes).
+//!
+//! Each backend has its own append-only migrations under `migrations/`. Every method runs the same
+//! statements on both backends where SQL allows (the [`with_pool!`] macro expands one body per
+//! backend) and reads rows back through the core's parsers, so a stored row is validated again.
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod import;
+mod read;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, QueryBuilder, SqlitePool};
+use thanrak_core::AreaRegistry;
+
+pub use error::StoreError;
+pub use import::ImportSummary;
+pub use read::RoundSummary;
+
+/// The default database when none is given: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://thanrak.db";
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded SQLite database.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A connection pool to one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// SQLite in WAL mode.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool; the body is compiled once per backend.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url`, creating a SQLite file if it does not exist, applies the
+    /// migrations that have not run yet, and loads the official area table on first use.
+    ///
+    /// `sqlite://PATH` (or `sqlite:PATH`) selects SQLite; `postgres://` or `postgresql://` PostgreSQL.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad SQLite URL {url:?}: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("cannot open {url}: {e}")))?;
+            SQLITE_MIGRATIONS.run(&pool).await.map_err(migrate_error)?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+            POSTGRES_MIGRATIONS.run(&pool).await.map_err(migrate_error)?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError::Config(format!(
+                "unknown database URL {url:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+            )));
+        };
+        store.seed_areas(AreaRegistry::official()).await?;
+        Ok(store)
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection (SQLite then checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+
+    /// Loads the official provinces, districts and subdistricts if the table holds none yet.
+    async fn seed_areas(&self, registry: &AreaRegistry) -> Result<(), StoreError> {
+        let present: i64 = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT count(*) FROM areas WHERE level <> 'village'")
+                .fetch_one(pool)
+                .await?
+        });
+        if present > 0 {
+            return Ok(());
+        }
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Parents come before children in the table, so foreign keys hold row by row.
+            for chunk in registry.areas().chunks(2000) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO areas (code, level, parent_code, name_th, name_en, postcode) ",
+                );
+                qb.push_values(chunk, |mut b, a| {
+                    b.push_bind(a.code.to_string())
+                        .push_bind(a.level().as_str())
+                        .push_bind(a.code.parent().map(|p| p.to_string()))
+                        .push_bind(a.name_th.clone())
+                        .push_bind(a.name_en.clone())
+                        .push_bind(a.postcode.clone());
+                });
+                qb.push(" ON CONFLICT (code) DO NOTHING");
+                qb.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    StoreError::Other(format!("database migration failed: {e}"))
+}

@@ -1,0 +1,222 @@
+//! Reading back: rounds, households, members and areas. Every row is parsed again by the core.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use thanrak_core::{
+    Area, AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member,
+    NationalId, RoundLabel,
+};
+
+use crate::import::column_list;
+use crate::{with_pool, Store, StoreError};
+
+/// A survey round with its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundSummary {
+    /// The round's label.
+    pub label: RoundLabel,
+    /// The earliest survey date in the round.
+    pub first_survey_date: Option<NaiveDate>,
+    /// The latest survey date in the round.
+    pub last_survey_date: Option<NaiveDate>,
+    /// Households in the round.
+    pub households: i64,
+    /// Members in the round.
+    pub members: i64,
+    /// When the round was last written to.
+    pub last_loaded_at: DateTime<Utc>,
+}
+
+/// Reads one row's columns as typed values in column order; `$row` is a backend row.
+macro_rules! row_values {
+    ($row:expr, $columns:expr) => {{
+        let mut values = Vec::with_capacity($columns.len());
+        for (i, c) in $columns.iter().enumerate() {
+            let v = match c.kind {
+                Kind::Text => $row.try_get::<Option<String>, _>(i)?.map(FieldValue::Text),
+                Kind::Int(..) => $row.try_get::<Option<i64>, _>(i)?.map(FieldValue::Int),
+                Kind::Flag => $row
+                    .try_get::<Option<i16>, _>(i)?
+                    .map(|f| FieldValue::Int(i64::from(f))),
+                Kind::Real(..) => $row.try_get::<Option<f64>, _>(i)?.map(FieldValue::Real),
+                Kind::Date => $row.try_get::<Option<NaiveDate>, _>(i)?.map(FieldValue::Date),
+            };
+            values.push(v.unwrap_or(FieldValue::Null));
+        }
+        values
+    }};
+}
+
+fn corrupt(what: &str, errors: Vec<thanrak_core::FieldError>) -> StoreError {
+    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    StoreError::Corrupt(format!("{what}: {}", list.join("; ")))
+}
+
+fn select_round(columns: &[Column], table: &str, order: &str) -> String {
+    format!(
+        "SELECT {} FROM {table} WHERE round = $1 ORDER BY {order}",
+        column_list(columns)
+    )
+}
+
+impl Store {
+    /// Every round, by label, with its dates and sizes.
+    pub async fn rounds(&self) -> Result<Vec<RoundSummary>, StoreError> {
+        const SQL: &str = "SELECT r.label, \
+               (SELECT min(h.survey_date) FROM households h WHERE h.round = r.label), \
+               (SELECT max(h.survey_date) FROM households h WHERE h.round = r.label), \
+               (SELECT count(*) FROM households h WHERE h.round = r.label), \
+               (SELECT count(*) FROM members m WHERE m.round = r.label), \
+               r.last_loaded_at \
+             FROM rounds r ORDER BY r.label";
+        let rows = with_pool!(self, pool => {
+            let mut out = Vec::new();
+            for row in sqlx::query(SQL).fetch_all(pool).await? {
+                out.push((
+                    row.try_get::<String, _>(0)?,
+                    row.try_get::<Option<NaiveDate>, _>(1)?,
+                    row.try_get::<Option<NaiveDate>, _>(2)?,
+                    row.try_get::<i64, _>(3)?,
+                    row.try_get::<i64, _>(4)?,
+                    row.try_get::<DateTime<Utc>, _>(5)?,
+                ));
+            }
+            out
+        });
+        rows.into_iter()
+            .map(|(label, first, last, households, members, loaded)| {
+                Ok(RoundSummary {
+                    label: RoundLabel::parse(&label)
+                        .map_err(|e| StoreError::Corrupt(format!("round {label:?} {e}")))?,
+                    first_survey_date: first,
+                    last_survey_date: last,
+                    households,
+                    members,
+                    last_loaded_at: loaded,
+                })
+            })
+            .collect()
+    }
+
+    /// The households of a round, ordered by household id (byte order on both backends).
+    pub async fn households(&self, round: &RoundLabel) -> Result<Vec<Household>, StoreError> {
+        let registry = AreaRegistry::official();
+        with_pool!(self, pool => {
+            let order = match self {
+                Store::Postgres(_) => "household_id COLLATE \"C\"",
+                Store::Sqlite(_) => "household_id",
+            };
+            let sql = select_round(HOUSEHOLD_COLUMNS, "households", order);
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str()).fetch(pool);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await? {
+                let values = row_values!(row, HOUSEHOLD_COLUMNS);
+                out.push(
+                    Household::from_values(&values, registry)
+                        .map_err(|e| corrupt("household", e))?,
+                );
+            }
+            Ok(out)
+        })
+    }
+
+    /// The members of a round, ordered by household id then member number.
+    pub async fn members(&self, round: &RoundLabel) -> Result<Vec<Member>, StoreError> {
+        with_pool!(self, pool => {
+            let order = match self {
+                Store::Postgres(_) => "household_id COLLATE \"C\", member_no",
+                Store::Sqlite(_) => "household_id, member_no",
+            };
+            let sql = select_round(MEMBER_COLUMNS, "members", order);
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str()).fetch(pool);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await? {
+                let values = row_values!(row, MEMBER_COLUMNS);
+                out.push(Member::from_values(&values).map_err(|e| corrupt("member", e))?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The national ids stored in these rounds, with the household of each.
+    pub async fn national_ids(
+        &self,
+        rounds: &[RoundLabel],
+    ) -> Result<HashMap<(RoundLabel, NationalId), HouseholdId>, StoreError> {
+        let mut out = HashMap::new();
+        for round in rounds {
+            let rows: Vec<(String, String)> = with_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT national_id, household_id FROM members \
+                     WHERE round = $1 AND national_id IS NOT NULL",
+                )
+                .bind(round.as_str())
+                .fetch_all(pool)
+                .await?
+            });
+            for (nid, hh) in rows {
+                let nid = NationalId::parse(&nid)
+                    .map_err(|e| StoreError::Corrupt(format!("national id {nid}: {e}")))?;
+                let hh = HouseholdId::parse(&hh)
+                    .map_err(|e| StoreError::Corrupt(format!("household id {hh}: {e}")))?;
+                out.insert((round.clone(), nid), hh);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One area by code.
+    pub async fn area(&self, code: &AreaCode) -> Result<Area, StoreError> {
+        self.areas_where("code = $1", &code.to_string())
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("area {code}")))
+    }
+
+    /// The areas directly inside `parent` (provinces when `parent` is `None`), by code.
+    pub async fn child_areas(&self, parent: Option<&AreaCode>) -> Result<Vec<Area>, StoreError> {
+        match parent {
+            Some(p) => self.areas_where("parent_code = $1", &p.to_string()).await,
+            None => self.areas_where("level = $1", AreaLevel::Province.as_str()).await,
+        }
+    }
+
+    /// The number of areas at each level.
+    pub async fn area_counts(&self) -> Result<Vec<(AreaLevel, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT level, count(*) FROM areas GROUP BY level")
+                .fetch_all(pool)
+                .await?
+        });
+        let mut out: Vec<(AreaLevel, i64)> = rows
+            .into_iter()
+            .filter_map(|(l, n)| AreaLevel::parse(&l).map(|l| (l, n)))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    async fn areas_where(&self, filter: &str, arg: &str) -> Result<Vec<Area>, StoreError> {
+        let sql = format!(
+            "SELECT code, name_th, name_en, postcode FROM areas WHERE {filter} ORDER BY code"
+        );
+        let rows: Vec<(String, String, String, Option<String>)> = with_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(arg).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(code, name_th, name_en, postcode)| {
+                Ok(Area {
+                    code: AreaCode::parse(&code)
+                        .map_err(|e| StoreError::Corrupt(format!("area code {code}: {e}")))?,
+                    name_th,
+                    name_en,
+                    postcode,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,278 @@
+//! One conformance suite for both backends: every check runs on SQLite in a temporary directory,
+//! and on PostgreSQL when `THANRAK_TEST_DATABASE_URL` is set (each test in a schema of its own).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use thanrak_core::schema::{parse_cells, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, Member, RoundLabel};
+use thanrak_store::{Backend, Store, StoreError};
+
+/// A store and what keeps it alive (the temporary directory of a SQLite file).
+struct TestStore {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    TestStore {
+        store: Store::connect(&url).await.unwrap(),
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres_store() -> Option<TestStore> {
+    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let schema = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    Some(TestStore {
+        store: Store::connect(&url).await.unwrap(),
+        _dir: None,
+    })
+}
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../thanrak-core/tests/fixtures/example-round")
+        .join(name);
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// The example round (its CSV has no quoted fields, so a plain split reads it).
+fn example_round() -> (Vec<Household>, Vec<Member>) {
+    let reg = AreaRegistry::official();
+    let rows = |text: String| -> Vec<Vec<String>> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let households = rows(fixture("households.csv"))
+        .iter()
+        .map(|r| {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            let (v, e) = parse_cells(HOUSEHOLD_COLUMNS, &cells);
+            assert!(e.is_empty(), "{e:?}");
+            Household::from_values(&v, reg).unwrap()
+        })
+        .collect();
+    let members = rows(fixture("members.csv"))
+        .iter()
+        .map(|r| {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            let (v, e) = parse_cells(MEMBER_COLUMNS, &cells);
+            assert!(e.is_empty(), "{e:?}");
+            Member::from_values(&v).unwrap()
+        })
+        .collect();
+    (households, members)
+}
+
+fn relabel(
+    (hh, mm): &(Vec<Household>, Vec<Member>),
+    round: &str,
+) -> (Vec<Household>, Vec<Member>) {
+    let r = RoundLabel::parse(round).unwrap();
+    let hh = hh
+        .iter()
+        .map(|h| Household {
+            round: r.clone(),
+            ..h.clone()
+        })
+        .collect();
+    let mm = mm
+        .iter()
+        .map(|m| Member {
+            round: r.clone(),
+            ..m.clone()
+        })
+        .collect();
+    (hh, mm)
+}
+
+async fn import(store: &Store, hh: &[Household], mm: &[Member]) -> Result<(), StoreError> {
+    store.import(hh, mm, "test", &mut |_, _| {}).await.map(|_| ())
+}
+
+fn sorted(mut hh: Vec<Household>, mut mm: Vec<Member>) -> (Vec<Household>, Vec<Member>) {
+    hh.sort_by(|a, b| a.household_id.cmp(&b.household_id));
+    mm.sort_by(|a, b| (&a.household_id, a.member_no).cmp(&(&b.household_id, b.member_no)));
+    (hh, mm)
+}
+
+async fn seeds_official_areas(s: &Store) {
+    let counts = s.area_counts().await.unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            (AreaLevel::Province, 77),
+            (AreaLevel::District, 928),
+            (AreaLevel::Subdistrict, 7436)
+        ]
+    );
+    let lampang = s.area(&AreaCode::parse("52").unwrap()).await.unwrap();
+    assert_eq!(lampang.name_th, "ลำปาง");
+    assert_eq!(s.child_areas(None).await.unwrap().len(), 77);
+    let districts = s
+        .child_areas(Some(&AreaCode::parse("52").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(districts.len(), 13);
+    assert!(matches!(
+        s.area(&AreaCode::parse("99").unwrap()).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn round_trips_a_round(s: &Store) {
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let rounds = s.rounds().await.unwrap();
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].label, round);
+    assert_eq!((rounds[0].households, rounds[0].members), (24, 86));
+    assert_eq!(
+        rounds[0].last_survey_date,
+        chrono::NaiveDate::from_ymd_opt(2023, 6, 15)
+    );
+    let got = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    assert_eq!(got, sorted(hh, mm));
+    // Villages are created as data arrives.
+    let village = s.area(&AreaCode::parse("52010102").unwrap()).await.unwrap();
+    assert_eq!(village.name_th, "หมู่ 2");
+}
+
+async fn reimport_changes_nothing(s: &Store) {
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let before = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    import(s, &hh, &mm).await.unwrap();
+    let after = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    assert_eq!(before, after);
+    let r = &s.rounds().await.unwrap()[0];
+    assert_eq!((r.households, r.members), (24, 86));
+}
+
+async fn rounds_are_kept_side_by_side(s: &Store) {
+    let data = example_round();
+    let (hh1, mm1) = relabel(&data, "2566-1");
+    import(s, &hh1, &mm1).await.unwrap();
+    let (mut hh2, mut mm2) = relabel(&data, "2567-1");
+    hh2.truncate(10);
+    mm2.retain(|m| hh2.iter().any(|h| h.household_id == m.household_id));
+    for h in &mut hh2 {
+        h.savings_thb += 1.0;
+    }
+    import(s, &hh2, &mm2).await.unwrap();
+    let r1 = RoundLabel::parse("2566-1").unwrap();
+    assert_eq!(s.households(&r1).await.unwrap(), sorted(hh1, mm1.clone()).0);
+    assert_eq!(s.members(&r1).await.unwrap().len(), mm1.len());
+    let rounds = s.rounds().await.unwrap();
+    assert_eq!(rounds.len(), 2);
+    assert_eq!(rounds[1].households, 10);
+    assert_eq!(rounds[1].members, mm2.len() as i64);
+}
+
+async fn a_household_reimport_replaces_its_members(s: &Store) {
+    let (hh, mut mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let first = hh[0].household_id.clone();
+    let before = mm.len();
+    mm.retain(|m| !(m.household_id == first && m.member_no > 1));
+    assert!(mm.len() < before);
+    // Only the first household is sent again: its members shrink, the others stay.
+    let only_first: Vec<Member> = mm.iter().filter(|m| m.household_id == first).cloned().collect();
+    import(s, &hh[..1], &only_first).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let stored = s.members(&round).await.unwrap();
+    assert_eq!(stored.len(), mm.len());
+    assert_eq!(stored.iter().filter(|m| m.household_id == first).count(), 1);
+}
+
+async fn a_failed_import_writes_nothing(s: &Store) {
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let before = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    // A new round whose last member points at a household that exists nowhere: the database
+    // refuses it at the very end of the batch, after every household row was written.
+    let (hh2, mut mm2) = relabel(&(hh, mm), "2567-1");
+    let mut orphan = mm2[0].clone();
+    orphan.household_id = thanrak_core::HouseholdId::parse("NOPE").unwrap();
+    mm2.push(orphan);
+    let mut changed = hh2.clone();
+    changed[0].savings_thb = 1.0;
+    assert!(import(s, &changed, &mm2).await.is_err());
+    // Also a failing re-import of the existing round must leave it as it was.
+    let (mut hh3, mut mm3) = example_round();
+    hh3[0].savings_thb = 999.0;
+    let mut orphan = mm3[0].clone();
+    orphan.household_id = thanrak_core::HouseholdId::parse("NOPE").unwrap();
+    mm3.push(orphan);
+    assert!(import(s, &hh3, &mm3).await.is_err());
+    let after = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    assert_eq!(before, after);
+    assert_eq!(s.rounds().await.unwrap().len(), 1);
+}
+
+async fn finds_stored_national_ids(s: &Store) {
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let ids = s.national_ids(std::slice::from_ref(&round)).await.unwrap();
+    let expected = mm.iter().filter(|m| m.national_id.is_some()).count();
+    assert_eq!(ids.len(), expected);
+    let m = mm.iter().find(|m| m.national_id.is_some()).unwrap();
+    assert_eq!(ids[&(round, m.national_id.unwrap())], m.household_id);
+}
+
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let t = super::sqlite_store().await;
+                assert_eq!(t.store.backend(), super::Backend::Sqlite);
+                super::$name(&t.store).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(t) = super::postgres_store().await else {
+                    eprintln!("THANRAK_TEST_DATABASE_URL is not set: PostgreSQL half skipped");
+                    return;
+                };
+                assert_eq!(t.store.backend(), super::Backend::Postgres);
+                super::$name(&t.store).await;
+            })+
+        }
+    };
+}
+
+conformance!(
+    seeds_official_areas,
+    round_trips_a_round,
+    reimport_changes_nothing,
+    rounds_are_kept_side_by_side,
+    a_household_reimport_replaces_its_members,
+    a_failed_import_writes_nothing,
+    finds_stored_national_ids,
+);
