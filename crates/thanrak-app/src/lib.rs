@@ -1,1 +1,230 @@
-//! placeholder
+//! Use cases shared by the command line and the web: import, export, demo data, rounds.
+//! Each takes a [`Store`] and plain arguments and returns plain structs; presentation is the
+//! caller's business.
+
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use thanrak_core::demo::{self, DemoConfig};
+use thanrak_core::schema::{check_batch, Table};
+use thanrak_core::{AreaCode, AreaRegistry, RoundLabel};
+use thanrak_io::{Batch, Diagnostic, IoError};
+use thanrak_store::{ImportSummary, RoundSummary, Store, StoreError};
+
+pub use thanrak_io::ExportFormat;
+
+/// What went wrong in a use case: user errors are kept apart from internal faults.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A file could not be read or written.
+    #[error(transparent)]
+    Io(#[from] IoError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The request names something that does not exist (a round, an area).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is wrong (bad arguments).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl AppError {
+    /// Whether the error is the user's to fix (as opposed to an internal fault).
+    pub fn is_user_error(&self) -> bool {
+        match self {
+            AppError::Io(_) | AppError::NotFound(_) | AppError::Invalid(_) => true,
+            AppError::Store(e) => matches!(
+                e,
+                StoreError::NotFound(_) | StoreError::Config(_) | StoreError::Unavailable(_)
+            ),
+        }
+    }
+}
+
+/// Progress of a long step: a phase name, units done, units in all.
+pub type Progress<'a> = &'a mut (dyn FnMut(&str, u64, u64) + Send);
+
+/// The result of an import: loaded, or refused with every problem found.
+#[derive(Debug)]
+pub enum ImportOutcome {
+    /// Every row was valid and the batch is stored.
+    Loaded(ImportSummary),
+    /// Nothing was written; these are the problems, by file and row.
+    Rejected(Vec<Diagnostic>),
+}
+
+/// Reads the files, checks every row and the batch as a whole, and loads it in one transaction
+/// only when there is no problem at all.
+pub async fn import_files(
+    store: &Store,
+    paths: &[PathBuf],
+    progress: Progress<'_>,
+) -> Result<ImportOutcome, AppError> {
+    let areas = AreaRegistry::official();
+    let batch: Batch = thanrak_io::read_batch(paths, areas, &mut |done, total| {
+        progress("read", done, total)
+    })?;
+    let Batch {
+        households,
+        household_origins,
+        members,
+        member_origins,
+        mut diagnostics,
+    } = batch;
+    if households.is_empty() && members.is_empty() && diagnostics.is_empty() {
+        return Err(AppError::Invalid(
+            "the files hold no households and no members".into(),
+        ));
+    }
+    let rounds: BTreeSet<RoundLabel> = households
+        .iter()
+        .map(|h| h.round.clone())
+        .chain(members.iter().map(|m| m.round.clone()))
+        .collect();
+    let rounds: Vec<RoundLabel> = rounds.into_iter().collect();
+    let existing = store.national_ids(&rounds).await?;
+    for p in check_batch(&households, &members, &existing) {
+        let origin = match p.table {
+            Table::Households => &household_origins[p.index],
+            Table::Members => &member_origins[p.index],
+        };
+        diagnostics.push(Diagnostic {
+            file: origin.file.clone(),
+            row: origin.row,
+            column: p.error.column.to_string(),
+            value: p.error.value,
+            reason: p.error.reason,
+        });
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+        return Ok(ImportOutcome::Rejected(diagnostics));
+    }
+    let source = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let summary = store
+        .import(&households, &members, &source, &mut |done, total| {
+            progress("write", done, total)
+        })
+        .await?;
+    Ok(ImportOutcome::Loaded(summary))
+}
+
+/// Writes the problems of a refused import as CSV (file, row, column, value, reason).
+pub fn write_report(path: &Path, diagnostics: &[Diagnostic]) -> Result<(), AppError> {
+    Ok(thanrak_io::write_report_csv(path, diagnostics)?)
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    /// The files written.
+    pub files: Vec<PathBuf>,
+    /// Households written.
+    pub households: usize,
+    /// Members written.
+    pub members: usize,
+}
+
+/// Writes one round's two tables into `dir` (`households.csv` + `members.csv`, or `round.xlsx`
+/// with the round's label as its name), in the import format so that they load again unchanged.
+pub async fn export_round(
+    store: &Store,
+    round: &str,
+    dir: &Path,
+    format: ExportFormat,
+) -> Result<ExportSummary, AppError> {
+    let round = parse_round(round)?;
+    ensure_round(store, &round).await?;
+    let households = store.households(&round).await?;
+    let members = store.members(&round).await?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::Invalid(format!("cannot create the folder {}: {e}", dir.display()))
+    })?;
+    let files = match format {
+        ExportFormat::Csv => thanrak_io::write_csv_tables(dir, &households, &members)?,
+        ExportFormat::Xlsx => {
+            let path = dir.join(format!("{round}.xlsx"));
+            thanrak_io::write_xlsx_tables(&path, &households, &members)?;
+            vec![path]
+        }
+    };
+    Ok(ExportSummary {
+        files,
+        households: households.len(),
+        members: members.len(),
+    })
+}
+
+fn parse_round(round: &str) -> Result<RoundLabel, AppError> {
+    RoundLabel::parse(round).map_err(|e| AppError::Invalid(format!("round label {round:?} {e}")))
+}
+
+async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
+    let rounds = store.rounds().await?;
+    if rounds.iter().any(|r| &r.label == round) {
+        return Ok(());
+    }
+    let known: Vec<String> = rounds.iter().map(|r| r.label.to_string()).collect();
+    Err(AppError::NotFound(if known.is_empty() {
+        format!("there is no round {round}: the database holds no rounds yet (run `thanrak import` or `thanrak demo`)")
+    } else {
+        format!("there is no round {round} (rounds: {})", known.join(", "))
+    }))
+}
+
+/// Every round with its size.
+pub async fn rounds(store: &Store) -> Result<Vec<RoundSummary>, AppError> {
+    Ok(store.rounds().await?)
+}
+
+/// Parses a comma-separated list of province codes such as `52,45`.
+pub fn parse_provinces(list: &str) -> Result<Vec<AreaCode>, AppError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let code = AreaCode::parse_level(s, thanrak_core::AreaLevel::Province)
+                .map_err(|e| AppError::Invalid(format!("province {s:?} {e}")))?;
+            if AreaRegistry::official().get(&code).is_none() {
+                return Err(AppError::Invalid(format!("{s} is not a province code")));
+            }
+            Ok(code)
+        })
+        .collect()
+}
+
+/// What the demo loaded.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    /// One summary per round loaded.
+    pub rounds: Vec<ImportSummary>,
+}
+
+/// Generates the demo population (two rounds) and loads it.
+pub async fn load_demo(
+    store: &Store,
+    config: &DemoConfig,
+    progress: Progress<'_>,
+) -> Result<DemoSummary, AppError> {
+    progress("generate", 0, 1);
+    let rounds = demo::generate(config, AreaRegistry::official())
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    progress("generate", 1, 1);
+    let mut out = Vec::new();
+    for r in rounds {
+        let phase = format!("load {}", r.label);
+        let summary = store
+            .import(&r.households, &r.members, "demo", &mut |d, t| progress(&phase, d, t))
+            .await?;
+        out.push(summary);
+    }
+    Ok(DemoSummary { rounds: out })
+}

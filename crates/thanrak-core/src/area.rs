@@ -113,7 +113,7 @@ impl AreaCode {
             return Err(AreaError::Shape);
         }
         let value: u32 = s.parse().map_err(|_| AreaError::Shape)?;
-        if level == AreaLevel::Village && value % 100 == 0 {
+        if level == AreaLevel::Village && value.is_multiple_of(100) {
             return Err(AreaError::VillageZero);
         }
         Ok(Self { value, level })

@@ -1,1 +1,211 @@
-fn main() {}
+//! The `thanrak` command line: import, export, demo data and listings over a store chosen by URL.
+
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use thanrak_app::{AppError, ExportFormat, ImportOutcome};
+use thanrak_core::demo::DemoConfig;
+use thanrak_store::{Store, DEFAULT_DATABASE_URL};
+
+/// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
+#[derive(Parser)]
+#[command(name = "thanrak", version, about, long_about = None)]
+struct Cli {
+    /// Database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "THANRAK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import survey data: households.csv + members.csv, or an .xlsx with sheets households and members.
+    ///
+    /// Every row is checked first. If any row has a problem nothing is written, each problem is
+    /// printed with its file, row, column, value and reason, and the exit code is 2. Loading the
+    /// same data again changes nothing.
+    Import {
+        /// The files to load (CSV or XLSX).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Also write the problems as CSV to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Export one round's households and members in the import format.
+    Export {
+        /// The round's label, as listed by `thanrak rounds`.
+        #[arg(long)]
+        round: String,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// csv (households.csv + members.csv) or xlsx (one workbook, a sheet per table).
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Generate and load a deterministic synthetic population (two survey rounds a year apart).
+    Demo {
+        /// Households per round.
+        #[arg(long, default_value_t = 50_000)]
+        households: usize,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Province codes, comma-separated (default Lampang 52 and Roi Et 45).
+        #[arg(long, default_value = "52,45")]
+        provinces: String,
+    },
+    /// List the survey rounds: label, survey date, households, members.
+    Rounds,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_user_error() { 2 } else { 1 })
+        }
+    }
+}
+
+/// A progress bar on stderr that shows itself only on a terminal.
+fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    move |phase: &str, done: u64, total: u64| {
+        if bar.message() != phase {
+            bar.set_message(phase.to_string());
+            bar.reset();
+        }
+        bar.set_length(total);
+        bar.set_position(done);
+        if done >= total {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    let store = Store::connect(&cli.database_url).await?;
+    let code = match cli.command {
+        Command::Import { paths, report } => {
+            let started = Instant::now();
+            let outcome = thanrak_app::import_files(&store, &paths, &mut progress_bar()).await?;
+            match outcome {
+                ImportOutcome::Loaded(s) => {
+                    let rounds: Vec<String> = s.rounds.iter().map(ToString::to_string).collect();
+                    println!(
+                        "loaded {} households and {} members into round {} in {:.1} s",
+                        s.households,
+                        s.members,
+                        rounds.join(", "),
+                        started.elapsed().as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                ImportOutcome::Rejected(diags) => {
+                    eprintln!("import refused: {} problem(s), nothing was written", diags.len());
+                    eprintln!("file\trow\tcolumn\tvalue\treason");
+                    for d in diags.iter().take(200) {
+                        eprintln!("{}\t{}\t{}\t{}\t{}", d.file, d.row, d.column, d.value, d.reason);
+                    }
+                    if diags.len() > 200 {
+                        eprintln!("… and {} more", diags.len() - 200);
+                    }
+                    if let Some(path) = report {
+                        thanrak_app::write_report(&path, &diags)?;
+                        eprintln!("the full report is in {}", path.display());
+                    }
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Export { round, out, format } => {
+            let format = match format {
+                Format::Csv => ExportFormat::Csv,
+                Format::Xlsx => ExportFormat::Xlsx,
+            };
+            let started = Instant::now();
+            let s = thanrak_app::export_round(&store, &round, &out, format).await?;
+            for f in &s.files {
+                println!("{}", f.display());
+            }
+            eprintln!(
+                "exported {} households and {} members in {:.1} s",
+                s.households,
+                s.members,
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Demo {
+            households,
+            seed,
+            provinces,
+        } => {
+            let config = DemoConfig {
+                households,
+                seed,
+                provinces: thanrak_app::parse_provinces(&provinces)?,
+            };
+            let started = Instant::now();
+            let s = thanrak_app::load_demo(&store, &config, &mut progress_bar()).await?;
+            for r in &s.rounds {
+                let labels: Vec<String> = r.rounds.iter().map(ToString::to_string).collect();
+                println!(
+                    "round {}: {} households, {} members, {} villages",
+                    labels.join(", "),
+                    r.households,
+                    r.members,
+                    r.new_villages
+                );
+            }
+            eprintln!("demo data loaded in {:.1} s", started.elapsed().as_secs_f64());
+            print_rounds(&store).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Rounds => {
+            print_rounds(&store).await?;
+            ExitCode::SUCCESS
+        }
+    };
+    store.close().await;
+    Ok(code)
+}
+
+async fn print_rounds(store: &Store) -> Result<(), AppError> {
+    for r in thanrak_app::rounds(store).await? {
+        let date = r
+            .last_survey_date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "-".into());
+        println!("{}\t{}\t{}\t{}", r.label, date, r.households, r.members);
+    }
+    Ok(())
+}

@@ -1,1 +1,0 @@
-//! Measurement: deprivations, the Alkire–Foster MPI, the five capitals and the four groups.

@@ -1,1 +1,0 @@
-//! The methodology file: indicators, dimensions, weights, capitals and group rules as data.

@@ -1,0 +1,184 @@
+//! What a reader hands back: records with their origin, and diagnostics located for a person.
+
+use std::fmt;
+
+use thanrak_core::{Household, Member};
+
+/// The most diagnostics kept for one file (or XLSX sheet); the rest are only counted, so that a
+/// garbage file of a million rows cannot fill memory with complaints.
+pub const MAX_DIAGNOSTICS_PER_FILE: u64 = 10_000;
+
+/// Values longer than this (in characters) are shortened in diagnostics.
+const MAX_VALUE_CHARS: usize = 200;
+
+/// One problem, located for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as given (for an XLSX workbook, `book.xlsx [members]`, naming the sheet).
+    pub file: String,
+    /// The 1-based row as the user sees it in the file or sheet, the header being row 1; 0 when the
+    /// problem concerns the file as a whole.
+    pub row: u64,
+    /// The canonical column name, or the header text when the header is the problem; empty when
+    /// the problem concerns a whole row or file.
+    pub column: String,
+    /// The value as found (shortened when very long).
+    pub value: String,
+    /// What is wrong and, where it helps, what to do.
+    pub reason: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.row > 0 {
+            write!(f, ", row {}", self.row)?;
+        }
+        if !self.column.is_empty() {
+            write!(f, ", {}", self.column)?;
+        }
+        if !self.value.is_empty() {
+            write!(f, " = {:?}", self.value)?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Where a parsed record came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file as given (see [`Diagnostic::file`]).
+    pub file: String,
+    /// The 1-based row, the header being row 1.
+    pub row: u64,
+}
+
+/// Everything read from the paths of one import: the records that parsed, each with its origin
+/// (`household_origins[i]` is where `households[i]` came from), and every problem found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Households that parsed without a problem.
+    pub households: Vec<Household>,
+    /// The origin of each household, index for index.
+    pub household_origins: Vec<Origin>,
+    /// Members that parsed without a problem.
+    pub members: Vec<Member>,
+    /// The origin of each member, index for index.
+    pub member_origins: Vec<Origin>,
+    /// Every problem found, in file and row order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Batch {
+    /// Whether the import found no problem at all.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+/// Shortens a value for a diagnostic.
+pub(crate) fn shorten(value: &str) -> String {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
+/// Collects the diagnostics and records of one file (or sheet) into a batch, applying the cap.
+pub(crate) struct Sink<'a> {
+    pub batch: &'a mut Batch,
+    pub file: String,
+    count: u64,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(batch: &'a mut Batch, file: String) -> Self {
+        Self {
+            batch,
+            file,
+            count: 0,
+        }
+    }
+
+    /// Reports a problem.
+    pub fn report(&mut self, row: u64, column: &str, value: &str, reason: impl Into<String>) {
+        self.count += 1;
+        if self.count <= MAX_DIAGNOSTICS_PER_FILE {
+            self.batch.diagnostics.push(Diagnostic {
+                file: self.file.clone(),
+                row,
+                column: column.to_string(),
+                value: shorten(value),
+                reason: reason.into(),
+            });
+        }
+    }
+
+    /// Reports a problem with the file as a whole.
+    pub fn report_file(&mut self, reason: impl Into<String>) {
+        self.report(0, "", "", reason);
+    }
+
+    /// The origin of a record on `row`.
+    pub fn origin(&self, row: u64) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            row,
+        }
+    }
+
+    /// Ends the file: says how many problems were left out.
+    pub fn finish(self) {
+        if self.count > MAX_DIAGNOSTICS_PER_FILE {
+            let more = self.count - MAX_DIAGNOSTICS_PER_FILE;
+            self.batch.diagnostics.push(Diagnostic {
+                file: self.file,
+                row: 0,
+                column: String::new(),
+                value: String::new(),
+                reason: format!(
+                    "… and {more} more problems (only the first {MAX_DIAGNOSTICS_PER_FILE} are listed)"
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_shortened_on_a_char_boundary() {
+        let thai = "ก".repeat(500);
+        let s = shorten(&thai);
+        assert_eq!(s.chars().count(), MAX_VALUE_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(shorten("short"), "short");
+    }
+
+    #[test]
+    fn the_cap_keeps_a_count_of_the_rest() {
+        let mut batch = Batch::default();
+        let mut sink = Sink::new(&mut batch, "f.csv".into());
+        for row in 0..MAX_DIAGNOSTICS_PER_FILE + 5 {
+            sink.report(row + 2, "age", "x", "bad");
+        }
+        sink.finish();
+        assert_eq!(batch.diagnostics.len() as u64, MAX_DIAGNOSTICS_PER_FILE + 1);
+        let last = batch.diagnostics.last().unwrap();
+        assert!(last.reason.starts_with("… and 5 more problems"), "{}", last.reason);
+    }
+
+    #[test]
+    fn display_reads_as_a_sentence() {
+        let d = Diagnostic {
+            file: "m.csv".into(),
+            row: 3,
+            column: "sex".into(),
+            value: "X".into(),
+            reason: "must be one of M, F".into(),
+        };
+        assert_eq!(d.to_string(), "m.csv, row 3, sex = \"X\": must be one of M, F");
+    }
+}

@@ -1,0 +1,121 @@
+//! The binary as a user runs it: help texts, exit codes, the rounds listing, the import report.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../thanrak-core/tests/fixtures/example-round")
+        .join(name)
+}
+
+fn thanrak(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_thanrak"))
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", db.display()))
+        .args(args)
+        .env_remove("THANRAK_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["import", "export", "demo", "rounds"] {
+        let out = thanrak(&dir.path().join("t.db"), &[sub, "--help"]);
+        assert!(out.status.success(), "{sub} --help failed");
+        assert!(text(&out.stdout).contains("Usage: thanrak"), "{sub}");
+    }
+}
+
+#[test]
+fn import_then_rounds_lists_label_date_households_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let h = example("households.csv");
+    let m = example("members.csv");
+    let out = thanrak(&db, &["import", h.to_str().unwrap(), m.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("loaded 24 households and 86 members"));
+    let out = thanrak(&db, &["rounds"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "2566-1\t2023-06-15\t24\t86\n");
+}
+
+#[test]
+fn a_bad_file_exits_2_with_a_report_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let hh = std::fs::read_to_string(example("households.csv"))
+        .unwrap()
+        .replacen("52010102", "99999901", 1);
+    std::fs::write(dir.path().join("households.csv"), hh).unwrap();
+    let h = dir.path().join("households.csv");
+    let m = example("members.csv");
+    let report = dir.path().join("report.csv");
+    let out = thanrak(
+        &db,
+        &[
+            "import",
+            h.to_str().unwrap(),
+            m.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(err.contains("village_code\t99999901"), "{err}");
+    let csv = std::fs::read_to_string(report).unwrap();
+    assert!(csv.contains(",2,village_code,99999901,"), "{csv}");
+    let out = thanrak(&db, &["rounds"]);
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn user_errors_are_one_line_without_a_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let out = thanrak(&db, &["export", "--round", "2599-1", "--out", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: there is no round 2599-1"), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_thanrak"))
+        .args(["--database-url", "mysql://nope", "rounds"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown database URL"));
+
+    let missing = dir.path().join("missing.csv");
+    let out = thanrak(&db, &["import", missing.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+
+    let out = thanrak(&db, &["demo", "--provinces", "99"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("province"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn demo_loads_two_rounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let out = thanrak(&db, &["demo", "--households", "200", "--seed", "3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = thanrak(&db, &["rounds"]);
+    let listing = text(&out.stdout);
+    let lines: Vec<&str> = listing.lines().collect();
+    assert_eq!(lines.len(), 2, "{listing}");
+    assert!(lines[0].starts_with("2568-1\t2025-"), "{listing}");
+    assert!(lines[1].starts_with("2569-1\t2026-"), "{listing}");
+    assert!(lines[0].contains("\t200\t"), "{listing}");
+}
