@@ -4,6 +4,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod scoring;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -222,7 +225,9 @@ pub async fn load_demo(
     for r in rounds {
         let phase = format!("load {}", r.label);
         let summary = store
-            .import(&r.households, &r.members, "demo", &mut |d, t| progress(&phase, d, t))
+            .import(&r.households, &r.members, "demo", &mut |d, t| {
+                progress(&phase, d, t)
+            })
             .await?;
         out.push(summary);
     }

@@ -35,7 +35,9 @@ async fn the_example_round_loads_and_reloads_unchanged() {
     };
     assert_eq!((first.households, first.members), (24, 86));
     let out1 = dir.path().join("out1");
-    export_round(&s, "2566-1", &out1, ExportFormat::Csv).await.unwrap();
+    export_round(&s, "2566-1", &out1, ExportFormat::Csv)
+        .await
+        .unwrap();
     let ImportOutcome::Loaded(_) = import(&s, &example_paths()).await else {
         panic!("a reload must succeed")
     };
@@ -43,7 +45,9 @@ async fn the_example_round_loads_and_reloads_unchanged() {
     assert_eq!(rounds.len(), 1);
     assert_eq!((rounds[0].households, rounds[0].members), (24, 86));
     let out2 = dir.path().join("out2");
-    export_round(&s, "2566-1", &out2, ExportFormat::Csv).await.unwrap();
+    export_round(&s, "2566-1", &out2, ExportFormat::Csv)
+        .await
+        .unwrap();
     for f in ["households.csv", "members.csv"] {
         assert_eq!(
             std::fs::read(out1.join(f)).unwrap(),
@@ -60,20 +64,34 @@ async fn export_import_export_is_identical() {
     let a = store(&dir.path().join("a").tap_mkdir()).await;
     import(&a, &example_paths()).await;
     let csv1 = dir.path().join("csv1");
-    export_round(&a, "2566-1", &csv1, ExportFormat::Csv).await.unwrap();
+    export_round(&a, "2566-1", &csv1, ExportFormat::Csv)
+        .await
+        .unwrap();
     let xlsx = dir.path().join("xlsx");
-    let x = export_round(&a, "2566-1", &xlsx, ExportFormat::Xlsx).await.unwrap();
+    let x = export_round(&a, "2566-1", &xlsx, ExportFormat::Xlsx)
+        .await
+        .unwrap();
 
     let b = store(&dir.path().join("b").tap_mkdir()).await;
     let csv_paths = vec![csv1.join("households.csv"), csv1.join("members.csv")];
-    assert!(matches!(import(&b, &csv_paths).await, ImportOutcome::Loaded(_)));
+    assert!(matches!(
+        import(&b, &csv_paths).await,
+        ImportOutcome::Loaded(_)
+    ));
     let csv2 = dir.path().join("csv2");
-    export_round(&b, "2566-1", &csv2, ExportFormat::Csv).await.unwrap();
+    export_round(&b, "2566-1", &csv2, ExportFormat::Csv)
+        .await
+        .unwrap();
 
     let c = store(&dir.path().join("c").tap_mkdir()).await;
-    assert!(matches!(import(&c, &x.files).await, ImportOutcome::Loaded(_)));
+    assert!(matches!(
+        import(&c, &x.files).await,
+        ImportOutcome::Loaded(_)
+    ));
     let csv3 = dir.path().join("csv3");
-    export_round(&c, "2566-1", &csv3, ExportFormat::Csv).await.unwrap();
+    export_round(&c, "2566-1", &csv3, ExportFormat::Csv)
+        .await
+        .unwrap();
     for f in ["households.csv", "members.csv"] {
         let one = std::fs::read(csv1.join(f)).unwrap();
         assert_eq!(one, std::fs::read(csv2.join(f)).unwrap(), "{f} via CSV");
@@ -103,19 +121,97 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { file: "households.csv", row: 2, column: "village_code", value: "99999901", expect: ("village_code", "99999901", "not a known subdistrict") },
-    Case { file: "households.csv", row: 3, column: "village_code", value: "5201", expect: ("village_code", "5201", "village code") },
-    Case { file: "households.csv", row: 4, column: "housing_tenure", value: "castle", expect: ("housing_tenure", "castle", "must be one of") },
-    Case { file: "households.csv", row: 5, column: "drinking_water_ok", value: "yes", expect: ("drinking_water_ok", "yes", "0 or 1") },
-    Case { file: "households.csv", row: 6, column: "survey_date", value: "2566-02-30", expect: ("survey_date", "2566-02-30", "not a day") },
-    Case { file: "households.csv", row: 7, column: "savings_thb", value: "-5", expect: ("savings_thb", "-5", "between") },
-    Case { file: "households.csv", row: 8, column: "household_id", value: "EX001", expect: ("household_id", "EX001", "appears twice") },
-    Case { file: "members.csv", row: 2, column: "national_id", value: "4573661203303", expect: ("national_id", "4573661203303", "check digit") },
-    Case { file: "members.csv", row: 3, column: "household_id", value: "NOSUCH", expect: ("household_id", "NOSUCH", "no such household") },
-    Case { file: "members.csv", row: 5, column: "age", value: "150", expect: ("age", "150", "between 0 and 130") },
-    Case { file: "members.csv", row: 6, column: "birth_date", value: "2599-01-01", expect: ("birth_date", "2056-01-01", "after the survey date") },
-    Case { file: "members.csv", row: 7, column: "sex", value: "X", expect: ("sex", "X", "must be one of M, F") },
-    Case { file: "members.csv", row: 8, column: "member_no", value: "1", expect: ("member_no", "1", "appears twice") },
+    Case {
+        file: "households.csv",
+        row: 2,
+        column: "village_code",
+        value: "99999901",
+        expect: ("village_code", "99999901", "not a known subdistrict"),
+    },
+    Case {
+        file: "households.csv",
+        row: 3,
+        column: "village_code",
+        value: "5201",
+        expect: ("village_code", "5201", "village code"),
+    },
+    Case {
+        file: "households.csv",
+        row: 4,
+        column: "housing_tenure",
+        value: "castle",
+        expect: ("housing_tenure", "castle", "must be one of"),
+    },
+    Case {
+        file: "households.csv",
+        row: 5,
+        column: "drinking_water_ok",
+        value: "yes",
+        expect: ("drinking_water_ok", "yes", "0 or 1"),
+    },
+    Case {
+        file: "households.csv",
+        row: 6,
+        column: "survey_date",
+        value: "2566-02-30",
+        expect: ("survey_date", "2566-02-30", "not a day"),
+    },
+    Case {
+        file: "households.csv",
+        row: 7,
+        column: "savings_thb",
+        value: "-5",
+        expect: ("savings_thb", "-5", "between"),
+    },
+    Case {
+        file: "households.csv",
+        row: 8,
+        column: "household_id",
+        value: "EX001",
+        expect: ("household_id", "EX001", "appears twice"),
+    },
+    Case {
+        file: "members.csv",
+        row: 2,
+        column: "national_id",
+        value: "4573661203303",
+        expect: ("national_id", "4573661203303", "check digit"),
+    },
+    Case {
+        file: "members.csv",
+        row: 3,
+        column: "household_id",
+        value: "NOSUCH",
+        expect: ("household_id", "NOSUCH", "no such household"),
+    },
+    Case {
+        file: "members.csv",
+        row: 5,
+        column: "age",
+        value: "150",
+        expect: ("age", "150", "between 0 and 130"),
+    },
+    Case {
+        file: "members.csv",
+        row: 6,
+        column: "birth_date",
+        value: "2599-01-01",
+        expect: ("birth_date", "2056-01-01", "after the survey date"),
+    },
+    Case {
+        file: "members.csv",
+        row: 7,
+        column: "sex",
+        value: "X",
+        expect: ("sex", "X", "must be one of M, F"),
+    },
+    Case {
+        file: "members.csv",
+        row: 8,
+        column: "member_no",
+        value: "1",
+        expect: ("member_no", "1", "appears twice"),
+    },
 ];
 
 fn edit_csv(text: &str, row: usize, column: &str, value: &str) -> String {
@@ -139,19 +235,35 @@ async fn every_bad_cell_is_reported_and_nothing_is_written() {
             }
             std::fs::write(dir.path().join(f), text).unwrap();
         }
-        let paths = vec![dir.path().join("households.csv"), dir.path().join("members.csv")];
+        let paths = vec![
+            dir.path().join("households.csv"),
+            dir.path().join("members.csv"),
+        ];
         let ImportOutcome::Rejected(diags) = import(&s, &paths).await else {
-            panic!("{}:{} {} = {} must be refused", case.file, case.row, case.column, case.value)
+            panic!(
+                "{}:{} {} = {} must be refused",
+                case.file, case.row, case.column, case.value
+            )
         };
         let found = diags.iter().find(|d| {
             d.file.ends_with(case.file) && d.row == case.row as u64 && d.column == case.expect.0
         });
         let Some(d) = found else {
-            panic!("no problem reported at {}:{} {}: {diags:#?}", case.file, case.row, case.expect.0)
+            panic!(
+                "no problem reported at {}:{} {}: {diags:#?}",
+                case.file, case.row, case.expect.0
+            )
         };
         assert_eq!(d.value, case.expect.1, "{d:?}");
-        assert!(d.reason.contains(case.expect.2), "{d:?} should say {:?}", case.expect.2);
-        assert!(thanrak_app::rounds(&s).await.unwrap().is_empty(), "nothing may be written");
+        assert!(
+            d.reason.contains(case.expect.2),
+            "{d:?} should say {:?}",
+            case.expect.2
+        );
+        assert!(
+            thanrak_app::rounds(&s).await.unwrap().is_empty(),
+            "nothing may be written"
+        );
     }
 }
 
@@ -166,15 +278,27 @@ async fn a_national_id_already_stored_in_another_household_is_refused() {
     let hh_line = hh.lines().nth(1).unwrap().replacen("EX001", "EX999", 1);
     let m_line = mm.lines().nth(1).unwrap().replacen("EX001", "EX999", 1);
     let header = |t: &str| t.lines().next().unwrap().to_string();
-    std::fs::write(dir.path().join("h.csv"), format!("{}\n{hh_line}\n", header(&hh))).unwrap();
-    std::fs::write(dir.path().join("m.csv"), format!("{}\n{m_line}\n", header(&mm))).unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        format!("{}\n{hh_line}\n", header(&hh)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("m.csv"),
+        format!("{}\n{m_line}\n", header(&mm)),
+    )
+    .unwrap();
     let paths = vec![dir.path().join("h.csv"), dir.path().join("m.csv")];
     let ImportOutcome::Rejected(diags) = import(&s, &paths).await else {
         panic!("a duplicate person must be refused")
     };
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0].column, "national_id");
-    assert!(diags[0].reason.contains("household EX001"), "{:?}", diags[0]);
+    assert!(
+        diags[0].reason.contains("household EX001"),
+        "{:?}",
+        diags[0]
+    );
     // The report file carries the same rows.
     let report = dir.path().join("report.csv");
     thanrak_app::write_report(&report, &diags).unwrap();
@@ -205,18 +329,24 @@ async fn the_demo_round_trips_through_files() {
         seed: 11,
         ..Default::default()
     };
-    let loaded = thanrak_app::load_demo(&a, &config, &mut |_, _, _| {}).await.unwrap();
+    let loaded = thanrak_app::load_demo(&a, &config, &mut |_, _, _| {})
+        .await
+        .unwrap();
     assert_eq!(loaded.rounds.len(), 2);
     for round in thanrak_app::rounds(&a).await.unwrap() {
         let label = round.label.to_string();
         let out1 = dir.path().join(format!("{label}-1"));
-        export_round(&a, &label, &out1, ExportFormat::Csv).await.unwrap();
+        export_round(&a, &label, &out1, ExportFormat::Csv)
+            .await
+            .unwrap();
         let b = store(&dir.path().join(format!("b-{label}")).tap_mkdir()).await;
         let paths = vec![out1.join("households.csv"), out1.join("members.csv")];
         let outcome = import(&b, &paths).await;
         assert!(matches!(outcome, ImportOutcome::Loaded(_)), "{outcome:?}");
         let out2 = dir.path().join(format!("{label}-2"));
-        export_round(&b, &label, &out2, ExportFormat::Csv).await.unwrap();
+        export_round(&b, &label, &out2, ExportFormat::Csv)
+            .await
+            .unwrap();
         for f in ["households.csv", "members.csv"] {
             assert_eq!(
                 std::fs::read(out1.join(f)).unwrap(),

@@ -228,7 +228,10 @@ impl AreaRegistry {
             }
             let code = AreaCode::parse(f[0]).map_err(|e| (i + 1, format!("code {}: {e}", f[0])))?;
             if AreaLevel::parse(f[1]) != Some(code.level()) {
-                return Err((i + 1, format!("level {} does not match code {}", f[1], f[0])));
+                return Err((
+                    i + 1,
+                    format!("level {} does not match code {}", f[1], f[0]),
+                ));
             }
             areas.push(Area {
                 code,

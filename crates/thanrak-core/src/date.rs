@@ -30,7 +30,11 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
         p.reverse();
         p
     };
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(DateError::Format);
     }
     if parts[0].len() != 4 || parts[1].len() > 2 || parts[2].len() > 2 {
@@ -56,7 +60,18 @@ pub fn format_iso(d: NaiveDate) -> String {
 /// Formats a date in the Buddhist Era as Thai readers expect it: `15 มิ.ย. 2566`.
 pub fn format_thai(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
-        "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+        "ม.ค.",
+        "ก.พ.",
+        "มี.ค.",
+        "เม.ย.",
+        "พ.ค.",
+        "มิ.ย.",
+        "ก.ค.",
+        "ส.ค.",
+        "ก.ย.",
+        "ต.ค.",
+        "พ.ย.",
+        "ธ.ค.",
     ];
     format!(
         "{} {} {}",

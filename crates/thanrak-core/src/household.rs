@@ -284,7 +284,10 @@ mod tests {
 
     #[test]
     fn enums_parse_codes_and_thai_labels() {
-        assert_eq!(HousingTenure::parse("rent_free"), Some(HousingTenure::RentFree));
+        assert_eq!(
+            HousingTenure::parse("rent_free"),
+            Some(HousingTenure::RentFree)
+        );
         assert_eq!(HousingTenure::parse("เช่า"), Some(HousingTenure::Rent));
         assert_eq!(Sex::parse("m"), Some(Sex::M));
         assert_eq!(Sex::parse("หญิง"), Some(Sex::F));

@@ -154,16 +154,30 @@ mod tests {
     #[test]
     fn national_id_check_digit() {
         // From the example round shipped with the methodology.
-        for ok in ["4573661203302", "7560924083444", "2909404693519", "1-1037-02071-81-1"] {
+        for ok in [
+            "4573661203302",
+            "7560924083444",
+            "2909404693519",
+            "1-1037-02071-81-1",
+        ] {
             assert!(NationalId::parse(ok).is_ok(), "{ok}");
         }
         assert_eq!(
             NationalId::parse("4573661203303"),
             Err(IdError::NationalIdCheck { expected: 2 })
         );
-        assert_eq!(NationalId::parse("457366120330"), Err(IdError::NationalIdLength));
-        assert_eq!(NationalId::parse("45736612033021"), Err(IdError::NationalIdLength));
-        assert_eq!(NationalId::parse("45736612033a2"), Err(IdError::NationalIdLength));
+        assert_eq!(
+            NationalId::parse("457366120330"),
+            Err(IdError::NationalIdLength)
+        );
+        assert_eq!(
+            NationalId::parse("45736612033021"),
+            Err(IdError::NationalIdLength)
+        );
+        assert_eq!(
+            NationalId::parse("45736612033a2"),
+            Err(IdError::NationalIdLength)
+        );
         let id = NationalId::from_first12([1, 1, 0, 3, 7, 0, 2, 0, 7, 1, 8, 1]);
         assert_eq!(id.digits(), "1103702071811");
         assert_eq!(id.masked(), "x-xxxx-xxxxx-81-1");

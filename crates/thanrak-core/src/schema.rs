@@ -67,14 +67,29 @@ pub const HOUSEHOLD_COLUMNS: &[Column] = &[
     col("sanitary_toilet", "ส้วมถูกสุขลักษณะ", Kind::Flag, true),
     col("farm_land_rai", "ที่ดินทำกิน (ไร่)", Kind::Real(0.0, 1e6), true),
     col("land_tenure", "การถือครองที่ดิน", Kind::Text, true),
-    col("natural_resource_use", "ใช้ประโยชน์จากทรัพยากรธรรมชาติ", Kind::Flag, true),
+    col(
+        "natural_resource_use",
+        "ใช้ประโยชน์จากทรัพยากรธรรมชาติ",
+        Kind::Flag,
+        true,
+    ),
     col("disaster_risk", "เสี่ยงภัยพิบัติ", Kind::Flag, true),
     col("savings_thb", "เงินออม (บาท)", MONEY, true),
     col("debt_formal_thb", "หนี้ในระบบ (บาท)", MONEY, true),
     col("debt_informal_thb", "หนี้นอกระบบ (บาท)", MONEY, true),
     col("transfers_thb_year", "เงินช่วยเหลือต่อปี (บาท)", MONEY, true),
-    col("group_memberships", "จำนวนกลุ่มที่เป็นสมาชิก", Kind::Int(0, 1000), true),
-    col("receives_community_help", "ได้รับความช่วยเหลือจากชุมชน", Kind::Flag, true),
+    col(
+        "group_memberships",
+        "จำนวนกลุ่มที่เป็นสมาชิก",
+        Kind::Int(0, 1000),
+        true,
+    ),
+    col(
+        "receives_community_help",
+        "ได้รับความช่วยเหลือจากชุมชน",
+        Kind::Flag,
+        true,
+    ),
 ];
 
 /// The columns of the `members` table, in canonical order.
@@ -108,21 +123,36 @@ pub const MEMBER_COLUMNS: &[Column] = &[
 /// The oldest age the registry accepts; an older age is taken as a data-entry error.
 pub const MAX_AGE: i32 = 120;
 
-/// Finds the canonical column a header names: the canonical name (any case, spaces or `-` for `_`)
-/// or the Thai alias (spaces ignored).
+/// Finds the canonical column a header names: the canonical name or the Thai alias, ignoring
+/// case, spaces, `_` and `-` (so `Savings THB`, `savings-thb` and `savings_thb` are one column).
 pub fn match_header(columns: &'static [Column], header: &str) -> Option<usize> {
     let norm = |s: &str| -> String {
-        s.trim()
-            .trim_start_matches('\u{feff}')
+        s.trim_start_matches('\u{feff}')
             .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
+            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .map(|c| c.to_ascii_lowercase())
             .collect()
     };
     let h = norm(header);
     columns
         .iter()
         .position(|c| norm(c.name) == h || norm(c.thai) == h)
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_loosely() {
+        let at = |h| match_header(HOUSEHOLD_COLUMNS, h).map(|i| HOUSEHOLD_COLUMNS[i].name);
+        assert_eq!(at("Savings THB"), Some("savings_thb"));
+        assert_eq!(at("savings-thb"), Some("savings_thb"));
+        assert_eq!(at("\u{feff}household_id"), Some("household_id"));
+        assert_eq!(at("ที่ดินทำกิน(ไร่)"), Some("farm_land_rai"));
+        assert_eq!(at("วันที่สำรวจ"), Some("survey_date"));
+        assert_eq!(at("savings"), None);
+    }
 }
 
 /// A typed cell value.
@@ -376,17 +406,27 @@ fn text(s: &str) -> FieldValue {
 
 impl Household {
     /// Builds a household from values in [`HOUSEHOLD_COLUMNS`] order, checking every field.
-    pub fn from_values(values: &[FieldValue], areas: &AreaRegistry) -> Result<Self, Vec<FieldError>> {
+    pub fn from_values(
+        values: &[FieldValue],
+        areas: &AreaRegistry,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut r = RowReader::new(HOUSEHOLD_COLUMNS, values);
         let household_id = r.with("household_id", |v| {
-            HouseholdId::parse(&v.to_text()).map(Some).map_err(|e| e.to_string())
+            HouseholdId::parse(&v.to_text())
+                .map(Some)
+                .map_err(|e| e.to_string())
         });
         let round = r.with("round", |v| {
-            RoundLabel::parse(&v.to_text()).map(Some).map_err(|e| e.to_string())
+            RoundLabel::parse(&v.to_text())
+                .map(Some)
+                .map_err(|e| e.to_string())
         });
         let survey_date = r.date("survey_date");
         let village_code = r.with("village_code", |v| {
-            areas.village(&v.to_text()).map(Some).map_err(|e| e.to_string())
+            areas
+                .village(&v.to_text())
+                .map(Some)
+                .map_err(|e| e.to_string())
         });
         let house_no = r.text("house_no").unwrap_or_default();
         let lat = r.real("lat");
@@ -396,14 +436,21 @@ impl Household {
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
                 if !values.contains(&FieldValue::Invalid) {
-                    r.fail("lon", &values[6], "lat and lon go together: give both or neither");
+                    r.fail(
+                        "lon",
+                        &values[6],
+                        "lat and lon go together: give both or neither",
+                    );
                 }
                 None
             }
         };
         let housing_tenure = r.code("housing_tenure", HousingTenure::CODES, HousingTenure::parse);
-        let housing_condition =
-            r.code("housing_condition", HousingCondition::CODES, HousingCondition::parse);
+        let housing_condition = r.code(
+            "housing_condition",
+            HousingCondition::CODES,
+            HousingCondition::parse,
+        );
         let drinking_water_ok = r.flag("drinking_water_ok");
         let water_use_ok = r.flag("water_use_ok");
         let electricity = r.flag("electricity");
@@ -482,10 +529,14 @@ impl Member {
     pub fn from_values(values: &[FieldValue]) -> Result<Self, Vec<FieldError>> {
         let mut r = RowReader::new(MEMBER_COLUMNS, values);
         let household_id = r.with("household_id", |v| {
-            HouseholdId::parse(&v.to_text()).map(Some).map_err(|e| e.to_string())
+            HouseholdId::parse(&v.to_text())
+                .map(Some)
+                .map_err(|e| e.to_string())
         });
         let round = r.with("round", |v| {
-            RoundLabel::parse(&v.to_text()).map(Some).map_err(|e| e.to_string())
+            RoundLabel::parse(&v.to_text())
+                .map(Some)
+                .map_err(|e| e.to_string())
         });
         let member_no = r.int("member_no");
         let national_id = r.with("national_id", |v| {
@@ -516,7 +567,10 @@ impl Member {
         let skills = r
             .with("skills", |v| {
                 Skills::parse(&v.to_text()).map(Some).map_err(|bad| {
-                    format!("{bad:?} is not a skill (one of {})", Skill::CODES.join(", "))
+                    format!(
+                        "{bad:?} is not a skill (one of {})",
+                        Skill::CODES.join(", ")
+                    )
                 })
             })
             .unwrap_or_default();
@@ -565,7 +619,8 @@ impl Member {
             text(&self.last_name),
             FieldValue::Text(self.sex.as_str().into()),
             self.birth_date.map_or(FieldValue::Null, FieldValue::Date),
-            self.age.map_or(FieldValue::Null, |a| FieldValue::Int(i64::from(a))),
+            self.age
+                .map_or(FieldValue::Null, |a| FieldValue::Int(i64::from(a))),
             FieldValue::Text(self.relation.as_str().into()),
             FieldValue::Text(self.education.as_str().into()),
             flag(self.in_school),
@@ -665,7 +720,10 @@ pub fn check_batch(
             problem(
                 "member_no",
                 m.member_no.to_string(),
-                format!("appears twice in household {} of round {}", m.household_id, m.round),
+                format!(
+                    "appears twice in household {} of round {}",
+                    m.household_id, m.round
+                ),
             );
         }
         let Some(&hi) = hh_index.get(&(&m.round, &m.household_id)) else {
@@ -688,9 +746,12 @@ pub fn check_batch(
         }
         match m.age_at(survey_date) {
             Some(a) if a > MAX_AGE => problem(
-                if m.birth_date.is_some() { "birth_date" } else { "age" },
-                m.birth_date
-                    .map_or_else(|| a.to_string(), date::format_iso),
+                if m.birth_date.is_some() {
+                    "birth_date"
+                } else {
+                    "age"
+                },
+                m.birth_date.map_or_else(|| a.to_string(), date::format_iso),
                 format!("gives an age of {a} at the survey date, over {MAX_AGE}"),
             ),
             _ => {}
@@ -715,10 +776,13 @@ pub fn check_batch(
                     "national_id",
                     nid.digits(),
                     if other == m.household_id {
-                    format!("is given to two members of household {other} in round {}", m.round)
-                } else {
-                    format!("is also a member of household {other} in round {}", m.round)
-                },
+                        format!(
+                            "is given to two members of household {other} in round {}",
+                            m.round
+                        )
+                    } else {
+                        format!("is also a member of household {other} in round {}", m.round)
+                    },
                 );
             }
         }

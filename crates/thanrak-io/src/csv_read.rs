@@ -160,9 +160,7 @@ impl<R: Read> Read for Guard<R> {
 /// What the first bytes say about a file that should be CSV, when it is something else.
 fn sniff(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        Some(
-            "the file is UTF-16 text, not UTF-8: save it as UTF-8 (CSV UTF-8) and import again",
-        )
+        Some("the file is UTF-16 text, not UTF-8: save it as UTF-8 (CSV UTF-8) and import again")
     } else if head.starts_with(b"PK\x03\x04") {
         Some(
             "this is an Excel workbook (.xlsx) with a .csv name: rename it to .xlsx, or save it \
@@ -269,8 +267,7 @@ pub(crate) fn read_csv(
         }
         // One record of lookahead tells whether this is the last, possibly cut-short, record.
         let after = next_record(&mut rdr, &mut next)?;
-        let truncated =
-            matches!(after, Step::End) && rdr.get_ref().quoting == Quoting::Quoted;
+        let truncated = matches!(after, Step::End) && rdr.get_ref().quoting == Quoting::Quoted;
         let row = rdr.get_mut().record_rows.pop_front().unwrap_or(1);
         rows += 1;
         if rows.is_multiple_of(PROGRESS_EVERY) {
@@ -303,7 +300,8 @@ pub(crate) fn read_csv(
                 "the file ends inside a quoted value (the closing \" is missing): it looks cut \
                  short, so this row is not read",
             );
-            break;
+            progress(rdr.get_ref().bytes);
+            return Ok(());
         }
         match &mut table {
             None => match TableReader::from_header(&fields, detect_table(&fields), sink) {

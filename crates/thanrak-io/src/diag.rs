@@ -167,7 +167,11 @@ mod tests {
         sink.finish();
         assert_eq!(batch.diagnostics.len() as u64, MAX_DIAGNOSTICS_PER_FILE + 1);
         let last = batch.diagnostics.last().unwrap();
-        assert!(last.reason.starts_with("… and 5 more problems"), "{}", last.reason);
+        assert!(
+            last.reason.starts_with("… and 5 more problems"),
+            "{}",
+            last.reason
+        );
     }
 
     #[test]
@@ -179,6 +183,9 @@ mod tests {
             value: "X".into(),
             reason: "must be one of M, F".into(),
         };
-        assert_eq!(d.to_string(), "m.csv, row 3, sex = \"X\": must be one of M, F");
+        assert_eq!(
+            d.to_string(),
+            "m.csv, row 3, sex = \"X\": must be one of M, F"
+        );
     }
 }

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod csv_read;
+pub mod deprivations;
 mod diag;
 mod table;
 mod write;
@@ -100,9 +101,10 @@ fn input_kind(path: &Path) -> Option<InputKind> {
 }
 
 /// Reads the files of one import: `.csv` files (each one table, decided by its header: a header
-/// naming `member_no` is members, otherwise households) and `.xlsx` workbooks (the sheets
-/// `households` and `members`, or ครัวเรือน and สมาชิก). Files are read in the order given and
-/// records keep file and row order.
+/// naming `member_no` is members; without it, the table with more of its own columns named,
+/// households on a tie) and `.xlsx` workbooks (the sheets `households` and `members`, or
+/// ครัวเรือน and สมาชิก; in a sheet, the first row with a value is the header). Files are read
+/// in the order given and records keep file and row order.
 ///
 /// `progress(done, total)` is called every few thousand rows and after each file, in bytes of
 /// the input files.
@@ -192,12 +194,10 @@ pub fn read_xlsx_into(
     reader: impl Read + Seek,
     areas: &AreaRegistry,
 ) -> Result<(), IoError> {
-    xlsx_read::read_xlsx(batch, file, reader, areas, &mut |_| {}).map_err(
-        |source| IoError::Read {
-            path: PathBuf::from(file),
-            source,
-        },
-    )
+    xlsx_read::read_xlsx(batch, file, reader, areas, &mut |_| {}).map_err(|source| IoError::Read {
+        path: PathBuf::from(file),
+        source,
+    })
 }
 
 #[cfg(test)]

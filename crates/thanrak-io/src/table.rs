@@ -27,7 +27,11 @@ pub(crate) fn unquote(cell: &str) -> &str {
 
 /// The canonical names of a table's columns, for messages.
 fn names(columns: &[Column]) -> String {
-    columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+    columns
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Decides which table a CSV holds from its header: `member_no` names the members table; without
@@ -77,8 +81,7 @@ impl TableReader {
     /// then not read further.
     pub fn from_header(header: &[&str], table: Table, sink: &mut Sink) -> Option<Self> {
         let columns = table.columns();
-        let matched: Vec<Option<usize>> =
-            header.iter().map(|h| match_header(columns, h)).collect();
+        let matched: Vec<Option<usize>> = header.iter().map(|h| match_header(columns, h)).collect();
         if matched.iter().all(Option::is_none) {
             let text = header.join(",");
             sink.report(
@@ -144,7 +147,9 @@ impl TableReader {
                     1,
                     missing,
                     "",
-                    format!("lat and lon go together: add the {missing} column or remove {present}"),
+                    format!(
+                        "lat and lon go together: add the {missing} column or remove {present}"
+                    ),
                 );
                 // The core reports a lone coordinate on `lon`.
                 silenced.push("lon");
@@ -286,7 +291,10 @@ mod tests {
     fn the_table_is_decided_by_the_header() {
         assert_eq!(detect_table(&["household_id", "member_no"]), Table::Members);
         assert_eq!(detect_table(&["รหัสครัวเรือน", "ลำดับสมาชิก"]), Table::Members);
-        assert_eq!(detect_table(&["household_id", "survey_date"]), Table::Households);
+        assert_eq!(
+            detect_table(&["household_id", "survey_date"]),
+            Table::Households
+        );
         assert_eq!(
             detect_table(&["household_id", "membr_no", "first_name", "sex"]),
             Table::Members

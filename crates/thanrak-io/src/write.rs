@@ -61,8 +61,12 @@ pub fn write_csv_tables(
     fs::create_dir_all(dir).map_err(write_error(dir))?;
     let hh_path = dir.join("households.csv");
     let file = File::create(&hh_path).map_err(write_error(&hh_path))?;
-    write_csv_table(file, HOUSEHOLD_COLUMNS, households.iter().map(Household::to_values))
-        .map_err(write_error(&hh_path))?;
+    write_csv_table(
+        file,
+        HOUSEHOLD_COLUMNS,
+        households.iter().map(Household::to_values),
+    )
+    .map_err(write_error(&hh_path))?;
     let m_path = dir.join("members.csv");
     let file = File::create(&m_path).map_err(write_error(&m_path))?;
     write_csv_table(file, MEMBER_COLUMNS, members.iter().map(Member::to_values))
@@ -180,60 +184,63 @@ pub fn write_xlsx_tables(
             });
         }
     }
-    let mut workbook = Workbook::new();
-    let write = |workbook: &mut Workbook| -> Result<(), XlsxError> {
-        let header = Format::new().set_bold();
-        let quoted = Format::new().set_quote_prefix();
-        let sheets: [(&str, &[Column], Box<dyn Iterator<Item = Vec<FieldValue>>>); 2] = [
-            (
-                "households",
-                HOUSEHOLD_COLUMNS,
-                Box::new(households.iter().map(Household::to_values)),
-            ),
-            ("members", MEMBER_COLUMNS, Box::new(members.iter().map(Member::to_values))),
-        ];
-        for (name, columns, rows) in sheets {
-            let sheet = workbook.add_worksheet_with_constant_memory()?;
-            sheet.set_name(name)?;
-            sheet.set_freeze_panes(1, 0)?;
-            for (col, c) in (0u16..).zip(columns) {
-                let width = (c.name.len() as f64 + 2.0).max(10.0);
-                sheet.set_column_width(col, width)?;
-                sheet.write_string_with_format(0, col, c.name, &header)?;
-            }
-            for (row, values) in (1u32..).zip(rows) {
-                for (col, (c, v)) in (0u16..).zip(columns.iter().zip(&values)) {
-                    match v {
-                        FieldValue::Null | FieldValue::Invalid => {}
-                        FieldValue::Int(i) => {
-                            sheet.write_number(row, col, *i as f64)?;
-                        }
-                        FieldValue::Real(f) => {
-                            sheet.write_number(row, col, *f)?;
-                        }
-                        FieldValue::Date(d) => {
-                            sheet.write_string(row, col, format_iso(*d))?;
-                        }
-                        FieldValue::Text(s) if c.kind == Kind::Text && needs_quote(s) => {
-                            // A string cell is never a formula; Excel's quote prefix keeps it
-                            // text when someone edits it. Only a leading `'` that the reader
-                            // would strip needs a second one.
-                            if unquote(s) != s.as_str() {
-                                sheet.write_string_with_format(row, col, format!("'{s}"), &quoted)?;
-                            } else {
-                                sheet.write_string_with_format(row, col, s, &quoted)?;
-                            }
-                        }
-                        FieldValue::Text(s) => {
-                            sheet.write_string(row, col, s)?;
-                        }
+    let write = || -> Result<(), XlsxError> {
+        let mut workbook = Workbook::new();
+        let rows = households.iter().map(Household::to_values);
+        write_sheet(&mut workbook, "households", HOUSEHOLD_COLUMNS, rows)?;
+        let rows = members.iter().map(Member::to_values);
+        write_sheet(&mut workbook, "members", MEMBER_COLUMNS, rows)?;
+        workbook.save(path)
+    };
+    write().map_err(xlsx_error(path))
+}
+
+/// Streams one table into a new constant-memory sheet of `workbook`.
+fn write_sheet(
+    workbook: &mut Workbook,
+    name: &str,
+    columns: &[Column],
+    rows: impl Iterator<Item = Vec<FieldValue>>,
+) -> Result<(), XlsxError> {
+    let header = Format::new().set_bold();
+    let quoted = Format::new().set_quote_prefix();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(name)?;
+    sheet.set_freeze_panes(1, 0)?;
+    for (col, c) in (0u16..).zip(columns) {
+        sheet.set_column_width(col, (c.name.len() as f64 + 2.0).max(10.0))?;
+        sheet.write_string_with_format(0, col, c.name, &header)?;
+    }
+    for (row, values) in (1u32..).zip(rows) {
+        for (col, (c, v)) in (0u16..).zip(columns.iter().zip(&values)) {
+            match v {
+                FieldValue::Null | FieldValue::Invalid => {}
+                FieldValue::Int(i) => {
+                    sheet.write_number(row, col, *i as f64)?;
+                }
+                FieldValue::Real(f) => {
+                    sheet.write_number(row, col, *f)?;
+                }
+                FieldValue::Date(d) => {
+                    sheet.write_string(row, col, format_iso(*d))?;
+                }
+                FieldValue::Text(s) if c.kind == Kind::Text && needs_quote(s) => {
+                    // A string cell is never a formula; Excel's quote prefix keeps it text when
+                    // someone edits it. Only a leading `'` that the reader would strip needs a
+                    // second one.
+                    if unquote(s) != s.as_str() {
+                        sheet.write_string_with_format(row, col, format!("'{s}"), &quoted)?;
+                    } else {
+                        sheet.write_string_with_format(row, col, s, &quoted)?;
                     }
+                }
+                FieldValue::Text(s) => {
+                    sheet.write_string(row, col, s)?;
                 }
             }
         }
-        workbook.save(path)
-    };
-    write(&mut workbook).map_err(xlsx_error(path))
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -259,7 +266,11 @@ mod tests {
             assert_eq!(String::from_utf8(out).unwrap(), v.to_text(), "{v:?}");
         }
         let mut out = Vec::new();
-        csv_cell(Kind::Text, &FieldValue::Text("=HYPERLINK(1)".into()), &mut out);
+        csv_cell(
+            Kind::Text,
+            &FieldValue::Text("=HYPERLINK(1)".into()),
+            &mut out,
+        );
         assert_eq!(out, b"'=HYPERLINK(1)");
     }
 }

@@ -237,10 +237,11 @@ fn read_sheet<R: Read + Seek>(
         }
         row.used = row.used.max(c + 1);
     }
+    let seen_header = reader.is_some() || row.used > 0;
     if row.used > 0 {
         flush(&mut row, &mut reader, sink);
     }
-    if reader.is_none() {
+    if !seen_header {
         sink.report_file("the sheet is empty");
     }
 }
@@ -261,8 +262,14 @@ mod tests {
         assert_eq!(text(DataRef::Float(3.0)), Ok("3".into()));
         assert_eq!(text(DataRef::Float(-0.0)), Ok("0".into()));
         assert_eq!(text(DataRef::Float(1500.25)), Ok("1500.25".into()));
-        assert_eq!(text(DataRef::Float(0.1 + 0.2)), Ok("0.30000000000000004".into()));
-        assert_eq!(text(DataRef::Float(4573661203302.0)), Ok("4573661203302".into()));
+        assert_eq!(
+            text(DataRef::Float(0.1 + 0.2)),
+            Ok("0.30000000000000004".into())
+        );
+        assert_eq!(
+            text(DataRef::Float(4573661203302.0)),
+            Ok("4573661203302".into())
+        );
         assert_eq!(text(DataRef::Bool(true)), Ok("1".into()));
         assert_eq!(text(DataRef::SharedString(" มาลี ")), Ok("มาลี".into()));
         assert_eq!(text(DataRef::String("=x".into())), Ok("=x".into()));
@@ -273,7 +280,10 @@ mod tests {
             text(DataRef::DateTimeIso("2023-06-15T10:00:00".into())),
             Ok("2023-06-15".into())
         );
-        assert_eq!(text(DataRef::Error(CellErrorType::Div0)), Err("#DIV/0!".into()));
+        assert_eq!(
+            text(DataRef::Error(CellErrorType::Div0)),
+            Err("#DIV/0!".into())
+        );
         assert_eq!(text(DataRef::Empty), Ok(String::new()));
     }
 

@@ -96,7 +96,11 @@ fn each_bad_cell_is_reported_where_it_is() {
         );
         // The bad row is left out; every other row is read.
         let (hh, mm) = if file == h { (23, 86) } else { (24, 85) };
-        assert_eq!((batch.households.len(), batch.members.len()), (hh, mm), "{column}");
+        assert_eq!(
+            (batch.households.len(), batch.members.len()),
+            (hh, mm),
+            "{column}"
+        );
         let origins = if file == h {
             &batch.household_origins
         } else {
@@ -122,7 +126,10 @@ fn every_problem_of_a_row_and_of_a_file_is_reported() {
         .map(|d| (d.row, d.column.as_str()))
         .collect();
     assert_eq!(got, vec![(2, "literate"), (2, "sex"), (41, "occupation")]);
-    assert!(batch.diagnostics.iter().all(|d| d.file == path.display().to_string()));
+    assert!(batch
+        .diagnostics
+        .iter()
+        .all(|d| d.file == path.display().to_string()));
     assert_eq!(batch.members.len(), 84);
 }
 
@@ -173,7 +180,13 @@ fn without_birth_date_and_age_columns_one_diagnostic_is_given() {
     let (path, batch) = read_text(dir.path(), "m.csv", csv_text(&rows));
     assert_eq!(
         batch.diagnostics,
-        vec![diag(&path, 1, "age", "", "give a birth_date or an age column")]
+        vec![diag(
+            &path,
+            1,
+            "age",
+            "",
+            "give a birth_date or an age column"
+        )]
     );
 }
 
@@ -184,8 +197,16 @@ fn unknown_and_repeated_columns_are_reported_once_and_rows_still_read() {
         .into_iter()
         .enumerate()
         .map(|(i, mut r)| {
-            r.push(if i == 0 { "electricty".into() } else { "1".into() });
-            r.push(if i == 0 { "Savings-THB".into() } else { "5".into() });
+            r.push(if i == 0 {
+                "electricty".into()
+            } else {
+                "1".into()
+            });
+            r.push(if i == 0 {
+                "Savings-THB".into()
+            } else {
+                "5".into()
+            });
             r
         })
         .collect();
@@ -238,7 +259,10 @@ fn a_value_under_an_unnamed_column_is_reported_once() {
 #[test]
 fn rows_with_the_wrong_number_of_values_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lines: Vec<String> = example("households.csv").lines().map(String::from).collect();
+    let mut lines: Vec<String> = example("households.csv")
+        .lines()
+        .map(String::from)
+        .collect();
     // An unquoted comma in house_no shifts the row; a trailing empty value is harmless.
     lines[1] = lines[1].replace(",1/14,", ",1,14,");
     lines[2].push(',');
@@ -272,16 +296,29 @@ fn rows_are_counted_as_a_spreadsheet_shows_them() {
     text.push_str(&csv_text(&rows[3..4]).replace(",F,", ",X,"));
     let (_, batch) = read_text(dir.path(), "m.csv", text);
     assert_eq!(batch.diagnostics.len(), 1);
-    assert_eq!((batch.diagnostics[0].row, batch.diagnostics[0].column.as_str()), (5, "sex"));
-    assert_eq!(batch.member_origins.iter().map(|o| o.row).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(
+        (
+            batch.diagnostics[0].row,
+            batch.diagnostics[0].column.as_str()
+        ),
+        (5, "sex")
+    );
+    assert_eq!(
+        batch
+            .member_origins
+            .iter()
+            .map(|o| o.row)
+            .collect::<Vec<_>>(),
+        [2, 3]
+    );
     assert_eq!(batch.members[0].first_name, "มา\nลี");
 }
 
 #[test]
 fn a_formula_quote_is_removed_on_import() {
     let dir = tempfile::tempdir().unwrap();
-    let text = edit("members.csv", 2, "first_name", "'=cmd|' /C calc'!A0")
-        .replace("แก้วใส", "'@แก้วใส");
+    let text =
+        edit("members.csv", 2, "first_name", "'=cmd|' /C calc'!A0").replace("แก้วใส", "'@แก้วใส");
     let (_, batch) = read_text(dir.path(), "m.csv", text);
     assert_eq!(batch.diagnostics, vec![]);
     assert_eq!(batch.members[0].first_name, "=cmd|' /C calc'!A0");
@@ -291,7 +328,11 @@ fn a_formula_quote_is_removed_on_import() {
 #[test]
 fn the_first_row_must_be_a_header() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = example("households.csv").lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let text: String = example("households.csv")
+        .lines()
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let (_, batch) = read_text(dir.path(), "h.csv", text);
     assert_eq!(batch.diagnostics.len(), 1);
     assert_eq!(batch.diagnostics[0].row, 1);
@@ -306,7 +347,10 @@ fn empty_files_are_reported_and_a_header_alone_is_fine() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [("a.csv", ""), ("b.csv", "\u{feff}"), ("c.csv", "\n\r\n\n")] {
         let (path, batch) = read_text(dir.path(), name, text);
-        assert_eq!(batch.diagnostics, vec![diag(&path, 0, "", "", "the file is empty")]);
+        assert_eq!(
+            batch.diagnostics,
+            vec![diag(&path, 0, "", "", "the file is empty")]
+        );
     }
     let header = example("members.csv").lines().next().unwrap().to_string();
     let (_, batch) = read_text(dir.path(), "d.csv", &header);
@@ -342,7 +386,9 @@ fn a_file_cut_mid_row_is_reported() {
     let (_, batch) = read_text(dir.path(), "m.csv", cut);
     assert_eq!(batch.diagnostics.len(), 1, "{:#?}", batch.diagnostics);
     assert_eq!(batch.diagnostics[0].row, 87);
-    assert!(batch.diagnostics[0].reason.contains("the line is cut short"));
+    assert!(batch.diagnostics[0]
+        .reason
+        .contains("the line is cut short"));
     assert_eq!(batch.members.len(), 85);
 }
 
@@ -365,7 +411,12 @@ fn thai_8bit_text_is_recognised_and_located() {
     let d = &batch.diagnostics[0];
     assert_eq!(
         (d.file.as_str(), d.row, d.column.as_str(), d.reason.as_str()),
-        (path.display().to_string().as_str(), 2, "first_name", THAI_8BIT_REASON)
+        (
+            path.display().to_string().as_str(),
+            2,
+            "first_name",
+            THAI_8BIT_REASON
+        )
     );
     assert!(batch.members.is_empty());
 }
@@ -400,19 +451,52 @@ fn files_of_other_kinds_are_reported() {
     let csv = example("households.csv");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("utf16.csv", utf16, "the file is UTF-16 text, not UTF-8"),
-        ("data.txt", csv.clone().into_bytes(), "not a CSV or XLSX file"),
-        ("old.xls", b"\xD0\xCF\x11\xE0rest".to_vec(), "not a CSV or XLSX file"),
-        ("book.xlsx", csv.into_bytes(), "the file is not an .xlsx workbook (it is not a zip"),
-        ("broken.xlsx", b"PK\x03\x04garbage".to_vec(), "the file is not a valid .xlsx workbook"),
+        (
+            "data.txt",
+            csv.clone().into_bytes(),
+            "not a CSV or XLSX file",
+        ),
+        (
+            "old.xls",
+            b"\xD0\xCF\x11\xE0rest".to_vec(),
+            "not a CSV or XLSX file",
+        ),
+        (
+            "book.xlsx",
+            csv.into_bytes(),
+            "the file is not an .xlsx workbook (it is not a zip",
+        ),
+        (
+            "broken.xlsx",
+            b"PK\x03\x04garbage".to_vec(),
+            "the file is not a valid .xlsx workbook",
+        ),
         ("empty.xlsx", Vec::new(), "the file is empty"),
-        ("old.xlsx", b"\xD0\xCF\x11\xE0rest".to_vec(), "this is an old Excel .xls workbook"),
-        ("zip.csv", b"PK\x03\x04rest".to_vec(), "this is an Excel workbook (.xlsx) with a .csv"),
+        (
+            "old.xlsx",
+            b"\xD0\xCF\x11\xE0rest".to_vec(),
+            "this is an old Excel .xls workbook",
+        ),
+        (
+            "zip.csv",
+            b"PK\x03\x04rest".to_vec(),
+            "this is an Excel workbook (.xlsx) with a .csv",
+        ),
     ];
     for (name, bytes, reason) in cases {
         let (path, batch) = read_text(dir.path(), name, bytes);
-        assert_eq!(batch.diagnostics.len(), 1, "{name}: {:#?}", batch.diagnostics);
+        assert_eq!(
+            batch.diagnostics.len(),
+            1,
+            "{name}: {:#?}",
+            batch.diagnostics
+        );
         let d = &batch.diagnostics[0];
-        assert_eq!((d.file.clone(), d.row), (path.display().to_string(), 0), "{name}");
+        assert_eq!(
+            (d.file.clone(), d.row),
+            (path.display().to_string(), 0),
+            "{name}"
+        );
         assert!(d.reason.starts_with(reason), "{name}: {}", d.reason);
     }
 }
@@ -453,14 +537,14 @@ impl Read for Endless {
 #[test]
 fn an_endless_row_is_stopped_after_a_mebibyte() {
     let header = example("members.csv").lines().next().unwrap().to_string();
-    for (pattern, row) in [
-        (&b"x"[..], 3),
+    let first = example("members.csv").lines().nth(1).unwrap().to_string();
+    for (start, pattern) in [
+        ("", &b"x"[..]),
         // An unterminated quote pulls every following line into one value.
-        (&b"\"a,b\nc"[..], 3),
+        ("\"", &b"a,b\nc"[..]),
     ] {
         let mut input = Endless {
-            head: format!("{header}\n{}\n", example("members.csv").lines().nth(1).unwrap())
-                .into_bytes(),
+            head: format!("{header}\n{first}\n{start}").into_bytes(),
             pattern,
             served: 0,
         };
@@ -469,8 +553,12 @@ fn an_endless_row_is_stopped_after_a_mebibyte() {
         assert_eq!(batch.members.len(), 1);
         assert_eq!(batch.diagnostics.len(), 1, "{:#?}", batch.diagnostics);
         let d = &batch.diagnostics[0];
-        assert_eq!((d.file.as_str(), d.row), ("upload.csv", row));
-        assert!(d.reason.starts_with("row longer than 1 MiB"), "{}", d.reason);
+        assert_eq!((d.file.as_str(), d.row), ("upload.csv", 3));
+        assert!(
+            d.reason.starts_with("row longer than 1 MiB"),
+            "{}",
+            d.reason
+        );
         assert!(input.served < 3 << 20, "read {} bytes", input.served);
     }
 }
@@ -495,7 +583,13 @@ fn diagnostics_are_capped_per_file_with_a_count_of_the_rest() {
     assert_eq!(batch.diagnostics[0].row, 2);
     assert_eq!(
         batch.diagnostics.last().unwrap(),
-        &diag(&path, 0, "", "", "… and 7 more problems (only the first 10000 are listed)")
+        &diag(
+            &path,
+            0,
+            "",
+            "",
+            "… and 7 more problems (only the first 10000 are listed)"
+        )
     );
 }
 
@@ -543,9 +637,36 @@ fn workbooks_report_error_cells_and_missing_sheets() {
     );
     assert_eq!((batch.households.len(), batch.members.len()), (24, 85));
 
+    // A sheet without a header row, and an empty one.
+    let headless = dir.path().join("headless.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("members").unwrap();
+    ws.write_string(0, 0, "EX001").unwrap();
+    ws.write_number(0, 1, 1.0).unwrap();
+    wb.add_worksheet().set_name("households").unwrap();
+    wb.save(&headless).unwrap();
+    let batch = read(std::slice::from_ref(&headless));
+    let label = |sheet: &str| format!("{} [{sheet}]", headless.display());
+    let expected = [
+        (label("members"), 1, "the first row is not a header:"),
+        (label("households"), 0, "the sheet is empty"),
+    ];
+    assert_eq!(
+        batch.diagnostics.len(),
+        expected.len(),
+        "{:#?}",
+        batch.diagnostics
+    );
+    for (d, (file, row, reason)) in batch.diagnostics.iter().zip(expected) {
+        assert_eq!((&d.file, d.row), (&file, row));
+        assert!(d.reason.starts_with(reason), "{}", d.reason);
+    }
+
     let other = dir.path().join("other.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
-    wb.add_worksheet().write_string(0, 0, "household_id").unwrap();
+    wb.add_worksheet()
+        .write_string(0, 0, "household_id")
+        .unwrap();
     wb.save(&other).unwrap();
     let batch = read(std::slice::from_ref(&other));
     assert_eq!(

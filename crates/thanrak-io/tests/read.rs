@@ -43,7 +43,10 @@ fn the_example_round_reads_without_a_problem() {
 #[test]
 fn progress_is_reported_up_to_the_total() {
     let mut calls = Vec::new();
-    read_batch(&example_paths(), areas(), &mut |done, total| calls.push((done, total))).unwrap();
+    read_batch(&example_paths(), areas(), &mut |done, total| {
+        calls.push((done, total))
+    })
+    .unwrap();
     let total: u64 = example_paths()
         .iter()
         .map(|p| fs::metadata(p).unwrap().len())
@@ -140,7 +143,8 @@ fn a_thai_workbook_with_typed_cells_reads_like_the_csv() {
                     let xd =
                         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
                             .unwrap();
-                    ws.write_datetime_with_format(r, c, &xd, &date_format).unwrap();
+                    ws.write_datetime_with_format(r, c, &xd, &date_format)
+                        .unwrap();
                 } else if let Ok(n) = cell.parse::<f64>() {
                     ws.write_number(r, c, n).unwrap();
                 } else {

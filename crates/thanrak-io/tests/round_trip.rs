@@ -19,10 +19,19 @@ fn csv_round_trip(households: &[Household], members: &[Member]) {
     assert_eq!(batch.diagnostics, vec![]);
     assert_eq!(batch.households, households);
     assert_eq!(batch.members, members);
-    let second = write_csv_tables(&dir.path().join("second"), &batch.households, &batch.members)
-        .unwrap();
+    let second = write_csv_tables(
+        &dir.path().join("second"),
+        &batch.households,
+        &batch.members,
+    )
+    .unwrap();
     for (a, b) in first.iter().zip(&second) {
-        assert_eq!(fs::read(a).unwrap(), fs::read(b).unwrap(), "{}", a.display());
+        assert_eq!(
+            fs::read(a).unwrap(),
+            fs::read(b).unwrap(),
+            "{}",
+            a.display()
+        );
     }
 }
 
@@ -69,6 +78,30 @@ fn the_example_round_survives_both_formats() {
 }
 
 #[test]
+fn awkward_text_survives_both_formats() {
+    let mut batch = read(&example_paths());
+    let names = [
+        "a\r\nb",
+        "x\ry",
+        "p\nq",
+        "=1+1",
+        "'=x",
+        "''y",
+        "'",
+        "@",
+        "-",
+        "ก, \"ข\"",
+        "tab\tin",
+    ];
+    for (m, name) in batch.members.iter_mut().zip(names) {
+        m.first_name = name.to_string();
+        m.last_name = format!("{name}z");
+    }
+    csv_round_trip(&batch.households, &batch.members);
+    xlsx_round_trip(&batch.households, &batch.members);
+}
+
+#[test]
 fn the_csv_export_is_canonical_and_neutralises_formulas() {
     let mut batch = read(&example_paths());
     batch.members[0].first_name = "=HYPERLINK(\"http://x\",\"y\")".into();
@@ -80,7 +113,10 @@ fn the_csv_export_is_canonical_and_neutralises_formulas() {
     let files = write_csv_tables(dir.path(), &batch.households, &batch.members).unwrap();
     assert_eq!(
         files,
-        vec![dir.path().join("households.csv"), dir.path().join("members.csv")]
+        vec![
+            dir.path().join("households.csv"),
+            dir.path().join("members.csv")
+        ]
     );
     let hh = fs::read_to_string(&files[0]).unwrap();
     let mm = fs::read_to_string(&files[1]).unwrap();
@@ -88,7 +124,11 @@ fn the_csv_export_is_canonical_and_neutralises_formulas() {
     // The example is already canonical apart from its Buddhist-Era dates.
     let header = fs::read_to_string(example_dir().join("households.csv")).unwrap();
     assert_eq!(hh.lines().next(), header.lines().next());
-    assert!(hh.lines().nth(1).unwrap().starts_with("EX001,2566-1,2023-06-15,52010102,''=x,"));
+    assert!(hh
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("EX001,2566-1,2023-06-15,52010102,''=x,"));
     let first = mm.lines().nth(1).unwrap();
     assert!(
         first.starts_with("EX001,2566-1,1,4573661203302,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(A1),F,1963-06-04,,head,"),

@@ -30,7 +30,11 @@ pub struct ImportSummary {
 const CHUNK: usize = 1000;
 
 pub(crate) fn column_list(columns: &[Column]) -> String {
-    columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+    columns
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Binds one cell with the SQL type of its column kind (a NULL must carry a type for PostgreSQL).
@@ -41,9 +45,7 @@ macro_rules! bind_cell {
             (Kind::Int(..), FieldValue::Null | FieldValue::Invalid) => $b.push_bind(None::<i64>),
             (Kind::Flag, FieldValue::Null | FieldValue::Invalid) => $b.push_bind(None::<i16>),
             (Kind::Real(..), FieldValue::Null | FieldValue::Invalid) => $b.push_bind(None::<f64>),
-            (Kind::Date, FieldValue::Null | FieldValue::Invalid) => {
-                $b.push_bind(None::<NaiveDate>)
-            }
+            (Kind::Date, FieldValue::Null | FieldValue::Invalid) => $b.push_bind(None::<NaiveDate>),
             (_, FieldValue::Text(s)) => $b.push_bind(s),
             (Kind::Flag, FieldValue::Int(i)) => $b.push_bind(i as i16),
             (Kind::Real(..), FieldValue::Int(i)) => $b.push_bind(i as f64),
@@ -67,7 +69,9 @@ fn copy_csv(buf: &mut Vec<u8>, columns: &[Column], values: Vec<FieldValue>) {
                 buf.extend_from_slice(s.replace('"', "\"\"").as_bytes());
                 buf.push(b'"');
             }
-            FieldValue::Int(n) if c.kind == Kind::Flag => buf.extend_from_slice(n.to_string().as_bytes()),
+            FieldValue::Int(n) if c.kind == Kind::Flag => {
+                buf.extend_from_slice(n.to_string().as_bytes())
+            }
             other => buf.extend_from_slice(other.to_text().as_bytes()),
         }
     }
@@ -107,6 +111,13 @@ macro_rules! write_rounds_and_villages {
             .bind($plan.now)
             .execute(&mut *$tx)
             .await?;
+        }
+        // Results computed from the old data of these rounds no longer hold.
+        for r in &$plan.rounds {
+            sqlx::query("DELETE FROM score_runs WHERE round = $1")
+                .bind(r.as_str())
+                .execute(&mut *$tx)
+                .await?;
         }
         let mut new_villages = 0u64;
         for chunk in $plan.villages.chunks(CHUNK) {
@@ -186,7 +197,10 @@ async fn import_sqlite(
     let mut tx = pool.begin().await?;
     let new_villages = write_rounds_and_villages!(tx, plan);
     let mut done = 0u64;
-    let hh_insert = format!("INSERT INTO households ({}) ", column_list(HOUSEHOLD_COLUMNS));
+    let hh_insert = format!(
+        "INSERT INTO households ({}) ",
+        column_list(HOUSEHOLD_COLUMNS)
+    );
     let hh_upsert = format!(
         " ON CONFLICT (round, household_id) DO UPDATE SET {}",
         update_set(HOUSEHOLD_COLUMNS, &["round", "household_id"])

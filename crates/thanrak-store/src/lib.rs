@@ -7,9 +7,12 @@
 
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod error;
 mod import;
 mod read;
+mod scoped;
+mod scores;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,9 +22,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::AreaRegistry;
 
+pub use accounts::{
+    AgencyCode, AuditEntry, NameError, NewAuditEntry, NewUser, Role, Session, TokenUser, User,
+    UserName,
+};
 pub use error::StoreError;
 pub use import::ImportSummary;
 pub use read::RoundSummary;
+pub use scoped::Scope;
+pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, StoredScore};
 
 /// The default database when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thanrak.db";
@@ -89,8 +98,13 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
-                .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
-            POSTGRES_MIGRATIONS.run(&pool).await.map_err(migrate_error)?;
+                .map_err(|e| {
+                    StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}"))
+                })?;
+            POSTGRES_MIGRATIONS
+                .run(&pool)
+                .await
+                .map_err(migrate_error)?;
             Store::Postgres(pool)
         } else {
             return Err(StoreError::Config(format!(

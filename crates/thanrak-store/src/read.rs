@@ -43,7 +43,9 @@ macro_rules! row_values {
                     .try_get::<Option<i16>, _>(i)?
                     .map(|f| FieldValue::Int(i64::from(f))),
                 Kind::Real(..) => $row.try_get::<Option<f64>, _>(i)?.map(FieldValue::Real),
-                Kind::Date => $row.try_get::<Option<NaiveDate>, _>(i)?.map(FieldValue::Date),
+                Kind::Date => $row
+                    .try_get::<Option<NaiveDate>, _>(i)?
+                    .map(FieldValue::Date),
             };
             values.push(v.unwrap_or(FieldValue::Null));
         }
@@ -181,7 +183,10 @@ impl Store {
     pub async fn child_areas(&self, parent: Option<&AreaCode>) -> Result<Vec<Area>, StoreError> {
         match parent {
             Some(p) => self.areas_where("parent_code = $1", &p.to_string()).await,
-            None => self.areas_where("level = $1", AreaLevel::Province.as_str()).await,
+            None => {
+                self.areas_where("level = $1", AreaLevel::Province.as_str())
+                    .await
+            }
         }
     }
 

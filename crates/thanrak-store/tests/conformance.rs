@@ -32,7 +32,9 @@ async fn postgres_store() -> Option<TestStore> {
         N.fetch_add(1, Ordering::SeqCst),
         chrono::Utc::now().timestamp_micros()
     );
-    let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL reachable");
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .expect("PostgreSQL reachable");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&admin)
         .await
@@ -83,10 +85,7 @@ fn example_round() -> (Vec<Household>, Vec<Member>) {
     (households, members)
 }
 
-fn relabel(
-    (hh, mm): &(Vec<Household>, Vec<Member>),
-    round: &str,
-) -> (Vec<Household>, Vec<Member>) {
+fn relabel((hh, mm): &(Vec<Household>, Vec<Member>), round: &str) -> (Vec<Household>, Vec<Member>) {
     let r = RoundLabel::parse(round).unwrap();
     let hh = hh
         .iter()
@@ -106,7 +105,10 @@ fn relabel(
 }
 
 async fn import(store: &Store, hh: &[Household], mm: &[Member]) -> Result<(), StoreError> {
-    store.import(hh, mm, "test", &mut |_, _| {}).await.map(|_| ())
+    store
+        .import(hh, mm, "test", &mut |_, _| {})
+        .await
+        .map(|_| ())
 }
 
 fn sorted(mut hh: Vec<Household>, mut mm: Vec<Member>) -> (Vec<Household>, Vec<Member>) {
@@ -151,7 +153,10 @@ async fn round_trips_a_round(s: &Store) {
         rounds[0].last_survey_date,
         chrono::NaiveDate::from_ymd_opt(2023, 6, 15)
     );
-    let got = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    let got = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
     assert_eq!(got, sorted(hh, mm));
     // Villages are created as data arrives.
     let village = s.area(&AreaCode::parse("52010102").unwrap()).await.unwrap();
@@ -162,9 +167,15 @@ async fn reimport_changes_nothing(s: &Store) {
     let (hh, mm) = example_round();
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let before = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    let before = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
     import(s, &hh, &mm).await.unwrap();
-    let after = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    let after = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
     assert_eq!(before, after);
     let r = &s.rounds().await.unwrap()[0];
     assert_eq!((r.households, r.members), (24, 86));
@@ -198,7 +209,11 @@ async fn a_household_reimport_replaces_its_members(s: &Store) {
     mm.retain(|m| !(m.household_id == first && m.member_no > 1));
     assert!(mm.len() < before);
     // Only the first household is sent again: its members shrink, the others stay.
-    let only_first: Vec<Member> = mm.iter().filter(|m| m.household_id == first).cloned().collect();
+    let only_first: Vec<Member> = mm
+        .iter()
+        .filter(|m| m.household_id == first)
+        .cloned()
+        .collect();
     import(s, &hh[..1], &only_first).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
     let stored = s.members(&round).await.unwrap();
@@ -210,7 +225,10 @@ async fn a_failed_import_writes_nothing(s: &Store) {
     let (hh, mm) = example_round();
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let before = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    let before = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
     // A new round whose last member points at a household that exists nowhere: the database
     // refuses it at the very end of the batch, after every household row was written.
     let (hh2, mut mm2) = relabel(&(hh, mm), "2567-1");
@@ -227,7 +245,10 @@ async fn a_failed_import_writes_nothing(s: &Store) {
     orphan.household_id = thanrak_core::HouseholdId::parse("NOPE").unwrap();
     mm3.push(orphan);
     assert!(import(s, &hh3, &mm3).await.is_err());
-    let after = (s.households(&round).await.unwrap(), s.members(&round).await.unwrap());
+    let after = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
     assert_eq!(before, after);
     assert_eq!(s.rounds().await.unwrap().len(), 1);
 }

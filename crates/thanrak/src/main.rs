@@ -1,6 +1,9 @@
-//! The `thanrak` command line: import, export, demo data and listings over a store chosen by URL.
+//! The `thanrak` command line: import, export, demo data, measurement and listings over a store
+//! chosen by URL.
 
 #![forbid(unsafe_code)]
+
+mod measure_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +67,8 @@ enum Command {
     },
     /// List the survey rounds: label, survey date, households, members.
     Rounds,
+    #[command(flatten)]
+    Measure(measure_cmd::MeasureCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,7 +79,10 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -91,7 +99,7 @@ fn main() -> ExitCode {
 }
 
 /// A progress bar on stderr that shows itself only on a terminal.
-fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
+pub(crate) fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
@@ -112,8 +120,12 @@ fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    let command = match cli.command {
+        Command::Measure(m) => return measure_cmd::run(m, &cli.database_url).await,
+        other => other,
+    };
     let store = Store::connect(&cli.database_url).await?;
-    let code = match cli.command {
+    let code = match command {
         Command::Import { paths, report } => {
             let started = Instant::now();
             let outcome = thanrak_app::import_files(&store, &paths, &mut progress_bar()).await?;
@@ -130,10 +142,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     ExitCode::SUCCESS
                 }
                 ImportOutcome::Rejected(diags) => {
-                    eprintln!("import refused: {} problem(s), nothing was written", diags.len());
+                    eprintln!(
+                        "import refused: {} problem(s), nothing was written",
+                        diags.len()
+                    );
                     eprintln!("file\trow\tcolumn\tvalue\treason");
                     for d in diags.iter().take(200) {
-                        eprintln!("{}\t{}\t{}\t{}\t{}", d.file, d.row, d.column, d.value, d.reason);
+                        eprintln!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            d.file, d.row, d.column, d.value, d.reason
+                        );
                     }
                     if diags.len() > 200 {
                         eprintln!("… and {} more", diags.len() - 200);
@@ -186,7 +204,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     r.new_villages
                 );
             }
-            eprintln!("demo data loaded in {:.1} s", started.elapsed().as_secs_f64());
+            eprintln!(
+                "demo data loaded in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             print_rounds(&store).await?;
             ExitCode::SUCCESS
         }
@@ -194,6 +215,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_rounds(&store).await?;
             ExitCode::SUCCESS
         }
+        Command::Measure(_) => unreachable!("handled before the store is opened"),
     };
     store.close().await;
     Ok(code)

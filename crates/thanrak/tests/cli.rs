@@ -86,7 +86,10 @@ fn user_errors_are_one_line_without_a_backtrace() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.starts_with("error: there is no round 2599-1"), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_thanrak"))
         .args(["--database-url", "mysql://nope", "rounds"])
@@ -98,11 +101,19 @@ fn user_errors_are_one_line_without_a_backtrace() {
     let missing = dir.path().join("missing.csv");
     let out = thanrak(&db, &["import", missing.to_str().unwrap()]);
     assert_ne!(out.status.code(), Some(0));
-    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = thanrak(&db, &["demo", "--provinces", "99"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("province"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("province"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

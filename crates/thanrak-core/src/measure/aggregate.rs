@@ -88,11 +88,24 @@ pub fn aggregate<K: Ord + Clone>(
     by: impl Fn(&Household, &HouseholdScore) -> K,
 ) -> Aggregation<K> {
     assert_eq!(households.len(), scores.len(), "one score per household");
-    let mut af = AfAccumulator::new(AfInput::from_methodology(m));
+    aggregate_scores(
+        AfInput::from_methodology(m),
+        households.iter().zip(scores).map(|(h, s)| (by(h, s), s)),
+        unit,
+    )
+}
+
+/// Aggregates keyed scores with the weights and cut-off of `input` (which may differ from the
+/// methodology's k, for "what if" figures over stored scores).
+pub fn aggregate_scores<'s, K: Ord + Clone>(
+    input: AfInput,
+    items: impl IntoIterator<Item = (K, &'s HouseholdScore)>,
+    unit: Unit,
+) -> Aggregation<K> {
+    let mut af = AfAccumulator::new(input);
     let mut total = Counts::default();
     let mut keyed: BTreeMap<K, Counts> = BTreeMap::new();
-    for (h, s) in households.iter().zip(scores) {
-        let key = by(h, s);
+    for (key, s) in items {
         let weight = match unit {
             Unit::Person => f64::from(s.n_members),
             Unit::Household => 1.0,

@@ -10,7 +10,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
-pub use aggregate::{aggregate, by_area, by_group, by_head_sex, Aggregation, Summary, Unit};
+pub use aggregate::{
+    aggregate, aggregate_scores, by_area, by_group, by_head_sex, Aggregation, Summary, Unit,
+};
 
 use crate::household::{Relation, Sex};
 use crate::methodology::{hnum, mflag};

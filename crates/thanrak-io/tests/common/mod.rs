@@ -56,7 +56,9 @@ pub fn csv_text(rows: &[Vec<String>]) -> String {
 /// Text that the readers give back unchanged: not empty, no space at either end; with
 /// formula-like starts, Thai, commas, quotes and line breaks inside.
 pub fn text() -> impl Strategy<Value = String> {
-    let prefix = prop::sample::select(vec!["", "", "=", "+", "-", "@", "'", "'=", "''", "@@", "-1"]);
+    let prefix = prop::sample::select(vec![
+        "", "", "=", "+", "-", "@", "'", "'=", "''", "@@", "-1",
+    ]);
     (
         prefix,
         "[ก-ฮะาิีุูเแโใไ่้a-zA-Z0-9\"',;=+@]",
@@ -112,33 +114,35 @@ pub fn household() -> impl Strategy<Value = Household> {
             any::<bool>(),
         ),
     )
-        .prop_map(|((id, round, day, village, house_no, location, tenure, condition), rest)| {
-            let (flags, land, land_tenure, nat, money, groups, help) = rest;
-            Household {
-                household_id: HouseholdId::parse(&id).unwrap(),
-                round: RoundLabel::parse(&round).unwrap(),
-                survey_date: day,
-                village_code: areas().village(village).unwrap(),
-                house_no,
-                location,
-                housing_tenure: tenure,
-                housing_condition: condition,
-                drinking_water_ok: flags[0],
-                water_use_ok: flags[1],
-                electricity: flags[2],
-                sanitary_toilet: flags[3],
-                farm_land_rai: land,
-                land_tenure,
-                natural_resource_use: nat[0],
-                disaster_risk: nat[1],
-                savings_thb: money[0],
-                debt_formal_thb: money[1],
-                debt_informal_thb: money[2],
-                transfers_thb_year: money[3],
-                group_memberships: groups,
-                receives_community_help: help,
-            }
-        })
+        .prop_map(
+            |((id, round, day, village, house_no, location, tenure, condition), rest)| {
+                let (flags, land, land_tenure, nat, money, groups, help) = rest;
+                Household {
+                    household_id: HouseholdId::parse(&id).unwrap(),
+                    round: RoundLabel::parse(&round).unwrap(),
+                    survey_date: day,
+                    village_code: areas().village(village).unwrap(),
+                    house_no,
+                    location,
+                    housing_tenure: tenure,
+                    housing_condition: condition,
+                    drinking_water_ok: flags[0],
+                    water_use_ok: flags[1],
+                    electricity: flags[2],
+                    sanitary_toilet: flags[3],
+                    farm_land_rai: land,
+                    land_tenure,
+                    natural_resource_use: nat[0],
+                    disaster_risk: nat[1],
+                    savings_thb: money[0],
+                    debt_formal_thb: money[1],
+                    debt_informal_thb: money[2],
+                    transfers_thb_year: money[3],
+                    group_memberships: groups,
+                    receives_community_help: help,
+                }
+            },
+        )
 }
 
 /// A valid member, built directly.

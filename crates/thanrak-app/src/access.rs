@@ -1,0 +1,638 @@
+//! Access to personal data (Thailand's PDPA): which households a user may see, what is masked,
+//! and the audit log of every unmasked view; plus the account use cases shared by the CLI and web.
+//!
+//! The rules, in one place:
+//!
+//! | role | households | personal data |
+//! | --- | --- | --- |
+//! | admin | all | shown |
+//! | analyst | none: household and member reads are refused (aggregates only) | — |
+//! | area_manager | inside its provinces / districts | shown |
+//! | surveyor | inside its subdistricts / villages | masked |
+//! | agency_officer | none yet (referrals come later) | masked |
+//!
+//! The area filter itself is applied by the store ([`Scope`]), so a use case cannot forget it; a
+//! household outside the scope is "not found", never "forbidden", so that ids cannot be probed.
+//! Passwords and tokens are hashed by the caller: this crate sees only their digests.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use thanrak_core::household::Relation;
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
+use thanrak_store::{
+    AgencyCode, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, User, UserName,
+};
+
+use crate::AppError;
+
+/// The most items one page of a list may hold.
+pub const MAX_PER_PAGE: u32 = 500;
+/// The page size when none is asked for.
+pub const DEFAULT_PER_PAGE: u32 = 50;
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// What went wrong in an access use case.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The user's role may not do this at all (as opposed to an item outside its areas, which
+    /// is [`AppError::NotFound`]).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Any other failure of a use case.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<StoreError> for AccessError {
+    fn from(e: StoreError) -> Self {
+        AccessError::App(AppError::Store(e))
+    }
+}
+
+/// Which page of a list to return: `page` counts from 1, `per_page` is 1 to [`MAX_PER_PAGE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    page: u32,
+    per_page: u32,
+}
+
+impl Paging {
+    /// Checks the bounds; a missing value takes its default (page 1, [`DEFAULT_PER_PAGE`]).
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, AppError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page == 0 {
+            return Err(AppError::Invalid("page counts from 1".into()));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(AppError::Invalid(format!(
+                "per_page must be between 1 and {MAX_PER_PAGE}"
+            )));
+        }
+        Ok(Paging { page, per_page })
+    }
+
+    /// The page number, from 1.
+    pub fn page(&self) -> u32 {
+        self.page
+    }
+
+    /// The page size.
+    pub fn per_page(&self) -> u32 {
+        self.per_page
+    }
+
+    /// How many items come before this page.
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+}
+
+/// One page of a list and the size of the whole list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The page number, from 1.
+    pub page: u32,
+    /// The page size asked for.
+    pub per_page: u32,
+    /// Items in the whole list.
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    /// The page of a list held whole in memory.
+    pub fn of(all: Vec<T>, paging: Paging) -> Page<T> {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
+            .take(paging.per_page as usize)
+            .collect();
+        Page {
+            items,
+            page: paging.page,
+            per_page: paging.per_page,
+            total,
+        }
+    }
+
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
+    }
+}
+
+/// The households a user may read, or why it may read none.
+pub fn household_scope(user: &User) -> Result<Scope, AccessError> {
+    match user.role {
+        Role::Admin => Ok(Scope::All),
+        Role::Analyst => Err(AccessError::Forbidden(
+            "analysts see aggregates only, not households or members".into(),
+        )),
+        Role::AreaManager | Role::Surveyor if !user.areas.is_empty() => {
+            Ok(Scope::Areas(user.areas.clone()))
+        }
+        Role::AreaManager | Role::Surveyor => Ok(Scope::None),
+        // Agencies will see the households referred to them once referrals exist.
+        Role::AgencyOfficer => Ok(Scope::None),
+    }
+}
+
+/// Whether the role sees names, national ids, birth dates, house numbers and locations as they are.
+pub fn sees_personal_data(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::AreaManager)
+}
+
+/// A name as shown to a role that may not see it: its first letter and `***`.
+pub fn mask_name(name: &str) -> String {
+    match name.trim().chars().next() {
+        Some(c) => format!("{c}***"),
+        None => "***".into(),
+    }
+}
+
+/// A household as a user may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdView {
+    /// The record; when masked, the house number is `***` and the location is removed.
+    pub household: Household,
+    /// The head's name (first and last), masked for roles that may not see it.
+    pub head_name: Option<String>,
+    /// The number of members.
+    pub members: usize,
+    /// Whether personal fields were masked.
+    pub masked: bool,
+}
+
+/// A member as a user may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    /// The record; when masked, the names are replaced by the masked name, and the national id
+    /// and the birth date are removed.
+    pub member: Member,
+    /// The national id: its 13 digits, or the masked form that shows the last three.
+    pub national_id: Option<String>,
+    /// Age in completed years at the survey date.
+    pub age: Option<i32>,
+}
+
+/// One household with its members, as a user may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdDetail {
+    /// The household.
+    pub household: HouseholdView,
+    /// Its members, by number.
+    pub members: Vec<MemberView>,
+}
+
+fn mask_household(mut h: Household, masked: bool) -> Household {
+    if masked {
+        if !h.house_no.is_empty() {
+            h.house_no = "***".into();
+        }
+        h.location = None;
+    }
+    h
+}
+
+fn member_view(mut m: Member, survey_date: chrono::NaiveDate, masked: bool) -> MemberView {
+    let age = m.age_at(survey_date);
+    let national_id = m
+        .national_id
+        .map(|id| if masked { id.masked() } else { id.digits() });
+    if masked {
+        m.first_name = mask_name(&m.first_name);
+        m.last_name = String::new();
+        m.national_id = None;
+        m.birth_date = None;
+    }
+    MemberView {
+        member: m,
+        national_id,
+        age,
+    }
+}
+
+fn full_name(m: &Member) -> String {
+    if m.last_name.is_empty() {
+        m.first_name.clone()
+    } else {
+        format!("{} {}", m.first_name, m.last_name)
+    }
+}
+
+fn household_view(h: Household, members: &[Member], masked: bool) -> HouseholdView {
+    let head = members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(members.first());
+    HouseholdView {
+        head_name: head.map(|m| {
+            if masked {
+                mask_name(&m.first_name)
+            } else {
+                full_name(m)
+            }
+        }),
+        members: members.len(),
+        household: mask_household(h, masked),
+        masked,
+    }
+}
+
+async fn ensure_round(store: &Store, round: &str) -> Result<thanrak_core::RoundLabel, AppError> {
+    let label = crate::parse_round(round)?;
+    crate::ensure_round(store, &label).await?;
+    Ok(label)
+}
+
+async fn audit(
+    store: &Store,
+    user: &User,
+    action: &str,
+    round: &str,
+    ids: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    store
+        .append_audit(&NewAuditEntry {
+            at: now,
+            user_id: user.id,
+            user_name: user.name.to_string(),
+            action: action.to_string(),
+            round: Some(round.to_string()),
+            household_ids: ids,
+        })
+        .await
+}
+
+/// A page of the households of `round` that `user` may see, inside `area` when given, in
+/// household-id order. A page that shows personal data unmasked is written to the audit log
+/// under `action` (what was asked, such as the request line) before it is returned; if the log
+/// cannot be written, nothing is returned.
+pub async fn list_households(
+    store: &Store,
+    user: &User,
+    round: &str,
+    area: Option<&str>,
+    paging: Paging,
+    action: &str,
+) -> Result<Page<HouseholdView>, AccessError> {
+    let scope = household_scope(user)?;
+    let area = area
+        .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
+        .transpose()?;
+    let round = ensure_round(store, round).await?;
+    let (households, total) = store
+        .scoped_households(
+            &scope,
+            &round,
+            area.as_ref(),
+            paging.offset(),
+            u64::from(paging.per_page),
+        )
+        .await?;
+    let ids: Vec<HouseholdId> = households.iter().map(|h| h.household_id.clone()).collect();
+    let mut members: HashMap<HouseholdId, Vec<Member>> = HashMap::new();
+    for m in store.scoped_members(&scope, &round, &ids).await? {
+        members.entry(m.household_id.clone()).or_default().push(m);
+    }
+    let masked = !sees_personal_data(user.role);
+    if !masked && !ids.is_empty() {
+        let ids = ids.iter().map(ToString::to_string).collect();
+        audit(store, user, action, round.as_str(), ids, Utc::now()).await?;
+    }
+    let items = households
+        .into_iter()
+        .map(|h| {
+            let ms = members.remove(&h.household_id).unwrap_or_default();
+            household_view(h, &ms, masked)
+        })
+        .collect();
+    Ok(Page {
+        items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    })
+}
+
+/// One household of `round` with its members, if `user` may see it. A household outside the
+/// user's areas is [`AppError::NotFound`], like one that does not exist. An unmasked view is
+/// written to the audit log under `action` first; if the log cannot be written, nothing is shown.
+pub async fn household_detail(
+    store: &Store,
+    user: &User,
+    round: &str,
+    household_id: &str,
+    action: &str,
+) -> Result<HouseholdDetail, AccessError> {
+    let scope = household_scope(user)?;
+    let round = ensure_round(store, round).await?;
+    let not_found = || {
+        AppError::NotFound(format!(
+            "there is no household {household_id} in round {round}"
+        ))
+    };
+    // An id that cannot exist is reported like one that does not.
+    let id = HouseholdId::parse(household_id).map_err(|_| not_found())?;
+    let household = match store.scoped_household(&scope, &round, &id).await {
+        Ok(h) => h,
+        Err(StoreError::NotFound(_)) => return Err(not_found().into()),
+        Err(e) => return Err(e.into()),
+    };
+    let members = store
+        .scoped_members(&scope, &round, std::slice::from_ref(&id))
+        .await?;
+    let masked = !sees_personal_data(user.role);
+    if !masked {
+        audit(
+            store,
+            user,
+            action,
+            round.as_str(),
+            vec![id.to_string()],
+            Utc::now(),
+        )
+        .await?;
+    }
+    let survey_date = household.survey_date;
+    Ok(HouseholdDetail {
+        household: household_view(household, &members, masked),
+        members: members
+            .into_iter()
+            .map(|m| member_view(m, survey_date, masked))
+            .collect(),
+    })
+}
+
+/// A page of the audit log, newest first: for admins only.
+pub async fn audit_log(
+    store: &Store,
+    user: &User,
+    paging: Paging,
+) -> Result<Page<AuditEntry>, AccessError> {
+    if user.role != Role::Admin {
+        return Err(AccessError::Forbidden(
+            "only an admin may read the audit log".into(),
+        ));
+    }
+    let (items, total) = store
+        .audit_entries(paging.offset(), u64::from(paging.per_page))
+        .await?;
+    Ok(Page {
+        items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    })
+}
+
+/// A user to create, as typed on the command line or in a form.
+#[derive(Debug, Clone, Default)]
+pub struct UserRequest {
+    /// The login name.
+    pub name: String,
+    /// The role code (`admin`, `analyst`, `area_manager`, `surveyor`, `agency_officer`).
+    pub role: String,
+    /// Area codes: provinces or districts of an area manager, subdistricts or villages of a
+    /// surveyor.
+    pub areas: Vec<String>,
+    /// The agency code of an agency officer.
+    pub agency: Option<String>,
+}
+
+/// A checked user request: everything but the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// The login name.
+    pub name: UserName,
+    /// The role.
+    pub role: Role,
+    /// The areas.
+    pub areas: Vec<AreaCode>,
+    /// The agency.
+    pub agency: Option<AgencyCode>,
+}
+
+/// Checks that a request's name, role, areas and agency are valid and fit together.
+pub fn check_user(req: &UserRequest) -> Result<UserSpec, AppError> {
+    let name = UserName::parse(&req.name)
+        .map_err(|e| AppError::Invalid(format!("user name {:?} {e}", req.name)))?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        AppError::Invalid(format!(
+            "unknown role {:?}: use one of {}",
+            req.role,
+            roles.join(", ")
+        ))
+    })?;
+    let registry = AreaRegistry::official();
+    let mut areas = Vec::new();
+    for a in &req.areas {
+        let code = AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area {a:?} {e}")))?;
+        let known = match code.level() {
+            AreaLevel::Village => registry.village(a).is_ok(),
+            _ => registry.get(&code).is_some(),
+        };
+        if !known {
+            return Err(AppError::Invalid(format!("{a} is not a known area code")));
+        }
+        let fits = match role {
+            Role::AreaManager => matches!(code.level(), AreaLevel::Province | AreaLevel::District),
+            Role::Surveyor => matches!(code.level(), AreaLevel::Subdistrict | AreaLevel::Village),
+            _ => false,
+        };
+        if !fits {
+            return Err(AppError::Invalid(match role {
+                Role::AreaManager => format!(
+                    "an area manager is given provinces or districts; {a} is a {}",
+                    code.level()
+                ),
+                Role::Surveyor => format!(
+                    "a surveyor is given subdistricts or villages; {a} is a {}",
+                    code.level()
+                ),
+                r => format!("a user with role {r} has no areas"),
+            }));
+        }
+        areas.push(code);
+    }
+    if matches!(role, Role::AreaManager | Role::Surveyor) && areas.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "a user with role {role} needs at least one area (--area CODE)"
+        )));
+    }
+    let agency = req
+        .agency
+        .as_deref()
+        .map(|a| AgencyCode::parse(a).map_err(|e| AppError::Invalid(format!("agency {a:?} {e}"))))
+        .transpose()?;
+    match (role, &agency) {
+        (Role::AgencyOfficer, None) => {
+            return Err(AppError::Invalid(
+                "an agency officer needs an agency (--agency CODE)".into(),
+            ))
+        }
+        (Role::AgencyOfficer, Some(_)) | (_, None) => {}
+        (r, Some(_)) => {
+            return Err(AppError::Invalid(format!(
+                "only an agency officer has an agency, not a user with role {r}"
+            )))
+        }
+    }
+    Ok(UserSpec {
+        name,
+        role,
+        areas,
+        agency,
+    })
+}
+
+/// Refuses a password that is too short to resist guessing.
+pub fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates a user from a checked spec and the argon2 PHC string of its password.
+pub async fn add_user(
+    store: &Store,
+    spec: UserSpec,
+    password_hash: String,
+) -> Result<User, AppError> {
+    let new = NewUser {
+        name: spec.name,
+        password_hash,
+        role: spec.role,
+        areas: spec.areas,
+        agency: spec.agency,
+    };
+    store
+        .create_user(&new, Utc::now())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(m) => AppError::Invalid(m),
+            e => AppError::Store(e),
+        })
+}
+
+/// Every user, by name.
+pub async fn list_users(store: &Store) -> Result<Vec<User>, AppError> {
+    Ok(store.users().await?)
+}
+
+fn parse_user_name(name: &str) -> Result<UserName, AppError> {
+    UserName::parse(name).map_err(|e| AppError::Invalid(format!("user name {name:?} {e}")))
+}
+
+/// Disables a user: it can no longer log in, its sessions end and its API tokens are refused.
+pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
+    let name = parse_user_name(name)?;
+    match store.set_user_disabled(&name, true).await {
+        Err(StoreError::NotFound(_)) => Err(AppError::NotFound(format!("there is no user {name}"))),
+        r => Ok(r?),
+    }
+}
+
+/// Stores a new API token (by its digest) for an enabled user; returns the user.
+pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Result<User, AppError> {
+    let name = parse_user_name(name)?;
+    let user = match store.user(&name).await {
+        Err(StoreError::NotFound(_)) => {
+            return Err(AppError::NotFound(format!("there is no user {name}")))
+        }
+        r => r?,
+    };
+    if user.disabled {
+        return Err(AppError::Invalid(format!("user {name} is disabled")));
+    }
+    store
+        .create_api_token(user.id, token_hash, Utc::now())
+        .await?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(name: &str, role: &str, areas: &[&str], agency: Option<&str>) -> UserRequest {
+        UserRequest {
+            name: name.into(),
+            role: role.into(),
+            areas: areas.iter().map(|a| a.to_string()).collect(),
+            agency: agency.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn paging_bounds() {
+        assert!(Paging::new(Some(0), None).is_err());
+        assert!(Paging::new(None, Some(0)).is_err());
+        assert!(Paging::new(None, Some(501)).is_err());
+        let p = Paging::new(Some(3), Some(500)).unwrap();
+        assert_eq!(p.offset(), 1000);
+        let d = Paging::new(None, None).unwrap();
+        assert_eq!(
+            (d.page(), d.per_page(), d.offset()),
+            (1, DEFAULT_PER_PAGE, 0)
+        );
+        let page = Page::of(
+            (0..7).collect::<Vec<_>>(),
+            Paging::new(Some(2), Some(3)).unwrap(),
+        );
+        assert_eq!((page.items, page.total), (vec![3, 4, 5], 7));
+        let past = Page::of(
+            (0..7).collect::<Vec<_>>(),
+            Paging::new(Some(9), Some(3)).unwrap(),
+        );
+        assert!(past.items.is_empty());
+    }
+
+    #[test]
+    fn names_are_masked_to_their_initial() {
+        assert_eq!(mask_name("สมชาย"), "ส***");
+        assert_eq!(mask_name(" Malee"), "M***");
+        assert_eq!(mask_name(""), "***");
+    }
+
+    #[test]
+    fn roles_areas_and_agencies_must_fit() {
+        assert!(check_user(&req("a", "admin", &[], None)).is_ok());
+        let m = check_user(&req("Lampang", "area-manager", &["52", "4501"], None)).unwrap();
+        assert_eq!(m.name.as_str(), "lampang");
+        assert_eq!(m.role, Role::AreaManager);
+        assert!(check_user(&req("s", "surveyor", &["520101", "52010102"], None)).is_ok());
+        assert!(check_user(&req("o", "agency_officer", &[], Some("codi"))).is_ok());
+        for bad in [
+            req("m", "area_manager", &[], None),
+            req("m", "area_manager", &["520101"], None),
+            req("m", "area_manager", &["99"], None),
+            req("s", "surveyor", &["52"], None),
+            req("s", "surveyor", &["99999901"], None),
+            req("a", "analyst", &["52"], None),
+            req("o", "agency_officer", &[], None),
+            req("a", "admin", &[], Some("codi")),
+            req("a b", "admin", &[], None),
+            req("a", "king", &[], None),
+        ] {
+            assert!(check_user(&bad).is_err(), "{bad:?}");
+        }
+        assert!(check_password("short").is_err());
+        assert!(check_password("long enough pw").is_ok());
+    }
+}

@@ -1,0 +1,532 @@
+//! Scoring a round and reading its figures: the methodology file, `score`, area and group
+//! breakdowns (precomputed at scoring time, so reading them is a lookup), household rows.
+
+use std::path::Path;
+
+use thanrak_core::measure::af::AfInput;
+use thanrak_core::measure::{
+    aggregate, aggregate_scores, by_area, by_group, by_head_sex, Summary, Unit,
+};
+use thanrak_core::methodology::{Group, Methodology, Ratio};
+use thanrak_core::{measure, Area, AreaCode, AreaLevel, AreaRegistry, RoundLabel};
+use thanrak_store::{AggregateRow, RunKey, Store, StoredScore};
+
+use crate::{ensure_round, parse_round, AppError, Progress};
+
+/// A methodology with the hash of its file's text.
+#[derive(Debug, Clone)]
+pub struct LoadedMethodology {
+    /// The parsed methodology.
+    pub methodology: Methodology,
+    /// FNV-1a hash of the file's text (hex), stored with each run.
+    pub hash: String,
+}
+
+fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Loads the methodology file at `path`, or the shipped default (`thanrak-default-1`).
+/// A wrong file is refused with the line (and column) of the problem.
+pub fn load_methodology(path: Option<&Path>) -> Result<LoadedMethodology, AppError> {
+    let (text, name) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| {
+                AppError::Invalid(format!(
+                    "cannot read the methodology file {}: {e}",
+                    p.display()
+                ))
+            })?,
+            p.display().to_string(),
+        ),
+        None => (
+            Methodology::default_file().to_string(),
+            "the default methodology".into(),
+        ),
+    };
+    let methodology =
+        Methodology::parse(&text).map_err(|e| AppError::Invalid(format!("{name}: {e}")))?;
+    Ok(LoadedMethodology {
+        methodology,
+        hash: fnv1a(&text),
+    })
+}
+
+fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {
+    RunKey {
+        round: round.clone(),
+        methodology_id: m.id().to_string(),
+        methodology_version: m.version().to_string(),
+    }
+}
+
+/// What a scoring run produced.
+#[derive(Debug, Clone)]
+pub struct ScoreSummary {
+    /// The round scored.
+    pub round: RoundLabel,
+    /// Methodology id and version.
+    pub methodology: (String, String),
+    /// Households scored.
+    pub households: usize,
+    /// Households in each group, in [`Group::ALL`] order.
+    pub groups: [u64; 4],
+    /// The whole round's figures, persons as the unit.
+    pub overall: Summary,
+    /// Whether an earlier run of the same id and version was computed from a different file.
+    pub methodology_changed: bool,
+}
+
+/// The breakdowns precomputed at scoring time.
+const AREA_BREAKDOWNS: [AreaLevel; 4] = AreaLevel::ALL;
+
+/// Scores every household of a round and stores the scores and every breakdown's figures,
+/// replacing an earlier run of the same methodology id and version.
+pub async fn score_round(
+    store: &Store,
+    round: &str,
+    m: &LoadedMethodology,
+    progress: Progress<'_>,
+) -> Result<ScoreSummary, AppError> {
+    let round = parse_round(round)?;
+    ensure_round(store, &round).await?;
+    let key = run_key(&round, &m.methodology);
+    let previous = store.score_run(&key).await?;
+    progress("read", 0, 2);
+    let households = store.households(&round).await?;
+    progress("read", 1, 2);
+    let members = store.members(&round).await?;
+    progress("read", 2, 2);
+    let meth = &m.methodology;
+    let scores = measure::score_round(meth, &households, &members);
+    let mut rows = Vec::new();
+    for unit in [Unit::Person, Unit::Household] {
+        let all = aggregate(meth, &households, &scores, unit, |_, _| ());
+        rows.push(AggregateRow {
+            unit,
+            breakdown: "all".into(),
+            key: String::new(),
+            summary: all.overall,
+        });
+        for level in AREA_BREAKDOWNS {
+            let agg = aggregate(meth, &households, &scores, unit, by_area(level));
+            rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
+                unit,
+                breakdown: level.as_str().into(),
+                key: k.to_string(),
+                summary,
+            }));
+        }
+        let agg = aggregate(meth, &households, &scores, unit, by_group);
+        rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
+            unit,
+            breakdown: "group".into(),
+            key: k.as_str().into(),
+            summary,
+        }));
+        let agg = aggregate(meth, &households, &scores, unit, by_head_sex);
+        rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
+            unit,
+            breakdown: "head_sex".into(),
+            key: k.map(|s| s.as_str()).unwrap_or("").into(),
+            summary,
+        }));
+    }
+    progress("write", 0, 1);
+    store
+        .save_scores(&key, &m.hash, &households, &scores, &rows)
+        .await?;
+    progress("write", 1, 1);
+    let overall = rows[0].summary.clone();
+    Ok(ScoreSummary {
+        round,
+        methodology: (key.methodology_id, key.methodology_version),
+        households: households.len(),
+        groups: overall.households,
+        overall,
+        methodology_changed: previous.is_some_and(|p| p.methodology_hash != m.hash),
+    })
+}
+
+/// How figures are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// One row: the whole population (or the area asked for).
+    All,
+    /// By area at a level.
+    Area(AreaLevel),
+    /// By group of methodology §4.
+    Group,
+    /// By sex of the household head.
+    HeadSex,
+}
+
+impl Breakdown {
+    /// Parses `all`, an area level, `group` or `head_sex`.
+    pub fn parse(s: &str) -> Result<Breakdown, AppError> {
+        match s.trim() {
+            "all" => Ok(Breakdown::All),
+            "group" => Ok(Breakdown::Group),
+            "head_sex" | "sex" => Ok(Breakdown::HeadSex),
+            other => AreaLevel::parse(other).map(Breakdown::Area).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "cannot break down by {other:?}: use province, district, subdistrict, village, group, head_sex or all"
+                ))
+            }),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Breakdown::All => "all",
+            Breakdown::Area(l) => l.as_str(),
+            Breakdown::Group => "group",
+            Breakdown::HeadSex => "head_sex",
+        }
+    }
+}
+
+/// One row of a breakdown.
+#[derive(Debug, Clone)]
+pub struct FigureRow {
+    /// The key: area code, group code, sex code, or empty for the whole.
+    pub key: String,
+    /// Thai name of the key (area name, group label).
+    pub name_th: String,
+    /// English name of the key.
+    pub name_en: String,
+    /// The figures.
+    pub summary: Summary,
+}
+
+/// Figures of a round: the whole (or the area asked for) and one row per key.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    /// Methodology id and version the figures come from.
+    pub methodology: (String, String),
+    /// The cut-off used.
+    pub k: Ratio,
+    /// Persons or households.
+    pub unit: Unit,
+    /// Indicator ids, in the order of the vectors in each summary.
+    pub indicators: Vec<String>,
+    /// The whole population asked for.
+    pub overall: FigureRow,
+    /// One row per key.
+    pub rows: Vec<FigureRow>,
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct FigureQuery {
+    /// The round.
+    pub round: String,
+    /// Persons or households.
+    pub unit: Unit,
+    /// The breakdown.
+    pub by: Breakdown,
+    /// Only households inside this area.
+    pub within: Option<AreaCode>,
+    /// A cut-off other than the methodology's (figures then come from the stored scores).
+    pub k: Option<Ratio>,
+}
+
+/// The names of an area (villages get generated names).
+pub fn area_names(code: &AreaCode) -> (String, String) {
+    match AreaRegistry::official().get(code) {
+        Some(a) => (a.name_th.clone(), a.name_en.clone()),
+        None => {
+            let a = Area::village(*code);
+            (a.name_th, a.name_en)
+        }
+    }
+}
+
+fn key_names(by: Breakdown, key: &str) -> (String, String) {
+    match by {
+        Breakdown::All => ("ทั้งหมด".into(), "all".into()),
+        Breakdown::Area(_) => AreaCode::parse(key)
+            .map(|c| area_names(&c))
+            .unwrap_or_default(),
+        Breakdown::Group => Group::parse(key)
+            .map(|g| (g.label_th().into(), g.label_en().into()))
+            .unwrap_or_default(),
+        Breakdown::HeadSex => match thanrak_core::household::Sex::parse(key) {
+            Some(s) => (
+                s.label_th().into(),
+                if key == "M" { "male" } else { "female" }.into(),
+            ),
+            None => ("ไม่ระบุ".into(), "unknown".into()),
+        },
+    }
+}
+
+async fn require_run(store: &Store, key: &RunKey) -> Result<(), AppError> {
+    if store.score_run(key).await?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "round {} has not been scored with {} {}: run `thanrak score --round {}` first",
+            key.round, key.methodology_id, key.methodology_version, key.round
+        )));
+    }
+    Ok(())
+}
+
+/// Figures of a scored round by a breakdown. With the methodology's own k and no area filter
+/// on a non-area breakdown, the figures are read as stored at scoring time (a lookup); otherwise
+/// they are computed from the stored scores.
+pub async fn figures(
+    store: &Store,
+    m: &LoadedMethodology,
+    q: &FigureQuery,
+) -> Result<Figures, AppError> {
+    let meth = &m.methodology;
+    let round = parse_round(&q.round)?;
+    ensure_round(store, &round).await?;
+    let key = run_key(&round, meth);
+    require_run(store, &key).await?;
+    if let (Some(w), Breakdown::Area(level)) = (&q.within, q.by) {
+        if level <= w.level() {
+            return Err(AppError::Invalid(format!(
+                "--by {level} is not below the area {w} (a {})",
+                w.level()
+            )));
+        }
+    }
+    let k = q.k.unwrap_or(meth.k());
+    let indicators: Vec<String> = meth.indicators().iter().map(|i| i.id.clone()).collect();
+    let row = |by: Breakdown, key: String, summary: Summary| {
+        let (name_th, name_en) = key_names(by, &key);
+        FigureRow {
+            key,
+            name_th,
+            name_en,
+            summary,
+        }
+    };
+    let stored_ok = k == meth.k()
+        && (q.within.is_none() || matches!(q.by, Breakdown::Area(_) | Breakdown::All));
+    let (overall, rows) = if stored_ok {
+        let overall = match &q.within {
+            None => store.aggregates(&key, q.unit, "all").await?.pop(),
+            Some(w) => store
+                .aggregates(&key, q.unit, w.level().as_str())
+                .await?
+                .into_iter()
+                .find(|(k, _)| *k == w.to_string()),
+        };
+        let overall = match overall {
+            Some((_, s)) => s,
+            None => {
+                return Err(AppError::NotFound(format!(
+                    "no households of round {round} in the area asked for"
+                )))
+            }
+        };
+        let rows = match q.by {
+            Breakdown::All => Vec::new(),
+            by => store
+                .aggregates(&key, q.unit, by.as_str())
+                .await?
+                .into_iter()
+                .filter(|(k, _)| q.within.is_none_or(|w| k.starts_with(&w.to_string())))
+                .map(|(k, s)| row(by, k, s))
+                .collect(),
+        };
+        (overall, rows)
+    } else {
+        let scores = store.scores(&key, q.within.as_ref()).await?;
+        if scores.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "no households of round {round} in the area asked for"
+            )));
+        }
+        let weights = AfInput::from_methodology(meth).weights().to_vec();
+        let input =
+            AfInput::new(weights, k).map_err(|e| AppError::Invalid(format!("k = {k}: {e}")))?;
+        let keyed = scores.iter().map(|s: &StoredScore| {
+            let key = match q.by {
+                Breakdown::All => String::new(),
+                Breakdown::Area(l) => s
+                    .village_code
+                    .ancestor(l)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                Breakdown::Group => s.score.group.as_str().to_string(),
+                Breakdown::HeadSex => s.score.head_sex.map(|x| x.as_str()).unwrap_or("").into(),
+            };
+            (key, &s.score)
+        });
+        let agg = aggregate_scores(input, keyed, q.unit);
+        let rows = match q.by {
+            Breakdown::All => Vec::new(),
+            by => agg.by_key.into_iter().map(|(k, s)| row(by, k, s)).collect(),
+        };
+        (agg.overall, rows)
+    };
+    let mut rows = rows;
+    if q.by == Breakdown::Group {
+        // The groups read best in the methodology's order, hardship first.
+        rows.sort_by_key(|r| Group::parse(&r.key).map(|g| g as usize));
+    }
+    let overall_key = q.within.map(|w| w.to_string()).unwrap_or_default();
+    let (name_th, name_en) = match &q.within {
+        Some(w) => area_names(w),
+        None => ("ทั้งหมด".into(), "all".into()),
+    };
+    Ok(Figures {
+        methodology: (key.methodology_id, key.methodology_version),
+        k,
+        unit: q.unit,
+        indicators,
+        overall: FigureRow {
+            key: overall_key,
+            name_th,
+            name_en,
+            summary: overall,
+        },
+        rows,
+    })
+}
+
+/// The stored scores of a scored round, optionally inside an area, by household id.
+pub async fn household_scores(
+    store: &Store,
+    m: &LoadedMethodology,
+    round: &str,
+    area: Option<&AreaCode>,
+) -> Result<Vec<StoredScore>, AppError> {
+    let round = parse_round(round)?;
+    ensure_round(store, &round).await?;
+    let key = run_key(&round, &m.methodology);
+    require_run(store, &key).await?;
+    Ok(store.scores(&key, area).await?)
+}
+
+/// The result of the standalone Alkire–Foster calculator.
+#[derive(Debug, Clone)]
+pub struct StandaloneMpi {
+    /// Indicator columns, in file order.
+    pub indicators: Vec<String>,
+    /// Their weights, as shares of the total weight.
+    pub weights: Vec<Ratio>,
+    /// The cut-off, as a share of the total weight.
+    pub k: Ratio,
+    /// Data rows read.
+    pub rows: u64,
+    /// The whole population.
+    pub overall: thanrak_core::measure::af::AfResult,
+    /// Each group (by the group column), by name.
+    pub groups: Vec<(String, thanrak_core::measure::af::AfResult)>,
+}
+
+/// Runs the Alkire–Foster method over any CSV of 0/1 deprivation columns, streaming.
+/// `weights` default to equal; they are normalised to sum to 1, so k is a share of the total.
+pub fn standalone_mpi(
+    path: &Path,
+    k: Ratio,
+    weights: Option<Vec<Ratio>>,
+    group_column: Option<&str>,
+    weight_column: Option<&str>,
+) -> Result<StandaloneMpi, AppError> {
+    use std::collections::HashMap;
+    use thanrak_core::measure::af::AfAccumulator;
+
+    let mut acc: Option<AfAccumulator<u32>> = None;
+    let mut setup_error: Option<AppError> = None;
+    let mut used_weights = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let make = |d: usize| -> Result<(AfAccumulator<u32>, Vec<Ratio>), AppError> {
+        let raw = match &weights {
+            None => vec![Ratio::new(1, d as i64).expect("d > 0"); d],
+            Some(w) if w.len() == d => w.clone(),
+            Some(w) => {
+                return Err(AppError::Invalid(format!(
+                    "{} weights given for {d} indicator columns",
+                    w.len()
+                )))
+            }
+        };
+        let total = raw
+            .iter()
+            .try_fold(Ratio::new(0, 1).expect("0/1"), |s, w| s.checked_add(*w))
+            .filter(|t| t.numer() > 0)
+            .ok_or_else(|| AppError::Invalid("the weights must sum to more than 0".into()))?;
+        let normalised = raw
+            .iter()
+            .map(|w| w.checked_div(total))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                AppError::Invalid("the weights are too fine to add up exactly".into())
+            })?;
+        let input = AfInput::new(normalised.clone(), k)
+            .map_err(|e| AppError::Invalid(format!("weights or k: {e}")))?;
+        Ok((AfAccumulator::new(input), normalised))
+    };
+    let streamed = thanrak_io::deprivations::stream_deprivations(
+        path,
+        group_column,
+        weight_column,
+        |row, w, group| {
+            if setup_error.is_some() {
+                return;
+            }
+            if acc.is_none() {
+                match make(row.len()) {
+                    Ok((a, ws)) => {
+                        acc = Some(a);
+                        used_weights = ws;
+                    }
+                    Err(e) => {
+                        setup_error = Some(e);
+                        return;
+                    }
+                }
+            }
+            let g = group.map(|g| match ids.get(g) {
+                Some(id) => *id,
+                None => {
+                    let id = names.len() as u32;
+                    names.push(String::from_utf8_lossy(g).into_owned());
+                    ids.insert(g.to_vec(), id);
+                    id
+                }
+            });
+            acc.as_mut().expect("set above").push(row, w, g);
+        },
+    );
+    // A wrong argument is reported before any problem further down the file.
+    if let Some(e) = setup_error {
+        return Err(e);
+    }
+    let (header, rows) = streamed.map_err(|e| AppError::Invalid(e.to_string()))?;
+    let acc = match acc {
+        Some(a) => a,
+        None => {
+            // No data rows: still check the arguments against the header.
+            let (a, ws) = make(header.indicators.len())?;
+            used_weights = ws;
+            a
+        }
+    };
+    let out = acc.finish();
+    let mut groups: Vec<(String, _)> = out
+        .groups
+        .into_iter()
+        .map(|(id, r)| (names[id as usize].clone(), r))
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(StandaloneMpi {
+        indicators: header.indicators,
+        weights: used_weights,
+        k,
+        rows,
+        overall: out.overall,
+        groups,
+    })
+}

@@ -1,0 +1,331 @@
+//! Area-scoped reads of households and members: the filter that keeps a user inside its areas is
+//! applied here, in SQL, so that no caller can forget it.
+//!
+//! A [`Scope`] is turned into ranges of 8-digit village codes (`52` becomes `52000000` ..=
+//! `52999999`). Village codes are digits of one length, so every collation orders them alike and
+//! the `(round, village_code)` index serves the filter on both backends. A household outside the
+//! scope is reported as [`StoreError::NotFound`], exactly like one that does not exist, so that
+//! guessing ids tells nothing.
+
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member};
+use thanrak_core::{FieldError, RoundLabel};
+
+use crate::import::column_list;
+use crate::{with_pool, Store, StoreError};
+
+/// Which households a reader may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every household.
+    All,
+    /// The households whose village lies inside one of these areas (any level).
+    Areas(Vec<AreaCode>),
+    /// No household at all.
+    None,
+}
+
+/// An inclusive range of village codes, as text.
+type VillageRange = (String, String);
+
+impl Scope {
+    /// The village-code ranges of this scope narrowed to `area`: `None` when nothing narrows
+    /// (all households), `Some(empty)` when nothing can match.
+    fn village_ranges(&self, area: Option<&AreaCode>) -> Option<Vec<VillageRange>> {
+        let codes: Vec<AreaCode> = match (self, area) {
+            (Scope::None, _) => Vec::new(),
+            (Scope::All, None) => return None,
+            (Scope::All, Some(a)) => vec![*a],
+            (Scope::Areas(scope), None) => scope.clone(),
+            (Scope::Areas(scope), Some(a)) => scope
+                .iter()
+                .filter_map(|s| {
+                    if a.is_within(s) {
+                        Some(*a)
+                    } else if s.is_within(a) {
+                        Some(*s)
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+        };
+        Some(codes.iter().map(village_range).collect())
+    }
+
+    /// Whether a household in `village` is inside the scope.
+    pub fn contains(&self, village: &AreaCode) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Areas(codes) => codes.iter().any(|c| village.is_within(c)),
+            Scope::None => false,
+        }
+    }
+}
+
+fn village_range(code: &AreaCode) -> VillageRange {
+    let prefix = code.to_string();
+    let pad = AreaLevel::Village.code_len() - prefix.len();
+    (
+        format!("{prefix}{}", "0".repeat(pad)),
+        format!("{prefix}{}", "9".repeat(pad)),
+    )
+}
+
+/// The SQL condition on `column` for `ranges`, with placeholders numbered from `first`.
+fn range_condition(column: &str, ranges: &[VillageRange], first: usize) -> String {
+    let parts: Vec<String> = (0..ranges.len())
+        .map(|i| {
+            format!(
+                "{column} BETWEEN ${} AND ${}",
+                first + 2 * i,
+                first + 2 * i + 1
+            )
+        })
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// Reads one row's columns as typed values in column order (as `read.rs` does).
+macro_rules! row_values {
+    ($row:expr, $columns:expr) => {{
+        let mut values = Vec::with_capacity($columns.len());
+        for (i, c) in $columns.iter().enumerate() {
+            let v = match c.kind {
+                Kind::Text => $row.try_get::<Option<String>, _>(i)?.map(FieldValue::Text),
+                Kind::Int(..) => $row.try_get::<Option<i64>, _>(i)?.map(FieldValue::Int),
+                Kind::Flag => $row
+                    .try_get::<Option<i16>, _>(i)?
+                    .map(|f| FieldValue::Int(i64::from(f))),
+                Kind::Real(..) => $row.try_get::<Option<f64>, _>(i)?.map(FieldValue::Real),
+                Kind::Date => $row
+                    .try_get::<Option<NaiveDate>, _>(i)?
+                    .map(FieldValue::Date),
+            };
+            values.push(v.unwrap_or(FieldValue::Null));
+        }
+        values
+    }};
+}
+
+fn corrupt(what: &str, errors: Vec<FieldError>) -> StoreError {
+    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    StoreError::Corrupt(format!("{what}: {}", list.join("; ")))
+}
+
+fn prefixed(columns: &[Column], alias: &str) -> String {
+    columns
+        .iter()
+        .map(|c| format!("{alias}.{}", c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Byte order of household ids on both backends.
+    fn id_order(&self, alias: &str) -> String {
+        match self {
+            Store::Postgres(_) => format!("{alias}household_id COLLATE \"C\""),
+            Store::Sqlite(_) => format!("{alias}household_id"),
+        }
+    }
+
+    /// A page of the households of `round` inside `scope` (and inside `area`, when given),
+    /// ordered by household id, and the number of such households in all.
+    pub async fn scoped_households(
+        &self,
+        scope: &Scope,
+        round: &RoundLabel,
+        area: Option<&AreaCode>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<Household>, u64), StoreError> {
+        let ranges = scope.village_ranges(area);
+        if ranges.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), 0));
+        }
+        let ranges = ranges.unwrap_or_default();
+        let filter = if ranges.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {}", range_condition("village_code", &ranges, 2))
+        };
+        let n = 2 + 2 * ranges.len();
+        let list_sql = format!(
+            "SELECT {} FROM households WHERE round = $1{filter} ORDER BY {} LIMIT ${n} OFFSET ${}",
+            column_list(HOUSEHOLD_COLUMNS),
+            self.id_order(""),
+            n + 1
+        );
+        let count_sql = format!("SELECT count(*) FROM households WHERE round = $1{filter}");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let registry = AreaRegistry::official();
+        with_pool!(self, pool => {
+            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
+                .bind(round.as_str());
+            let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql)).bind(round.as_str());
+            for (lo, hi) in &ranges {
+                count = count.bind(lo).bind(hi);
+                list = list.bind(lo).bind(hi);
+            }
+            let total = count.fetch_one(pool).await?;
+            let mut rows = list.bind(limit).bind(offset).fetch(pool);
+            let mut out = Vec::new();
+            while let Some(row) = rows.try_next().await? {
+                let values = row_values!(row, HOUSEHOLD_COLUMNS);
+                out.push(
+                    Household::from_values(&values, registry)
+                        .map_err(|e| corrupt("household", e))?,
+                );
+            }
+            Ok((out, total.max(0) as u64))
+        })
+    }
+
+    /// One household of `round`, if it exists and lies inside `scope`; otherwise
+    /// [`StoreError::NotFound`], whichever of the two it is.
+    pub async fn scoped_household(
+        &self,
+        scope: &Scope,
+        round: &RoundLabel,
+        id: &HouseholdId,
+    ) -> Result<Household, StoreError> {
+        let not_found = || StoreError::NotFound(format!("household {id} in round {round}"));
+        let ranges = match scope.village_ranges(None) {
+            Some(r) if r.is_empty() => return Err(not_found()),
+            r => r.unwrap_or_default(),
+        };
+        let filter = if ranges.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {}", range_condition("village_code", &ranges, 3))
+        };
+        let sql = format!(
+            "SELECT {} FROM households WHERE round = $1 AND household_id = $2{filter}",
+            column_list(HOUSEHOLD_COLUMNS)
+        );
+        let registry = AreaRegistry::official();
+        let household = with_pool!(self, pool => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(round.as_str())
+                .bind(id.as_str());
+            for (lo, hi) in &ranges {
+                q = q.bind(lo).bind(hi);
+            }
+            match q.fetch_optional(pool).await? {
+                Some(row) => {
+                    let values = row_values!(row, HOUSEHOLD_COLUMNS);
+                    Some(
+                        Household::from_values(&values, registry)
+                            .map_err(|e| corrupt("household", e))?,
+                    )
+                }
+                None => None,
+            }
+        });
+        household.ok_or_else(not_found)
+    }
+
+    /// The members of these households of `round` that lie inside `scope`, ordered by household
+    /// id and member number. Households outside the scope contribute nothing.
+    pub async fn scoped_members(
+        &self,
+        scope: &Scope,
+        round: &RoundLabel,
+        households: &[HouseholdId],
+    ) -> Result<Vec<Member>, StoreError> {
+        let ranges = match scope.village_ranges(None) {
+            Some(r) if r.is_empty() => return Ok(Vec::new()),
+            r => r.unwrap_or_default(),
+        };
+        if households.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        // Few enough bound parameters per statement for both backends.
+        for chunk in households.chunks(500) {
+            let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let first_range = 2 + chunk.len();
+            let filter = if ranges.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " AND {}",
+                    range_condition("h.village_code", &ranges, first_range)
+                )
+            };
+            let sql = format!(
+                "SELECT {} FROM members m JOIN households h \
+                   ON h.round = m.round AND h.household_id = m.household_id \
+                 WHERE m.round = $1 AND m.household_id IN ({}){filter} \
+                 ORDER BY {}, m.member_no",
+                prefixed(MEMBER_COLUMNS, "m"),
+                ids.join(", "),
+                self.id_order("m.")
+            );
+            with_pool!(self, pool => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                for (lo, hi) in &ranges {
+                    q = q.bind(lo).bind(hi);
+                }
+                let mut rows = q.fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    let values = row_values!(row, MEMBER_COLUMNS);
+                    out.push(Member::from_values(&values).map_err(|e| corrupt("member", e))?);
+                }
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> AreaCode {
+        AreaCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scopes_become_village_ranges() {
+        let r = |lo: &str, hi: &str| (lo.to_string(), hi.to_string());
+        assert_eq!(Scope::All.village_ranges(None), None);
+        assert_eq!(Scope::None.village_ranges(None), Some(vec![]));
+        assert_eq!(
+            Scope::All.village_ranges(Some(&code("5201"))),
+            Some(vec![r("52010000", "52019999")])
+        );
+        let lampang = Scope::Areas(vec![code("52")]);
+        assert_eq!(
+            lampang.village_ranges(None),
+            Some(vec![r("52000000", "52999999")])
+        );
+        // Narrowing inside the scope, and asking for an area outside it.
+        assert_eq!(
+            lampang.village_ranges(Some(&code("520101"))),
+            Some(vec![r("52010100", "52010199")])
+        );
+        assert_eq!(lampang.village_ranges(Some(&code("45"))), Some(vec![]));
+        // Asking for a wider area than the scope keeps the scope.
+        let sub = Scope::Areas(vec![code("520101"), code("45010102")]);
+        assert_eq!(
+            sub.village_ranges(Some(&code("52"))),
+            Some(vec![r("52010100", "52010199")])
+        );
+        assert_eq!(
+            sub.village_ranges(None),
+            Some(vec![r("52010100", "52010199"), r("45010102", "45010102")])
+        );
+        assert!(sub.contains(&code("52010105")));
+        assert!(!sub.contains(&code("52010201")));
+        assert!(!Scope::None.contains(&code("52010105")));
+    }
+}

@@ -1,0 +1,456 @@
+//! Accounts, sessions, tokens, login throttling, the audit log and area-scoped reads, checked on
+//! both backends like `conformance.rs`: SQLite in a temporary directory, and PostgreSQL in a schema
+//! of its own when `THANRAK_TEST_DATABASE_URL` is set.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use thanrak_core::demo::{self, DemoConfig, DemoRound};
+use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
+use thanrak_store::{
+    AgencyCode, Backend, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName,
+};
+
+/// A store and what keeps it alive (the temporary directory of a SQLite file).
+struct TestStore {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    TestStore {
+        store: Store::connect(&url).await.unwrap(),
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres_store() -> Option<TestStore> {
+    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let schema = format!(
+        "a_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        Utc::now().timestamp_micros()
+    );
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    Some(TestStore {
+        store: Store::connect(&url).await.unwrap(),
+        _dir: None,
+    })
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).unwrap()
+}
+
+fn code(s: &str) -> AreaCode {
+    AreaCode::parse(s).unwrap()
+}
+
+fn new_user(name: &str, role: Role, areas: &[&str], agency: Option<&str>) -> NewUser {
+    NewUser {
+        name: UserName::parse(name).unwrap(),
+        password_hash: format!("$argon2id$fake${name}"),
+        role,
+        areas: areas.iter().map(|a| code(a)).collect(),
+        agency: agency.map(|a| AgencyCode::parse(a).unwrap()),
+    }
+}
+
+/// A small demo population in Lampang (52) and Roi Et (45), generated once per test binary.
+fn demo_rounds() -> &'static [DemoRound; 2] {
+    static ROUNDS: OnceLock<[DemoRound; 2]> = OnceLock::new();
+    ROUNDS.get_or_init(|| {
+        let config = DemoConfig {
+            households: 240,
+            seed: 3,
+            provinces: vec![code("52"), code("45")],
+        };
+        demo::generate(&config, AreaRegistry::official()).unwrap()
+    })
+}
+
+async fn load_demo(s: &Store) -> RoundLabel {
+    let r = &demo_rounds()[0];
+    s.import(&r.households, &r.members, "test", &mut |_, _| {})
+        .await
+        .unwrap();
+    r.label.clone()
+}
+
+async fn users_are_created_listed_and_disabled(s: &Store) {
+    let admin = s
+        .create_user(&new_user("Admin", Role::Admin, &[], None), t0())
+        .await
+        .unwrap();
+    assert_eq!(admin.name.as_str(), "admin");
+    assert_eq!(admin.created_at, t0());
+    assert!(!admin.disabled);
+    let manager = s
+        .create_user(
+            &new_user("lampang", Role::AreaManager, &["5201", "52", "52"], None),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(manager.areas, vec![code("52"), code("5201")]);
+    s.create_user(
+        &new_user("codi1", Role::AgencyOfficer, &[], Some("CODI")),
+        t0(),
+    )
+    .await
+    .unwrap();
+    // Names are one account whatever their case.
+    assert!(matches!(
+        s.create_user(&new_user("ADMIN", Role::Analyst, &[], None), t0())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let users = s.users().await.unwrap();
+    let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["admin", "codi1", "lampang"]);
+    assert_eq!(users[1].agency.as_ref().unwrap().as_str(), "codi");
+    assert_eq!(users[1].role, Role::AgencyOfficer);
+    assert_eq!(users[2], manager);
+
+    let (user, hash) = s
+        .user_credentials(&UserName::parse("lampang").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user, manager);
+    assert_eq!(hash, "$argon2id$fake$lampang");
+    assert!(s
+        .user_credentials(&UserName::parse("nobody").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+
+    let disabled = s.set_user_disabled(&manager.name, true).await.unwrap();
+    assert!(disabled.disabled);
+    assert!(s.user(&manager.name).await.unwrap().disabled);
+    assert!(matches!(
+        s.set_user_disabled(&UserName::parse("nobody").unwrap(), true)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn sessions_expire_end_and_die_with_their_user(s: &Store) {
+    let u = s
+        .create_user(&new_user("somchai", Role::Analyst, &[], None), t0())
+        .await
+        .unwrap();
+    let ends = t0() + Duration::hours(12);
+    s.create_session(u.id, "hash-1", "csrf-1", t0(), ends)
+        .await
+        .unwrap();
+    s.create_session(u.id, "hash-2", "csrf-2", t0(), ends)
+        .await
+        .unwrap();
+    let live = s
+        .session("hash-1", t0() + Duration::hours(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.user, u);
+    assert_eq!(live.csrf_token, "csrf-1");
+    assert_eq!(live.expires_at, ends);
+    // Expired at its end, unknown when the token is wrong.
+    assert!(s.session("hash-1", ends).await.unwrap().is_none());
+    assert!(s.session("hash-x", t0()).await.unwrap().is_none());
+    // Logging out ends one session only.
+    s.delete_session("hash-1").await.unwrap();
+    assert!(s.session("hash-1", t0()).await.unwrap().is_none());
+    assert!(s.session("hash-2", t0()).await.unwrap().is_some());
+    // Disabling the user ends the rest.
+    s.set_user_disabled(&u.name, true).await.unwrap();
+    assert!(s.session("hash-2", t0()).await.unwrap().is_none());
+    s.set_user_disabled(&u.name, false).await.unwrap();
+    assert!(s.session("hash-2", t0()).await.unwrap().is_none());
+    // Expired sessions are swept.
+    s.create_session(u.id, "hash-3", "csrf-3", t0(), ends)
+        .await
+        .unwrap();
+    assert_eq!(s.delete_expired_sessions(t0()).await.unwrap(), 0);
+    assert_eq!(s.delete_expired_sessions(ends).await.unwrap(), 1);
+}
+
+async fn api_tokens_find_their_user_unless_disabled(s: &Store) {
+    let u = s
+        .create_user(&new_user("script", Role::Admin, &[], None), t0())
+        .await
+        .unwrap();
+    let id = s.create_api_token(u.id, "tok-hash", t0()).await.unwrap();
+    let found = s.api_token_user("tok-hash").await.unwrap().unwrap();
+    assert_eq!((found.token_id, &found.user), (id, &u));
+    assert_eq!(found.last_used_at, None);
+    s.touch_api_token(id, t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    let found = s.api_token_user("tok-hash").await.unwrap().unwrap();
+    assert_eq!(found.last_used_at, Some(t0() + Duration::minutes(5)));
+    assert!(s.api_token_user("other").await.unwrap().is_none());
+    s.set_user_disabled(&u.name, true).await.unwrap();
+    assert!(s.api_token_user("tok-hash").await.unwrap().is_none());
+    // The same digest cannot be stored twice.
+    assert!(matches!(
+        s.create_api_token(u.id, "tok-hash", t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+async fn login_failures_count_inside_their_window(s: &Store) {
+    let window = Duration::minutes(15);
+    for i in 0..3 {
+        let at = t0() + Duration::minutes(i);
+        s.record_login_failure("admin", "10.0.0.1", at, at - window)
+            .await
+            .unwrap();
+    }
+    s.record_login_failure("admin", "10.0.0.2", t0(), t0() - window)
+        .await
+        .unwrap();
+    let now = t0() + Duration::minutes(3);
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.1", now - window)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.2", now - window)
+            .await
+            .unwrap(),
+        1
+    );
+    // Later the first failures leave the window.
+    let later = t0() + Duration::minutes(16);
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.1", later - window)
+            .await
+            .unwrap(),
+        1
+    );
+    // A success clears one name and address only.
+    s.clear_login_failures("admin", "10.0.0.1").await.unwrap();
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.1", now - window)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.2", now - window)
+            .await
+            .unwrap(),
+        1
+    );
+    // Recording forgets what is older than the window.
+    let much_later = t0() + Duration::hours(2);
+    s.record_login_failure("x", "10.0.0.9", much_later, much_later - window)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.login_failures("admin", "10.0.0.2", t0() - Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn the_audit_log_pages_newest_first(s: &Store) {
+    for i in 0..5i64 {
+        s.append_audit(&NewAuditEntry {
+            at: t0() + Duration::seconds(i),
+            user_id: 7,
+            user_name: "lampang".into(),
+            action: format!("GET /api/v1/rounds/2568-1/households?page={i}"),
+            round: Some("2568-1".into()),
+            household_ids: vec![format!("HH5200000{i}"), "HH5200009".into()],
+        })
+        .await
+        .unwrap();
+    }
+    s.append_audit(&NewAuditEntry {
+        at: t0() + Duration::seconds(9),
+        user_id: 1,
+        user_name: "admin".into(),
+        action: "GET /x".into(),
+        round: None,
+        household_ids: vec![],
+    })
+    .await
+    .unwrap();
+    let (page, total) = s.audit_entries(0, 2).await.unwrap();
+    assert_eq!(total, 6);
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].entry.user_name, "admin");
+    assert_eq!(page[0].entry.round, None);
+    assert!(page[0].entry.household_ids.is_empty());
+    assert_eq!(page[1].entry.at, t0() + Duration::seconds(4));
+    assert_eq!(page[1].entry.household_ids, ["HH52000004", "HH5200009"]);
+    let (last, _) = s.audit_entries(4, 2).await.unwrap();
+    assert_eq!(last.len(), 2);
+    assert_eq!(last[1].entry.at, t0());
+    assert!(s.audit_entries(6, 2).await.unwrap().0.is_empty());
+}
+
+/// Province A (Lampang, 52) cannot read, list or guess a household of province B (Roi Et, 45).
+async fn a_scope_keeps_other_provinces_out(s: &Store) {
+    let round = load_demo(s).await;
+    let all = &demo_rounds()[0].households;
+    let in_52: Vec<&HouseholdId> = all
+        .iter()
+        .filter(|h| h.village_code.is_within(&code("52")))
+        .map(|h| &h.household_id)
+        .collect();
+    let in_45: Vec<HouseholdId> = all
+        .iter()
+        .filter(|h| h.village_code.is_within(&code("45")))
+        .map(|h| h.household_id.clone())
+        .collect();
+    assert!(!in_52.is_empty() && !in_45.is_empty());
+    let lampang = Scope::Areas(vec![code("52")]);
+
+    // Listing: only Lampang, paged in id order, whatever the area asked for.
+    let (page, total) = s
+        .scoped_households(&lampang, &round, None, 0, 1000)
+        .await
+        .unwrap();
+    assert_eq!(total as usize, in_52.len());
+    assert!(page.iter().all(|h| h.village_code.is_within(&code("52"))));
+    let (first, _) = s
+        .scoped_households(&lampang, &round, None, 0, 10)
+        .await
+        .unwrap();
+    let (second, _) = s
+        .scoped_households(&lampang, &round, None, 10, 10)
+        .await
+        .unwrap();
+    assert_eq!(first[..], page[..10]);
+    assert_eq!(second[..], page[10..20]);
+    let (other, total) = s
+        .scoped_households(&lampang, &round, Some(&code("45")), 0, 1000)
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+    assert_eq!(total, 0);
+    let district = page[0]
+        .village_code
+        .ancestor(thanrak_core::AreaLevel::District)
+        .unwrap();
+    let (narrow, n) = s
+        .scoped_households(&lampang, &round, Some(&district), 0, 1000)
+        .await
+        .unwrap();
+    assert!(n > 0 && (n as usize) < in_52.len());
+    assert!(narrow.iter().all(|h| h.village_code.is_within(&district)));
+
+    // Reading one: a Roi Et id is "not found", exactly like an id that does not exist.
+    let mine = s
+        .scoped_household(&lampang, &round, in_52[0])
+        .await
+        .unwrap();
+    assert_eq!(&mine.household_id, in_52[0]);
+    for id in [&in_45[0], &HouseholdId::parse("HH450000000").unwrap()] {
+        assert!(matches!(
+            s.scoped_household(&lampang, &round, id).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+    // Members: none of Roi Et's come back, even when asked for by id.
+    let members = s.scoped_members(&lampang, &round, &in_45).await.unwrap();
+    assert!(members.is_empty());
+    let ids: Vec<HouseholdId> = vec![in_52[0].clone(), in_45[0].clone()];
+    let members = s.scoped_members(&lampang, &round, &ids).await.unwrap();
+    assert!(!members.is_empty());
+    assert!(members.iter().all(|m| &m.household_id == in_52[0]));
+
+    // Nothing for Scope::None; everything for Scope::All.
+    assert_eq!(
+        s.scoped_households(&Scope::None, &round, None, 0, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    assert!(matches!(
+        s.scoped_household(&Scope::None, &round, in_52[0]).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(s
+        .scoped_members(&Scope::None, &round, &ids)
+        .await
+        .unwrap()
+        .is_empty());
+    let (_, everyone) = s
+        .scoped_households(&Scope::All, &round, None, 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(everyone as usize, all.len());
+    assert!(s
+        .scoped_household(&Scope::All, &round, &in_45[0])
+        .await
+        .is_ok());
+    // A subdistrict scope sees its subdistrict only.
+    let sub = page[0].village_code.parent().unwrap();
+    let (hh, _) = s
+        .scoped_households(&Scope::Areas(vec![sub]), &round, None, 0, 1000)
+        .await
+        .unwrap();
+    assert!(!hh.is_empty());
+    assert!(hh.iter().all(|h| h.village_code.parent() == Some(sub)));
+    // Another round is another round.
+    let none = RoundLabel::parse("2500-1").unwrap();
+    assert!(matches!(
+        s.scoped_household(&Scope::All, &none, in_52[0]).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let t = super::sqlite_store().await;
+                assert_eq!(t.store.backend(), super::Backend::Sqlite);
+                super::$name(&t.store).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let Some(t) = super::postgres_store().await else {
+                    eprintln!("THANRAK_TEST_DATABASE_URL is not set: PostgreSQL half skipped");
+                    return;
+                };
+                assert_eq!(t.store.backend(), super::Backend::Postgres);
+                super::$name(&t.store).await;
+            })+
+        }
+    };
+}
+
+conformance!(
+    users_are_created_listed_and_disabled,
+    sessions_expire_end_and_die_with_their_user,
+    api_tokens_find_their_user_unless_disabled,
+    login_failures_count_inside_their_window,
+    the_audit_log_pages_newest_first,
+    a_scope_keeps_other_provinces_out,
+);

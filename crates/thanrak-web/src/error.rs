@@ -1,0 +1,201 @@
+//! The one table that maps every error to an HTTP status and a stable error code, and the
+//! extractors that report malformed requests in the same JSON shape.
+//!
+//! | code | status | raised by |
+//! | --- | --- | --- |
+//! | `invalid_request` | 400 | a bad query or path value, [`AppError::Invalid`], [`AppError::Io`] |
+//! | `unauthenticated` | 401 | no session or token, or an expired or unknown one |
+//! | `forbidden` | 403 | the role may not do this ([`AccessError::Forbidden`]) |
+//! | `csrf_failed` | 403 | a form without the session's CSRF token |
+//! | `not_found` | 404 | no such thing, or a household outside the user's areas |
+//! | `conflict` | 409 | [`StoreError::Conflict`] |
+//! | `too_many_requests` | 429 | too many failed logins |
+//! | `unavailable` | 503 | the database cannot be reached |
+//! | `internal` | 500 | anything else: logged, and answered without details |
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use thanrak_app::access::AccessError;
+use thanrak_app::AppError;
+use thanrak_store::StoreError;
+use utoipa::ToSchema;
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable code for the kind of error (see the table in this module).
+    #[schema(example = "not_found")]
+    pub code: &'static str,
+    /// A sentence for people; its wording may change.
+    pub message: String,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 `invalid_request`.
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// 401 `unauthenticated`.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in, or send an API token as `Authorization: Bearer TOKEN`",
+        )
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 403 `csrf_failed`.
+    pub fn csrf_failed() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "the form is out of date or did not come from this site: reload the page and try again",
+        )
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 429 `too_many_requests`.
+    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+    }
+
+    /// 500 `internal`: the cause is logged here and not shown.
+    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error: it has been logged",
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                code: self.code,
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => ApiError::not_found(m),
+            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Unavailable(m) => {
+                tracing::error!(error = %m, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database cannot be reached: try again later",
+                )
+            }
+            e @ (StoreError::Config(_) | StoreError::Corrupt(_) | StoreError::Other(_)) => {
+                ApiError::internal(&e)
+            }
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Store(e) => e.into(),
+            AppError::NotFound(m) => ApiError::not_found(m),
+            AppError::Invalid(m) => ApiError::invalid(m),
+            AppError::Io(e) => ApiError::invalid(e.to_string()),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Forbidden(m) => ApiError::forbidden(m),
+            AccessError::App(e) => e.into(),
+        }
+    }
+}
+
+/// The answer to a route that does not exist.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+/// A query string, refused as `invalid_request` when it does not parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e: QueryRejection| ApiError::invalid(e.body_text()))
+    }
+}
+
+/// Path parameters, refused as `invalid_request` when they do not parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e: PathRejection| ApiError::invalid(e.body_text()))
+    }
+}

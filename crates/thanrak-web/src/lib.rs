@@ -1,0 +1,136 @@
+//! The thanrak web application: a JSON API under `/api/v1` described by an OpenAPI document
+//! (`/api/openapi.json`, viewed at `/api/docs` from files inside the binary), accounts with
+//! sessions and API tokens, and server-rendered pages in Thai with an English switch.
+//!
+//! The router is assembled from a module per feature, each exporting `router()`. Handlers are
+//! thin: they extract the request, call `thanrak-app` (or, for plain reference data, the store)
+//! and render. Who may see which household is decided in `thanrak_app::access` and filtered in
+//! the store, never here; errors are mapped to HTTP in one table ([`error`]).
+
+#![forbid(unsafe_code)]
+
+mod api;
+pub mod auth;
+pub mod error;
+mod i18n;
+mod pages;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::Router;
+use minijinja::Environment;
+use thanrak_store::Store;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Settings of the web application.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` even when the request did not come through HTTPS (behind a proxy
+    /// that does not send `X-Forwarded-Proto`).
+    pub secure_cookies: bool,
+    /// How long a session lasts after logging in.
+    pub session_ttl: chrono::Duration,
+    /// Failed logins allowed for one name from one address within [`WebConfig::login_window`].
+    pub max_login_failures: u64,
+    /// The window over which failed logins are counted.
+    pub login_window: chrono::Duration,
+}
+
+impl Default for WebConfig {
+    /// Plain cookies (set `Secure` over HTTPS), 12-hour sessions, 5 failed logins per 15 minutes.
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_ttl: chrono::Duration::hours(12),
+            max_login_failures: 5,
+            login_window: chrono::Duration::minutes(15),
+        }
+    }
+}
+
+/// What every handler can reach: the store, the settings and the page templates.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    templates: Environment<'static>,
+}
+
+impl AppState {
+    /// Builds the state over an open store.
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                templates: pages::templates(),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    fn templates(&self) -> &Environment<'static> {
+        &self.inner.templates
+    }
+}
+
+/// The whole application: API, OpenAPI document and viewer, pages.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router().split_for_parts();
+    Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .fallback(error::not_found)
+        .with_state(state)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers for every response: no sniffing, no framing, no referrer outside the site, and no
+/// caching of anything that may hold personal data.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
