@@ -80,6 +80,8 @@ pub struct ScoreSummary {
     pub overall: Summary,
     /// Whether an earlier run of the same id and version was computed from a different file.
     pub methodology_changed: bool,
+    /// Seconds spent reading the round, scoring and aggregating, and writing the results.
+    pub seconds: [f64; 3],
 }
 
 /// The breakdowns precomputed at scoring time.
@@ -97,11 +99,13 @@ pub async fn score_round(
     ensure_round(store, &round).await?;
     let key = run_key(&round, &m.methodology);
     let previous = store.score_run(&key).await?;
+    let started = std::time::Instant::now();
     progress("read", 0, 2);
     let households = store.households(&round).await?;
     progress("read", 1, 2);
     let members = store.members(&round).await?;
     progress("read", 2, 2);
+    let read = started.elapsed().as_secs_f64();
     let meth = &m.methodology;
     let scores = measure::score_round(meth, &households, &members);
     let mut rows = Vec::new();
@@ -137,6 +141,7 @@ pub async fn score_round(
             summary,
         }));
     }
+    let computed = started.elapsed().as_secs_f64();
     progress("write", 0, 1);
     store
         .save_scores(&key, &m.hash, &households, &scores, &rows)
@@ -150,6 +155,7 @@ pub async fn score_round(
         groups: overall.households,
         overall,
         methodology_changed: previous.is_some_and(|p| p.methodology_hash != m.hash),
+        seconds: [read, computed - read, started.elapsed().as_secs_f64() - computed],
     })
 }
 

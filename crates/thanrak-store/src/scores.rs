@@ -126,8 +126,8 @@ fn decode(text: &str) -> Option<Summary> {
 
 const SCORE_COLUMNS: &str =
     "round, methodology_id, methodology_version, household_id, village_code, \
-    deprivations, c_num, c_den, score, mpi_poor, target_poor, human, physical, financial, natural, \
-    social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex";
+    deprivations, c_num, c_den, score, mpi_poor, target_poor, cap_human, cap_physical, cap_financial, cap_natural, \
+    cap_social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex";
 
 impl Store {
     /// Replaces the run `key` with these scores and figures, in one transaction.

@@ -264,6 +264,83 @@ async fn finds_stored_national_ids(s: &Store) {
     assert_eq!(ids[&(round, m.national_id.unwrap())], m.household_id);
 }
 
+async fn scores_and_figures_round_trip(s: &Store) {
+    use thanrak_core::measure::{aggregate, by_area, score_round, Unit};
+    use thanrak_core::methodology::Methodology;
+    use thanrak_store::{AggregateRow, RunKey};
+
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let (hh, _) = sorted(hh, mm.clone());
+    let m = Methodology::thanrak_default();
+    let scores = score_round(m, &hh, &mm);
+    let key = RunKey {
+        round: RoundLabel::parse("2566-1").unwrap(),
+        methodology_id: m.id().to_string(),
+        methodology_version: m.version().to_string(),
+    };
+    assert!(s.score_run(&key).await.unwrap().is_none());
+    let agg = aggregate(m, &hh, &scores, Unit::Person, by_area(AreaLevel::District));
+    let rows: Vec<AggregateRow> = agg
+        .by_key
+        .iter()
+        .map(|(k, summary)| AggregateRow {
+            unit: Unit::Person,
+            breakdown: "district".into(),
+            key: k.to_string(),
+            summary: summary.clone(),
+        })
+        .collect();
+    // Saving twice replaces the run rather than adding to it.
+    s.save_scores(&key, "h1", &hh, &scores, &rows)
+        .await
+        .unwrap();
+    s.save_scores(&key, "h2", &hh, &scores, &rows)
+        .await
+        .unwrap();
+    let run = s.score_run(&key).await.unwrap().unwrap();
+    assert_eq!((run.households, run.methodology_hash.as_str()), (24, "h2"));
+    let stored = s.scores(&key, None).await.unwrap();
+    assert_eq!(stored.len(), 24);
+    for (st, (h, sc)) in stored.iter().zip(hh.iter().zip(&scores)) {
+        assert_eq!(st.village_code, h.village_code);
+        assert_eq!(&st.score, sc);
+    }
+    let lampang = AreaCode::parse("52").unwrap();
+    let inside = s.scores(&key, Some(&lampang)).await.unwrap();
+    assert_eq!(
+        inside.len(),
+        hh.iter()
+            .filter(|h| h.village_code.is_within(&lampang))
+            .count()
+    );
+    let figures = s.aggregates(&key, Unit::Person, "district").await.unwrap();
+    let expected: Vec<(String, _)> = agg
+        .by_key
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(figures, expected);
+    assert!(s
+        .aggregates(&key, Unit::Household, "district")
+        .await
+        .unwrap()
+        .is_empty());
+    // New data for the round makes its results void.
+    import(
+        s,
+        &hh[..1],
+        &mm.iter()
+            .filter(|m| m.household_id == hh[0].household_id)
+            .cloned()
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    assert!(s.score_run(&key).await.unwrap().is_none());
+    assert!(s.scores(&key, None).await.unwrap().is_empty());
+}
+
 macro_rules! conformance {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -296,4 +373,5 @@ conformance!(
     a_household_reimport_replaces_its_members,
     a_failed_import_writes_nothing,
     finds_stored_national_ids,
+    scores_and_figures_round_trip,
 );

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod measure_cmd;
+mod web_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,13 @@ enum Command {
     Rounds,
     #[command(flatten)]
     Measure(measure_cmd::MeasureCommand),
+    /// Run the web application: JSON API (documented at /api/docs) and pages.
+    Serve(web_cmd::ServeArgs),
+    /// Manage the accounts of the web application: add, list, disable, token.
+    User {
+        #[command(subcommand)]
+        command: web_cmd::UserCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,22 +130,35 @@ pub(crate) fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
 async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let command = match cli.command {
         Command::Measure(m) => return measure_cmd::run(m, &cli.database_url).await,
+        Command::Serve(args) => return web_cmd::serve(args, &cli.database_url).await,
+        Command::User { command } => return web_cmd::user(command, &cli.database_url).await,
         other => other,
     };
     let store = Store::connect(&cli.database_url).await?;
     let code = match command {
         Command::Import { paths, report } => {
             let started = Instant::now();
-            let outcome = thanrak_app::import_files(&store, &paths, &mut progress_bar()).await?;
+            let mut writing_from = None;
+            let mut bar = progress_bar();
+            let mut progress = |phase: &str, done: u64, total: u64| {
+                if phase == "write" && writing_from.is_none() {
+                    writing_from = Some(started.elapsed().as_secs_f64());
+                }
+                bar(phase, done, total)
+            };
+            let outcome = thanrak_app::import_files(&store, &paths, &mut progress).await?;
             match outcome {
                 ImportOutcome::Loaded(s) => {
                     let rounds: Vec<String> = s.rounds.iter().map(ToString::to_string).collect();
+                    let total = started.elapsed().as_secs_f64();
+                    let read = writing_from.unwrap_or(total);
                     println!(
-                        "loaded {} households and {} members into round {} in {:.1} s",
+                        "loaded {} households and {} members into round {} in {total:.1} s \
+                         (read and checked {read:.1} s, written {:.1} s)",
                         s.households,
                         s.members,
                         rounds.join(", "),
-                        started.elapsed().as_secs_f64()
+                        total - read
                     );
                     ExitCode::SUCCESS
                 }
@@ -215,7 +236,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_rounds(&store).await?;
             ExitCode::SUCCESS
         }
-        Command::Measure(_) => unreachable!("handled before the store is opened"),
+        Command::Measure(_) | Command::Serve(_) | Command::User { .. } => {
+            unreachable!("handled before the store is opened")
+        }
     };
     store.close().await;
     Ok(code)

@@ -203,6 +203,10 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
                 .map_err(io)?;
             }
             let af = &s.overall.af;
+            eprintln!(
+                "  time: read {:.2} s, score and aggregate {:.2} s, write {:.2} s",
+                s.seconds[0], s.seconds[1], s.seconds[2]
+            );
             writeln!(
                 out,
                 "  persons: H = {:.4}, A = {:.4}, M0 = {:.4}",

@@ -1,0 +1,278 @@
+//! `thanrak serve` (the web application) and `thanrak user …` (its accounts).
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use thanrak_app::access::{self, UserRequest};
+use thanrak_app::AppError;
+use thanrak_core::demo::DemoConfig;
+use thanrak_core::{AreaCode, RoundLabel};
+use thanrak_store::{Scope, Store, User};
+use thanrak_web::auth::credentials;
+use thanrak_web::{AppState, WebConfig};
+
+use crate::progress_bar;
+
+/// Arguments of `thanrak serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// On an empty database: load the demo data, score it and create demo accounts, whose
+    /// passwords are printed once.
+    #[arg(long)]
+    demo: bool,
+    /// Households per round loaded by --demo.
+    #[arg(long, default_value_t = 50_000, requires = "demo")]
+    demo_households: usize,
+    /// Mark cookies Secure even without `X-Forwarded-Proto: https` (behind an HTTPS proxy).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+/// `thanrak user …`: accounts of the web application.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        /// The login name (letters a-z, digits and . _ - @).
+        name: String,
+        /// admin, analyst, area_manager, surveyor or agency_officer.
+        #[arg(long)]
+        role: String,
+        /// An area of the user: province or district codes for an area_manager, subdistrict or
+        /// village codes for a surveyor. Repeat for several.
+        #[arg(long = "area", value_name = "CODE")]
+        areas: Vec<String>,
+        /// The agency of an agency_officer (such as codi, dasta, osmep, pmua).
+        #[arg(long, value_name = "CODE")]
+        agency: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users: name, role, areas, agency, state, creation date.
+    List,
+    /// Disable a user: it can no longer log in, its sessions end, its API tokens are refused.
+    Disable {
+        /// The login name.
+        name: String,
+    },
+    /// Create an API token for a user and print it once (send it as `Authorization: Bearer …`).
+    Token {
+        /// The login name.
+        name: String,
+    },
+}
+
+/// Hashes a password off the async threads (argon2 is slow on purpose).
+async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || credentials::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Invalid(format!("cannot hash the password: {e}")))?
+        .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+fn scope_text(u: &User) -> String {
+    let mut parts: Vec<String> = u.areas.iter().map(ToString::to_string).collect();
+    if let Some(a) = &u.agency {
+        parts.push(format!("agency {a}"));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(",")
+    }
+}
+
+/// Runs `thanrak user …`.
+pub async fn user(cmd: UserCommand, database_url: &str) -> Result<ExitCode, AppError> {
+    let store = Store::connect(database_url).await?;
+    match cmd {
+        UserCommand::Add {
+            name,
+            role,
+            areas,
+            agency,
+            password_stdin,
+        } => {
+            let spec = access::check_user(&UserRequest {
+                name,
+                role,
+                areas,
+                agency,
+            })?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|e| AppError::Invalid(format!("cannot read the password: {e}")))?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (credentials::random_password(), true)
+            };
+            access::check_password(&password)?;
+            let user = access::add_user(&store, spec, hash(password.clone()).await?).await?;
+            eprintln!(
+                "created user {} ({}, {})",
+                user.name,
+                user.role,
+                scope_text(&user)
+            );
+            if generated {
+                println!("{password}");
+                eprintln!("that is the password: it is shown only now");
+            }
+        }
+        UserCommand::List => {
+            for u in access::list_users(&store).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.name,
+                    u.role,
+                    scope_text(&u),
+                    if u.disabled { "disabled" } else { "active" },
+                    u.created_at.format("%Y-%m-%d")
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            let u = access::disable_user(&store, &name).await?;
+            eprintln!("disabled user {}: its sessions have ended", u.name);
+        }
+        UserCommand::Token { name } => {
+            let (token, digest) = credentials::new_api_token();
+            let u = access::add_api_token(&store, &name, &digest).await?;
+            println!("{token}");
+            eprintln!(
+                "a new API token for {}: it is shown only now; send it as `Authorization: Bearer TOKEN`",
+                u.name
+            );
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `thanrak serve` until Ctrl-C.
+pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppError> {
+    // A second initialisation (in tests that call this twice) is harmless; ignore it.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
+    let store = Store::connect(database_url).await?;
+    if args.demo {
+        prepare_demo(&store, args.demo_households).await?;
+    }
+    if access::list_users(&store).await?.is_empty() {
+        eprintln!(
+            "there are no users yet: create one with `thanrak user add NAME --role admin`"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| AppError::Invalid(format!("cannot listen on {}: {e}", args.bind)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Invalid(format!("cannot listen on {}: {e}", args.bind)))?;
+    println!("listening on http://{addr}/ (API documentation at http://{addr}/api/docs/)");
+    let config = WebConfig {
+        secure_cookies: args.secure_cookies,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), config);
+    let shutdown = async {
+        // Without a signal handler the server runs until the process is killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    thanrak_web::serve(listener, state, shutdown)
+        .await
+        .map_err(|e| AppError::Invalid(format!("the server stopped: {e}")))?;
+    eprintln!("stopped");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads and scores the demo rounds on an empty database, and creates demo accounts if there
+/// are no users.
+async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> {
+    if thanrak_app::rounds(store).await?.is_empty() {
+        let started = Instant::now();
+        let config = DemoConfig {
+            households,
+            ..DemoConfig::default()
+        };
+        let summary = thanrak_app::load_demo(store, &config, &mut progress_bar()).await?;
+        let methodology = thanrak_app::scoring::load_methodology(None)?;
+        for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
+            thanrak_app::scoring::score_round(
+                store,
+                r.as_str(),
+                &methodology,
+                &mut progress_bar(),
+            )
+            .await?;
+        }
+        eprintln!(
+            "demo data: {} households per round in Lampang (52) and Roi Et (45), loaded and scored in {:.1} s",
+            households,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        eprintln!("the database holds data already: the demo data is not loaded again");
+    }
+    if !access::list_users(store).await?.is_empty() {
+        return Ok(());
+    }
+    let surveyed = demo_subdistrict(store).await?;
+    let mut accounts: Vec<(&str, &str, Vec<String>, Option<&str>)> = vec![
+        ("admin", "admin", vec![], None),
+        ("analyst", "analyst", vec![], None),
+        ("lampang", "area_manager", vec!["52".into()], None),
+        ("codi", "agency_officer", vec![], Some("codi")),
+    ];
+    if let Some(sub) = surveyed {
+        accounts.insert(3, ("surveyor", "surveyor", vec![sub.to_string()], None));
+    }
+    println!("demo accounts (the passwords are shown only now):");
+    for (name, role, areas, agency) in accounts {
+        let spec = access::check_user(&UserRequest {
+            name: name.into(),
+            role: role.into(),
+            areas,
+            agency: agency.map(str::to_string),
+        })?;
+        let password = credentials::random_password();
+        let user = access::add_user(store, spec, hash(password.clone()).await?).await?;
+        println!(
+            "  {:<10} {:<15} {:<12} {password}",
+            user.name.as_str(),
+            user.role.as_str(),
+            scope_text(&user)
+        );
+    }
+    Ok(())
+}
+
+/// A Lampang subdistrict that holds demo households, for the demo surveyor.
+async fn demo_subdistrict(store: &Store) -> Result<Option<AreaCode>, AppError> {
+    let Some(round) = thanrak_app::rounds(store).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let lampang = AreaCode::parse("52").expect("a valid province code");
+    let round: RoundLabel = round.label;
+    let (first, _) = store
+        .scoped_households(&Scope::Areas(vec![lampang]), &round, None, 0, 1)
+        .await?;
+    Ok(first.first().and_then(|h| h.village_code.parent()))
+}
+
