@@ -32,13 +32,24 @@ fn main() {
             ("whole round", Breakdown::All, None),
             ("by province", Breakdown::Area(AreaLevel::Province), None),
             ("by district", Breakdown::Area(AreaLevel::District), None),
-            ("districts of 52", Breakdown::Area(AreaLevel::District), lampang),
-            ("by subdistrict", Breakdown::Area(AreaLevel::Subdistrict), None),
+            (
+                "districts of 52",
+                Breakdown::Area(AreaLevel::District),
+                lampang,
+            ),
+            (
+                "by subdistrict",
+                Breakdown::Area(AreaLevel::Subdistrict),
+                None,
+            ),
             ("by village", Breakdown::Area(AreaLevel::Village), None),
             ("by group", Breakdown::Group, None),
             ("by head sex", Breakdown::HeadSex, None),
         ];
-        println!("{:<18} {:>12} {:>16} {:>8}", "figures", "stored (ms)", "recomputed (ms)", "ratio");
+        println!(
+            "{:<18} {:>12} {:>16} {:>8}",
+            "figures", "stored (ms)", "recomputed (ms)", "ratio"
+        );
         for (name, by, within) in cases {
             let q = |k: Option<Ratio>| FigureQuery {
                 round: round.clone(),

@@ -146,8 +146,9 @@ pub async fn export_round(
 ) -> Result<ExportSummary, AppError> {
     let round = parse_round(round)?;
     ensure_round(store, &round).await?;
-    let households = store.households(&round).await?;
-    let members = store.members(&round).await?;
+    // Both tables are read at once, on two connections.
+    let (households, members) =
+        futures_util::future::try_join(store.households(&round), store.members(&round)).await?;
     std::fs::create_dir_all(dir).map_err(|e| {
         AppError::Invalid(format!("cannot create the folder {}: {e}", dir.display()))
     })?;

@@ -35,7 +35,10 @@ fn main() {
         best
     };
     let all = rayon::ThreadPoolBuilder::new().build().unwrap();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let (t_all, t_one) = (time(&all), time(&one));
     println!(
         "score {} households / {} members: {:.3} s on {} threads, {:.3} s on 1 thread ({:.2}x)",

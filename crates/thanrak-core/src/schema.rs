@@ -180,7 +180,16 @@ impl FieldValue {
             return Ok(FieldValue::Null);
         }
         match kind {
-            Kind::Text => Ok(FieldValue::Text(t.to_string())),
+            Kind::Text => {
+                // Tabs and line breaks are text; other control characters are not (the store
+                // uses one of them to separate cells).
+                if t.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                {
+                    return Err("contains a control character".into());
+                }
+                Ok(FieldValue::Text(t.to_string()))
+            }
             Kind::Flag => match t {
                 "0" => Ok(FieldValue::Int(0)),
                 "1" => Ok(FieldValue::Int(1)),

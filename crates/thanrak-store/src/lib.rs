@@ -82,7 +82,10 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Rows cross from the SQLite worker thread in batches: a deep channel keeps the two
+                // threads from waking each other for every row of a large read.
+                .row_buffer_size(8192);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(opts)

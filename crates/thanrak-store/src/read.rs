@@ -58,6 +58,33 @@ fn corrupt(what: &str, errors: Vec<thanrak_core::FieldError>) -> StoreError {
     StoreError::Corrupt(format!("{what}: {}", list.join("; ")))
 }
 
+/// Separates the cells of a row read as one text (no stored text may hold it: see
+/// `FieldValue::parse`).
+const UNIT_SEPARATOR: char = '\u{1f}';
+
+/// The SQLite expression that renders a row as its canonical cells joined by [`UNIT_SEPARATOR`]:
+/// NULL as empty, reals with 17 significant digits (exact), dates and text as stored.
+fn sqlite_row_text(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .map(|c| match c.kind {
+            Kind::Real(..) => format!(
+                "CASE WHEN {0} IS NULL THEN '' ELSE printf('%!.17g', {0}) END",
+                c.name
+            ),
+            _ => format!("ifnull({}, '')", c.name),
+        })
+        .collect::<Vec<_>>()
+        .join(" || char(31) || ")
+}
+
+fn parse_cells_of(
+    columns: &'static [Column],
+    cells: &[&str],
+) -> (Vec<FieldValue>, Vec<thanrak_core::FieldError>) {
+    thanrak_core::schema::parse_cells(columns, cells)
+}
+
 fn select_round(columns: &[Column], table: &str, order: &str) -> String {
     format!(
         "SELECT {} FROM {table} WHERE round = $1 ORDER BY {order}",
@@ -107,41 +134,72 @@ impl Store {
     /// The households of a round, ordered by household id (byte order on both backends).
     pub async fn households(&self, round: &RoundLabel) -> Result<Vec<Household>, StoreError> {
         let registry = AreaRegistry::official();
-        with_pool!(self, pool => {
-            let order = match self {
-                Store::Postgres(_) => "household_id COLLATE \"C\"",
-                Store::Sqlite(_) => "household_id",
-            };
-            let sql = select_round(HOUSEHOLD_COLUMNS, "households", order);
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str()).fetch(pool);
-            let mut out = Vec::new();
-            while let Some(row) = rows.try_next().await? {
-                let values = row_values!(row, HOUSEHOLD_COLUMNS);
-                out.push(
-                    Household::from_values(&values, registry)
-                        .map_err(|e| corrupt("household", e))?,
-                );
-            }
-            Ok(out)
-        })
+        self.read_round_table(
+            HOUSEHOLD_COLUMNS,
+            "households",
+            "household_id",
+            round,
+            |v| Household::from_values(v, registry).map_err(|e| corrupt("household", e)),
+        )
+        .await
     }
 
     /// The members of a round, ordered by household id then member number.
     pub async fn members(&self, round: &RoundLabel) -> Result<Vec<Member>, StoreError> {
-        with_pool!(self, pool => {
-            let order = match self {
-                Store::Postgres(_) => "household_id COLLATE \"C\", member_no",
-                Store::Sqlite(_) => "household_id, member_no",
-            };
-            let sql = select_round(MEMBER_COLUMNS, "members", order);
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str()).fetch(pool);
-            let mut out = Vec::new();
-            while let Some(row) = rows.try_next().await? {
-                let values = row_values!(row, MEMBER_COLUMNS);
-                out.push(Member::from_values(&values).map_err(|e| corrupt("member", e))?);
+        self.read_round_table(
+            MEMBER_COLUMNS,
+            "members",
+            "household_id, member_no",
+            round,
+            |v| Member::from_values(v).map_err(|e| corrupt("member", e)),
+        )
+        .await
+    }
+
+    /// Reads every row of a round's table in `order` (the first order column is compared by byte)
+    /// and builds a record from each row's values in column order.
+    async fn read_round_table<T>(
+        &self,
+        columns: &'static [Column],
+        table: &str,
+        order: &str,
+        round: &RoundLabel,
+        build: impl Fn(&[FieldValue]) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        match self {
+            Store::Sqlite(pool) => {
+                // SQLite hands each row over as one text of canonical cells: per-column decoding in
+                // the driver costs several times more than the read itself on large rounds.
+                let sql = format!(
+                    "SELECT {} FROM {table} WHERE round = $1 ORDER BY {order}",
+                    sqlite_row_text(columns)
+                );
+                let mut rows = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+                    .bind(round.as_str())
+                    .fetch(pool);
+                while let Some(text) = rows.try_next().await? {
+                    let cells: Vec<&str> = text.split(UNIT_SEPARATOR).collect();
+                    let (values, errors) = parse_cells_of(columns, &cells);
+                    if !errors.is_empty() {
+                        return Err(corrupt(table, errors));
+                    }
+                    out.push(build(&values)?);
+                }
             }
-            Ok(out)
-        })
+            Store::Postgres(pool) => {
+                let order = order.replacen("household_id", "household_id COLLATE \"C\"", 1);
+                let sql = select_round(columns, table, &order);
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(round.as_str())
+                    .fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    let values = row_values!(row, columns);
+                    out.push(build(&values)?);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The national ids stored in these rounds, with the household of each.

@@ -341,6 +341,23 @@ async fn scores_and_figures_round_trip(s: &Store) {
     assert!(s.scores(&key, None).await.unwrap().is_empty());
 }
 
+async fn awkward_values_survive_the_store(s: &Store) {
+    let (mut hh, mut mm) = example_round();
+    hh[0].location = Some((16.497170999999998, -0.30000000000000004));
+    hh[0].savings_thb = 0.1 + 0.2;
+    hh[0].debt_informal_thb = 123_456_789_012.5;
+    hh[1].house_no = "=1+2, \"x\"\nบ้าน".into();
+    mm[0].first_name = " ทองดี\tใจดี ".trim().into();
+    mm[0].income_thb_year = 1e-7;
+    import(s, &hh, &mm).await.unwrap();
+    let round = RoundLabel::parse("2566-1").unwrap();
+    let got = (
+        s.households(&round).await.unwrap(),
+        s.members(&round).await.unwrap(),
+    );
+    assert_eq!(got, sorted(hh, mm));
+}
+
 macro_rules! conformance {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -374,4 +391,5 @@ conformance!(
     a_failed_import_writes_nothing,
     finds_stored_national_ids,
     scores_and_figures_round_trip,
+    awkward_values_survive_the_store,
 );

@@ -199,3 +199,86 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             .map_err(|e: PathRejection| ApiError::invalid(e.body_text()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let res = e.into_response();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn internal_faults_are_answered_without_their_details() {
+        let cause = StoreError::Other("relation \"users\" does not exist at 10.0.0.5".into());
+        let (status, body) = body_of(ApiError::from(cause)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal");
+        assert!(!body["message"].as_str().unwrap().contains("users"));
+        let corrupt = AppError::Store(StoreError::Corrupt("national id 123".into()));
+        let (status, body) = body_of(ApiError::from(corrupt)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("123"));
+    }
+
+    #[tokio::test]
+    async fn each_error_kind_has_its_status_and_code() {
+        let cases: Vec<(ApiError, StatusCode, &str)> = vec![
+            (
+                AppError::Invalid("x".into()).into(),
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+            ),
+            (
+                AppError::NotFound("x".into()).into(),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                StoreError::NotFound("x".into()).into(),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                StoreError::Conflict("x".into()).into(),
+                StatusCode::CONFLICT,
+                "conflict",
+            ),
+            (
+                StoreError::Unavailable("x".into()).into(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+            ),
+            (
+                AccessError::Forbidden("x".into()).into(),
+                StatusCode::FORBIDDEN,
+                "forbidden",
+            ),
+            (
+                ApiError::csrf_failed(),
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+            ),
+            (
+                ApiError::unauthenticated(),
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+            ),
+            (
+                ApiError::too_many_requests("x"),
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+            ),
+        ];
+        for (e, status, code) in cases {
+            assert_eq!((e.status(), e.code()), (status, code));
+            let (s, body) = body_of(e).await;
+            assert_eq!((s, body["code"].as_str()), (status, Some(code)));
+        }
+    }
+}

@@ -24,7 +24,7 @@ use axum::response::Response;
 use axum::Router;
 use minijinja::Environment;
 use thanrak_store::Store;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// Settings of the web application.
 #[derive(Debug, Clone)]
@@ -99,7 +99,12 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(error::not_found)
         .with_state(state)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(
+            SwaggerUi::new("/api/docs")
+                .url("/api/openapi.json", openapi)
+                // The viewer would otherwise send the document to an online validator.
+                .config(Config::default().validator_url("none")),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 

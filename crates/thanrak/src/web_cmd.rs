@@ -172,9 +172,7 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
         prepare_demo(&store, args.demo_households).await?;
     }
     if access::list_users(&store).await?.is_empty() {
-        eprintln!(
-            "there are no users yet: create one with `thanrak user add NAME --role admin`"
-        );
+        eprintln!("there are no users yet: create one with `thanrak user add NAME --role admin`");
     }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -188,13 +186,7 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config);
-    let shutdown = async {
-        // Without a signal handler the server runs until the process is killed.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    thanrak_web::serve(listener, state, shutdown)
+    thanrak_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| AppError::Invalid(format!("the server stopped: {e}")))?;
     eprintln!("stopped");
@@ -202,6 +194,31 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
     Ok(ExitCode::SUCCESS)
 }
 
+/// Completes on Ctrl-C or, on Unix, SIGTERM (how service managers stop a server), so that
+/// requests under way finish and SQLite checkpoints its log before the process ends.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        // Without a signal handler the server runs until the process is killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
 /// Loads and scores the demo rounds on an empty database, and creates demo accounts if there
 /// are no users.
 async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> {
@@ -214,13 +231,8 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
         let summary = thanrak_app::load_demo(store, &config, &mut progress_bar()).await?;
         let methodology = thanrak_app::scoring::load_methodology(None)?;
         for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
-            thanrak_app::scoring::score_round(
-                store,
-                r.as_str(),
-                &methodology,
-                &mut progress_bar(),
-            )
-            .await?;
+            thanrak_app::scoring::score_round(store, r.as_str(), &methodology, &mut progress_bar())
+                .await?;
         }
         eprintln!(
             "demo data: {} households per round in Lampang (52) and Roi Et (45), loaded and scored in {:.1} s",
@@ -275,4 +287,3 @@ async fn demo_subdistrict(store: &Store) -> Result<Option<AreaCode>, AppError> {
         .await?;
     Ok(first.first().and_then(|h| h.village_code.parent()))
 }
-

@@ -344,7 +344,10 @@ mod tests {
     #[test]
     fn cookies_are_read_and_written() {
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; thanrak_session=abc"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; thanrak_session=abc"),
+        );
         h.append(header::COOKIE, HeaderValue::from_static("thanrak_lang=en"));
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "thanrak_lang"), Some("en"));

@@ -1,0 +1,89 @@
+//! `GET /areas` and `GET /areas/{code}`: the official area tree and the villages data has named.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use thanrak_app::access::Page;
+use thanrak_core::AreaCode;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::dto::{AreaDto, PageDto};
+use super::PageQuery;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::AppState;
+
+/// The routes of this feature.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_areas))
+        .routes(routes!(get_area))
+}
+
+fn parse_code(code: &str) -> Result<AreaCode, ApiError> {
+    AreaCode::parse(code).map_err(|e| ApiError::invalid(format!("area code {code:?} {e}")))
+}
+
+/// Which areas to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AreasQuery {
+    /// The enclosing area; the provinces when absent.
+    #[param(example = "52")]
+    parent: Option<String>,
+}
+
+/// The areas directly inside `parent` (the provinces when it is absent), by code.
+#[utoipa::path(
+    get,
+    path = "/areas",
+    tag = "areas",
+    params(AreasQuery, PageQuery),
+    responses(
+        (status = 200, description = "A page of areas", body = PageDto<AreaDto>),
+        (status = 400, description = "A malformed code or paging value", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such parent area", body = ErrorBody),
+    )
+)]
+async fn list_areas(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<AreasQuery>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<PageDto<AreaDto>>, ApiError> {
+    let paging = p.paging()?;
+    let parent = q.parent.as_deref().map(parse_code).transpose()?;
+    if let Some(parent) = &parent {
+        state.store().area(parent).await?;
+    }
+    let areas = state.store().child_areas(parent.as_ref()).await?;
+    Ok(Json(PageDto::from_page(
+        Page::of(areas, paging),
+        AreaDto::from,
+    )))
+}
+
+/// One area by code.
+#[utoipa::path(
+    get,
+    path = "/areas/{code}",
+    tag = "areas",
+    params(("code" = String, Path, description = "2, 4, 6 or 8 digits", example = "5201")),
+    responses(
+        (status = 200, description = "The area", body = AreaDto),
+        (status = 400, description = "A malformed code", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such area", body = ErrorBody),
+    )
+)]
+async fn get_area(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<AreaDto>, ApiError> {
+    let code = parse_code(&code)?;
+    Ok(Json(state.store().area(&code).await?.into()))
+}

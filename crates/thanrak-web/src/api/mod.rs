@@ -1,0 +1,102 @@
+//! The JSON API under `/api/v1`, a module per feature; the OpenAPI document is assembled from
+//! the handlers' annotations as their routers are merged.
+
+mod areas;
+mod audit;
+mod dto;
+mod households;
+mod me;
+mod rounds;
+
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use serde::Deserialize;
+use thanrak_app::access::Paging;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The API's description; the paths are added by the feature routers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "thanrak API",
+        description = "Household survey data for precise, area-based poverty alleviation. \
+                       Every route needs a session cookie (log in at /login) or an API token \
+                       (`thanrak user token NAME`) sent as `Authorization: Bearer TOKEN`. \
+                       Errors are `{code, message}`; lists are paged with `page` and `per_page` \
+                       (at most 500) and return `{items, page, per_page, total}`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "areas", description = "Provinces, districts, subdistricts and villages"),
+        (name = "rounds", description = "Survey rounds"),
+        (name = "households", description = "Households and members, filtered by the caller's areas and masked by role"),
+        (name = "audit", description = "Who viewed which personal data, when (admins only)"),
+        (name = "account", description = "The caller's own account"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every API route under `/api/v1`, with the OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .merge(areas::router())
+        .merge(rounds::router())
+        .merge(households::router())
+        .merge(audit::router())
+        .merge(me::router())
+        .fallback(crate::error::not_found)
+        .layer(axum::middleware::map_response(json_no_store));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+/// API answers may hold personal data: no cache may keep them.
+async fn json_no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, private"),
+    );
+    res
+}
+
+/// `page` and `per_page` of a list.
+#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
+    page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    per_page: Option<u32>,
+}
+
+impl PageQuery {
+    fn paging(self) -> Result<Paging, ApiError> {
+        Ok(Paging::new(self.page, self.per_page)?)
+    }
+}

@@ -1,0 +1,200 @@
+//! Logging in and out, and the home page a logged-in user lands on.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use serde::Deserialize;
+use thanrak_core::{Area, AreaLevel, AreaRegistry};
+
+use crate::auth::{self, credentials, ClientIp, CsrfForm, LoginError, PageUser};
+use crate::error::ApiError;
+use crate::i18n::{format_time, Lang, LangChoice};
+use crate::AppState;
+
+use super::render;
+
+/// `/`, `/login` and `/logout`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
+/// How long the login form's token stays valid.
+const LOGIN_FORM_SECONDS: i64 = 3600;
+
+fn area_label(code: &thanrak_core::AreaCode, lang: Lang) -> String {
+    let area = match code.level() {
+        AreaLevel::Village => Some(Area::village(*code)),
+        _ => AreaRegistry::official().get(code).cloned(),
+    };
+    match (area, lang) {
+        (Some(a), Lang::Th) => a.name_th,
+        (Some(a), Lang::En) => a.name_en,
+        (None, _) => String::new(),
+    }
+}
+
+async fn home(State(state): State<AppState>, lang: LangChoice, page: PageUser) -> Response {
+    let user = &page.user;
+    let areas: Vec<_> = user
+        .areas
+        .iter()
+        .map(|c| context! { code => c.to_string(), name => area_label(c, lang.lang) })
+        .collect();
+    let role_label = lang.lang.text(&format!("role.{}", user.role)).to_string();
+    let ctx = context! {
+        user => context! {
+            name => user.name.as_str(),
+            role => user.role.as_str(),
+            role_label,
+            areas,
+            agency => user.agency.as_ref().map(|a| a.as_str().to_string()),
+        },
+        session_ends => format_time(lang.lang, page.expires_at),
+        csrf => page.csrf_token,
+    };
+    render(&state, &lang, StatusCode::OK, "home.html", ctx)
+}
+
+/// Shows the login form with a fresh double-submit token (in a cookie and a hidden field).
+fn login_form(
+    state: &AppState,
+    lang: &LangChoice,
+    headers: &HeaderMap,
+    status: StatusCode,
+    name: &str,
+    error: Option<&str>,
+) -> Response {
+    let csrf = credentials::random_hex();
+    let mut res = render(
+        state,
+        lang,
+        status,
+        "login.html",
+        context! { csrf => &csrf, name, error },
+    );
+    let secure = auth::secure_cookies(state, headers);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::LOGIN_CSRF_COOKIE,
+            &csrf,
+            LOGIN_FORM_SECONDS,
+            "/login",
+            secure,
+        ),
+    );
+    res
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    headers: HeaderMap,
+) -> Response {
+    login_form(&state, &lang, &headers, StatusCode::OK, "", None)
+}
+
+#[derive(Deserialize)]
+struct LoginFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields: LoginFields = match auth::parse_form(&body) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let form_token = auth::cookie(&headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
+    if form_token.is_empty() || !credentials::constant_time_eq(form_token, &fields.csrf) {
+        return login_form(
+            &state,
+            &lang,
+            &headers,
+            StatusCode::FORBIDDEN,
+            &fields.name,
+            Some("login.expired_form"),
+        );
+    }
+    let user = match auth::login(&state, &fields.name, &fields.password, &ip).await {
+        Ok(user) => user,
+        Err(LoginError::Throttled) => {
+            return login_form(
+                &state,
+                &lang,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                &fields.name,
+                Some("login.throttled"),
+            )
+        }
+        Err(LoginError::BadCredentials) => {
+            return login_form(
+                &state,
+                &lang,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &fields.name,
+                Some("login.bad_credentials"),
+            )
+        }
+        Err(LoginError::Internal(e)) => return e.into_response(),
+    };
+    // A new session each time: a session token planted before logging in is worth nothing.
+    if let Err(e) = auth::end_session(&state, &headers).await {
+        return e.into_response();
+    }
+    let token = match auth::start_session(&state, &user).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let secure = auth::secure_cookies(&state, &headers);
+    let max_age = state.config().session_ttl.num_seconds();
+    let mut res = Redirect::to("/").into_response();
+    let h = res.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        auth::set_cookie(auth::SESSION_COOKIE, &token, max_age, "/", secure),
+    );
+    h.append(
+        header::SET_COOKIE,
+        auth::set_cookie(auth::LOGIN_CSRF_COOKIE, "", 0, "/login", secure),
+    );
+    res
+}
+
+/// The logout form has no field but its CSRF token.
+#[derive(Deserialize)]
+struct NoFields {}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    _form: CsrfForm<NoFields>,
+) -> Result<Response, ApiError> {
+    auth::end_session(&state, &headers).await?;
+    let secure = auth::secure_cookies(&state, &headers);
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(auth::SESSION_COOKIE, "", 0, "/", secure),
+    );
+    Ok(res)
+}

@@ -1,0 +1,98 @@
+//! Server-rendered pages (minijinja templates compiled into the binary), in Thai with an English
+//! switch. For now: the login page and a home page; the dashboard and the rest come next.
+
+mod login;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use minijinja::{Environment, State, Value};
+
+use crate::error::ApiError;
+use crate::i18n::{Lang, LangChoice};
+use crate::AppState;
+
+/// The pages' routes.
+pub fn router() -> Router<AppState> {
+    login::router()
+}
+
+/// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
+pub fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../../templates/base.html")),
+        ("login.html", include_str!("../../templates/login.html")),
+        ("home.html", include_str!("../../templates/home.html")),
+    ] {
+        env.add_template(name, source)
+            .expect("the shipped templates are valid");
+    }
+    env.add_function("t", |state: &State, key: String| -> String {
+        let lang = match state.lookup("lang").as_ref().and_then(Value::as_str) {
+            Some("en") => Lang::En,
+            _ => Lang::Th,
+        };
+        lang.text(&key).to_string()
+    });
+    env
+}
+
+/// Only this site's own resources; inline styles for the templates' `<style>`.
+const PAGE_CSP: &str =
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Renders a page with the language in its context; remembers an explicit language choice.
+fn render(
+    state: &AppState,
+    lang: &LangChoice,
+    status: StatusCode,
+    name: &str,
+    ctx: Value,
+) -> Response {
+    let ctx = minijinja::context! { lang => lang.lang.code(), ..ctx };
+    let html = match state
+        .templates()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+    {
+        Ok(html) => html,
+        Err(e) => return ApiError::internal(&e).into_response(),
+    };
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    if let Some(c) = &lang.set_cookie {
+        h.append(header::SET_COOKIE, c.clone());
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_key_in_the_templates_exists() {
+        let re_src = [
+            include_str!("../../templates/base.html"),
+            include_str!("../../templates/login.html"),
+            include_str!("../../templates/home.html"),
+        ];
+        for src in re_src {
+            for part in src.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert_ne!(Lang::En.text(key), key, "no text for {key}");
+            }
+        }
+        templates();
+    }
+}
