@@ -12,7 +12,7 @@ OUT=bench/out
 mkdir -p "$OUT"
 cargo build --release -q -p thanrak
 BIN=target/release/thanrak
-DB="sqlite://$OUT/score-$N.db"
+DB="sqlite://$PWD/$OUT/score-$N.db"  # absolute: cargo bench runs in the crate's folder
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 if [ ! -f "$OUT/score-$N.db" ]; then
     $BIN --database-url "$DB" demo --households "$N" >/dev/null 2>&1

@@ -172,10 +172,10 @@ fn parse_round(round: &str) -> Result<RoundLabel, AppError> {
 }
 
 async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
-    let rounds = store.rounds().await?;
-    if rounds.iter().any(|r| &r.label == round) {
+    if store.round_exists(round).await? {
         return Ok(());
     }
+    let rounds = store.rounds().await?;
     let known: Vec<String> = rounds.iter().map(|r| r.label.to_string()).collect();
     Err(AppError::NotFound(if known.is_empty() {
         format!("there is no round {round}: the database holds no rounds yet (run `thanrak import` or `thanrak demo`)")
