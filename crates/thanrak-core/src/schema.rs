@@ -3,7 +3,9 @@
 //! checks that span rows and tables. Readers, writers and both database backends share this one
 //! description, so a column is declared once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -696,7 +698,10 @@ pub fn check_batch(
     existing: &HashMap<(RoundLabel, NationalId), HouseholdId>,
 ) -> Vec<RowProblem> {
     let mut problems = Vec::new();
-    let mut hh_index: HashMap<(&RoundLabel, &HouseholdId), usize> = HashMap::new();
+    // FxHash: the default SipHash was an eighth of a programme-size import, and these keys
+    // come from the file being checked, not from an adversary who could flood one bucket.
+    let mut hh_index: FxHashMap<(&RoundLabel, &HouseholdId), usize> = FxHashMap::default();
+    hh_index.reserve(households.len());
     for (i, h) in households.iter().enumerate() {
         if let Some(first) = hh_index.insert((&h.round, &h.household_id), i) {
             hh_index.insert((&h.round, &h.household_id), first);
@@ -711,8 +716,10 @@ pub fn check_batch(
             });
         }
     }
-    let mut member_keys: HashSet<(&RoundLabel, &HouseholdId, u16)> = HashSet::new();
-    let mut ids: HashMap<(&RoundLabel, NationalId), &HouseholdId> = HashMap::new();
+    let mut member_keys: FxHashSet<(&RoundLabel, &HouseholdId, u16)> = FxHashSet::default();
+    member_keys.reserve(members.len());
+    let mut ids: FxHashMap<(&RoundLabel, NationalId), &HouseholdId> = FxHashMap::default();
+    ids.reserve(members.len());
     for (i, m) in members.iter().enumerate() {
         let mut problem = |column, value: String, reason: String| {
             problems.push(RowProblem {
