@@ -320,13 +320,14 @@ async fn exporting_an_unknown_round_is_a_clear_error() {
     assert!(err.to_string().contains("no round 2570-1"), "{err}");
 }
 
-#[tokio::test]
-async fn the_demo_round_trips_through_files() {
+/// Export → import into an empty database → export gives identical files, for any demo
+/// population (a property test over seeds and sizes; each case builds fresh databases).
+async fn demo_round_trips_through_files(seed: u64, households: usize) {
     let dir = tempfile::tempdir().unwrap();
     let a = store(&dir.path().join("a").tap_mkdir()).await;
     let config = thanrak_core::demo::DemoConfig {
-        households: 300,
-        seed: 11,
+        households,
+        seed,
         ..Default::default()
     };
     let loaded = thanrak_app::load_demo(&a, &config, &mut |_, _, _| {})
@@ -351,8 +352,18 @@ async fn the_demo_round_trips_through_files() {
             assert_eq!(
                 std::fs::read(out1.join(f)).unwrap(),
                 std::fs::read(out2.join(f)).unwrap(),
-                "{label} {f}"
+                "seed {seed}, {households} households: {label} {f}"
             );
         }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4))]
+    #[test]
+    fn any_demo_population_round_trips(seed in 0u64..1_000_000, households in 20usize..200) {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(demo_round_trips_through_files(seed, households));
     }
 }
