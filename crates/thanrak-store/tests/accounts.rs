@@ -2,55 +2,14 @@
 //! both backends like `conformance.rs`: SQLite in a temporary directory, and PostgreSQL in a schema
 //! of its own when `THANRAK_TEST_DATABASE_URL` is set.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thanrak_core::demo::{self, DemoConfig, DemoRound};
 use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
-use thanrak_store::{
-    AgencyCode, Backend, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName,
-};
-
-/// A store and what keeps it alive (the temporary directory of a SQLite file).
-struct TestStore {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite_store() -> TestStore {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }
-}
-
-async fn postgres_store() -> Option<TestStore> {
-    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let schema = format!(
-        "a_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        Utc::now().timestamp_micros()
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Some(TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: None,
-    })
-}
+use thanrak_store::{AgencyCode, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).unwrap()
@@ -422,31 +381,7 @@ async fn a_scope_keeps_other_provinces_out(s: &Store) {
     ));
 }
 
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let t = super::sqlite_store().await;
-                assert_eq!(t.store.backend(), super::Backend::Sqlite);
-                super::$name(&t.store).await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(t) = super::postgres_store().await else {
-                    eprintln!("THANRAK_TEST_DATABASE_URL is not set: PostgreSQL half skipped");
-                    return;
-                };
-                assert_eq!(t.store.backend(), super::Backend::Postgres);
-                super::$name(&t.store).await;
-            })+
-        }
-    };
-}
-
-conformance!(
+common::conformance!(
     users_are_created_listed_and_disabled,
     sessions_expire_end_and_die_with_their_user,
     api_tokens_find_their_user_unless_disabled,

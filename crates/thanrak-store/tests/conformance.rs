@@ -1,52 +1,13 @@
 //! One conformance suite for both backends: every check runs on SQLite in a temporary directory,
 //! and on PostgreSQL when `THANRAK_TEST_DATABASE_URL` is set (each test in a schema of its own).
 
+mod common;
+
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use thanrak_core::schema::{parse_cells, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, Member, RoundLabel};
-use thanrak_store::{Backend, Store, StoreError};
-
-/// A store and what keeps it alive (the temporary directory of a SQLite file).
-struct TestStore {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite_store() -> TestStore {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }
-}
-
-async fn postgres_store() -> Option<TestStore> {
-    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let schema = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Some(TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: None,
-    })
-}
+use thanrak_store::{Store, StoreError};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -358,31 +319,7 @@ async fn awkward_values_survive_the_store(s: &Store) {
     assert_eq!(got, sorted(hh, mm));
 }
 
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let t = super::sqlite_store().await;
-                assert_eq!(t.store.backend(), super::Backend::Sqlite);
-                super::$name(&t.store).await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(t) = super::postgres_store().await else {
-                    eprintln!("THANRAK_TEST_DATABASE_URL is not set: PostgreSQL half skipped");
-                    return;
-                };
-                assert_eq!(t.store.backend(), super::Backend::Postgres);
-                super::$name(&t.store).await;
-            })+
-        }
-    };
-}
-
-conformance!(
+common::conformance!(
     seeds_official_areas,
     round_trips_a_round,
     reimport_changes_nothing,
