@@ -52,8 +52,9 @@ macro_rules! row_values {
         values
     }};
 }
+pub(crate) use row_values;
 
-fn corrupt(what: &str, errors: Vec<thanrak_core::FieldError>) -> StoreError {
+pub(crate) fn corrupt(what: &str, errors: Vec<thanrak_core::FieldError>) -> StoreError {
     let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
     StoreError::Corrupt(format!("{what}: {}", list.join("; ")))
 }

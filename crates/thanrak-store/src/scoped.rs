@@ -11,10 +11,11 @@ use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use thanrak_core::RoundLabel;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member};
-use thanrak_core::{FieldError, RoundLabel};
 
 use crate::import::column_list;
+use crate::read::{corrupt, row_values};
 use crate::{with_pool, Store, StoreError};
 
 /// Which households a reader may see.
@@ -87,33 +88,6 @@ fn range_condition(column: &str, ranges: &[VillageRange], first: usize) -> Strin
         })
         .collect();
     format!("({})", parts.join(" OR "))
-}
-
-/// Reads one row's columns as typed values in column order (as `read.rs` does).
-macro_rules! row_values {
-    ($row:expr, $columns:expr) => {{
-        let mut values = Vec::with_capacity($columns.len());
-        for (i, c) in $columns.iter().enumerate() {
-            let v = match c.kind {
-                Kind::Text => $row.try_get::<Option<String>, _>(i)?.map(FieldValue::Text),
-                Kind::Int(..) => $row.try_get::<Option<i64>, _>(i)?.map(FieldValue::Int),
-                Kind::Flag => $row
-                    .try_get::<Option<i16>, _>(i)?
-                    .map(|f| FieldValue::Int(i64::from(f))),
-                Kind::Real(..) => $row.try_get::<Option<f64>, _>(i)?.map(FieldValue::Real),
-                Kind::Date => $row
-                    .try_get::<Option<NaiveDate>, _>(i)?
-                    .map(FieldValue::Date),
-            };
-            values.push(v.unwrap_or(FieldValue::Null));
-        }
-        values
-    }};
-}
-
-fn corrupt(what: &str, errors: Vec<FieldError>) -> StoreError {
-    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    StoreError::Corrupt(format!("{what}: {}", list.join("; ")))
 }
 
 fn prefixed(columns: &[Column], alias: &str) -> String {
