@@ -5,7 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod area_figures;
+pub mod boundaries;
+pub mod profile;
 pub mod scoring;
+pub mod targeting;
+pub mod upload;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -60,13 +65,51 @@ pub enum ImportOutcome {
     Rejected(Vec<Diagnostic>),
 }
 
-/// Reads the files, checks every row and the batch as a whole, and loads it in one transaction
-/// only when there is no problem at all.
-pub async fn import_files(
+/// A batch read from files and checked, row by row and as a whole, against the store.
+#[derive(Debug)]
+pub struct CheckedBatch {
+    /// Households read without problems.
+    pub households: Vec<thanrak_core::Household>,
+    /// Where each household came from.
+    pub household_origins: Vec<thanrak_io::Origin>,
+    /// Members read without problems.
+    pub members: Vec<thanrak_core::Member>,
+    /// Where each member came from.
+    pub member_origins: Vec<thanrak_io::Origin>,
+    /// Every problem found; the batch may be loaded only when this is empty.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The rounds the batch touches.
+    pub rounds: Vec<RoundLabel>,
+}
+
+impl CheckedBatch {
+    /// Reports a problem with a household of the batch (by its index).
+    pub fn reject_household(&mut self, index: usize, column: &str, value: String, reason: String) {
+        let origin = &self.household_origins[index];
+        self.diagnostics.push(Diagnostic {
+            file: origin.file.clone(),
+            row: origin.row,
+            column: column.to_string(),
+            value,
+            reason,
+        });
+    }
+
+    /// The problems in file and row order.
+    pub fn sorted_diagnostics(mut self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+        self.diagnostics
+    }
+}
+
+/// Reads the files and checks every row and the batch as a whole (duplicates, orphans, ages,
+/// national ids also against the stored households of the same rounds). Writes nothing.
+pub async fn check_files(
     store: &Store,
     paths: &[PathBuf],
     progress: Progress<'_>,
-) -> Result<ImportOutcome, AppError> {
+) -> Result<CheckedBatch, AppError> {
     let areas = AreaRegistry::official();
     let batch: Batch = thanrak_io::read_batch(paths, areas, &mut |done, total| {
         progress("read", done, total)
@@ -76,7 +119,7 @@ pub async fn import_files(
         household_origins,
         members,
         member_origins,
-        mut diagnostics,
+        diagnostics,
     } = batch;
     if households.is_empty() && members.is_empty() && diagnostics.is_empty() {
         return Err(AppError::Invalid(
@@ -88,14 +131,21 @@ pub async fn import_files(
         .map(|h| h.round.clone())
         .chain(members.iter().map(|m| m.round.clone()))
         .collect();
-    let rounds: Vec<RoundLabel> = rounds.into_iter().collect();
-    let existing = store.national_ids(&rounds).await?;
-    for p in check_batch(&households, &members, &existing) {
+    let mut checked = CheckedBatch {
+        households,
+        household_origins,
+        members,
+        member_origins,
+        diagnostics,
+        rounds: rounds.into_iter().collect(),
+    };
+    let existing = store.national_ids(&checked.rounds).await?;
+    for p in check_batch(&checked.households, &checked.members, &existing) {
         let origin = match p.table {
-            Table::Households => &household_origins[p.index],
-            Table::Members => &member_origins[p.index],
+            Table::Households => &checked.household_origins[p.index],
+            Table::Members => &checked.member_origins[p.index],
         };
-        diagnostics.push(Diagnostic {
+        checked.diagnostics.push(Diagnostic {
             file: origin.file.clone(),
             row: origin.row,
             column: p.error.column.to_string(),
@@ -103,21 +153,51 @@ pub async fn import_files(
             reason: p.error.reason,
         });
     }
-    if !diagnostics.is_empty() {
-        diagnostics.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
-        return Ok(ImportOutcome::Rejected(diagnostics));
+    Ok(checked)
+}
+
+/// Loads a checked batch without problems in one transaction; `source` names it in the log.
+pub async fn load_checked(
+    store: &Store,
+    batch: &CheckedBatch,
+    source: &str,
+    progress: Progress<'_>,
+) -> Result<ImportSummary, AppError> {
+    if !batch.diagnostics.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "the batch has {} problem(s) and cannot be loaded",
+            batch.diagnostics.len()
+        )));
+    }
+    Ok(store
+        .import(
+            &batch.households,
+            &batch.members,
+            source,
+            &mut |done, total| progress("write", done, total),
+        )
+        .await?)
+}
+
+/// Reads the files, checks every row and the batch as a whole, and loads it in one transaction
+/// only when there is no problem at all.
+pub async fn import_files(
+    store: &Store,
+    paths: &[PathBuf],
+    progress: Progress<'_>,
+) -> Result<ImportOutcome, AppError> {
+    let batch = check_files(store, paths, progress).await?;
+    if !batch.diagnostics.is_empty() {
+        return Ok(ImportOutcome::Rejected(batch.sorted_diagnostics()));
     }
     let source = paths
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    let summary = store
-        .import(&households, &members, &source, &mut |done, total| {
-            progress("write", done, total)
-        })
-        .await?;
-    Ok(ImportOutcome::Loaded(summary))
+    Ok(ImportOutcome::Loaded(
+        load_checked(store, &batch, &source, progress).await?,
+    ))
 }
 
 /// Writes the problems of a refused import as CSV (file, row, column, value, reason).

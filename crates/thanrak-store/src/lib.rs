@@ -8,11 +8,13 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod boundaries;
 mod error;
 mod import;
 mod read;
 mod scoped;
 mod scores;
+mod targets;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -26,6 +28,7 @@ pub use accounts::{
     AgencyCode, AuditEntry, NameError, NewAuditEntry, NewUser, Role, Session, TokenUser, User,
     UserName,
 };
+pub use boundaries::Boundary;
 pub use error::StoreError;
 pub use import::ImportSummary;
 pub use read::RoundSummary;

@@ -40,6 +40,7 @@ impl Lang {
     pub fn text(self, key: &str) -> &str {
         MESSAGES
             .iter()
+            .chain(crate::pages::texts::MESSAGES)
             .find(|(k, _, _)| *k == key)
             .map(|(_, th, en)| match self {
                 Lang::Th => *th,

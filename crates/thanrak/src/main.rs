@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod boundaries_cmd;
 mod measure_cmd;
 mod web_cmd;
 
@@ -77,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         command: web_cmd::UserCommand,
     },
+    /// Area boundaries for the web application's map: import a GeoJSON file of one level.
+    Boundaries {
+        #[command(subcommand)]
+        command: boundaries_cmd::BoundariesCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +138,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Measure(m) => return measure_cmd::run(m, &cli.database_url).await,
         Command::Serve(args) => return web_cmd::serve(args, &cli.database_url).await,
         Command::User { command } => return web_cmd::user(command, &cli.database_url).await,
+        Command::Boundaries { command } => {
+            return boundaries_cmd::run(command, &cli.database_url).await
+        }
         other => other,
     };
     let store = Store::connect(&cli.database_url).await?;
@@ -236,7 +245,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_rounds(&store).await?;
             ExitCode::SUCCESS
         }
-        Command::Measure(_) | Command::Serve(_) | Command::User { .. } => {
+        Command::Measure(_)
+        | Command::Serve(_)
+        | Command::User { .. }
+        | Command::Boundaries { .. } => {
             unreachable!("handled before the store is opened")
         }
     };

@@ -242,6 +242,15 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     } else {
         eprintln!("the database holds data already: the demo data is not loaded again");
     }
+    let provinces = DemoConfig::default().provinces;
+    if store
+        .boundaries(thanrak_core::AreaLevel::Province, None)
+        .await?
+        .is_empty()
+    {
+        let n = thanrak_app::boundaries::load_demo_boundaries(store, &provinces).await?;
+        eprintln!("demo map: {n} illustrative area boundaries generated");
+    }
     if !access::list_users(store).await?.is_empty() {
         return Ok(());
     }
@@ -255,6 +264,12 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     if let Some(sub) = surveyed {
         accounts.insert(3, ("surveyor", "surveyor", vec![sub.to_string()], None));
     }
+    // Scripts that drive the demo (the browser tests, the load benchmark) choose the password;
+    // otherwise each account gets its own random one.
+    let chosen = std::env::var("THANRAK_DEMO_PASSWORD").ok();
+    if let Some(p) = &chosen {
+        access::check_password(p)?;
+    }
     println!("demo accounts (the passwords are shown only now):");
     for (name, role, areas, agency) in accounts {
         let spec = access::check_user(&UserRequest {
@@ -263,7 +278,7 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             areas,
             agency: agency.map(str::to_string),
         })?;
-        let password = credentials::random_password();
+        let password = chosen.clone().unwrap_or_else(credentials::random_password);
         let user = access::add_user(store, spec, hash(password.clone()).await?).await?;
         println!(
             "  {:<10} {:<15} {:<12} {password}",

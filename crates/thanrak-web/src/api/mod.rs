@@ -3,7 +3,11 @@
 
 mod areas;
 mod audit;
+mod boundaries;
 mod dto;
+pub(crate) mod figures;
+mod imports;
+pub(crate) mod targets;
 mod households;
 mod me;
 mod rounds;
@@ -39,6 +43,9 @@ use crate::AppState;
         (name = "households", description = "Households and members, filtered by the caller's areas and masked by role"),
         (name = "audit", description = "Who viewed which personal data, when (admins only)"),
         (name = "account", description = "The caller's own account"),
+        (name = "figures", description = "Poverty index, groups and capitals by area and group; small cells suppressed"),
+        (name = "imports", description = "Uploading CSV / XLSX files: checked row by row, loaded all or nothing, then scored"),
+        (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
     )
 )]
 struct ApiDoc;
@@ -68,7 +75,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(rounds::router())
         .merge(households::router())
         .merge(audit::router())
+        .merge(boundaries::router())
         .merge(me::router())
+        .merge(figures::router())
+        .merge(targets::router())
+        .merge(imports::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::map_response(json_no_store));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

@@ -1,4 +1,4 @@
-//! Logging in and out, and the home page a logged-in user lands on.
+//! Logging in and out (a logged-in user lands on the dashboard, `/`).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -8,11 +8,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
 use serde::Deserialize;
-use thanrak_core::{Area, AreaLevel, AreaRegistry};
 
-use crate::auth::{self, credentials, ClientIp, CsrfForm, LoginError, PageUser};
+use crate::auth::{self, credentials, ClientIp, CsrfForm, LoginError};
 use crate::error::ApiError;
-use crate::i18n::{format_time, Lang, LangChoice};
+use crate::i18n::LangChoice;
 use crate::AppState;
 
 use super::render;
@@ -20,47 +19,12 @@ use super::render;
 /// `/`, `/login` and `/logout`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
 }
 
 /// How long the login form's token stays valid.
 const LOGIN_FORM_SECONDS: i64 = 3600;
-
-fn area_label(code: &thanrak_core::AreaCode, lang: Lang) -> String {
-    let area = match code.level() {
-        AreaLevel::Village => Some(Area::village(*code)),
-        _ => AreaRegistry::official().get(code).cloned(),
-    };
-    match (area, lang) {
-        (Some(a), Lang::Th) => a.name_th,
-        (Some(a), Lang::En) => a.name_en,
-        (None, _) => String::new(),
-    }
-}
-
-async fn home(State(state): State<AppState>, lang: LangChoice, page: PageUser) -> Response {
-    let user = &page.user;
-    let areas: Vec<_> = user
-        .areas
-        .iter()
-        .map(|c| context! { code => c.to_string(), name => area_label(c, lang.lang) })
-        .collect();
-    let role_label = lang.lang.text(&format!("role.{}", user.role)).to_string();
-    let ctx = context! {
-        user => context! {
-            name => user.name.as_str(),
-            role => user.role.as_str(),
-            role_label,
-            areas,
-            agency => user.agency.as_ref().map(|a| a.as_str().to_string()),
-        },
-        session_ends => format_time(lang.lang, page.expires_at),
-        csrf => page.csrf_token,
-    };
-    render(&state, &lang, StatusCode::OK, "home.html", ctx)
-}
 
 /// Shows the login form with a fresh double-submit token (in a cookie and a hidden field).
 fn login_form(

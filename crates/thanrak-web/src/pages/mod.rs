@@ -1,7 +1,15 @@
 //! Server-rendered pages (minijinja templates compiled into the binary), in Thai with an English
-//! switch. For now: the login page and a home page; the dashboard and the rest come next.
+//! switch: login, the dashboard, and the pages of the features.
 
+mod dashboard;
+mod import;
 mod login;
+mod map;
+mod profile;
+mod targets;
+pub(crate) mod texts;
+
+pub(crate) use import::{safe_name as safe_upload_name, staging_root};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +23,11 @@ use crate::AppState;
 /// The pages' routes.
 pub fn router() -> Router<AppState> {
     login::router()
+        .merge(dashboard::router())
+        .merge(map::router())
+        .merge(targets::router())
+        .merge(profile::router())
+        .merge(import::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -23,7 +36,12 @@ pub fn templates() -> Environment<'static> {
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
         ("login.html", include_str!("../../templates/login.html")),
-        ("home.html", include_str!("../../templates/home.html")),
+        ("map.html", include_str!("../../templates/map.html")),
+        ("error.html", include_str!("../../templates/error.html")),
+        ("dashboard.html", include_str!("../../templates/dashboard.html")),
+        ("targets.html", include_str!("../../templates/targets.html")),
+        ("profile.html", include_str!("../../templates/profile.html")),
+        ("import.html", include_str!("../../templates/import.html")),
     ] {
         env.add_template(name, source)
             .expect("the shipped templates are valid");
@@ -85,7 +103,11 @@ mod tests {
         let re_src = [
             include_str!("../../templates/base.html"),
             include_str!("../../templates/login.html"),
-            include_str!("../../templates/home.html"),
+            include_str!("../../templates/error.html"),
+            include_str!("../../templates/dashboard.html"),
+            include_str!("../../templates/targets.html"),
+            include_str!("../../templates/profile.html"),
+            include_str!("../../templates/import.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {

@@ -1,0 +1,600 @@
+//! Precise targeting (ชี้เป้า, methodology §5): which kinds of help fit a household, and the
+//! ranked list of the households a user may see.
+//!
+//! The need rules here are those of §5 that depend only on the household, its members and its
+//! scores: welfare, job, occupation, housing, education and health. Tourism (a CBT group in the
+//! subdistrict) and research (strategic areas, §6) need data that is not modelled yet and are
+//! left out.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use chrono::Utc;
+use thanrak_core::household::{Occupation, Relation};
+use thanrak_core::measure::HouseholdScore;
+use thanrak_core::methodology::{Capital, Group, Methodology};
+use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
+use thanrak_store::{NewAuditEntry, RunKey, Scope, Store, StoredScore};
+
+use crate::access::{self, AccessError, Page, Paging};
+use crate::scoring::{area_names, LoadedMethodology};
+use crate::AppError;
+
+macro_rules! needs {
+    ($($var:ident = $code:literal / $th:literal / $en:literal,)+) => {
+        /// A kind of help that fits a household (methodology §5).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Need { $(#[doc = $en] $var),+ }
+
+        impl Need {
+            /// Every need computed here, in the order of §5.
+            pub const ALL: [Need; 6] = [$(Need::$var),+];
+            /// The stable code.
+            pub fn as_str(self) -> &'static str { match self { $(Need::$var => $code),+ } }
+            /// The Thai label.
+            pub fn label_th(self) -> &'static str { match self { $(Need::$var => $th),+ } }
+            /// The English label.
+            pub fn label_en(self) -> &'static str { match self { $(Need::$var => $en),+ } }
+            /// Parses the code.
+            pub fn parse(s: &str) -> Option<Need> {
+                match s { $($code => Some(Need::$var),)+ _ => None }
+            }
+        }
+    };
+}
+
+needs!(
+    Welfare = "welfare" / "สวัสดิการ" / "Welfare",
+    Job = "job" / "งาน" / "Job",
+    Occupation = "occupation" / "อาชีพ" / "Occupation",
+    Housing = "housing" / "ที่อยู่อาศัย" / "Housing",
+    Education = "education" / "การศึกษา" / "Education",
+    Health = "health" / "สุขภาพ" / "Health",
+);
+
+/// A short Thai label of an indicator for lists (the methodology's own label is a sentence).
+pub fn indicator_short_th(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "health_coverage" => "ไม่มีหลักประกันสุขภาพ",
+        "chronic_care" => "ป่วยเรื้อรังไม่ได้รับการดูแล",
+        "housing" => "ที่อยู่อาศัยไม่มั่นคง",
+        "drinking_water" => "น้ำดื่มไม่พอ",
+        "water_supply" => "น้ำใช้ไม่พอ",
+        "sanitation_power" => "ไม่มีส้วม/ไฟฟ้า",
+        "early_childhood" => "เด็กเล็กไม่ได้เรียน",
+        "compulsory_school" => "เด็กไม่ได้เรียนภาคบังคับ",
+        "upper_secondary" => "เยาวชนไม่ได้เรียนต่อ",
+        "literacy" => "อ่านเขียนไม่ได้",
+        "working_age_work" => "วัยแรงงานไม่มีงาน",
+        "elderly_income" => "ผู้สูงอายุไม่มีรายได้",
+        "income_per_capita" => "รายได้ต่ำกว่าเส้น",
+        "elderly_care" => "ผู้สูงอายุไม่ได้รับการดูแล",
+        "disability_care" => "คนพิการไม่ได้รับการดูแล",
+        "welfare_access" => "ไม่ได้รับสวัสดิการ",
+        _ => return None,
+    })
+}
+
+/// A short English label of an indicator for lists and charts.
+pub fn indicator_short_en(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "health_coverage" => "No health insurance",
+        "chronic_care" => "Chronic illness without care",
+        "housing" => "Insecure housing",
+        "drinking_water" => "Drinking water",
+        "water_supply" => "Water for use",
+        "sanitation_power" => "Toilet or electricity",
+        "early_childhood" => "Early education",
+        "compulsory_school" => "Compulsory school",
+        "upper_secondary" => "Upper secondary",
+        "literacy" => "Literacy",
+        "working_age_work" => "Working age without work",
+        "elderly_income" => "Elderly without income",
+        "income_per_capita" => "Income below the line",
+        "elderly_care" => "Elderly without care",
+        "disability_care" => "Disability without care",
+        "welfare_access" => "No welfare access",
+        _ => return None,
+    })
+}
+
+fn deprived_in(m: &Methodology, s: &HouseholdScore, id: &str) -> bool {
+    m.indicator_index(id).is_some_and(|i| s.deprived(i))
+}
+
+fn deprived_in_dimension(m: &Methodology, s: &HouseholdScore, dimension: &str) -> bool {
+    m.dimensions()
+        .iter()
+        .filter(|d| d.id == dimension)
+        .flat_map(|d| d.indicators.iter())
+        .any(|&i| s.deprived(i))
+}
+
+/// Whether a member is a capable worker who wants work and has none or only daily wage work
+/// (the member side of the job need). Ages are counted at `household`'s survey date.
+fn job_seeker(household: &Household, member: &Member) -> bool {
+    let age = member.age_at(household.survey_date);
+    age.is_some_and(|a| (15..=59).contains(&a))
+        && member.can_work
+        && !member.dependent
+        && member.wants_work
+        && matches!(member.occupation, Occupation::None | Occupation::DailyWage)
+}
+
+/// The needs of §5 that follow from a household's scores alone: every need but job, in
+/// [`Need::ALL`] order.
+pub fn score_needs(m: &Methodology, score: &HouseholdScore) -> Vec<Need> {
+    Need::ALL
+        .into_iter()
+        .filter(|need| match need {
+            Need::Welfare => {
+                score.group == Group::Hardship
+                    || ["welfare_access", "elderly_care", "disability_care"]
+                        .iter()
+                        .any(|id| deprived_in(m, score, id))
+            }
+            Need::Job => false,
+            Need::Occupation => {
+                matches!(score.group, Group::Struggling | Group::GettingBy)
+                    && score.capital(Capital::Financial) < 0.5
+            }
+            Need::Housing => deprived_in(m, score, "housing"),
+            Need::Education => deprived_in_dimension(m, score, "education"),
+            Need::Health => deprived_in_dimension(m, score, "health"),
+        })
+        .collect()
+}
+
+/// The job need: a household in hardship or struggling with a capable worker (aged 15–59,
+/// able to work, not dependent) who wants work and has no occupation or only daily wage work.
+pub fn job_need(household: &Household, members: &[Member], score: &HouseholdScore) -> bool {
+    matches!(score.group, Group::Hardship | Group::Struggling)
+        && members.iter().any(|mb| job_seeker(household, mb))
+}
+
+/// The needs of §5 that fit a household, in [`Need::ALL`] order. `members` are the household's
+/// own members; they are read only for the job need.
+pub fn needs(
+    m: &Methodology,
+    household: &Household,
+    members: &[Member],
+    score: &HouseholdScore,
+) -> Vec<Need> {
+    let mut out = score_needs(m, score);
+    if job_need(household, members, score) {
+        out.push(Need::Job);
+        out.sort();
+    }
+    out
+}
+
+/// The order of target lists (§5): group (hardship first), deprivation score (high first),
+/// income per person (low first), then household id so that the order is total.
+pub fn target_order(a: &HouseholdScore, b: &HouseholdScore) -> Ordering {
+    (a.group as usize)
+        .cmp(&(b.group as usize))
+        .then(b.c.num.cmp(&a.c.num))
+        .then(a.income_pc.total_cmp(&b.income_pc))
+        .then_with(|| a.household_id.as_str().cmp(b.household_id.as_str()))
+}
+
+/// Which households to list; every filter is optional and they combine.
+#[derive(Debug, Clone, Default)]
+pub struct TargetQuery {
+    /// The round.
+    pub round: String,
+    /// Only inside this area (it narrows, never widens, the user's areas).
+    pub area: Option<String>,
+    /// Only this group (code).
+    pub group: Option<String>,
+    /// Only households deprived in this indicator (id).
+    pub indicator: Option<String>,
+    /// Only households with this need (code).
+    pub need: Option<String>,
+}
+
+/// One household of a target list.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The household.
+    pub household_id: HouseholdId,
+    /// Its village.
+    pub village_code: AreaCode,
+    /// The village's Thai name.
+    pub village_name: String,
+    /// The head's name, masked for roles that may not see it.
+    pub head_name: Option<String>,
+    /// Its scores.
+    pub score: HouseholdScore,
+    /// Ids of the indicators it is deprived in, in methodology order.
+    pub deprived: Vec<String>,
+    /// The kinds of help that fit.
+    pub needs: Vec<Need>,
+}
+
+/// A target list page and whether names are masked in it.
+#[derive(Debug, Clone)]
+pub struct TargetList {
+    /// The page.
+    pub page: Page<Target>,
+    /// Whether personal data is masked.
+    pub masked: bool,
+}
+
+pub(crate) fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {
+    RunKey {
+        round: round.clone(),
+        methodology_id: m.id().to_string(),
+        methodology_version: m.version().to_string(),
+    }
+}
+
+/// Checks that the round exists and is scored; returns its run key.
+pub(crate) async fn scored_run(
+    store: &Store,
+    m: &Methodology,
+    round: &str,
+) -> Result<RunKey, AppError> {
+    let round = crate::parse_round(round)?;
+    crate::ensure_round(store, &round).await?;
+    let key = run_key(&round, m);
+    if store.score_run(&key).await?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "round {round} has not been scored yet"
+        )));
+    }
+    Ok(key)
+}
+
+fn parse_area(a: &str) -> Result<AreaCode, AppError> {
+    AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}")))
+}
+
+/// Members of these households, by household, read inside `scope`.
+async fn members_by_household(
+    store: &Store,
+    scope: &Scope,
+    round: &RoundLabel,
+    ids: &[HouseholdId],
+) -> Result<HashMap<HouseholdId, Vec<Member>>, AppError> {
+    let mut out: HashMap<HouseholdId, Vec<Member>> = HashMap::new();
+    for m in store.scoped_members(scope, round, ids).await? {
+        out.entry(m.household_id.clone()).or_default().push(m);
+    }
+    Ok(out)
+}
+
+/// Households of these ids, read inside `scope`.
+async fn households_by_id(
+    store: &Store,
+    scope: &Scope,
+    round: &RoundLabel,
+    ids: &[HouseholdId],
+) -> Result<HashMap<HouseholdId, Household>, AppError> {
+    let mut out = HashMap::new();
+    for id in ids {
+        let h = store.scoped_household(scope, round, id).await?;
+        out.insert(id.clone(), h);
+    }
+    Ok(out)
+}
+
+fn head_name(members: &[Member], masked: bool) -> Option<String> {
+    let head = members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(members.first())?;
+    Some(if masked {
+        access::mask_name(&head.first_name)
+    } else if head.last_name.is_empty() {
+        head.first_name.clone()
+    } else {
+        format!("{} {}", head.first_name, head.last_name)
+    })
+}
+
+/// The target list of a scored round: the households `user` may see, filtered and ordered as
+/// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are refused (aggregates only). A page that shows names
+/// unmasked is written to the audit log under `action` first.
+pub async fn target_list(
+    store: &Store,
+    lm: &LoadedMethodology,
+    user: &thanrak_store::User,
+    q: &TargetQuery,
+    paging: Option<Paging>,
+    action: &str,
+) -> Result<TargetList, AccessError> {
+    let m = &lm.methodology;
+    let scope = access::household_scope(user)?;
+    let area = q.area.as_deref().map(parse_area).transpose()?;
+    let group = q
+        .group
+        .as_deref()
+        .map(|g| Group::parse(g).ok_or_else(|| AppError::Invalid(format!("unknown group {g:?}"))))
+        .transpose()?;
+    let indicator = q
+        .indicator
+        .as_deref()
+        .map(|i| {
+            m.indicator_index(i)
+                .ok_or_else(|| AppError::Invalid(format!("unknown indicator {i:?}")))
+        })
+        .transpose()?;
+    let need = q
+        .need
+        .as_deref()
+        .map(|n| Need::parse(n).ok_or_else(|| AppError::Invalid(format!("unknown need {n:?}"))))
+        .transpose()?;
+    let key = scored_run(store, m, &q.round).await?;
+    let round = key.round.clone();
+    let mut scores: Vec<StoredScore> = store
+        .scoped_scores(&key, &scope, area.as_ref())
+        .await?
+        .into_iter()
+        .filter(|s| group.is_none_or(|g| s.score.group == g))
+        .filter(|s| indicator.is_none_or(|i| s.score.deprived(i)))
+        .collect();
+    if let Some(need) = need {
+        // Only the job need reads members: read them just for the households it could fit.
+        let candidates: Vec<HouseholdId> = scores
+            .iter()
+            .filter(|s| {
+                need == Need::Job
+                    && matches!(s.score.group, Group::Hardship | Group::Struggling)
+                    && s.score.capable_workers > 0
+            })
+            .map(|s| s.score.household_id.clone())
+            .collect();
+        let members = members_by_household(store, &scope, &round, &candidates).await?;
+        let households = households_by_id(store, &scope, &round, &candidates).await?;
+        scores.retain(|s| {
+            let id = &s.score.household_id;
+            if need != Need::Job {
+                return score_needs(m, &s.score).contains(&need);
+            }
+            match (households.get(id), members.get(id)) {
+                (Some(h), Some(ms)) => job_need(h, ms, &s.score),
+                _ => false,
+            }
+        });
+    }
+    scores.sort_by(|a, b| target_order(&a.score, &b.score));
+    let page = match paging {
+        Some(p) => Page::of(scores, p),
+        None => Page {
+            page: 1,
+            per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
+            total: scores.len() as u64,
+            items: scores,
+        },
+    };
+    let ids: Vec<HouseholdId> = page
+        .items
+        .iter()
+        .map(|s| s.score.household_id.clone())
+        .collect();
+    let members = members_by_household(store, &scope, &round, &ids).await?;
+    let households = households_by_id(store, &scope, &round, &ids).await?;
+    let masked = !access::sees_personal_data(user.role);
+    if !masked && !ids.is_empty() {
+        store
+            .append_audit(&NewAuditEntry {
+                at: Utc::now(),
+                user_id: user.id,
+                user_name: user.name.to_string(),
+                action: action.to_string(),
+                round: Some(round.to_string()),
+                household_ids: ids.iter().map(ToString::to_string).collect(),
+            })
+            .await
+            .map_err(AppError::Store)?;
+    }
+    let page = page.map(|s| {
+        let id = &s.score.household_id;
+        let ms = members.get(id).map_or(&[][..], Vec::as_slice);
+        let needs = match households.get(id) {
+            Some(h) => needs(m, h, ms, &s.score),
+            None => score_needs(m, &s.score),
+        };
+        Target {
+            household_id: id.clone(),
+            village_code: s.village_code,
+            village_name: area_names(&s.village_code).0,
+            head_name: head_name(ms, masked),
+            deprived: s
+                .score
+                .deprivations
+                .ones()
+                .filter_map(|i| m.indicators().get(i).map(|x| x.id.clone()))
+                .collect(),
+            needs,
+            score: s.score,
+        }
+    });
+    Ok(TargetList { page, masked })
+}
+
+/// The columns of a downloaded target list.
+pub const TABLE_HEADER: [&str; 11] = [
+    "rank",
+    "household_id",
+    "village_code",
+    "village",
+    "head_name",
+    "group",
+    "group_th",
+    "score",
+    "income_pc",
+    "lacks",
+    "needs",
+];
+
+/// The rows of a downloaded target list (ranks counted from `first_rank`), in
+/// [`TABLE_HEADER`] order; lacks and needs are Thai labels joined by `; `.
+pub fn table_rows(m: &Methodology, targets: &[Target], first_rank: u64) -> Vec<Vec<String>> {
+    targets
+        .iter()
+        .zip(first_rank..)
+        .map(|(t, rank)| {
+            let lacks: Vec<&str> = t
+                .deprived
+                .iter()
+                .map(|id| {
+                    indicator_short_th(id).unwrap_or_else(|| {
+                        m.indicators()
+                            .iter()
+                            .find(|i| &i.id == id)
+                            .map_or(id.as_str(), |i| i.label_th.as_str())
+                    })
+                })
+                .collect();
+            let needs: Vec<&str> = t.needs.iter().map(|n| n.label_th()).collect();
+            vec![
+                rank.to_string(),
+                t.household_id.to_string(),
+                t.village_code.to_string(),
+                t.village_name.clone(),
+                t.head_name.clone().unwrap_or_default(),
+                t.score.group.as_str().to_string(),
+                t.score.group.label_th().to_string(),
+                format!("{:.4}", t.score.score),
+                format!("{:.0}", t.score.income_pc),
+                lacks.join("; "),
+                needs.join("; "),
+            ]
+        })
+        .collect()
+}
+
+/// Text a spreadsheet would take for a formula, quoted with a leading `'`.
+fn neutral(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A table as CSV (UTF-8 with a byte-order mark, so that spreadsheets read Thai correctly).
+pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let fail = |e: csv::Error| AppError::Invalid(format!("cannot write the CSV: {e}"));
+    w.write_record(header).map_err(fail)?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| neutral(c).into_owned()))
+            .map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| AppError::Invalid(format!("cannot write the CSV: {e}")))
+}
+
+/// A table as an XLSX workbook of one sheet, every cell as text (never a formula).
+pub fn table_xlsx(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let fail =
+        |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("cannot write the XLSX: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(fail)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, cell.as_str())
+                .map_err(fail)?;
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use thanrak_core::measure::score_round;
+    use thanrak_core::AreaRegistry;
+
+    use super::*;
+
+    /// The worked example of the core's fixtures, checked by hand against methodology §5
+    /// (indicator flags and capitals from its expected.csv; ages from members.csv).
+    #[test]
+    fn needs_of_the_worked_example() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../thanrak-core/tests/fixtures/example-round");
+        let batch = thanrak_io::read_batch(
+            &[dir.join("households.csv"), dir.join("members.csv")],
+            AreaRegistry::official(),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert!(batch.diagnostics.is_empty());
+        let m = Methodology::thanrak_default();
+        let scores = score_round(m, &batch.households, &batch.members);
+        let of = |id: &str| -> Vec<&str> {
+            let i = batch
+                .households
+                .iter()
+                .position(|h| h.household_id.as_str() == id)
+                .unwrap();
+            let h = &batch.households[i];
+            let ms: Vec<Member> = batch
+                .members
+                .iter()
+                .filter(|mb| mb.household_id == h.household_id)
+                .cloned()
+                .collect();
+            needs(m, h, &ms, &scores[i])
+                .into_iter()
+                .map(Need::as_str)
+                .collect()
+        };
+        // Hardship: welfare; housing and literacy deprived; nobody who can work wants work.
+        assert_eq!(of("EX001"), ["welfare", "housing", "education"]);
+        // Struggling with financial 0.75: only health coverage.
+        assert_eq!(of("EX002"), ["health"]);
+        // Getting by: elderly care (welfare), housing, upper secondary.
+        assert_eq!(of("EX007"), ["welfare", "housing", "education"]);
+        // Getting by: a job seeker does not count outside hardship and struggling.
+        assert_eq!(of("EX009"), ["welfare", "health"]);
+        // Struggling, head aged 58 without occupation who wants work; chronic care deprived.
+        assert_eq!(of("EX013"), ["job", "health"]);
+        assert!(of("EX015").is_empty());
+        // Struggling with financial 0.25: occupation; welfare access and literacy deprived.
+        assert_eq!(of("EX024"), ["welfare", "occupation", "education"]);
+    }
+
+    #[test]
+    fn target_order_is_group_then_score_then_income() {
+        let m = Methodology::thanrak_default();
+        let base = |id: &str, group: Group, num: u64, income: f64| HouseholdScore {
+            household_id: HouseholdId::parse(id).unwrap(),
+            deprivations: thanrak_core::measure::Bits(0),
+            c: thanrak_core::measure::ExactScore {
+                num,
+                den: m.denominator(),
+            },
+            score: num as f64 / m.denominator() as f64,
+            mpi_poor: false,
+            target_poor: num > 0,
+            capitals: [1.0; 5],
+            criteria_met: thanrak_core::measure::Bits(0),
+            group,
+            rule: 0,
+            income_pc: income,
+            n_members: 1,
+            capable_workers: 1,
+            head_sex: None,
+        };
+        let mut v = [
+            base("D", Group::Struggling, 9, 1000.0),
+            base("C", Group::Hardship, 3, 500.0),
+            base("B", Group::Hardship, 3, 100.0),
+            base("A", Group::Hardship, 5, 900.0),
+            base("E", Group::DoingWell, 0, 0.0),
+        ];
+        v.sort_by(target_order);
+        let ids: Vec<&str> = v.iter().map(|s| s.household_id.as_str()).collect();
+        assert_eq!(ids, ["A", "B", "C", "D", "E"]);
+    }
+}

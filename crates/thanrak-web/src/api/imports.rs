@@ -1,0 +1,223 @@
+//! `POST /imports`: upload CSV / XLSX files (multipart, field `files`), have them checked, and
+//! loaded and scored unless `dry_run` is set. The same checks as the import page: every row,
+//! the batch as a whole, and the uploader's areas.
+
+use std::path::PathBuf;
+
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use thanrak_app::upload::{
+    check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
+};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::figures::methodology;
+use crate::auth::{credentials, Caller};
+use crate::error::{ApiError, ErrorBody, Query};
+use crate::AppState;
+
+/// The largest upload accepted, all files together.
+const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// The routes of this feature.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_import))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+}
+
+/// Options of an import.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportQuery {
+    /// Only check the files; write nothing.
+    dry_run: Option<bool>,
+}
+
+/// One problem of a refused import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiagnosticDto {
+    /// The file (and sheet) as uploaded.
+    pub file: String,
+    /// The row, the header being row 1; 0 for the file as a whole.
+    pub row: u64,
+    /// The column.
+    pub column: String,
+    /// The value found.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// A round scored after loading.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoredRoundDto {
+    /// The round.
+    pub round: String,
+    /// Households scored.
+    pub households: usize,
+}
+
+/// The outcome of an import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportDto {
+    /// `rejected` (nothing written), `checked` (a dry run that passed) or `loaded`.
+    pub status: &'static str,
+    /// Households in the files (checked) or written (loaded).
+    pub households: u64,
+    /// Members in the files (checked) or written (loaded).
+    pub members: u64,
+    /// The rounds touched.
+    pub rounds: Vec<String>,
+    /// The rounds scored after loading.
+    pub scored: Vec<ScoredRoundDto>,
+    /// Every problem found, by file and row (when rejected).
+    pub problems: Vec<DiagnosticDto>,
+}
+
+/// Removes the staging folder when the request ends, however it ends.
+struct Staging(PathBuf);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
+    let prefix = format!("{}{}", staging.0.display(), std::path::MAIN_SEPARATOR);
+    ImportDto {
+        status: "rejected",
+        households: 0,
+        members: 0,
+        rounds: Vec::new(),
+        scored: Vec::new(),
+        problems: d
+            .into_iter()
+            .map(|d| DiagnosticDto {
+                file: d
+                    .file
+                    .strip_prefix(&prefix)
+                    .map(str::to_string)
+                    .unwrap_or(d.file),
+                row: d.row,
+                column: d.column,
+                value: d.value,
+                reason: d.reason,
+            })
+            .collect(),
+    }
+}
+
+/// Imports households and members. Send the files as `multipart/form-data` parts named `files`
+/// (CSV tables, or an XLSX workbook with the sheets `households` and `members`). All or nothing:
+/// with any problem nothing is written and every problem is listed (`422`). Area managers and
+/// surveyors may import only households inside their areas. Loading the same files twice
+/// changes nothing. Browser sessions must send the `X-CSRF-Token` header.
+#[utoipa::path(
+    post,
+    path = "/imports",
+    tag = "imports",
+    params(ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "Parts named `files`: .csv or .xlsx files"),
+    responses(
+        (status = 200, description = "Checked (dry run) or loaded and scored", body = ImportDto),
+        (status = 400, description = "No files, or a file that cannot be read", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The role may not import, or a missing CSRF token", body = ErrorBody),
+        (status = 422, description = "Refused: every problem by file and row", body = ImportDto),
+    )
+)]
+async fn post_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
+    import_areas(&caller.user)?;
+    let root = crate::pages::staging_root().map_err(|e| ApiError::internal(&e))?;
+    let staging = Staging(root.join(credentials::random_hex()));
+    std::fs::create_dir_all(&staging.0).map_err(|e| ApiError::internal(&e))?;
+    let mut paths = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?
+    {
+        if field.name() != Some("files") {
+            continue;
+        }
+        let name = crate::pages::safe_upload_name(field.file_name().unwrap_or("upload"));
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?;
+        let mut path = staging.0.join(&name);
+        while paths.contains(&path) {
+            path = staging.0.join(format!(
+                "_{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+        std::fs::write(&path, &bytes).map_err(|e| ApiError::internal(&e))?;
+        paths.push(path);
+    }
+    if paths.is_empty() {
+        return Err(ApiError::invalid(
+            "send the files as multipart parts named `files`",
+        ));
+    }
+    let store = state.store();
+    if q.dry_run.unwrap_or(false) {
+        return Ok(match check_upload(store, &caller.user, &paths).await? {
+            UploadCheck::Rejected(d) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(rejected(d, &staging)),
+            ),
+            UploadCheck::Ready {
+                households,
+                members,
+                rounds,
+            } => (
+                StatusCode::OK,
+                Json(ImportDto {
+                    status: "checked",
+                    households: households as u64,
+                    members: members as u64,
+                    rounds: rounds.iter().map(ToString::to_string).collect(),
+                    scored: Vec::new(),
+                    problems: Vec::new(),
+                }),
+            ),
+        });
+    }
+    Ok(
+        match load_upload(store, methodology(), &caller.user, &paths).await? {
+            UploadLoad::Rejected(d) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(rejected(d, &staging)),
+            ),
+            UploadLoad::Loaded { import, scored } => (
+                StatusCode::OK,
+                Json(ImportDto {
+                    status: "loaded",
+                    households: import.households,
+                    members: import.members,
+                    rounds: import.rounds.iter().map(ToString::to_string).collect(),
+                    scored: scored
+                        .iter()
+                        .map(|s| ScoredRoundDto {
+                            round: s.round.to_string(),
+                            households: s.households,
+                        })
+                        .collect(),
+                    problems: Vec::new(),
+                }),
+            ),
+        },
+    )
+}

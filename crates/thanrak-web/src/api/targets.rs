@@ -1,0 +1,146 @@
+//! `GET /rounds/{round}/targets`: the target list of methodology §5 (ชี้เป้า), inside the
+//! caller's areas, names masked by role, unmasked pages written to the audit log.
+
+use axum::extract::{OriginalUri, State};
+use axum::http::Method;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use thanrak_app::targeting::{indicator_short_th, target_list, Target, TargetQuery};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::dto::PageDto;
+use super::figures::methodology;
+use super::PageQuery;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::AppState;
+
+/// The routes of this feature.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_targets))
+}
+
+/// Filters of a target list; they combine.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TargetsQuery {
+    /// Only inside this area (any level); it narrows, never widens, the caller's areas.
+    #[param(example = "5201")]
+    pub area: Option<String>,
+    /// Only this group: `hardship`, `struggling`, `getting_by` or `doing_well`.
+    #[param(example = "hardship")]
+    pub group: Option<String>,
+    /// Only households deprived in this indicator (its id).
+    #[param(example = "housing")]
+    pub indicator: Option<String>,
+    /// Only households with this need: `welfare`, `job`, `occupation`, `housing`, `education`
+    /// or `health`.
+    #[param(example = "job")]
+    pub need: Option<String>,
+}
+
+impl TargetsQuery {
+    /// The application's query; empty values count as absent (as HTML forms send them).
+    pub(crate) fn to_app(&self, round: String) -> TargetQuery {
+        let f = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        TargetQuery {
+            round,
+            area: f(&self.area),
+            group: f(&self.group),
+            indicator: f(&self.indicator),
+            need: f(&self.need),
+        }
+    }
+}
+
+/// One household of a target list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetDto {
+    /// The household id.
+    pub household_id: String,
+    /// Its village (8 digits).
+    pub village_code: String,
+    /// The village's Thai name.
+    pub village_name: String,
+    /// The head's name; its initial and `***` for roles that may not see names.
+    pub head_name: Option<String>,
+    /// Group code (methodology §4).
+    pub group: &'static str,
+    /// Group, in Thai.
+    pub group_th: &'static str,
+    /// Deprivation score c (0–1).
+    pub score: f64,
+    /// Income per person per year, baht.
+    pub income_pc: f64,
+    /// Ids of the indicators the household is deprived in.
+    pub deprived: Vec<String>,
+    /// The same, as short Thai labels.
+    pub lacks_th: Vec<String>,
+    /// The kinds of help that fit (methodology §5; tourism and research are not computed yet).
+    pub needs: Vec<&'static str>,
+}
+
+impl From<Target> for TargetDto {
+    fn from(t: Target) -> Self {
+        TargetDto {
+            household_id: t.household_id.to_string(),
+            village_code: t.village_code.to_string(),
+            village_name: t.village_name,
+            head_name: t.head_name,
+            group: t.score.group.as_str(),
+            group_th: t.score.group.label_th(),
+            score: t.score.score,
+            income_pc: t.score.income_pc,
+            lacks_th: t
+                .deprived
+                .iter()
+                .map(|id| indicator_short_th(id).unwrap_or(id).to_string())
+                .collect(),
+            deprived: t.deprived,
+            needs: t.needs.iter().map(|n| n.as_str()).collect(),
+        }
+    }
+}
+
+/// A page of the target list: households ordered by group (hardship first), deprivation score
+/// (high first) and income per person (low first), with what each lacks and which help fits.
+#[utoipa::path(
+    get,
+    path = "/rounds/{round}/targets",
+    tag = "targets",
+    params(
+        ("round" = String, Path, description = "The round's label", example = "2568-1"),
+        TargetsQuery,
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of the target list", body = PageDto<TargetDto>),
+        (status = 400, description = "A malformed filter or paging value", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The role sees aggregates only", body = ErrorBody),
+        (status = 404, description = "No such round, or the round is not scored", body = ErrorBody),
+    )
+)]
+async fn list_targets(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    uri: OriginalUri,
+    Path(round): Path<String>,
+    Query(q): Query<TargetsQuery>,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<PageDto<TargetDto>>, ApiError> {
+    let paging = p.paging()?;
+    let list = target_list(
+        state.store(),
+        methodology(),
+        &caller.user,
+        &q.to_app(round),
+        Some(paging),
+        &format!("{method} {}", uri.0),
+    )
+    .await?;
+    Ok(Json(PageDto::from_page(list.page, TargetDto::from)))
+}

@@ -1,0 +1,255 @@
+//! The dashboard (`/`): for the user's area and round, the four groups, the poverty index and
+//! its indicators' contributions, the five capitals, and the areas within, each a link one level
+//! down; breadcrumbs lead back up. Figures come from `thanrak_app::area_figures` (stored at
+//! scoring time), which also decides where the user may look and which rows are suppressed.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery, ScopedRow};
+use thanrak_app::scoring::{area_names, Breakdown};
+use thanrak_core::methodology::{Capital, Group};
+use thanrak_core::{AreaCode, AreaLevel};
+
+use crate::api::figures::{methodology, parse_unit};
+use crate::auth::PageUser;
+use crate::error::{ApiError, Query};
+use crate::i18n::{format_time, Lang, LangChoice};
+use crate::AppState;
+
+use super::render;
+
+/// `/`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(dashboard))
+}
+
+/// The colour of each group's bars, from the worst off.
+pub(super) const GROUP_COLOURS: [&str; 4] = ["#b3261e", "#e8871e", "#d9b225", "#2e7d32"];
+
+/// The logged-in user as every page's header and account strip show it.
+pub(super) fn account(page: &PageUser, l: Lang) -> Value {
+    let user = &page.user;
+    context! {
+        name => user.name.as_str(),
+        role_label => l.text(&format!("role.{}", user.role)),
+        areas => user.areas.iter().map(|c| context! { code => c.to_string(), name => area_name(c, l) }).collect::<Vec<_>>(),
+        agency => user.agency.as_ref().map(|a| a.as_str().to_string()),
+        session_ends => format_time(l, page.expires_at),
+        can_import => thanrak_app::upload::import_areas(user).is_ok(),
+    }
+}
+
+/// The dashboard's query string.
+#[derive(Debug, Default, Deserialize)]
+struct DashQuery {
+    round: Option<String>,
+    area: Option<String>,
+    unit: Option<String>,
+}
+
+/// A share as a percentage with one decimal.
+pub(super) fn pct(x: f64) -> String {
+    format!("{:.1}", x * 100.0)
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// An area's name in the language.
+pub(super) fn area_name(code: &AreaCode, lang: Lang) -> String {
+    let (th, en) = area_names(code);
+    match lang {
+        Lang::Th => th,
+        Lang::En => en,
+    }
+}
+
+/// A page showing that something is not found or not allowed.
+pub(super) fn error_page(state: &AppState, lang: &LangChoice, e: ApiError) -> Response {
+    let (status, key) = match e.status() {
+        StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, "err.not_found"),
+        StatusCode::FORBIDDEN => (StatusCode::FORBIDDEN, "err.forbidden"),
+        StatusCode::BAD_REQUEST => (StatusCode::BAD_REQUEST, "err.not_found"),
+        _ => return axum::response::IntoResponse::into_response(e),
+    };
+    render(state, lang, status, "error.html", context! { key })
+}
+
+fn href(round: &str, area: Option<&AreaCode>, unit: &str) -> String {
+    let area = area.map(|a| a.to_string()).unwrap_or_default();
+    format!("/?round={round}&area={area}&unit={unit}")
+}
+
+fn group_rows(counts_h: [u64; 4], counts_p: [u64; 4], lang: Lang) -> Vec<Value> {
+    let (th, tp) = (counts_h.iter().sum(), counts_p.iter().sum());
+    Group::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let hs = share(counts_h[i], th);
+            context! {
+                code => g.as_str(),
+                label => if lang == Lang::Th { g.label_th() } else { g.label_en() },
+                colour => GROUP_COLOURS[i],
+                households => counts_h[i],
+                persons => counts_p[i],
+                household_share => pct(hs),
+                person_share => pct(share(counts_p[i], tp)),
+                width => format!("{:.1}", hs * 100.0),
+            }
+        })
+        .collect()
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Query(q): Query<DashQuery>,
+) -> Response {
+    let l = lang.lang;
+    let user = &page.user;
+    let account = account(&page, l);
+    let lm = methodology();
+    let store = state.store();
+    let rounds = match scored_rounds(store, lm).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let base = context! { account, csrf => &page.csrf_token };
+    if rounds.is_empty() {
+        return render(&state, &lang, StatusCode::OK, "dashboard.html", base);
+    }
+    let unit = match parse_unit(q.unit.as_deref()) {
+        Ok(u) => u,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let query = AreaFigureQuery {
+        round: q.round.clone().filter(|r| !r.is_empty()),
+        area: q.area.clone(),
+        by: None,
+        unit,
+    };
+    let f = match area_figures(store, lm, user, &query).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let round = f.round.to_string();
+    let unit_s = thanrak_store::unit_str(unit);
+    let m = &lm.methodology;
+    let scored_at = f.scored_at.map(|t| format_time(l, t));
+    // Breadcrumbs: from the whole country (or the user's own area) down to the area shown.
+    let start = f
+        .home
+        .iter()
+        .find(|h| f.area.is_some_and(|a| a.is_within(h)))
+        .map(|h| h.level());
+    let mut crumbs = Vec::new();
+    if f.home.is_empty() {
+        crumbs
+            .push(context! { name => l.text("dash.country"), href => href(&round, None, unit_s) });
+    }
+    if let Some(area) = &f.area {
+        for level in AreaLevel::ALL {
+            if level > area.level() || start.is_some_and(|s| level < s) {
+                continue;
+            }
+            if let Some(c) = area.ancestor(level) {
+                crumbs.push(context! {
+                    name => area_name(&c, l),
+                    code => c.to_string(),
+                    href => href(&round, Some(&c), unit_s),
+                });
+            }
+        }
+    }
+    let o = &f.overall;
+    let s = &o.row.summary;
+    let indicators = m.indicators();
+    let contributions: Vec<Value> = if o.suppressed {
+        Vec::new()
+    } else {
+        s.af.contributions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let ind = &indicators[i];
+                context! {
+                    id => &ind.id,
+                    label => match l {
+                        Lang::Th => thanrak_app::targeting::indicator_short_th(&ind.id).unwrap_or(&ind.label_th),
+                        Lang::En => thanrak_app::targeting::indicator_short_en(&ind.id).unwrap_or(&ind.label_en),
+                    },
+                    y => i * 22,
+                    width => format!("{:.1}", c * 300.0),
+                    value => pct(*c),
+                }
+            })
+            .collect()
+    };
+    let capitals: Vec<Value> = Capital::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            context! {
+                label => if l == Lang::Th { c.label_th() } else { c.label_en() },
+                value => format!("{:.0}", s.mean_capitals[i] * 100.0),
+            }
+        })
+        .collect();
+    let child = |r: &ScopedRow| {
+        let s = &r.row.summary;
+        context! {
+            key => &r.row.key,
+            name => if l == Lang::Th { &r.row.name_th } else { &r.row.name_en },
+            href => match f.by {
+                Breakdown::Area(_) => r.area.map(|a| href(&round, Some(&a), unit_s)),
+                _ => None,
+            },
+            suppressed => r.suppressed,
+            households => r.households,
+            groups => s.households.to_vec(),
+            h => pct(s.af.h),
+            a => pct(s.af.a),
+            m0 => format!("{:.3}", s.af.m0),
+        }
+    };
+    let rows: Vec<Value> = f.rows.iter().map(child).collect();
+    let ctx = context! {
+        rounds => rounds.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        round,
+        unit => unit_s,
+        area => f.area.map(|a| a.to_string()).unwrap_or_default(),
+        area_name => f.area.map(|a| area_name(&a, l)).unwrap_or_else(|| l.text("dash.country").to_string()),
+        scored_at,
+        crumbs,
+        home => f.home.iter().map(|h| context! { name => area_name(h, l), href => href(&f.round.to_string(), Some(h), unit_s) }).collect::<Vec<_>>(),
+        overall => context! {
+            suppressed => o.suppressed,
+            households => o.households,
+            groups => group_rows(s.households, s.persons, l),
+            h => pct(s.af.h),
+            a => pct(s.af.a),
+            m0 => format!("{:.3}", s.af.m0),
+        },
+        contributions,
+        chart_height => indicators.len() * 22,
+        capitals,
+        rows,
+        group_colours => GROUP_COLOURS.to_vec(),
+        group_labels => Group::ALL.iter().map(|g| if l == Lang::Th { g.label_th() } else { g.label_en() }).collect::<Vec<_>>(),
+        any_suppressed => o.suppressed || f.rows.iter().any(|r| r.suppressed),
+        ..base
+    };
+    render(&state, &lang, StatusCode::OK, "dashboard.html", ctx)
+}

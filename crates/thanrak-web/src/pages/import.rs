@@ -1,0 +1,371 @@
+//! The import page (`/import`): upload CSV / XLSX files, see the row report (file, row, column,
+//! value, reason) or a summary, and confirm to load them. Uploads wait in a staging folder of
+//! their own (a random name, owned by the uploader) between the check and the confirmation; the
+//! confirmation checks the files again, loads them and scores the rounds they touch.
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::OnceLock;
+
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use thanrak_app::access::AccessError;
+use thanrak_app::upload::{
+    check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
+};
+use thanrak_app::AppError;
+
+use crate::api::figures::methodology;
+use crate::auth::{credentials, CsrfForm, PageUser};
+use crate::error::ApiError;
+use crate::i18n::LangChoice;
+use crate::AppState;
+
+use super::dashboard::{account, error_page};
+use super::render;
+
+/// The largest upload accepted, all files together.
+const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// Staged uploads older than this are swept away.
+const STAGING_HOURS: u64 = 24;
+
+/// `/import` and `/import/confirm`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/import",
+            get(import_page)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/import/confirm", post(confirm))
+}
+
+/// Where uploads wait for confirmation: a folder of this process, readable by its user only
+/// (created with a random name, so that no other user can have prepared it).
+pub(crate) fn staging_root() -> std::io::Result<&'static FsPath> {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(root) = ROOT.get() {
+        return Ok(root);
+    }
+    let root = std::env::temp_dir().join(format!(
+        "thanrak-uploads-{}",
+        &credentials::random_hex()[..16]
+    ));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&root)?;
+    Ok(ROOT.get_or_init(|| root))
+}
+
+/// The staging folder of a batch, if the name is one this page made.
+fn staging_dir(batch: &str) -> Option<PathBuf> {
+    let root = staging_root().ok()?;
+    (batch.len() == 64 && batch.bytes().all(|b| b.is_ascii_hexdigit())).then(|| root.join(batch))
+}
+
+/// Removes staged uploads left unconfirmed for a day.
+fn sweep_staging() {
+    let Ok(entries) = staging_root().and_then(std::fs::read_dir) else {
+        return;
+    };
+    let limit = std::time::Duration::from_secs(STAGING_HOURS * 3600);
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > limit);
+        if old {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A file name safe to write: its last component, with characters other than ASCII letters,
+/// digits, `.`, `_` and `-` replaced.
+pub(crate) fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "upload".into()
+    } else {
+        clean
+    }
+}
+
+fn forbidden_unless_importer(page: &PageUser) -> Result<(), ApiError> {
+    import_areas(&page.user).map(|_| ()).map_err(Into::into)
+}
+
+fn report(diagnostics: &[Diagnostic], dir: &FsPath) -> Vec<Value> {
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    diagnostics
+        .iter()
+        .map(|d| {
+            context! {
+                file => d.file.strip_prefix(&prefix).unwrap_or(&d.file),
+                row => d.row,
+                column => &d.column,
+                value => &d.value,
+                reason => &d.reason,
+            }
+        })
+        .collect()
+}
+
+fn show(
+    state: &AppState,
+    lang: &LangChoice,
+    page: &PageUser,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
+    let ctx = context! {
+        account => account(page, lang.lang),
+        csrf => &page.csrf_token,
+        ..extra
+    };
+    render(state, lang, status, "import.html", ctx)
+}
+
+async fn import_page(State(state): State<AppState>, lang: LangChoice, page: PageUser) -> Response {
+    if let Err(e) = forbidden_unless_importer(&page) {
+        return error_page(&state, &lang, e);
+    }
+    show(&state, &lang, &page, StatusCode::OK, context! {})
+}
+
+/// The uploaded files of a staging folder, in name order.
+fn staged_files(dir: &FsPath) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "owner"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    mut multipart: Multipart,
+) -> Response {
+    if let Err(e) = forbidden_unless_importer(&page) {
+        return error_page(&state, &lang, e);
+    }
+    sweep_staging();
+    let batch = credentials::random_hex();
+    let Some(dir) = staging_dir(&batch) else {
+        return ApiError::internal(&"a staging name of the wrong shape").into_response();
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return ApiError::internal(&e).into_response();
+    }
+    let cleanup = |dir: &FsPath| {
+        let _ = std::fs::remove_dir_all(dir);
+    };
+    let mut csrf_ok = false;
+    let mut names: Vec<String> = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                cleanup(&dir);
+                return ApiError::invalid(format!("bad upload: {e}")).into_response();
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                cleanup(&dir);
+                return ApiError::invalid(format!("bad upload: {e}")).into_response();
+            }
+        };
+        match (name.as_str(), file_name) {
+            ("csrf", _) => {
+                csrf_ok = credentials::constant_time_eq(
+                    std::str::from_utf8(&bytes).unwrap_or(""),
+                    &page.csrf_token,
+                );
+            }
+            ("files", Some(f)) if !f.is_empty() => {
+                let mut safe = safe_name(&f);
+                while names.contains(&safe) || safe == "owner" {
+                    safe = format!("_{safe}");
+                }
+                if let Err(e) = std::fs::write(dir.join(&safe), &bytes) {
+                    cleanup(&dir);
+                    return ApiError::internal(&e).into_response();
+                }
+                names.push(safe);
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        cleanup(&dir);
+        return ApiError::csrf_failed().into_response();
+    }
+    if names.is_empty() {
+        cleanup(&dir);
+        return show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::BAD_REQUEST,
+            context! { no_files => true },
+        );
+    }
+    if let Err(e) = std::fs::write(dir.join("owner"), page.user.id.to_string()) {
+        cleanup(&dir);
+        return ApiError::internal(&e).into_response();
+    }
+    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+    match check_upload(state.store(), &page.user, &paths).await {
+        Ok(UploadCheck::Rejected(d)) => {
+            let r = report(&d, &dir);
+            cleanup(&dir);
+            show(
+                &state,
+                &lang,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { files => names, report => r },
+            )
+        }
+        Ok(UploadCheck::Ready {
+            households,
+            members,
+            rounds,
+        }) => show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::OK,
+            context! {
+                files => names,
+                ready => context! {
+                    batch,
+                    households,
+                    members,
+                    rounds => rounds.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                },
+            },
+        ),
+        Err(AccessError::App(e)) if matches!(e, AppError::Io(_) | AppError::Invalid(_)) => {
+            // A file that cannot be read at all is reported on the page, not as an error page.
+            cleanup(&dir);
+            let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+            let error = e.to_string().replace(&prefix, "");
+            show(
+                &state,
+                &lang,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { files => names, error },
+            )
+        }
+        Err(e) => {
+            cleanup(&dir);
+            error_page(&state, &lang, e.into())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmFields {
+    #[serde(default)]
+    batch: String,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    form: CsrfForm<ConfirmFields>,
+) -> Response {
+    let page = form.user;
+    if let Err(e) = forbidden_unless_importer(&page) {
+        return error_page(&state, &lang, e);
+    }
+    let owner_ok = |dir: &FsPath| {
+        std::fs::read_to_string(dir.join("owner")).is_ok_and(|o| o == page.user.id.to_string())
+    };
+    let Some(dir) = staging_dir(&form.form.batch).filter(|d| owner_ok(d)) else {
+        return error_page(&state, &lang, ApiError::not_found("no such upload"));
+    };
+    let paths = match staged_files(&dir) {
+        Ok(p) => p,
+        Err(e) => return ApiError::internal(&e).into_response(),
+    };
+    let result = load_upload(state.store(), methodology(), &page.user, &paths).await;
+    let r = match &result {
+        Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir)),
+        _ => None,
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    match result {
+        Ok(UploadLoad::Rejected(_)) => show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { report => r },
+        ),
+        Ok(UploadLoad::Loaded { import, scored }) => show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::OK,
+            context! {
+                loaded => context! {
+                    households => import.households,
+                    members => import.members,
+                    new_villages => import.new_villages,
+                    rounds => scored.iter().map(|s| context! {
+                        round => s.round.to_string(),
+                        households => s.households,
+                        groups => s.groups.to_vec(),
+                    }).collect::<Vec<_>>(),
+                },
+            },
+        ),
+        Err(e) => error_page(&state, &lang, e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_names_are_made_safe() {
+        assert_eq!(safe_name("households.csv"), "households.csv");
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name("C:\\data\\ครัวเรือน.xlsx"), "_________.xlsx");
+        assert_eq!(safe_name(".."), "upload");
+        assert!(staging_dir("../x").is_none());
+        assert!(staging_dir(&"a".repeat(64)).is_some());
+    }
+}

@@ -1,0 +1,409 @@
+//! `/map`: a choropleth map of one figure by area, drawn by Leaflet in the browser from the
+//! boundaries API, with a table of the same values beside it; and the map's static files (Leaflet
+//! and the page's script), served from the binary.
+//!
+//! The page is scoped like the dashboard ([`thanrak_app::area_figures`]): an area manager sees
+//! only its areas, and small cells are withheld from roles that may not see them. No script is
+//! inline (the page's CSP forbids it): the values travel in a `data-map` attribute.
+
+use std::sync::OnceLock;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery};
+use thanrak_app::boundaries::{map_values, MapFigure};
+use thanrak_app::scoring::{area_names, load_methodology, Breakdown, LoadedMethodology};
+use thanrak_core::measure::Unit;
+use thanrak_core::{AreaCode, AreaLevel};
+
+use crate::auth::PageUser;
+use crate::error::{ApiError, Query};
+use crate::i18n::{Lang, LangChoice};
+use crate::AppState;
+
+use super::render;
+
+/// `/map` and the files under `/assets/`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/map", get(map_page))
+        .route("/assets/map.js", get(|| async { asset(JS, MAP_JS) }))
+        .route(
+            "/assets/leaflet/leaflet.js",
+            get(|| async { asset(JS, LEAFLET_JS) }),
+        )
+        .route(
+            "/assets/leaflet/leaflet.css",
+            get(|| async { asset(CSS, LEAFLET_CSS) }),
+        )
+        .route(
+            "/assets/leaflet/LICENSE",
+            get(|| async { asset(TEXT, LEAFLET_LICENSE) }),
+        )
+        .route("/assets/leaflet/images/{name}", get(leaflet_image))
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+const MAP_JS: &[u8] = include_bytes!("../../assets/map.js");
+const LEAFLET_JS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.js");
+const LEAFLET_CSS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.css");
+const LEAFLET_LICENSE: &[u8] = include_bytes!("../../assets/leaflet/LICENSE");
+const LEAFLET_IMAGES: &[(&str, &[u8])] = &[
+    (
+        "layers.png",
+        include_bytes!("../../assets/leaflet/images/layers.png"),
+    ),
+    (
+        "layers-2x.png",
+        include_bytes!("../../assets/leaflet/images/layers-2x.png"),
+    ),
+    (
+        "marker-icon.png",
+        include_bytes!("../../assets/leaflet/images/marker-icon.png"),
+    ),
+    (
+        "marker-icon-2x.png",
+        include_bytes!("../../assets/leaflet/images/marker-icon-2x.png"),
+    ),
+    (
+        "marker-shadow.png",
+        include_bytes!("../../assets/leaflet/images/marker-shadow.png"),
+    ),
+];
+
+/// A static file: public, cached for an hour (it changes only with the binary).
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
+
+async fn leaflet_image(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match LEAFLET_IMAGES.iter().find(|(n, _)| *n == name) {
+        Some((_, body)) => asset("image/png", body),
+        None => crate::error::not_found().await.into_response(),
+    }
+}
+
+/// The methodology the figures come from: the one compiled in, parsed once.
+fn methodology() -> Result<&'static LoadedMethodology, ApiError> {
+    static M: OnceLock<LoadedMethodology> = OnceLock::new();
+    if let Some(m) = M.get() {
+        return Ok(m);
+    }
+    let m = load_methodology(None)?;
+    Ok(M.get_or_init(|| m))
+}
+
+/// The page's texts: key, Thai, English.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("title", "แผนที่", "Map"),
+    ("round", "รอบการสำรวจ", "Survey round"),
+    ("figure", "ตัวชี้วัด", "Figure"),
+    ("show", "แสดง", "Show"),
+    ("all", "ทั้งประเทศ", "All provinces"),
+    ("area", "พื้นที่", "Area"),
+    ("households", "ครัวเรือน", "Households"),
+    ("value", "ค่า", "Value"),
+    ("no_data", "ไม่มีข้อมูล", "No data"),
+    (
+        "suppressed",
+        "ไม่แสดง (น้อยกว่า 5 ครัวเรือน)",
+        "Suppressed (fewer than 5 households)",
+    ),
+    (
+        "illustrative",
+        "ขอบเขตสมมติเพื่อการสาธิต / illustrative boundaries",
+        "ขอบเขตสมมติเพื่อการสาธิต / illustrative boundaries",
+    ),
+    (
+        "fallback",
+        "ยังไม่ได้นำเข้าขอบเขตพื้นที่ระดับนี้: แสดงเป็นตารางช่องเรียงตามรหัสพื้นที่ ไม่ใช่ตำแหน่งจริง",
+        "No boundaries imported for this level: areas are drawn as a grid ordered by code, not where they lie",
+    ),
+    (
+        "no_round",
+        "ยังไม่มีรอบการสำรวจที่คำนวณคะแนนแล้ว",
+        "No survey round has been scored yet.",
+    ),
+    (
+        "drill",
+        "คลิกพื้นที่เพื่อดูระดับย่อย",
+        "Click an area to see the areas inside it",
+    ),
+    ("credit", "แผนที่วาดด้วย Leaflet", "Map drawn with Leaflet"),
+    ("loading", "กำลังโหลดขอบเขตพื้นที่…", "Loading boundaries…"),
+    (
+        "load_failed",
+        "โหลดขอบเขตพื้นที่ไม่สำเร็จ",
+        "The boundaries could not be loaded",
+    ),
+];
+
+fn texts(lang: Lang) -> minijinja::Value {
+    TEXTS
+        .iter()
+        .map(|(k, th, en)| (*k, if lang == Lang::Th { *th } else { *en }))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into()
+}
+
+fn text(lang: Lang, key: &str) -> &'static str {
+    TEXTS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, th, en)| if lang == Lang::Th { *th } else { *en })
+        .unwrap_or("")
+}
+
+/// The map's query: every part optional.
+#[derive(Debug, Default, Deserialize)]
+struct MapQuery {
+    round: Option<String>,
+    level: Option<String>,
+    area: Option<String>,
+    figure: Option<String>,
+}
+
+/// What the page's script needs, as JSON in the `data-map` attribute.
+#[derive(Serialize)]
+struct MapData {
+    boundaries_url: String,
+    /// Where a click on an area goes, without the area's code (none at the lowest level).
+    drill_url: Option<String>,
+    figure: String,
+    percent: bool,
+    higher_is_worse: bool,
+    lang: &'static str,
+    values: std::collections::BTreeMap<String, CellData>,
+    texts: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+#[derive(Serialize)]
+struct CellData {
+    value: Option<f64>,
+    households: Option<u64>,
+}
+
+fn map_url(round: &str, figure: &str, area: Option<&AreaCode>, level: Option<AreaLevel>) -> String {
+    let mut url = format!("/map?round={round}&figure={figure}");
+    if let Some(a) = area {
+        url.push_str(&format!("&area={a}"));
+    }
+    if let Some(l) = level {
+        url.push_str(&format!("&level={l}"));
+    }
+    url
+}
+
+fn name(code: &AreaCode, lang: Lang) -> String {
+    let (th, en) = area_names(code);
+    if lang == Lang::Th {
+        th
+    } else {
+        en
+    }
+}
+
+fn format_value(v: f64, percent: bool) -> String {
+    if percent {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+async fn map_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, ApiError> {
+    let l = lang.lang;
+    let lm = methodology()?;
+    let store = state.store();
+    let rounds = scored_rounds(store, lm).await?;
+    if rounds.is_empty() {
+        let ctx = context! {
+            account => super::dashboard::account(&page, l),
+            csrf => &page.csrf_token,
+            txt => texts(l),
+            no_round => true,
+        };
+        return Ok(render(&state, &lang, StatusCode::OK, "map.html", ctx));
+    }
+    let figure = MapFigure::parse(q.figure.as_deref().unwrap_or("hardship"))?;
+    let mut area = q
+        .area
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            AreaCode::parse(a.trim()).map_err(|e| ApiError::invalid(format!("area code {a:?} {e}")))
+        })
+        .transpose()?;
+    let mut level = q
+        .level
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .map(|s| {
+            AreaLevel::parse(s.trim())
+                .ok_or_else(|| ApiError::invalid(format!("unknown level {s:?}")))
+        })
+        .transpose()?;
+    // A village has no areas inside it: its map is its subdistrict's.
+    if let Some(v) = area.filter(|a| a.level() == AreaLevel::Village) {
+        area = v.parent();
+        level = Some(AreaLevel::Village);
+    }
+    let f = area_figures(
+        store,
+        lm,
+        &page.user,
+        &AreaFigureQuery {
+            round: q.round.clone().filter(|r| !r.is_empty()),
+            area: area.map(|a| a.to_string()),
+            // Without a level, the level below the area the user's scope resolves to.
+            by: level.map(Breakdown::Area),
+            unit: Unit::Household,
+        },
+    )
+    .await?;
+    let level = match f.by {
+        Breakdown::Area(l) => l,
+        _ => AreaLevel::Province,
+    };
+    let round = f.round.to_string();
+    let fid = figure.id();
+    let values = map_values(&f, figure);
+    let percent = !matches!(figure, MapFigure::M0 | MapFigure::Capital(_));
+    // A click on an area shows the areas inside it; villages have none.
+    let drill_url = (level != AreaLevel::Village)
+        .then(|| format!("{}&area=", map_url(&round, &fid, None, None)));
+    let mut boundaries_url = format!("/api/v1/boundaries?level={level}");
+    if let Some(a) = &f.area {
+        boundaries_url.push_str(&format!("&parent={a}"));
+    }
+    let data = MapData {
+        boundaries_url,
+        drill_url: drill_url.clone(),
+        figure: if l == Lang::Th {
+            figure.label_th()
+        } else {
+            figure.label_en()
+        },
+        percent,
+        higher_is_worse: figure.higher_is_worse(),
+        lang: l.code(),
+        values: values
+            .iter()
+            .map(|v| {
+                (
+                    v.code.to_string(),
+                    CellData {
+                        value: v.value,
+                        households: v.households,
+                    },
+                )
+            })
+            .collect(),
+        texts: TEXTS
+            .iter()
+            .map(|(k, th, en)| (*k, if l == Lang::Th { *th } else { *en }))
+            .collect(),
+    };
+    let data_json = serde_json::to_string(&data).map_err(|e| ApiError::internal(&e))?;
+    // Where the user may go up to: the whole country, or only as far as its own areas.
+    let mut crumbs = Vec::new();
+    if f.home.is_empty() {
+        crumbs.push(context! { name => text(l, "all"), url => map_url(&round, &fid, None, None) });
+    }
+    if let Some(a) = &f.area {
+        let mut chain: Vec<AreaCode> = std::iter::successors(Some(*a), AreaCode::parent).collect();
+        chain.reverse();
+        for c in chain {
+            if f.home.is_empty() || f.home.iter().any(|h| c.is_within(h)) {
+                crumbs.push(
+                    context! { name => name(&c, l), url => map_url(&round, &fid, Some(&c), None) },
+                );
+            }
+        }
+    }
+    let rows: Vec<_> = values
+        .iter()
+        .map(|v| {
+            context! {
+                code => v.code.to_string(),
+                name => name(&v.code, l),
+                households => v.households,
+                value => v.value.map(|x| format_value(x, percent)),
+                url => drill_url.as_ref().map(|d| format!("{d}{}", v.code)),
+            }
+        })
+        .collect();
+    let figures: Vec<_> = MapFigure::all()
+        .into_iter()
+        .map(|m| {
+            context! {
+                id => m.id(),
+                label => if l == Lang::Th { m.label_th() } else { m.label_en() },
+            }
+        })
+        .collect();
+    let ctx = context! {
+        account => super::dashboard::account(&page, l),
+        csrf => &page.csrf_token,
+        txt => texts(l),
+        no_round => false,
+        rounds => rounds.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        round,
+        figures,
+        figure => fid,
+        figure_label => data.figure,
+        area => f.area.map(|a| a.to_string()),
+        level => level.as_str(),
+        level_label => level.label_th(),
+        crumbs,
+        can_drill => drill_url.is_some(),
+        rows,
+        data_json,
+    };
+    Ok(render(&state, &lang, StatusCode::OK, "map.html", ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_leaflet_image_the_css_names_is_served() {
+        let css = std::str::from_utf8(LEAFLET_CSS).unwrap();
+        for part in css.split("url(images/").skip(1) {
+            let file = part.split(')').next().unwrap();
+            assert!(
+                LEAFLET_IMAGES.iter().any(|(n, _)| *n == file),
+                "{file} is not served"
+            );
+        }
+    }
+
+    #[test]
+    fn the_page_names_no_other_site() {
+        let page = include_str!("../../templates/map.html");
+        let script = std::str::from_utf8(MAP_JS).unwrap();
+        for text in [page, script] {
+            assert!(!text.contains("http://") && !text.contains("https://"));
+        }
+    }
+}

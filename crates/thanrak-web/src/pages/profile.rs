@@ -1,0 +1,199 @@
+//! The family profile (`/households/{round}/{id}`): one household on one printable A4 page —
+//! members (masked by role), the 16 indicators, the five-capital pentagon, group and reasons,
+//! the help that fits, and the household's group and score in every scored round.
+
+use axum::extract::{OriginalUri, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use minijinja::{context, Value};
+use thanrak_app::profile::household_profile;
+use thanrak_core::measure::ReasonKind;
+use thanrak_core::methodology::Capital;
+
+use crate::api::figures::methodology;
+use crate::auth::PageUser;
+use crate::error::Path;
+use crate::i18n::{Lang, LangChoice};
+use crate::AppState;
+
+use super::dashboard::{account, area_name, error_page, GROUP_COLOURS};
+use super::render;
+
+/// `/households/{round}/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/households/{round}/{id}", get(profile_page))
+}
+
+/// The centre and radius of the pentagon chart, in its SVG's units (viewBox 0 0 360 280).
+const CX: f64 = 180.0;
+const CY: f64 = 140.0;
+const R: f64 = 95.0;
+
+/// The points of a regular pentagon's polygon at these radii (0–1), the first axis pointing up.
+fn pentagon(values: &[f64; 5], cx: f64, cy: f64, r: f64) -> String {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let angle = (-90.0 + 72.0 * i as f64).to_radians();
+            let rv = r * v.clamp(0.0, 1.0);
+            format!("{:.1},{:.1}", cx + rv * angle.cos(), cy + rv * angle.sin())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn profile_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    method: Method,
+    uri: OriginalUri,
+    Path((round, id)): Path<(String, String)>,
+) -> Response {
+    let l = lang.lang;
+    let lm = methodology();
+    let m = &lm.methodology;
+    let p = match household_profile(
+        state.store(),
+        lm,
+        &page.user,
+        &round,
+        &id,
+        &format!("{method} {}", uri.0),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let hv = &p.detail.household;
+    let h = &hv.household;
+    let th = l == Lang::Th;
+    let members: Vec<Value> = p
+        .detail
+        .members
+        .iter()
+        .map(|v| {
+            let mb = &v.member;
+            let name = if mb.last_name.is_empty() {
+                mb.first_name.clone()
+            } else {
+                format!("{} {}", mb.first_name, mb.last_name)
+            };
+            let label = |code: &'static str, thai: &'static str| if th { thai } else { code };
+            context! {
+                no => mb.member_no,
+                name,
+                national_id => &v.national_id,
+                sex => label(mb.sex.as_str(), mb.sex.label_th()),
+                age => v.age,
+                relation => label(mb.relation.as_str(), mb.relation.label_th()),
+                education => label(mb.education.as_str(), mb.education.label_th()),
+                occupation => label(mb.occupation.as_str(), mb.occupation.label_th()),
+            }
+        })
+        .collect();
+    let scored = p.score.as_ref().map(|s| {
+        let indicators: Vec<Value> = m
+            .indicators()
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| {
+                context! {
+                    id => &ind.id,
+                    dimension => if th { &m.dimensions()[ind.dimension].label_th } else { &m.dimensions()[ind.dimension].label_en },
+                    label => if th { &ind.label_th } else { &ind.label_en },
+                    deprived => s.deprived(i),
+                }
+            })
+            .collect();
+        let axes: Vec<Value> = Capital::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                // Labels sit just outside the pentagon's corners, anchored away from its centre.
+                let angle = (-90.0 + 72.0 * i as f64).to_radians();
+                let (x, y) = (CX + 1.1 * R * angle.cos(), CY + 1.1 * R * angle.sin());
+                let anchor = if x < CX - 5.0 { "end" } else if x > CX + 5.0 { "start" } else { "middle" };
+                context! {
+                    label => if th { c.label_th() } else { c.label_en() },
+                    value => format!("{:.0}", s.capitals[i] * 100.0),
+                    x => format!("{x:.1}"),
+                    y => format!("{:.1}", if y < CY { y - 4.0 } else { y + 12.0 }),
+                    anchor,
+                }
+            })
+            .collect();
+        let reasons: Vec<Value> = s
+            .reasons(m)
+            .iter()
+            .map(|r| {
+                context! {
+                    rule => r.kind == ReasonKind::Rule,
+                    code => r.code,
+                    label => if th { r.label_th } else { r.label_en },
+                }
+            })
+            .collect();
+        context! {
+            group => s.group.as_str(),
+            group_label => if th { s.group.label_th() } else { s.group.label_en() },
+            colour => GROUP_COLOURS[s.group as usize],
+            score => format!("{:.3}", s.score),
+            mpi_poor => s.mpi_poor,
+            income => format!("{:.0}", s.income_pc),
+            indicators,
+            reasons,
+            pentagon => pentagon(&s.capitals, CX, CY, R),
+            grid => [1.0, 0.75, 0.5, 0.25].iter().map(|r| pentagon(&[*r; 5], CX, CY, R)).collect::<Vec<_>>(),
+            axes,
+            needs => p.needs.iter().map(|n| if th { n.label_th() } else { n.label_en() }).collect::<Vec<_>>(),
+        }
+    });
+    let history: Vec<Value> = p
+        .history
+        .iter()
+        .map(|e| {
+            context! {
+                round => e.round.as_str(),
+                href => format!("/households/{}/{}", e.round, h.household_id),
+                current => e.round == h.round,
+                group => e.group.as_str(),
+                group_label => if th { e.group.label_th() } else { e.group.label_en() },
+                colour => GROUP_COLOURS[e.group as usize],
+                score => format!("{:.3}", e.score),
+            }
+        })
+        .collect();
+    let ctx = context! {
+        account => account(&page, l),
+        csrf => &page.csrf_token,
+        id => h.household_id.as_str(),
+        round => h.round.as_str(),
+        village => area_name(&h.village_code, l),
+        village_code => h.village_code.to_string(),
+        subdistrict => h.village_code.parent().map(|c| area_name(&c, l)),
+        house_no => &h.house_no,
+        head => &hv.head_name,
+        masked => hv.masked,
+        survey_date => if th { thanrak_core::date::format_thai(h.survey_date) } else { h.survey_date.to_string() },
+        members,
+        scored,
+        history,
+    };
+    render(&state, &lang, StatusCode::OK, "profile.html", ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pentagon_starts_at_the_top() {
+        let p = pentagon(&[1.0, 0.0, 0.0, 0.0, 0.0], 100.0, 100.0, 50.0);
+        assert!(p.starts_with("100.0,50.0 100.0,100.0"), "{p}");
+    }
+}

@@ -1,0 +1,230 @@
+//! The target list page (`/targets`, ชี้เป้า) and its downloads (`/targets/download`, CSV or
+//! XLSX): households the user may see, in the order of methodology §5, with filters by group,
+//! indicator, area and need. Names are masked by role; unmasked views are audited by the use case.
+
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use thanrak_app::access::Paging;
+use thanrak_app::area_figures::scored_rounds;
+use thanrak_app::targeting::{
+    indicator_short_en, indicator_short_th, table_csv, table_rows, table_xlsx, target_list, Need,
+    TABLE_HEADER,
+};
+use thanrak_core::methodology::Group;
+
+use crate::api::figures::methodology;
+use crate::api::targets::TargetsQuery;
+use crate::auth::PageUser;
+use crate::error::{ApiError, Query};
+use crate::i18n::{Lang, LangChoice};
+use crate::AppState;
+
+use super::dashboard::{account, error_page, GROUP_COLOURS};
+use super::render;
+
+/// `/targets` and `/targets/download`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/targets", get(targets_page))
+        .route("/targets/download", get(download))
+}
+
+/// Rows per page of the list.
+const PER_PAGE: u32 = 50;
+
+/// The page's query string: the API's filters plus round, page and download format.
+#[derive(Debug, Default, Deserialize)]
+struct PageParams {
+    round: Option<String>,
+    page: Option<u32>,
+    format: Option<String>,
+    #[serde(flatten)]
+    filters: TargetsQuery,
+}
+
+/// The round asked for, or the latest scored one.
+async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<String>, ApiError> {
+    if let Some(r) = p.round.as_ref().filter(|r| !r.is_empty()) {
+        return Ok(Some(r.clone()));
+    }
+    Ok(scored_rounds(state.store(), methodology())
+        .await?
+        .pop()
+        .map(|r| r.to_string()))
+}
+
+fn query_string(round: &str, f: &TargetsQuery) -> String {
+    let pairs = [
+        ("round", Some(round.to_string())),
+        ("area", f.area.clone()),
+        ("group", f.group.clone()),
+        ("indicator", f.indicator.clone()),
+        ("need", f.need.clone()),
+    ];
+    serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v)))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}
+
+async fn targets_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    method: Method,
+    uri: OriginalUri,
+    Query(p): Query<PageParams>,
+) -> Response {
+    let l = lang.lang;
+    let m = &methodology().methodology;
+    let round = match round_of(&state, &p).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(&state, &lang, ApiError::not_found("no scored round")),
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let paging = match Paging::new(p.page, Some(PER_PAGE)) {
+        Ok(p) => p,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let list = match target_list(
+        state.store(),
+        methodology(),
+        &page.user,
+        &p.filters.to_app(round.clone()),
+        Some(paging),
+        &format!("{method} {}", uri.0),
+    )
+    .await
+    {
+        Ok(l) => l,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let rounds: Vec<String> = scored_rounds(state.store(), methodology())
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let first = list.page.page.saturating_sub(1) as usize * PER_PAGE as usize;
+    let label_of_group = |g: Group| {
+        if l == Lang::Th {
+            g.label_th()
+        } else {
+            g.label_en()
+        }
+    };
+    let rows: Vec<Value> = list
+        .page
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            context! {
+                rank => first + i + 1,
+                id => t.household_id.as_str(),
+                href => format!("/households/{round}/{}", t.household_id),
+                village => &t.village_name,
+                village_code => t.village_code.to_string(),
+                head => &t.head_name,
+                group => t.score.group.as_str(),
+                group_label => label_of_group(t.score.group),
+                colour => GROUP_COLOURS[t.score.group as usize],
+                score => format!("{:.3}", t.score.score),
+                income => format!("{:.0}", t.score.income_pc),
+                lacks => t.deprived.iter().map(|id| match l {
+                    Lang::Th => indicator_short_th(id).unwrap_or(id).to_string(),
+                    Lang::En => indicator_short_en(id).unwrap_or(id).to_string(),
+                }).collect::<Vec<_>>(),
+                needs => t.needs.iter().map(|n| if l == Lang::Th { n.label_th() } else { n.label_en() }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let qs = query_string(&round, &p.filters);
+    let pages = list.page.total.div_ceil(u64::from(PER_PAGE)).max(1);
+    let current = u64::from(list.page.page);
+    let ctx = context! {
+        account => account(&page, l),
+        csrf => &page.csrf_token,
+        rounds,
+        round => &round,
+        f => context! {
+            area => p.filters.area.clone().unwrap_or_default(),
+            group => p.filters.group.clone().unwrap_or_default(),
+            indicator => p.filters.indicator.clone().unwrap_or_default(),
+            need => p.filters.need.clone().unwrap_or_default(),
+        },
+        groups => Group::ALL.iter().map(|g| context! { code => g.as_str(), label => label_of_group(*g) }).collect::<Vec<_>>(),
+        indicators => m.indicators().iter().map(|i| context! {
+            code => &i.id,
+            label => if l == Lang::Th { indicator_short_th(&i.id).unwrap_or(&i.label_th).to_string() } else { i.label_en.clone() },
+        }).collect::<Vec<_>>(),
+        needs => Need::ALL.iter().map(|n| context! { code => n.as_str(), label => if l == Lang::Th { n.label_th() } else { n.label_en() } }).collect::<Vec<_>>(),
+        rows,
+        total => list.page.total,
+        masked => list.masked,
+        page => current,
+        pages,
+        prev => (current > 1).then(|| format!("/targets?{qs}&page={}", current - 1)),
+        next => (current < pages).then(|| format!("/targets?{qs}&page={}", current + 1)),
+        csv => format!("/targets/download?{qs}&format=csv"),
+        xlsx => format!("/targets/download?{qs}&format=xlsx"),
+    };
+    render(&state, &lang, StatusCode::OK, "targets.html", ctx)
+}
+
+async fn download(
+    State(state): State<AppState>,
+    page: PageUser,
+    method: Method,
+    uri: OriginalUri,
+    Query(p): Query<PageParams>,
+) -> Result<Response, ApiError> {
+    let round = round_of(&state, &p)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no scored round"))?;
+    let xlsx = match p.format.as_deref().unwrap_or("csv") {
+        "csv" => false,
+        "xlsx" => true,
+        f => return Err(ApiError::invalid(format!("format {f:?}: use csv or xlsx"))),
+    };
+    let list = target_list(
+        state.store(),
+        methodology(),
+        &page.user,
+        &p.filters.to_app(round.clone()),
+        None,
+        &format!("{method} {}", uri.0),
+    )
+    .await?;
+    let rows = table_rows(&methodology().methodology, &list.page.items, 1);
+    let (body, ct, ext) = if xlsx {
+        (
+            table_xlsx("targets", &TABLE_HEADER, &rows)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        (
+            table_csv(&TABLE_HEADER, &rows)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    };
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    // Round labels are digits and a dash, so the name needs no quoting beyond the quotes.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"targets-{round}.{ext}\""))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

@@ -1,0 +1,836 @@
+//! The dashboard, figures API, target lists, downloads and family profile as a client sees them:
+//! each test spawns the real app on a free port over a fresh SQLite database holding a small
+//! scored demo population of Lampang (52) and Roi Et (45), with one account per role.
+
+use std::future::pending;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use thanrak_app::access::{self, UserRequest};
+use thanrak_app::scoring::{self, Breakdown, FigureQuery};
+use thanrak_app::targeting::target_order;
+use thanrak_core::demo::DemoConfig;
+use thanrak_core::measure::Unit;
+use thanrak_core::{AreaCode, Household, RoundLabel};
+use thanrak_store::{Scope, Store};
+use thanrak_web::auth::credentials;
+use thanrak_web::{AppState, WebConfig};
+
+const PASSWORD: &str = "a long test password";
+
+struct TestApp {
+    addr: SocketAddr,
+    store: Store,
+    client: Client,
+    /// The scored rounds, oldest first.
+    rounds: Vec<String>,
+    /// Households of the latest round.
+    households: Vec<Household>,
+    /// The subdistrict of the demo surveyor.
+    surveyed: AreaCode,
+    _dir: tempfile::TempDir,
+}
+
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| credentials::hash_password(PASSWORD).unwrap())
+}
+
+fn code(s: &str) -> AreaCode {
+    AreaCode::parse(s).unwrap()
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("web.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    let config = DemoConfig {
+        households: 160,
+        seed: 11,
+        provinces: vec![code("52"), code("45")],
+    };
+    thanrak_app::load_demo(&store, &config, &mut |_, _, _| {})
+        .await
+        .unwrap();
+    let m = scoring::load_methodology(None).unwrap();
+    let mut rounds: Vec<String> = thanrak_app::rounds(&store)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.label.to_string())
+        .collect();
+    rounds.sort();
+    for r in &rounds {
+        scoring::score_round(&store, r, &m, &mut |_, _, _| {})
+            .await
+            .unwrap();
+    }
+    let latest = RoundLabel::parse(rounds.last().unwrap()).unwrap();
+    let (households, _) = store
+        .scoped_households(&Scope::All, &latest, None, 0, 10_000)
+        .await
+        .unwrap();
+    let surveyed = households
+        .iter()
+        .find(|h| h.village_code.is_within(&code("52")))
+        .unwrap()
+        .village_code
+        .parent()
+        .unwrap();
+    for (name, role, areas, agency) in [
+        ("admin", "admin", vec![], None),
+        ("analyst", "analyst", vec![], None),
+        ("lampang", "area_manager", vec!["52".to_string()], None),
+        ("surveyor", "surveyor", vec![surveyed.to_string()], None),
+        ("codi", "agency_officer", vec![], Some("codi".to_string())),
+    ] {
+        let spec = access::check_user(&UserRequest {
+            name: name.into(),
+            role: role.into(),
+            areas,
+            agency,
+        })
+        .unwrap();
+        access::add_user(&store, spec, password_hash().to_string())
+            .await
+            .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(store.clone(), WebConfig::default());
+    tokio::spawn(thanrak_web::serve(listener, state, pending()));
+    TestApp {
+        addr,
+        store,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        rounds,
+        households,
+        surveyed,
+        _dir: dir,
+    }
+}
+
+fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers().get_all(SET_COOKIE).iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        let (k, rest) = v.split(';').next()?.split_once('=')?;
+        (k == name).then(|| rest.to_string())
+    })
+}
+
+/// The value of the hidden `csrf` field of a page.
+fn csrf_field(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Attribute text as a browser reads it.
+fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/").replace("&amp;", "&")
+}
+
+/// The text of the first element after `marker` that starts with `open` (up to its `<`).
+fn text_after(html: &str, marker: &str, open: &str) -> String {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in page"));
+    let rest = &html[at..];
+    let start = rest
+        .find(open)
+        .unwrap_or_else(|| panic!("{open} after {marker}"))
+        + open.len();
+    rest[start..].split('<').next().unwrap().to_string()
+}
+
+impl TestApp {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn latest(&self) -> &str {
+        self.rounds.last().unwrap()
+    }
+
+    async fn login(&self, name: &str) -> String {
+        let form = self.client.get(self.url("/login")).send().await.unwrap();
+        let token = cookie_value(&form, "thanrak_login_csrf").unwrap();
+        let csrf = csrf_field(&form.text().await.unwrap());
+        let res = self
+            .client
+            .post(self.url("/login"))
+            .header(COOKIE, format!("thanrak_login_csrf={token}"))
+            .form(&[("name", name), ("password", PASSWORD), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {name}");
+        assert_eq!(res.headers()[LOCATION], "/");
+        cookie_value(&res, "thanrak_session").unwrap()
+    }
+
+    async fn get(&self, path: &str, session: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(COOKIE, format!("thanrak_session={session}"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn page(&self, path: &str, session: &str) -> (StatusCode, String) {
+        let res = self.get(path, session).await;
+        (res.status(), res.text().await.unwrap())
+    }
+
+    async fn json(&self, path: &str, session: &str) -> (StatusCode, Value) {
+        let res = self.get(path, session).await;
+        (res.status(), res.json().await.unwrap())
+    }
+
+    async fn figures(&self, by: Breakdown, within: Option<&str>, unit: Unit) -> scoring::Figures {
+        scoring::figures(
+            &self.store,
+            &scoring::load_methodology(None).unwrap(),
+            &FigureQuery {
+                round: self.latest().to_string(),
+                unit,
+                by,
+                within: within.map(code),
+                k: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_stored_figures_and_drills_down() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (status, html) = app.page("/?area=52&unit=household&lang=en", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = unescape(&html);
+    let f = app
+        .figures(
+            Breakdown::Area(thanrak_core::AreaLevel::District),
+            Some("52"),
+            Unit::Household,
+        )
+        .await;
+    let s = &f.overall.summary;
+    assert_eq!(
+        text_after(&html, "id=\"mpi-h\"", ">"),
+        format!("{:.1}%", s.af.h * 100.0)
+    );
+    assert_eq!(
+        text_after(&html, "id=\"mpi-m0\"", ">"),
+        format!("{:.3}", s.af.m0)
+    );
+    for (i, g) in ["hardship", "struggling", "getting_by", "doing_well"]
+        .iter()
+        .enumerate()
+    {
+        let marker = format!("<tr data-group=\"{g}\">");
+        assert_eq!(
+            text_after(&html, &marker, "class=\"num hh\">"),
+            s.households[i].to_string()
+        );
+    }
+    // The contributions chart has one bar per indicator.
+    assert_eq!(html.matches("data-indicator=").count(), f.indicators.len());
+    // One row per district, each linking one level down.
+    assert!(!f.rows.is_empty());
+    for r in &f.rows {
+        let link = format!("/?round={}&area={}&unit=household", app.latest(), r.key);
+        assert!(html.contains(&link), "a link to {}", r.key);
+        assert_eq!(
+            text_after(
+                &html,
+                &format!("data-key=\"{}\"", r.key),
+                "class=\"num hh\">"
+            ),
+            r.summary.households.iter().sum::<u64>().to_string()
+        );
+    }
+    // Down to a village, with breadcrumbs back up to the country.
+    let village = app.households[0].village_code;
+    let (status, html) = app.page(&format!("/?area={village}&lang=en"), &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = unescape(&html);
+    let crumbs = &html[html.find("id=\"crumbs\"").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</p>").unwrap()];
+    for level in [2, 4, 6, 8] {
+        let up = &village.to_string()[..level];
+        assert!(crumbs.contains(&format!("&area={up}&")), "crumb {up}");
+    }
+    assert!(crumbs.contains("&area=&"), "the country");
+    assert!(html.contains("Whole country"));
+    // The round selector offers every scored round.
+    for r in &app.rounds {
+        assert!(html.contains(&format!("<option value=\"{r}\"")));
+    }
+}
+
+#[tokio::test]
+async fn an_area_manager_stays_inside_its_areas() {
+    let app = spawn_app().await;
+    let lampang = app.login("lampang").await;
+    // Its dashboard starts at its province.
+    let (status, html) = app.page("/", &lampang).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"area-name\""));
+    assert!(html.contains("ลำปาง"));
+    assert!(!html.contains("ทั้งประเทศ</a>"));
+    // When the round was scored, in the Buddhist Era.
+    let year_be = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap() + 543;
+    assert!(text_after(&html, "id=\"scored-at\"", ">").contains(&year_be.to_string()));
+    let (status, _) = app.page("/?area=45", &lampang).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app
+        .json(
+            &format!("/api/v1/rounds/{}/figures?area=45", app.latest()),
+            &lampang,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, body) = app
+        .json(
+            &format!("/api/v1/rounds/{}/figures", app.latest()),
+            &lampang,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["area"], "52");
+    assert_eq!(body["by"], "district");
+    assert!(body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["key"].as_str().unwrap().starts_with("52")));
+}
+
+#[tokio::test]
+async fn small_cells_are_suppressed_for_analysts_only() {
+    let app = spawn_app().await;
+    let (analyst, admin) = (app.login("analyst").await, app.login("admin").await);
+    let subdistrict = app.households[0].village_code.parent().unwrap();
+    let path = format!(
+        "/api/v1/rounds/{}/figures?by=village&area={subdistrict}&unit=household",
+        app.latest()
+    );
+    let (status, seen) = app.json(&path, &admin).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (status, hidden) = app.json(&path, &analyst).await;
+    assert_eq!(status, StatusCode::OK, "{hidden}");
+    let f = app
+        .figures(
+            Breakdown::Area(thanrak_core::AreaLevel::Village),
+            Some(&subdistrict.to_string()),
+            Unit::Household,
+        )
+        .await;
+    let mut small = 0;
+    for (i, r) in f.rows.iter().enumerate() {
+        let n: u64 = r.summary.households.iter().sum();
+        assert_eq!(seen["rows"][i]["suppressed"], false);
+        assert_eq!(
+            seen["rows"][i]["figures"]["n"].as_f64(),
+            Some(r.summary.af.n)
+        );
+        assert_eq!(hidden["rows"][i]["key"], r.key.as_str());
+        assert_eq!(hidden["rows"][i]["suppressed"], n < 5, "{}", r.key);
+        if n < 5 {
+            small += 1;
+            assert!(hidden["rows"][i]["figures"].is_null());
+        }
+    }
+    assert!(
+        small > 0,
+        "the demo has villages of fewer than 5 households"
+    );
+    // The page shows the dash instead of numbers.
+    let (_, html) = app.page(&format!("/?area={subdistrict}"), &analyst).await;
+    assert!(html.contains("id=\"suppression-note\""));
+    assert!(html.contains("class=\"suppressed\""));
+}
+
+#[tokio::test]
+async fn target_lists_follow_the_methodology_order_inside_the_scope() {
+    let app = spawn_app().await;
+    let lampang = app.login("lampang").await;
+    let path = format!("/api/v1/rounds/{}/targets?per_page=500", app.latest());
+    let (status, body) = app.json(&path, &lampang).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let items = body["items"].as_array().unwrap();
+    let in52 = app
+        .households
+        .iter()
+        .filter(|h| h.village_code.is_within(&code("52")))
+        .count();
+    assert_eq!(body["total"].as_u64(), Some(in52 as u64));
+    assert!(items
+        .iter()
+        .all(|t| t["village_code"].as_str().unwrap().starts_with("52")));
+    // The order is that of the stored scores sorted by §5.
+    let m = scoring::load_methodology(None).unwrap();
+    let mut scores = scoring::household_scores(&app.store, &m, app.latest(), Some(&code("52")))
+        .await
+        .unwrap();
+    scores.sort_by(|a, b| target_order(&a.score, &b.score));
+    let want: Vec<&str> = scores
+        .iter()
+        .map(|s| s.score.household_id.as_str())
+        .collect();
+    let got: Vec<&str> = items
+        .iter()
+        .map(|t| t["household_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(items[0]["group"], "hardship");
+    // Filters combine and narrow.
+    let (_, hard) = app
+        .json(
+            &format!(
+                "/api/v1/rounds/{}/targets?group=hardship&need=welfare&per_page=500",
+                app.latest()
+            ),
+            &lampang,
+        )
+        .await;
+    let hard = hard["items"].as_array().unwrap();
+    assert!(!hard.is_empty());
+    assert!(hard.iter().all(|t| t["group"] == "hardship"
+        && t["needs"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("welfare"))));
+    let (status, _) = app
+        .json(
+            &format!("/api/v1/rounds/{}/targets?area=45", app.latest()),
+            &lampang,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Analysts see aggregates only.
+    let analyst = app.login("analyst").await;
+    let (status, body) = app.json(&path, &analyst).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (status, _) = app.page("/targets", &analyst).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The page lists the same households first, and the views are audited.
+    let (status, html) = app.page("/targets", &lampang).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("data-id=\"{}\"", want[0])));
+    let (entries, _) = app.store.audit_entries(0, 100).await.unwrap();
+    assert!(entries
+        .iter()
+        .any(|e| e.entry.action.starts_with("GET /targets") && e.entry.user_name == "lampang"));
+}
+
+#[tokio::test]
+async fn downloads_mask_names_for_masked_roles() {
+    let app = spawn_app().await;
+    let surveyor = app.login("surveyor").await;
+    let res = app.get("/targets/download?format=csv", &surveyor).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".csv"));
+    let text = res.text().await.unwrap();
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut n = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        assert!(rec[2].starts_with(&app.surveyed.to_string()));
+        assert!(rec[4].ends_with("***"), "masked head name: {}", &rec[4]);
+        n += 1;
+    }
+    assert!(n > 0);
+    // An area manager sees names; XLSX is a zip archive.
+    let lampang = app.login("lampang").await;
+    let res = app.get("/targets/download?format=csv", &lampang).await;
+    let text = res.text().await.unwrap();
+    assert!(!text.lines().skip(1).all(|l| l.contains("***")));
+    let res = app.get("/targets/download?format=xlsx", &lampang).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+    let analyst = app.login("analyst").await;
+    let res = app.get("/targets/download?format=csv", &analyst).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
+    let app = spawn_app().await;
+    let lampang = app.login("lampang").await;
+    let in45 = app
+        .households
+        .iter()
+        .find(|h| h.village_code.is_within(&code("45")))
+        .unwrap();
+    let (status, html) = app
+        .page(
+            &format!("/households/{}/{}", app.latest(), in45.household_id),
+            &lampang,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("ไม่พบข้อมูลที่ขอ"));
+    let (status, _) = app
+        .page(
+            &format!("/households/{}/NO-SUCH-ID", app.latest()),
+            &lampang,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A household of 52 present in every round.
+    let first = RoundLabel::parse(&app.rounds[0]).unwrap();
+    let mut chosen = None;
+    for h in app
+        .households
+        .iter()
+        .filter(|h| h.village_code.is_within(&code("52")))
+    {
+        if app
+            .store
+            .scoped_household(&Scope::All, &first, &h.household_id)
+            .await
+            .is_ok()
+        {
+            chosen = Some(h);
+            break;
+        }
+    }
+    let h = chosen.expect("a household in both rounds");
+    let (status, html) = app
+        .page(
+            &format!("/households/{}/{}", app.latest(), h.household_id),
+            &lampang,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let m = scoring::load_methodology(None).unwrap();
+    let score = scoring::household_scores(&app.store, &m, app.latest(), Some(&h.village_code))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.score.household_id == h.household_id)
+        .unwrap()
+        .score;
+    assert!(html.contains(&format!("data-group=\"{}\"", score.group.as_str())));
+    for r in score.reasons(&m.methodology) {
+        assert!(
+            html.contains(&format!("data-code=\"{}\"", r.code)),
+            "{}",
+            r.code
+        );
+        assert!(html.contains(r.label_th));
+    }
+    assert_eq!(
+        html.matches("data-deprived=\"1\"").count(),
+        score.deprivations.count() as usize
+    );
+    for r in &app.rounds {
+        assert!(
+            html.contains(&format!("data-round=\"{r}\"")),
+            "history of {r}"
+        );
+    }
+    assert!(html.contains("id=\"pentagon\""));
+    assert!(html.contains("@page { size: A4"));
+    let (entries, _) = app.store.audit_entries(0, 10).await.unwrap();
+    assert!(entries.iter().any(|e| e.entry.user_name == "lampang"
+        && e.entry.household_ids == vec![h.household_id.to_string()]));
+    // A surveyor sees its own households masked.
+    let surveyor = app.login("surveyor").await;
+    let mine = app
+        .households
+        .iter()
+        .find(|h| h.village_code.is_within(&app.surveyed))
+        .unwrap();
+    let (status, html) = app
+        .page(
+            &format!("/households/{}/{}", app.latest(), mine.household_id),
+            &surveyor,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_after(&html, "id=\"head\"", ">").ends_with("***"));
+}
+
+/// A `multipart/form-data` body with a CSRF field and files, as a browser sends the import form.
+fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----thanrak-test-boundary";
+    let mut body = Vec::new();
+    if let Some(c) = csrf {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The staged batch named by a page's confirmation form.
+fn batch_of(html: &str) -> String {
+    let at = html
+        .find("name=\"batch\" value=\"")
+        .expect("a confirmation form")
+        + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    async fn upload(
+        &self,
+        session: &str,
+        csrf: Option<&str>,
+        files: &[(&str, &[u8])],
+    ) -> (StatusCode, String) {
+        let (ct, body) = multipart(csrf, files);
+        let res = self
+            .client
+            .post(self.url("/import"))
+            .header(COOKIE, format!("thanrak_session={session}"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    async fn confirm(&self, session: &str, csrf: &str, batch: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .post(self.url("/import/confirm"))
+            .header(COOKIE, format!("thanrak_session={session}"))
+            .form(&[("csrf", csrf), ("batch", batch)])
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmation() {
+    let app = spawn_app().await;
+    // The first round exported in the import format, relabelled as a new round.
+    let dir = tempfile::tempdir().unwrap();
+    let first = app.rounds[0].clone();
+    thanrak_app::export_round(
+        &app.store,
+        &first,
+        dir.path(),
+        thanrak_app::ExportFormat::Csv,
+    )
+    .await
+    .unwrap();
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap()
+            .replace(&format!(",{first},"), ",2570-1,")
+    };
+    let (households, members) = (read("households.csv"), read("members.csv"));
+    let n_households = households.lines().count() - 1;
+
+    // Analysts may not import.
+    let analyst = app.login("analyst").await;
+    let (status, _) = app.page("/import", &analyst).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An area manager of 52 is refused the households of 45, row by row; nothing is written.
+    let lampang = app.login("lampang").await;
+    let (status, html) = app.page("/import", &lampang).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_field(&html);
+    let files: [(&str, &[u8]); 2] = [
+        ("households.csv", households.as_bytes()),
+        ("members.csv", members.as_bytes()),
+    ];
+    let (status, html) = app.upload(&lampang, Some(&csrf), &files).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("id=\"report\""));
+    assert!(html.contains("outside your areas"));
+    assert!(html.contains("<td>households.csv</td>"));
+    assert!(
+        !html.contains("thanrak-uploads"),
+        "no server path in the report"
+    );
+
+    // A malformed row is reported with its file, row, column and value.
+    let admin = app.login("admin").await;
+    let (_, html) = app.page("/import", &admin).await;
+    let csrf = csrf_field(&html);
+    let bad = households.replacen(",2570-1,", ",2570/1,", 1);
+    let (status, html) = app
+        .upload(&admin, Some(&csrf), &[("households.csv", bad.as_bytes())])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("<td>2</td><td>round</td><td>2570&#x2f;1</td>"),
+        "{html}"
+    );
+
+    // Without the session's CSRF token the upload is refused.
+    let (status, _) = app.upload(&admin, None, &files).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.upload(&admin, Some("forged"), &files).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Good files: a summary, then loaded only on confirmation (with the CSRF token).
+    let (status, html) = app.upload(&admin, Some(&csrf), &files).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(
+        text_after(&html, "id=\"ready-households\"", ">"),
+        n_households.to_string()
+    );
+    let batch = batch_of(&html);
+    assert!(!thanrak_app::rounds(&app.store)
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.label.as_str() == "2570-1"));
+    let (status, _) = app.confirm(&admin, "forged", &batch).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Another user cannot confirm someone else's upload.
+    let (_, other) = app.page("/import", &lampang).await;
+    let (status, _) = app.confirm(&lampang, &csrf_field(&other), &batch).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, html) = app.confirm(&admin, &csrf, &batch).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(
+        text_after(&html, "id=\"loaded-households\"", ">"),
+        n_households.to_string()
+    );
+    // Loaded and scored: the dashboard offers the new round.
+    let (_, dash) = app.page("/", &admin).await;
+    assert!(dash.contains("<option value=\"2570-1\""));
+    // Loading the same files again changes nothing.
+    let (_, html) = app.upload(&admin, Some(&csrf), &files).await;
+    let again = batch_of(&html);
+    let (status, _) = app.confirm(&admin, &csrf, &again).await;
+    assert_eq!(status, StatusCode::OK);
+    let round = thanrak_app::rounds(&app.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.label.as_str() == "2570-1")
+        .unwrap();
+    assert_eq!(round.households as usize, n_households);
+    // The batch is gone once confirmed.
+    let (status, _) = app.confirm(&admin, &csrf, &batch).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_imports_api_checks_and_loads_with_a_token() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = app.rounds[0].clone();
+    thanrak_app::export_round(
+        &app.store,
+        &first,
+        dir.path(),
+        thanrak_app::ExportFormat::Csv,
+    )
+    .await
+    .unwrap();
+    let households = std::fs::read(dir.path().join("households.csv")).unwrap();
+    let members = std::fs::read(dir.path().join("members.csv")).unwrap();
+    let files: [(&str, &[u8]); 2] = [("households.csv", &households), ("members.csv", &members)];
+    let (ct, body) = multipart(None, &files);
+    let post = |path: &str, token: &str| {
+        app.client
+            .post(app.url(path))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", ct.clone())
+            .body(body.clone())
+    };
+    // A surveyor's upload of the whole round is refused for the households outside its areas.
+    let (token, digest) = credentials::new_api_token();
+    access::add_api_token(&app.store, "surveyor", &digest)
+        .await
+        .unwrap();
+    let res = post("/api/v1/imports?dry_run=true", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], "rejected");
+    let problems = v["problems"].as_array().unwrap();
+    assert!(!problems.is_empty());
+    assert!(problems.iter().all(|p| p["column"] == "village_code"
+        && p["file"] == "households.csv"
+        && p["reason"].as_str().unwrap().contains("outside your areas")));
+    // An admin re-imports the round: nothing changes, and the round is scored again.
+    let (token, digest) = credentials::new_api_token();
+    access::add_api_token(&app.store, "admin", &digest)
+        .await
+        .unwrap();
+    let before = thanrak_app::rounds(&app.store).await.unwrap();
+    let res = post("/api/v1/imports", &token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["status"], "loaded");
+    assert_eq!(v["scored"][0]["round"], first.as_str());
+    let after = thanrak_app::rounds(&app.store).await.unwrap();
+    assert_eq!(
+        before
+            .iter()
+            .map(|r| (r.households, r.members))
+            .collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|r| (r.households, r.members))
+            .collect::<Vec<_>>()
+    );
+    // A browser session without the CSRF header is refused.
+    let admin = app.login("admin").await;
+    let (status, doc) = app.json("/api/openapi.json", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/api/v1/rounds/{round}/figures",
+        "/api/v1/rounds/{round}/targets",
+        "/api/v1/imports",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .header(COOKIE, format!("thanrak_session={admin}"))
+        .header("content-type", ct.clone())
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
