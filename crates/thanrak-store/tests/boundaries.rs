@@ -1,50 +1,10 @@
-//! Boundaries on both backends: SQLite in a temporary directory, and PostgreSQL when
-//! `THANRAK_TEST_DATABASE_URL` is set (each test in a schema of its own).
+//! Boundaries on both backends (the harness of `common`): stored and listed by level and parent,
+//! replaced by code, refused whole when an area is unknown.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use thanrak_core::{AreaCode, AreaLevel};
-use thanrak_store::{Backend, Boundary, Store, StoreError};
-
-/// A store and what keeps it alive (the temporary directory of a SQLite file).
-struct TestStore {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite_store() -> TestStore {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: Some(dir),
-    }
-}
-
-async fn postgres_store() -> Option<TestStore> {
-    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let schema = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Some(TestStore {
-        store: Store::connect(&url).await.unwrap(),
-        _dir: None,
-    })
-}
+use thanrak_store::{Boundary, Store, StoreError};
 
 fn square(code: &str, x: f64, source: &str, illustrative: bool) -> Boundary {
     Boundary {
@@ -123,31 +83,8 @@ async fn lists_known_area_codes(s: &Store) {
     assert!(provinces.contains(&AreaCode::parse("52").unwrap()));
     assert!(s.area_codes(AreaLevel::Village).await.unwrap().is_empty());
 }
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                let t = super::sqlite_store().await;
-                assert_eq!(t.store.backend(), super::Backend::Sqlite);
-                super::$name(&t.store).await;
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                let Some(t) = super::postgres_store().await else {
-                    eprintln!("THANRAK_TEST_DATABASE_URL is not set: PostgreSQL half skipped");
-                    return;
-                };
-                assert_eq!(t.store.backend(), super::Backend::Postgres);
-                super::$name(&t.store).await;
-            })+
-        }
-    };
-}
 
-conformance!(
+common::conformance!(
     stores_and_lists_by_level_and_parent,
     reimport_replaces_by_code,
     an_unknown_area_writes_nothing,

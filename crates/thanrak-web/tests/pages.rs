@@ -289,7 +289,12 @@ async fn an_area_manager_stays_inside_its_areas() {
     assert!(html.contains("ลำปาง"));
     assert!(!html.contains("ทั้งประเทศ</a>"));
     // When the round was scored, in the Buddhist Era.
-    let year_be = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap() + 543;
+    let year_be = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap()
+        + 543;
     assert!(text_after(&html, "id=\"scored-at\"", ">").contains(&year_be.to_string()));
     let (status, _) = app.page("/?area=45", &lampang).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

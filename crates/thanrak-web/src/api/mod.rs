@@ -6,11 +6,11 @@ mod audit;
 mod boundaries;
 mod dto;
 pub(crate) mod figures;
-mod imports;
-pub(crate) mod targets;
 mod households;
+mod imports;
 mod me;
 mod rounds;
+pub(crate) mod targets;
 
 use axum::http::{header, HeaderValue};
 use axum::response::Response;

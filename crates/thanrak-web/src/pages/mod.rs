@@ -38,7 +38,10 @@ pub fn templates() -> Environment<'static> {
         ("login.html", include_str!("../../templates/login.html")),
         ("map.html", include_str!("../../templates/map.html")),
         ("error.html", include_str!("../../templates/error.html")),
-        ("dashboard.html", include_str!("../../templates/dashboard.html")),
+        (
+            "dashboard.html",
+            include_str!("../../templates/dashboard.html"),
+        ),
         ("targets.html", include_str!("../../templates/targets.html")),
         ("profile.html", include_str!("../../templates/profile.html")),
         ("import.html", include_str!("../../templates/import.html")),

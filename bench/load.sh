@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Load on the web application at the programme size (235,704 households per round, SQLite):
+# wrk from Debian's packages, 200 concurrent connections on loopback, an API token, for
+#  1. the dashboard's figures API of a province (GET /api/v1/rounds/R/figures?area=52);
+#  2. a household search: a page of the households of a district (GET …/households?area=5201);
+#  3. the map's boundaries of a province's districts (GET /api/v1/boundaries?level=district&parent=52).
+# Reports p50/p99 latency, errors and requests/s of each, and the server's peak resident memory
+# (VmHWM) while serving. The database is prepared by separate commands, so the peak is the server's.
+#
+#   bench/load.sh                 # programme size; N=50000 bench/load.sh for a quicker run
+#   DURATION=20s CONNECTIONS=200  # the defaults
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-235704}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-200}
+OUT=bench/out
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -q -p thanrak
+BIN=target/release/thanrak
+DB="sqlite://$PWD/$OUT/load-$N.db"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+if [ ! -f "$OUT/load-$N.db.ready" ]; then
+    rm -f "$OUT/load-$N.db" "$OUT/load-$N.db-wal" "$OUT/load-$N.db-shm"
+    $BIN --database-url "$DB" demo --households "$N" >/dev/null 2>&1
+    for round in $($BIN --database-url "$DB" rounds | cut -f1); do
+        $BIN --database-url "$DB" score --round "$round" >/dev/null 2>&1
+    done
+    echo "bench-admin-password" | $BIN --database-url "$DB" user add bench --role admin --password-stdin 2>/dev/null
+    # `serve --demo` on a database with data and users only adds the map's illustrative
+    # boundaries; it is stopped once it listens.
+    $BIN --database-url "$DB" serve --demo --bind 127.0.0.1:0 >"$OUT/load-prepare.log" 2>&1 &
+    PREP=$!
+    until grep -q '^listening' "$OUT/load-prepare.log"; do
+        kill -0 "$PREP" 2>/dev/null || { cat "$OUT/load-prepare.log"; exit 1; }
+        sleep 0.5
+    done
+    kill "$PREP"
+    wait "$PREP" || true
+    touch "$OUT/load-$N.db.ready"
+fi
+ROUND=$($BIN --database-url "$DB" rounds | tail -n1 | cut -f1)
+HOUSEHOLDS=$($BIN --database-url "$DB" rounds | tail -n1 | cut -f3)
+TOKEN=$($BIN --database-url "$DB" user token bench 2>/dev/null)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$BIN --database-url "$DB" serve --bind "127.0.0.1:$PORT" >"$OUT/load-serve.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.5; done
+BASE="http://127.0.0.1:$PORT"
+echo "round $ROUND: $HOUSEHOLDS households; wrk -c $CONNECTIONS -d $DURATION on loopback"
+rss() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$SERVER/status"; }
+echo "server peak RSS before load: $(rss)"
+printf '%-28s %10s %10s %10s %8s %9s\n' scenario p50 p99 req/s errors requests
+run() {
+    local name=$1 path=$2
+    # A first request checks that the scenario answers 200 before it is measured.
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$path")
+    [ "$code" = 200 ] || { echo "$name: $path answered $code"; return 1; }
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
+        -H "Authorization: Bearer $TOKEN" "$BASE$path" >"$OUT/load-$name.txt"
+    awk -v name="$name" '
+        /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+        /Requests\/sec/ { rps = $2 }
+        /requests in/ { total = $1 }
+        /Non-2xx or 3xx/ { non2xx = $NF }
+        /Socket errors/ { gsub(",", ""); sock = $4 + $6 + $8 + $10 }
+        END { printf "%-28s %10s %10s %10s %8d %9s\n", name, p50, p99, rps, non2xx + sock, total }
+    ' "$OUT/load-$name.txt"
+}
+run figures-province "/api/v1/rounds/$ROUND/figures?area=52"
+run figures-country "/api/v1/rounds/$ROUND/figures"
+run household-search "/api/v1/rounds/$ROUND/households?area=5201&per_page=50"
+run boundaries-districts "/api/v1/boundaries?level=district&parent=52"
+echo "server peak RSS (VmHWM) after load: $(rss)"

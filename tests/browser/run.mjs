@@ -1,0 +1,215 @@
+// Browser tests of the thanrak web application in headless Debian Chromium, driven by
+// playwright-core (no browser is downloaded). .ci/run builds the binary, starts
+// `thanrak serve --demo` with THANRAK_DEMO_PASSWORD set and runs this script with:
+//   THANRAK_URL       the server's address, such as http://127.0.0.1:18080
+//   THANRAK_PASSWORD  the demo accounts' password
+// Screenshots go to tests/browser/screenshots/. The last line printed is "N passed, N failed";
+// the exit code is non-zero when any step failed.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const base = process.env.THANRAK_URL;
+const password = process.env.THANRAK_PASSWORD;
+if (!base || !password) {
+  console.error('set THANRAK_URL and THANRAK_PASSWORD');
+  process.exit(2);
+}
+const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split('\n').slice(0, 4).join('\n     ')}`);
+  }
+}
+
+/// A fresh browser context logged in as `name`; fails on any request to another host and on
+/// any script error or CSP violation of the page.
+async function loggedIn(name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'th-TH' });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
+  page.on('console', (m) => {
+    // Failed loads are reported below with their address (the browser's own favicon.ico
+    // request, which the app does not serve, is not a page's problem).
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      page.problems.push(`console: ${m.text()}`);
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) { page.problems.push(`HTTP ${r.status()} ${r.url()}`); }
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:')) {
+      page.problems.push(`request to another site: ${r.url()}`);
+    }
+  });
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.ok(!page.url().endsWith('/login'), `still on the login page as ${name}`);
+  return { context, page };
+}
+
+function noProblems(page) {
+  const seen = page.problems.splice(0);
+  assert.equal(seen.length, 0, `the page had problems:\n${seen.join('\n')}`);
+}
+
+async function drawnMap(page) {
+  await page.waitForSelector('#map[data-drawn]', { timeout: 15000 });
+  return page.locator('#map path.leaflet-interactive').count();
+}
+
+let admin;
+await step('admin logs in', async () => {
+  admin = await loggedIn('admin');
+  await admin.page.screenshot({ path: join(shots, '01-after-login.png'), fullPage: true });
+  noProblems(admin.page);
+});
+
+await step('the map shows the provinces with a legend and the illustrative label', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/map`);
+  const paths = await drawnMap(page);
+  assert.ok(paths >= 2, `expected at least 2 provinces drawn, got ${paths}`);
+  await page.waitForSelector('#map-legend');
+  assert.match(await page.locator('#map-legend').innerText(), /%/);
+  assert.ok(await page.locator('#illustrative-note').isVisible(), 'illustrative label hidden');
+  assert.match(await page.locator('#illustrative-note').innerText(), /ขอบเขตสมมติเพื่อการสาธิต/);
+  assert.ok(!(await page.locator('#fallback-note').isVisible()));
+  assert.ok(await page.locator('header a[href="/map"]').count() === 1, 'no map link in the header');
+  // Coloured by value: the two provinces with data are not white.
+  const fills = await page.locator('#map path.leaflet-interactive').evaluateAll(
+    (ps) => ps.map((p) => p.getAttribute('fill')));
+  assert.ok(fills.some((f) => f && f !== '#ffffff'), `fills ${fills}`);
+  await page.screenshot({ path: join(shots, '02-map-provinces.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('hovering an area shows its name and value', async () => {
+  const { page } = admin;
+  const lampang = page.locator('#map path.leaflet-interactive').first();
+  await lampang.hover();
+  const tip = page.locator('.leaflet-tooltip');
+  await tip.waitFor({ timeout: 5000 });
+  assert.match(await tip.innerText(), /\d+(\.\d)?%/);
+});
+
+await step('clicking a province drills down to its districts', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/map?figure=hardship_struggling`);
+  await drawnMap(page);
+  const box = await page.locator('#map path.leaflet-interactive').first().boundingBox();
+  await Promise.all([
+    page.waitForURL(/area=\d\d(&|$)/),
+    page.mouse.click(box.x + box.width / 2, box.y + box.height / 2),
+  ]);
+  const n = await drawnMap(page);
+  assert.ok(n >= 10, `expected the districts of a province, got ${n}`);
+  assert.match(page.url(), /figure=hardship_struggling/);
+  await page.screenshot({ path: join(shots, '03-map-districts.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('a capital figure at subdistrict level draws and drills to villages', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/map?area=5201&figure=capital_financial`);
+  const n = await drawnMap(page);
+  assert.ok(n >= 5, `subdistricts drawn: ${n}`);
+  assert.ok((await page.locator('#values tbody tr').count()) >= 1);
+  await page.screenshot({ path: join(shots, '04-map-subdistricts-capital.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('the area manager of Lampang sees only Lampang', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/map`);
+  const n = await drawnMap(page);
+  assert.ok(n >= 10, `Lampang's districts: ${n}`);
+  const codes = await page.locator('#values tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.code));
+  assert.ok(codes.length > 0 && codes.every((c) => c.startsWith('52')), `codes ${codes}`);
+  const other = await page.goto(`${base}/map?area=45`);
+  assert.equal(other.status(), 404);
+  await context.close();
+});
+
+await step('an analyst sees small cells suppressed in grey', async () => {
+  const { context, page } = await loggedIn('analyst');
+  await page.goto(`${base}/map?area=520101`);
+  await drawnMap(page);
+  await page.screenshot({ path: join(shots, '05-map-villages-analyst.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the map page in English', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/map?lang=en`);
+  await drawnMap(page);
+  assert.match(await page.locator('h1').innerText(), /Map/);
+  assert.match(await page.locator('#illustrative-note').innerText(), /illustrative boundaries/);
+  await page.screenshot({ path: join(shots, '06-map-english.png'), fullPage: true });
+  await page.goto(`${base}/map?lang=th`);
+});
+
+await step('the dashboard drills down from a province to a district', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#area-name');
+  const link = page.locator('#children a').first();
+  const name = (await link.innerText()).trim();
+  await Promise.all([page.waitForURL(/area=\d+/), link.click()]);
+  assert.ok((await page.locator('#area-name').innerText()).includes(name), `not on ${name}`);
+  assert.ok((await page.locator('#crumbs a').count()) >= 1);
+  await page.screenshot({ path: join(shots, '07-dashboard-drilldown.png'), fullPage: true });
+  noProblems(page);
+});
+
+let profileHref;
+await step('the target list of Lampang lists households with links to their profiles', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/targets?area=52`);
+  await page.waitForSelector('#targets tr[data-id], #no-targets');
+  const rows = await page.locator('#targets tr[data-id]').count();
+  assert.ok(rows > 0, 'no target households');
+  const ids = await page.locator('#targets tr[data-id]').evaluateAll((rs) => rs.map((r) => r.dataset.id));
+  assert.ok(ids.every((id) => id && id.length > 0));
+  profileHref = await page.locator('#targets tr[data-id] a').first().getAttribute('href');
+  await page.screenshot({ path: join(shots, '08-targets.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('the family profile shows members, indicators, the pentagon and history', async () => {
+  const { page } = admin;
+  assert.ok(profileHref, 'no profile link from the target list');
+  await page.goto(`${base}${profileHref}`);
+  await page.waitForSelector('#household-id');
+  assert.ok((await page.locator('#members tr').count()) >= 2, 'no members');
+  assert.ok(await page.locator('#pentagon').count() === 1, 'no pentagon');
+  assert.ok((await page.locator('#history tr[data-round]').count()) >= 1, 'no history');
+  await page.screenshot({ path: join(shots, '09-family-profile.png'), fullPage: true });
+  noProblems(page);
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
