@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, QueryBuilder, SqlitePool};
+use sqlx::{ConnectOptions, PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::AreaRegistry;
 
 pub use accounts::{
@@ -37,6 +37,10 @@ pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, StoredScore};
 
 /// The default database when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thanrak.db";
+
+/// Statements slower than this are logged as warnings. Reading a whole programme-size round
+/// legitimately takes seconds, so sqlx's default (1 s) would warn on every export or scoring.
+const SLOW_STATEMENT: Duration = Duration::from_secs(30);
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +92,8 @@ impl Store {
                 .pragma("temp_store", "memory")
                 // Rows cross from the SQLite worker thread in batches: a deep channel keeps the two
                 // threads from waking each other for every row of a large read.
-                .row_buffer_size(8192);
+                .row_buffer_size(8192)
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(opts)
@@ -98,7 +103,8 @@ impl Store {
             Store::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
+                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
