@@ -35,6 +35,7 @@ pub async fn postgres_store() -> Option<TestStore> {
     let admin = sqlx::PgPool::connect(&url)
         .await
         .expect("PostgreSQL reachable");
+    drop_stale_schemas(&admin).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&admin)
         .await
@@ -46,6 +47,35 @@ pub async fn postgres_store() -> Option<TestStore> {
         store: Store::connect(&url).await.unwrap(),
         _dir: None,
     })
+}
+
+/// Drops the schemas that earlier test runs left behind (named `t_PID_N_MICROS`, older than an
+/// hour), so the test database does not grow run after run. Failures are ignored: a concurrent
+/// test may be dropping the same schema.
+async fn drop_stale_schemas(admin: &sqlx::PgPool) {
+    let now = chrono::Utc::now().timestamp_micros();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+            .fetch_all(admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let parts: Vec<&str> = name.split('_').collect();
+        let stale = parts.len() == 4
+            && parts[1..]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && parts[3]
+                .parse::<i64>()
+                .is_ok_and(|t| now - t > 3_600_000_000);
+        if stale {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE"
+            )))
+            .execute(admin)
+            .await;
+        }
+    }
 }
 
 /// Runs each named `async fn(&Store)` of the calling file once on SQLite and once on PostgreSQL.
