@@ -15,8 +15,6 @@
 //! household outside the scope is "not found", never "forbidden", so that ids cannot be probed.
 //! Passwords and tokens are hashed by the caller: this crate sees only their digests.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
@@ -24,6 +22,7 @@ use thanrak_store::{
     AgencyCode, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, User, UserName,
 };
 
+use crate::audit::AuditLog;
 use crate::AppError;
 
 /// The most items one page of a list may hold.
@@ -223,10 +222,14 @@ fn member_view(mut m: Member, survey_date: chrono::NaiveDate, masked: bool) -> M
 }
 
 fn full_name(m: &Member) -> String {
-    if m.last_name.is_empty() {
-        m.first_name.clone()
+    join_name(&m.first_name, &m.last_name)
+}
+
+fn join_name(first: &str, last: &str) -> String {
+    if last.is_empty() {
+        first.to_string()
     } else {
-        format!("{} {}", m.first_name, m.last_name)
+        format!("{first} {last}")
     }
 }
 
@@ -256,31 +259,31 @@ async fn ensure_round(store: &Store, round: &str) -> Result<thanrak_core::RoundL
 }
 
 async fn audit(
-    store: &Store,
+    log: &AuditLog,
     user: &User,
     action: &str,
     round: &str,
     ids: Vec<String>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    store
-        .append_audit(&NewAuditEntry {
-            at: now,
-            user_id: user.id,
-            user_name: user.name.to_string(),
-            action: action.to_string(),
-            round: Some(round.to_string()),
-            household_ids: ids,
-        })
-        .await
+    log.append(NewAuditEntry {
+        at: now,
+        user_id: user.id,
+        user_name: user.name.to_string(),
+        action: action.to_string(),
+        round: Some(round.to_string()),
+        household_ids: ids,
+    })
+    .await
 }
 
-/// A page of the households of `round` that `user` may see, inside `area` when given, in
-/// household-id order. A page that shows personal data unmasked is written to the audit log
-/// under `action` (what was asked, such as the request line) before it is returned; if the log
-/// cannot be written, nothing is returned.
+/// A page of the households of `round` that `user` may see, inside `area` when given, by
+/// village then household id. A page that shows personal data unmasked is written to the audit
+/// log under `action` (what was asked, such as the request line) before it is returned; if the
+/// log cannot be written, nothing is returned.
 pub async fn list_households(
     store: &Store,
+    log: &AuditLog,
     user: &User,
     round: &str,
     area: Option<&str>,
@@ -291,9 +294,9 @@ pub async fn list_households(
     let area = area
         .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
         .transpose()?;
-    let round = ensure_round(store, round).await?;
-    let (households, total) = store
-        .scoped_households(
+    let round = crate::parse_round(round)?;
+    let (listed, total) = store
+        .scoped_household_list(
             &scope,
             &round,
             area.as_ref(),
@@ -301,21 +304,31 @@ pub async fn list_households(
             u64::from(paging.per_page),
         )
         .await?;
-    let ids: Vec<HouseholdId> = households.iter().map(|h| h.household_id.clone()).collect();
-    let mut members: HashMap<HouseholdId, Vec<Member>> = HashMap::new();
-    for m in store.scoped_members(&scope, &round, &ids).await? {
-        members.entry(m.household_id.clone()).or_default().push(m);
+    if listed.is_empty() {
+        // Nothing listed: say so if it is because the round does not exist.
+        crate::ensure_round(store, &round).await?;
     }
     let masked = !sees_personal_data(user.role);
-    if !masked && !ids.is_empty() {
-        let ids = ids.iter().map(ToString::to_string).collect();
-        audit(store, user, action, round.as_str(), ids, Utc::now()).await?;
+    if !masked && !listed.is_empty() {
+        let ids = listed
+            .iter()
+            .map(|l| l.household.household_id.to_string())
+            .collect();
+        audit(log, user, action, round.as_str(), ids, Utc::now()).await?;
     }
-    let items = households
+    let items = listed
         .into_iter()
-        .map(|h| {
-            let ms = members.remove(&h.household_id).unwrap_or_default();
-            household_view(h, &ms, masked)
+        .map(|l| HouseholdView {
+            head_name: (l.members > 0).then(|| {
+                if masked {
+                    mask_name(&l.head_first_name)
+                } else {
+                    join_name(&l.head_first_name, &l.head_last_name)
+                }
+            }),
+            members: l.members,
+            household: mask_household(l.household, masked),
+            masked,
         })
         .collect();
     Ok(Page {
@@ -331,6 +344,7 @@ pub async fn list_households(
 /// written to the audit log under `action` first; if the log cannot be written, nothing is shown.
 pub async fn household_detail(
     store: &Store,
+    log: &AuditLog,
     user: &User,
     round: &str,
     household_id: &str,
@@ -356,7 +370,7 @@ pub async fn household_detail(
     let masked = !sees_personal_data(user.role);
     if !masked {
         audit(
-            store,
+            log,
             user,
             action,
             round.as_str(),

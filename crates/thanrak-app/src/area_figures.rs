@@ -8,14 +8,20 @@
 //! | surveyor | everywhere | shown inside its subdistricts / villages, suppressed elsewhere |
 //! | analyst, agency_officer | everywhere | suppressed |
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use thanrak_core::measure::Unit;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
 use thanrak_store::{Role, Store, User};
 
 use crate::access::AccessError;
+use crate::cache::TtlCache;
 use crate::scoring::{figures, Breakdown, FigureQuery, FigureRow, Figures, LoadedMethodology};
 use crate::targeting::run_key;
 use crate::AppError;
+use tokio::sync::OnceCell;
 
 /// Rows counting fewer households than this are suppressed for roles without personal-data
 /// access to the area.
@@ -68,6 +74,48 @@ pub struct AreaFigureQuery {
     pub unit: Unit,
 }
 
+/// How long figures read from the store are served from memory. Figures change only when a round
+/// is scored (or imported, which drops its scores); the server that does it clears the cache, and
+/// another process's change is seen after this long.
+pub const FIGURES_TTL: Duration = Duration::from_secs(1);
+
+/// The figures of one query as read from the store, for every user alike.
+#[derive(Debug)]
+struct Stored {
+    round: RoundLabel,
+    figures: Figures,
+    scored_at: Option<DateTime<Utc>>,
+}
+
+/// (round asked for, area, breakdown, unit).
+type FiguresKey = (Option<String>, Option<AreaCode>, Breakdown, Unit);
+
+/// Figures read from the store, kept for [`FIGURES_TTL`], so that a dashboard under load reads
+/// the database once a second per area rather than once per request; requests that arrive while
+/// an entry is being read wait for that one read. What one user may see of them (areas, small
+/// cells) is decided anew for every request.
+#[derive(Debug)]
+pub struct FiguresCache(TtlCache<FiguresKey, Arc<OnceCell<Arc<Stored>>>>);
+
+impl FiguresCache {
+    /// An empty cache.
+    pub fn new() -> FiguresCache {
+        // Every area of every level of a few rounds, both units.
+        FiguresCache(TtlCache::new(FIGURES_TTL, 100_000))
+    }
+
+    /// Forgets everything: for after an import or a scoring.
+    pub fn clear(&self) {
+        self.0.clear();
+    }
+}
+
+impl Default for FiguresCache {
+    fn default() -> Self {
+        FiguresCache::new()
+    }
+}
+
 /// The rounds that are scored with this methodology, oldest first.
 pub async fn scored_rounds(
     store: &Store,
@@ -113,17 +161,14 @@ fn scoped(user: &User, row: FigureRow, area: Option<AreaCode>) -> ScopedRow {
 /// them is "not found"); rows too small to show are marked for every role that may not see them.
 pub async fn area_figures(
     store: &Store,
+    cache: &FiguresCache,
     lm: &LoadedMethodology,
     user: &User,
     q: &AreaFigureQuery,
 ) -> Result<AreaFigures, AccessError> {
-    let round = match &q.round {
-        Some(r) => crate::parse_round(r)?,
-        None => scored_rounds(store, lm)
-            .await?
-            .pop()
-            .ok_or_else(|| AppError::NotFound("no round has been scored yet".into()))?,
-    };
+    if let Some(r) = &q.round {
+        crate::parse_round(r)?;
+    }
     let area = q
         .area
         .as_deref()
@@ -151,22 +196,18 @@ pub async fn area_figures(
         Some(b) => b,
         None => child_level(area.as_ref()).map_or(Breakdown::Group, Breakdown::Area),
     };
-    let f = figures(
-        store,
-        lm,
-        &FigureQuery {
-            round: round.to_string(),
-            unit: q.unit,
-            by,
-            within: area,
-            k: None,
-        },
-    )
-    .await?;
-    let scored_at = store
-        .score_run(&run_key(&round, &lm.methodology))
+    let key = (q.round.clone(), area, by, q.unit);
+    let cell = cache.0.get_or_insert_with(key, Default::default);
+    let stored = cell
+        .get_or_try_init(|| async { read_figures(store, lm, q, area, by).await.map(Arc::new) })
         .await?
-        .map(|r| r.computed_at);
+        .clone();
+    let Stored {
+        round,
+        figures: f,
+        scored_at,
+    } = &*stored;
+    let (round, scored_at) = (round.clone(), *scored_at);
     let overall = scoped(user, f.overall.clone(), area);
     let rows = f
         .rows
@@ -184,10 +225,49 @@ pub async fn area_figures(
         round,
         area,
         by,
-        figures: f,
+        figures: f.clone(),
         overall,
         rows,
         home,
+        scored_at,
+    })
+}
+
+/// The figures of `area` broken down `by`, as stored for the round asked for (the latest scored
+/// round when none is).
+async fn read_figures(
+    store: &Store,
+    lm: &LoadedMethodology,
+    q: &AreaFigureQuery,
+    area: Option<AreaCode>,
+    by: Breakdown,
+) -> Result<Stored, AppError> {
+    let round = match &q.round {
+        Some(r) => crate::parse_round(r)?,
+        None => scored_rounds(store, lm)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::NotFound("no round has been scored yet".into()))?,
+    };
+    let figures = figures(
+        store,
+        lm,
+        &FigureQuery {
+            round: round.to_string(),
+            unit: q.unit,
+            by,
+            within: area,
+            k: None,
+        },
+    )
+    .await?;
+    let scored_at = store
+        .score_run(&run_key(&round, &lm.methodology))
+        .await?
+        .map(|r| r.computed_at);
+    Ok(Stored {
+        round,
+        figures,
         scored_at,
     })
 }

@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod area_figures;
+pub mod audit;
 pub mod boundaries;
+pub mod cache;
 pub mod profile;
 pub mod scoring;
 pub mod targeting;

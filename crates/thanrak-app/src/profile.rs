@@ -9,6 +9,7 @@ use thanrak_store::{Scope, Store, StoreError, User};
 
 use crate::access::{household_detail, household_scope, AccessError, HouseholdDetail};
 use crate::area_figures::scored_rounds;
+use crate::audit::AuditLog;
 use crate::scoring::LoadedMethodology;
 use crate::targeting::{needs, run_key, Need};
 
@@ -66,13 +67,14 @@ async fn score_in(
 /// (when unmasked) by [`household_detail`] before anything is returned.
 pub async fn household_profile(
     store: &Store,
+    log: &AuditLog,
     lm: &LoadedMethodology,
     user: &User,
     round: &str,
     household_id: &str,
     action: &str,
 ) -> Result<Profile, AccessError> {
-    let detail = household_detail(store, user, round, household_id, action).await?;
+    let detail = household_detail(store, log, user, round, household_id, action).await?;
     let scope = household_scope(user)?;
     let h = &detail.household.household;
     let (round, id) = (h.round.clone(), h.household_id.clone());

@@ -164,7 +164,7 @@ pub async fn score_round(
 }
 
 /// How figures are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Breakdown {
     /// One row: the whole population (or the area asked for).
     All,

@@ -17,6 +17,7 @@ use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
 use thanrak_store::{NewAuditEntry, RunKey, Scope, Store, StoredScore};
 
 use crate::access::{self, AccessError, Page, Paging};
+use crate::audit::AuditLog;
 use crate::scoring::{area_names, LoadedMethodology};
 use crate::AppError;
 
@@ -294,10 +295,12 @@ fn head_name(members: &[Member], masked: bool) -> Option<String> {
 }
 
 /// The target list of a scored round: the households `user` may see, filtered and ordered as
-/// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are refused (aggregates only). A page that shows names
-/// unmasked is written to the audit log under `action` first.
+/// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are
+/// refused (aggregates only). A page that shows names unmasked is written to the audit log under
+/// `action` first.
 pub async fn target_list(
     store: &Store,
+    log: &AuditLog,
     lm: &LoadedMethodology,
     user: &thanrak_store::User,
     q: &TargetQuery,
@@ -377,17 +380,16 @@ pub async fn target_list(
     let households = households_by_id(store, &scope, &round, &ids).await?;
     let masked = !access::sees_personal_data(user.role);
     if !masked && !ids.is_empty() {
-        store
-            .append_audit(&NewAuditEntry {
-                at: Utc::now(),
-                user_id: user.id,
-                user_name: user.name.to_string(),
-                action: action.to_string(),
-                round: Some(round.to_string()),
-                household_ids: ids.iter().map(ToString::to_string).collect(),
-            })
-            .await
-            .map_err(AppError::Store)?;
+        log.append(NewAuditEntry {
+            at: Utc::now(),
+            user_id: user.id,
+            user_name: user.name.to_string(),
+            action: action.to_string(),
+            round: Some(round.to_string()),
+            household_ids: ids.iter().map(ToString::to_string).collect(),
+        })
+        .await
+        .map_err(AppError::Store)?;
     }
     let page = page.map(|s| {
         let id = &s.score.household_id;

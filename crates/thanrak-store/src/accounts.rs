@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row};
 use thanrak_core::AreaCode;
 
 use crate::{with_pool, Store, StoreError};
@@ -643,19 +643,32 @@ impl Store {
 
     /// Appends a line to the audit log.
     pub async fn append_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
+        self.append_audit_batch(std::slice::from_ref(entry)).await
+    }
+
+    /// Appends lines to the audit log in one transaction, in the order given: all or none.
+    pub async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO audit_log (at, user_id, user_name, action, round, household_ids) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(secs(entry.at))
-            .bind(entry.user_id)
-            .bind(&entry.user_name)
-            .bind(&entry.action)
-            .bind(entry.round.as_deref())
-            .bind(entry.household_ids.join(","))
-            .execute(pool)
-            .await?;
+            let mut tx = pool.begin().await?;
+            // Six parameters a line: well under both backends' limits per statement.
+            for chunk in entries.chunks(1000) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO audit_log (at, user_id, user_name, action, round, household_ids) ",
+                );
+                qb.push_values(chunk, |mut b, e| {
+                    b.push_bind(secs(e.at))
+                        .push_bind(e.user_id)
+                        .push_bind(e.user_name.clone())
+                        .push_bind(e.action.clone())
+                        .push_bind(e.round.clone())
+                        .push_bind(e.household_ids.join(","));
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -139,9 +139,24 @@ macro_rules! write_rounds_and_villages {
     }};
 }
 
-/// Logs the import inside the open transaction `$tx`.
+/// Rewrites the households per village of the batch's rounds, then logs the import, inside the
+/// open transaction `$tx`.
 macro_rules! write_import_log {
     ($tx:expr, $plan:expr) => {
+        for r in &$plan.rounds {
+            sqlx::query("DELETE FROM household_counts WHERE round = $1")
+                .bind(r.as_str())
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO household_counts (round, village_code, households) \
+                 SELECT round, village_code, count(*) FROM households WHERE round = $1 \
+                 GROUP BY round, village_code",
+            )
+            .bind(r.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO imports (at, source, rounds, households, members) VALUES ($1, $2, $3, $4, $5)",
         )

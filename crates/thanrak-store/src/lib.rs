@@ -32,7 +32,7 @@ pub use boundaries::Boundary;
 pub use error::StoreError;
 pub use import::ImportSummary;
 pub use read::RoundSummary;
-pub use scoped::Scope;
+pub use scoped::{ListedHousehold, Scope};
 pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, StoredScore};
 
 /// The default database when none is given: a SQLite file in the working directory.

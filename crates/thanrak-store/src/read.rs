@@ -66,17 +66,52 @@ const UNIT_SEPARATOR: char = '\u{1f}';
 /// The SQLite expression that renders a row as its canonical cells joined by [`UNIT_SEPARATOR`]:
 /// NULL as empty, reals with 17 significant digits (exact), dates and text as stored.
 fn sqlite_row_text(columns: &[Column]) -> String {
+    sqlite_row_text_of(columns, "")
+}
+
+/// [`sqlite_row_text`] of the columns of the table aliased `alias` (such as `h.`).
+pub(crate) fn sqlite_row_text_of(columns: &[Column], alias: &str) -> String {
     columns
         .iter()
         .map(|c| match c.kind {
             Kind::Real(..) => format!(
-                "CASE WHEN {0} IS NULL THEN '' ELSE printf('%!.17g', {0}) END",
+                "CASE WHEN {alias}{0} IS NULL THEN '' ELSE printf('%!.17g', {alias}{0}) END",
                 c.name
             ),
-            _ => format!("ifnull({}, '')", c.name),
+            _ => format!("ifnull({alias}{}, '')", c.name),
         })
         .collect::<Vec<_>>()
         .join(" || char(31) || ")
+}
+
+/// The values of a row read as one text made by [`sqlite_row_text`]; `what` names the table in
+/// the error of a row that does not parse.
+fn row_text_values(
+    columns: &'static [Column],
+    text: &str,
+    what: &str,
+) -> Result<Vec<FieldValue>, StoreError> {
+    let cells: Vec<&str> = text.split(UNIT_SEPARATOR).collect();
+    cells_values(columns, &cells, what)
+}
+
+/// The values of the cells of a row read as one text.
+pub(crate) fn cells_values(
+    columns: &'static [Column],
+    cells: &[&str],
+    what: &str,
+) -> Result<Vec<FieldValue>, StoreError> {
+    let (values, errors) = parse_cells_of(columns, cells);
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(corrupt(what, errors))
+    }
+}
+
+/// The cells of a row read as one text of plain text cells.
+pub(crate) fn split_row_text(text: &str) -> std::str::Split<'_, char> {
+    text.split(UNIT_SEPARATOR)
 }
 
 fn parse_cells_of(
@@ -192,12 +227,7 @@ impl Store {
                     .bind(round.as_str())
                     .fetch(pool);
                 while let Some(text) = rows.try_next().await? {
-                    let cells: Vec<&str> = text.split(UNIT_SEPARATOR).collect();
-                    let (values, errors) = parse_cells_of(columns, &cells);
-                    if !errors.is_empty() {
-                        return Err(corrupt(table, errors));
-                    }
-                    out.push(build(&values)?);
+                    out.push(build(&row_text_values(columns, &text, table)?)?);
                 }
             }
             Store::Postgres(pool) => {

@@ -10,12 +10,13 @@
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sqlx::Row;
+use thanrak_core::household::Relation;
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::RoundLabel;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member};
 
 use crate::import::column_list;
-use crate::read::{corrupt, row_values};
+use crate::read::{cells_values, corrupt, row_values, split_row_text, sqlite_row_text_of};
 use crate::{with_pool, Store, StoreError};
 
 /// Which households a reader may see.
@@ -108,7 +109,7 @@ impl Store {
     }
 
     /// A page of the households of `round` inside `scope` (and inside `area`, when given),
-    /// ordered by household id, and the number of such households in all.
+    /// ordered by village code then household id, and the number of such households in all.
     pub async fn scoped_households(
         &self,
         scope: &Scope,
@@ -117,47 +118,152 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<Household>, u64), StoreError> {
+        let (list, total) = self
+            .scoped_household_list(scope, round, area, offset, limit)
+            .await?;
+        Ok((list.into_iter().map(|l| l.household).collect(), total))
+    }
+
+    /// Like [`Store::scoped_households`], with each household's number of members and head.
+    ///
+    /// One statement reads the page: the rows in the order of the `(round, village_code,
+    /// household_id)` index (a page costs the same however large the area), each with its
+    /// members counted and its head looked up by primary key, and the total summed from the
+    /// households per village that every import writes (`household_counts`). A busy server
+    /// feels every statement, so there is only one (two past the last page).
+    pub async fn scoped_household_list(
+        &self,
+        scope: &Scope,
+        round: &RoundLabel,
+        area: Option<&AreaCode>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<ListedHousehold>, u64), StoreError> {
         let ranges = scope.village_ranges(area);
         if ranges.as_ref().is_some_and(Vec::is_empty) {
             return Ok((Vec::new(), 0));
         }
         let ranges = ranges.unwrap_or_default();
-        let filter = if ranges.is_empty() {
-            String::new()
-        } else {
-            format!(" AND {}", range_condition("village_code", &ranges, 2))
+        let filter = |alias: &str| {
+            if ranges.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " AND {}",
+                    range_condition(&format!("{alias}village_code"), &ranges, 2)
+                )
+            }
         };
         let n = 2 + 2 * ranges.len();
-        let list_sql = format!(
-            "SELECT {} FROM households WHERE round = $1{filter} ORDER BY {} LIMIT ${n} OFFSET ${}",
-            column_list(HOUSEHOLD_COLUMNS),
-            self.id_order(""),
+        let count_sql = format!(
+            "SELECT CAST(coalesce(sum(households), 0) AS BIGINT) FROM household_counts \
+             WHERE round = $1{}",
+            filter("")
+        );
+        let members_of =
+            "FROM members m WHERE m.round = h.round AND m.household_id = h.household_id";
+        // The head, or the first member when none is marked head.
+        let head = format!(
+            "{members_of} ORDER BY CASE WHEN m.relation = '{}' THEN 0 ELSE 1 END, m.member_no LIMIT 1",
+            Relation::Head.as_str()
+        );
+        let rest = format!(
+            "FROM households h WHERE h.round = $1{} ORDER BY h.village_code, {} LIMIT ${n} OFFSET ${}",
+            filter("h."),
+            self.id_order("h."),
             n + 1
         );
-        let count_sql = format!("SELECT count(*) FROM households WHERE round = $1{filter}");
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let registry = AreaRegistry::official();
-        with_pool!(self, pool => {
-            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
-                .bind(round.as_str());
-            let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql)).bind(round.as_str());
-            for (lo, hi) in &ranges {
-                count = count.bind(lo).bind(hi);
-                list = list.bind(lo).bind(hi);
-            }
-            let total = count.fetch_one(pool).await?;
-            let mut rows = list.bind(limit).bind(offset).fetch(pool);
-            let mut out = Vec::new();
-            while let Some(row) = rows.try_next().await? {
-                let values = row_values!(row, HOUSEHOLD_COLUMNS);
-                out.push(
-                    Household::from_values(&values, registry)
-                        .map_err(|e| corrupt("household", e))?,
+        let household = |values: &[FieldValue]| {
+            Household::from_values(values, registry).map_err(|e| corrupt("household", e))
+        };
+        let mut out = Vec::new();
+        let mut total = None;
+        match self {
+            Store::Sqlite(pool) => {
+                // Each row comes over as one text: far fewer values to pass between the
+                // driver's threads than one per column.
+                let sql = format!(
+                    "SELECT {} || char(31) || ({count_sql}) || char(31) \
+                       || (SELECT count(*) {members_of}) || char(31) \
+                       || ifnull((SELECT m.first_name || char(31) || ifnull(m.last_name, '') {head}), char(31)) \
+                     {rest}",
+                    sqlite_row_text_of(HOUSEHOLD_COLUMNS, "h.")
                 );
+                let mut list =
+                    sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
+                for (lo, hi) in &ranges {
+                    list = list.bind(lo).bind(hi);
+                }
+                for text in list.bind(limit).bind(offset).fetch_all(pool).await? {
+                    let mut cells: Vec<&str> = split_row_text(&text).collect();
+                    let extra = cells.split_off(cells.len().saturating_sub(4));
+                    let [all, members, first, last] = extra[..] else {
+                        return Err(StoreError::Corrupt(format!("household row {text:?}")));
+                    };
+                    let number = |s: &str| {
+                        s.parse::<u64>()
+                            .map_err(|_| StoreError::Corrupt(format!("household row {text:?}")))
+                    };
+                    total = Some(number(all)?);
+                    out.push(ListedHousehold {
+                        household: household(&cells_values(
+                            HOUSEHOLD_COLUMNS,
+                            &cells,
+                            "household",
+                        )?)?,
+                        members: number(members)? as usize,
+                        head_first_name: first.to_string(),
+                        head_last_name: last.to_string(),
+                    });
+                }
             }
-            Ok((out, total.max(0) as u64))
-        })
+            Store::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT {}, ({count_sql}), (SELECT count(*) {members_of}), \
+                       hd.first_name, hd.last_name \
+                     FROM households h \
+                     LEFT JOIN LATERAL (SELECT m.first_name, m.last_name {head}) hd ON true \
+                     {}",
+                    prefixed(HOUSEHOLD_COLUMNS, "h"),
+                    rest.replacen("FROM households h ", "", 1)
+                );
+                let mut list = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
+                for (lo, hi) in &ranges {
+                    list = list.bind(lo).bind(hi);
+                }
+                let mut rows = list.bind(limit).bind(offset).fetch(pool);
+                let k = HOUSEHOLD_COLUMNS.len();
+                while let Some(row) = rows.try_next().await? {
+                    total = Some(row.try_get::<i64, _>(k)?.max(0) as u64);
+                    out.push(ListedHousehold {
+                        household: household(&row_values!(row, HOUSEHOLD_COLUMNS))?,
+                        members: row.try_get::<i64, _>(k + 1)?.max(0) as usize,
+                        head_first_name: row
+                            .try_get::<Option<String>, _>(k + 2)?
+                            .unwrap_or_default(),
+                        head_last_name: row
+                            .try_get::<Option<String>, _>(k + 3)?
+                            .unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        let total = match total {
+            Some(t) => t,
+            // Past the last page: the total still has to be told.
+            None => with_pool!(self, pool => {
+                let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
+                    .bind(round.as_str());
+                for (lo, hi) in &ranges {
+                    count = count.bind(lo).bind(hi);
+                }
+                count.fetch_one(pool).await?.max(0) as u64
+            }),
+        };
+        Ok((out, total))
     }
 
     /// One household of `round`, if it exists and lies inside `scope`; otherwise
@@ -258,6 +364,20 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A household as a list shows it: with its number of members and its head.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedHousehold {
+    /// The household.
+    pub household: Household,
+    /// Its members.
+    pub members: usize,
+    /// The head's first name (the first member's when none is marked head; empty when the
+    /// household has no members).
+    pub head_first_name: String,
+    /// The head's last name.
+    pub head_last_name: String,
 }
 
 #[cfg(test)]

@@ -8,8 +8,11 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thanrak_core::demo::{self, DemoConfig, DemoRound};
-use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
-use thanrak_store::{AgencyCode, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName};
+use thanrak_core::household::Relation;
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, RoundLabel};
+use thanrak_store::{
+    AgencyCode, ListedHousehold, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName,
+};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).unwrap()
@@ -266,6 +269,169 @@ async fn the_audit_log_pages_newest_first(s: &Store) {
     assert_eq!(last.len(), 2);
     assert_eq!(last[1].entry.at, t0());
     assert!(s.audit_entries(6, 2).await.unwrap().0.is_empty());
+    // A batch is written in its order, all in one go.
+    let batch: Vec<NewAuditEntry> = (0..1500)
+        .map(|i| NewAuditEntry {
+            at: t0() + Duration::seconds(20),
+            user_id: 3,
+            user_name: "batch".into(),
+            action: format!("GET /{i}"),
+            round: None,
+            household_ids: vec![format!("HH{i:08}")],
+        })
+        .collect();
+    s.append_audit_batch(&batch).await.unwrap();
+    let (page, total) = s.audit_entries(0, 2).await.unwrap();
+    assert_eq!(total, 1506);
+    assert_eq!(page[0].entry, batch[1499]);
+    assert_eq!(page[1].entry, batch[1498]);
+    s.append_audit_batch(&[]).await.unwrap();
+    assert_eq!(s.audit_entries(0, 1).await.unwrap().1, 1506);
+}
+
+/// The household list: by village then id, each with its number of members and its head, and
+/// the total of the area, which follows households moved by a later import.
+async fn household_lists_go_by_village_with_members_and_heads(s: &Store) {
+    let demo = &demo_rounds()[0];
+    let round = load_demo(s).await;
+    let mut expected: Vec<&Household> = demo.households.iter().collect();
+    expected.sort_by(|a, b| {
+        (a.village_code.to_string(), a.household_id.as_str())
+            .cmp(&(b.village_code.to_string(), b.household_id.as_str()))
+    });
+    let (list, total) = s
+        .scoped_household_list(&Scope::All, &round, None, 0, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(total as usize, expected.len());
+    let ids = |l: &[ListedHousehold]| -> Vec<String> {
+        l.iter()
+            .map(|l| l.household.household_id.to_string())
+            .collect()
+    };
+    let expected_ids: Vec<String> = expected
+        .iter()
+        .map(|h| h.household_id.to_string())
+        .collect();
+    assert_eq!(ids(&list), expected_ids);
+    for l in &list {
+        let members: Vec<&Member> = demo
+            .members
+            .iter()
+            .filter(|m| m.household_id == l.household.household_id)
+            .collect();
+        assert_eq!(l.members, members.len());
+        let head = members
+            .iter()
+            .find(|m| m.relation == Relation::Head)
+            .or(members.first())
+            .unwrap();
+        assert_eq!(
+            (l.head_first_name.as_str(), l.head_last_name.as_str()),
+            (head.first_name.as_str(), head.last_name.as_str())
+        );
+        assert_eq!(
+            &&l.household,
+            expected
+                .iter()
+                .find(|h| h.household_id == l.household.household_id)
+                .unwrap()
+        );
+    }
+    // Pages, and past the last page the total is still told.
+    let (page, _) = s
+        .scoped_household_list(&Scope::All, &round, None, 5, 7)
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), expected_ids[5..12]);
+    let (past, t) = s
+        .scoped_household_list(&Scope::All, &round, None, total, 7)
+        .await
+        .unwrap();
+    assert!(past.is_empty());
+    assert_eq!(t, total);
+
+    // A household moved to another district, with its head's relation changed (so the first
+    // member stands for the head), and a household without members.
+    let moved = expected
+        .iter()
+        .find(|h| h.village_code.is_within(&code("52")))
+        .unwrap();
+    let from = moved.village_code.ancestor(AreaLevel::District).unwrap();
+    let to_village = expected
+        .iter()
+        .map(|h| h.village_code)
+        .find(|v| v.is_within(&code("45")))
+        .unwrap();
+    let to = to_village.ancestor(AreaLevel::District).unwrap();
+    let count = |area: AreaCode| {
+        expected
+            .iter()
+            .filter(|h| h.village_code.is_within(&area))
+            .count() as u64
+    };
+    let mut h = (*moved).clone();
+    h.village_code = to_village;
+    let mut empty = (*moved).clone();
+    empty.household_id = HouseholdId::parse("HH999999999").unwrap();
+    let mut ms: Vec<Member> = demo
+        .members
+        .iter()
+        .filter(|m| m.household_id == moved.household_id)
+        .cloned()
+        .collect();
+    for m in &mut ms {
+        if m.relation == Relation::Head {
+            m.relation = Relation::Other;
+        }
+    }
+    s.import(&[h, empty], &ms, "test", &mut |_, _| {})
+        .await
+        .unwrap();
+    let total_of = |area: AreaCode| {
+        let round = round.clone();
+        async move {
+            s.scoped_household_list(&Scope::All, &round, Some(&area), 0, 1)
+                .await
+                .unwrap()
+                .1
+        }
+    };
+    assert_eq!(
+        total_of(from).await,
+        count(from) - 1 + 1,
+        "the empty household stayed behind"
+    );
+    assert_eq!(total_of(to).await, count(to) + 1);
+    assert_eq!(
+        s.scoped_household_list(&Scope::All, &round, None, 0, 1)
+            .await
+            .unwrap()
+            .1,
+        total + 1
+    );
+    let (list, _) = s
+        .scoped_household_list(&Scope::Areas(vec![to]), &round, None, 0, 10_000)
+        .await
+        .unwrap();
+    let got = list
+        .iter()
+        .find(|l| l.household.household_id == moved.household_id)
+        .unwrap();
+    assert_eq!(got.members, ms.len());
+    assert_eq!(got.head_first_name, ms[0].first_name);
+    let (list, _) = s
+        .scoped_household_list(&Scope::Areas(vec![from]), &round, None, 0, 10_000)
+        .await
+        .unwrap();
+    let got = list
+        .iter()
+        .find(|l| l.household.household_id.as_str() == "HH999999999")
+        .unwrap();
+    assert_eq!((got.members, got.head_first_name.as_str()), (0, ""));
+    assert!(list
+        .iter()
+        .all(|l| l.household.household_id != moved.household_id));
 }
 
 /// Province A (Lampang, 52) cannot read, list or guess a household of province B (Roi Et, 45).
@@ -388,4 +554,5 @@ common::conformance!(
     login_failures_count_inside_their_window,
     the_audit_log_pages_newest_first,
     a_scope_keeps_other_provinces_out,
+    household_lists_go_by_village_with_members_and_heads,
 );

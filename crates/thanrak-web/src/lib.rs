@@ -23,7 +23,10 @@ use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::Router;
 use minijinja::Environment;
-use thanrak_store::Store;
+use thanrak_app::area_figures::FiguresCache;
+use thanrak_app::audit::AuditLog;
+use thanrak_app::cache::TtlCache;
+use thanrak_store::{Session, Store, TokenUser};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// Settings of the web application.
@@ -52,7 +55,13 @@ impl Default for WebConfig {
     }
 }
 
-/// What every handler can reach: the store, the settings and the page templates.
+/// How long who an API token or a session belongs to is trusted from memory. Logging out
+/// through this server takes effect at once; disabling a user or revoking a token from the CLI
+/// (another process) takes effect within this time.
+pub const CREDENTIALS_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What every handler can reach: the store, the audit log's writer, the caches, the settings
+/// and the page templates.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -60,20 +69,54 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
+    audit: AuditLog,
+    figures: FiguresCache,
+    tokens: TtlCache<String, TokenUser>,
+    sessions: TtlCache<String, Session>,
     config: WebConfig,
     templates: Environment<'static>,
 }
 
 impl AppState {
-    /// Builds the state over an open store.
+    /// Builds the state over an open store, and starts the audit log's writer on the current
+    /// tokio runtime.
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState {
             inner: Arc::new(Inner {
+                audit: AuditLog::start(store.clone()),
                 store,
+                figures: FiguresCache::new(),
+                tokens: TtlCache::new(CREDENTIALS_TTL, 10_000),
+                sessions: TtlCache::new(CREDENTIALS_TTL, 10_000),
                 config,
                 templates: pages::templates(),
             }),
         }
+    }
+
+    /// The audit log's writer.
+    pub fn audit(&self) -> &AuditLog {
+        &self.inner.audit
+    }
+
+    /// Figures read from the store, kept for a moment.
+    pub fn figures(&self) -> &FiguresCache {
+        &self.inner.figures
+    }
+
+    /// To be called after this server wrote households or scores: figures are read anew.
+    pub fn data_changed(&self) {
+        self.inner.figures.clear();
+    }
+
+    /// API tokens (by digest) seen lately and their users.
+    fn tokens(&self) -> &TtlCache<String, TokenUser> {
+        &self.inner.tokens
+    }
+
+    /// Sessions (by digest) seen lately.
+    fn sessions(&self) -> &TtlCache<String, Session> {
+        &self.inner.sessions
     }
 
     /// The store.

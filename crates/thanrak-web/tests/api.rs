@@ -491,8 +491,10 @@ async fn api_tokens_authenticate_scripts() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    // Disabling the user disables its tokens.
+    // Disabling the user (here as the CLI does, behind the server's back) disables its tokens
+    // once the server's memory of them is older than CREDENTIALS_TTL.
     access::disable_user(&app.store, "lampang").await.unwrap();
+    tokio::time::sleep(thanrak_web::CREDENTIALS_TTL + std::time::Duration::from_millis(100)).await;
     let (status, _) = app.get_json("/api/v1/me", Auth::Token(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -10,7 +10,7 @@ use crate::methodology::{Group, Methodology};
 use crate::{AreaCode, AreaLevel, Household};
 
 /// Whom the figures count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
     /// Persons (the default of §2): each member carries the household's deprivations and score.
     Person,

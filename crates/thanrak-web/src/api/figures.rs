@@ -253,6 +253,13 @@ async fn get_figures(
     Query(q): Query<FiguresQuery>,
 ) -> Result<Json<FiguresDto>, ApiError> {
     let query = q.to_app(Some(round))?;
-    let f = area_figures(state.store(), methodology(), &caller.user, &query).await?;
+    let f = area_figures(
+        state.store(),
+        state.figures(),
+        methodology(),
+        &caller.user,
+        &query,
+    )
+    .await?;
     Ok(Json((&f).into()))
 }

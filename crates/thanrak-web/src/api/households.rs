@@ -37,7 +37,7 @@ struct HouseholdsQuery {
     area: Option<String>,
 }
 
-/// A page of the round's households that the caller may see, by household id.
+/// A page of the round's households that the caller may see, by village then household id.
 #[utoipa::path(
     get,
     path = "/rounds/{round}/households",
@@ -67,6 +67,7 @@ async fn list_households(
     let paging = p.paging()?;
     let page = access::list_households(
         state.store(),
+        state.audit(),
         &caller.user,
         &round,
         q.area.as_deref(),
@@ -103,6 +104,7 @@ async fn get_household(
 ) -> Result<Json<HouseholdDetailDto>, ApiError> {
     let detail = access::household_detail(
         state.store(),
+        state.audit(),
         &caller.user,
         &round,
         &id,

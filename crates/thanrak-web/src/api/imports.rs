@@ -195,29 +195,30 @@ async fn post_import(
             ),
         });
     }
-    Ok(
-        match load_upload(store, methodology(), &caller.user, &paths).await? {
-            UploadLoad::Rejected(d) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(rejected(d, &staging)),
-            ),
-            UploadLoad::Loaded { import, scored } => (
-                StatusCode::OK,
-                Json(ImportDto {
-                    status: "loaded",
-                    households: import.households,
-                    members: import.members,
-                    rounds: import.rounds.iter().map(ToString::to_string).collect(),
-                    scored: scored
-                        .iter()
-                        .map(|s| ScoredRoundDto {
-                            round: s.round.to_string(),
-                            households: s.households,
-                        })
-                        .collect(),
-                    problems: Vec::new(),
-                }),
-            ),
-        },
-    )
+    let loaded = load_upload(store, methodology(), &caller.user, &paths).await;
+    // Loaded or not, what was written may have changed figures served from memory.
+    state.data_changed();
+    Ok(match loaded? {
+        UploadLoad::Rejected(d) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(rejected(d, &staging)),
+        ),
+        UploadLoad::Loaded { import, scored } => (
+            StatusCode::OK,
+            Json(ImportDto {
+                status: "loaded",
+                households: import.households,
+                members: import.members,
+                rounds: import.rounds.iter().map(ToString::to_string).collect(),
+                scored: scored
+                    .iter()
+                    .map(|s| ScoredRoundDto {
+                        round: s.round.to_string(),
+                        households: s.households,
+                    })
+                    .collect(),
+                problems: Vec::new(),
+            }),
+        ),
+    })
 }

@@ -135,6 +135,7 @@ async fn list_targets(
     let paging = p.paging()?;
     let list = target_list(
         state.store(),
+        state.audit(),
         methodology(),
         &caller.user,
         &q.to_app(round),

@@ -91,10 +91,19 @@ async fn session_of(
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(state
-        .store()
-        .session(&credentials::digest(token), Utc::now())
-        .await?)
+    let digest = credentials::digest(token);
+    let now = Utc::now();
+    if let Some(s) = state.sessions().get(&digest) {
+        if s.expires_at > now {
+            return Ok(Some(s));
+        }
+    }
+    let session = state.store().session(&digest, now).await?;
+    match &session {
+        Some(s) => state.sessions().insert(digest, s.clone()),
+        None => state.sessions().remove(&digest),
+    }
+    Ok(session)
 }
 
 /// The authenticated caller of an API route: by API token, or by session cookie.
@@ -119,9 +128,13 @@ impl FromRequestParts<AppState> for Caller {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim)
                 .ok_or_else(ApiError::unauthenticated)?;
+            let digest = credentials::digest(token);
+            if let Some(found) = state.tokens().get(&digest) {
+                return Ok(Caller { user: found.user });
+            }
             let found = state
                 .store()
-                .api_token_user(&credentials::digest(token))
+                .api_token_user(&digest)
                 .await?
                 .ok_or_else(ApiError::unauthenticated)?;
             let now = Utc::now();
@@ -131,7 +144,9 @@ impl FromRequestParts<AppState> for Caller {
             {
                 state.store().touch_api_token(found.token_id, now).await?;
             }
-            return Ok(Caller { user: found.user });
+            let user = found.user.clone();
+            state.tokens().insert(digest, found);
+            return Ok(Caller { user });
         }
         let session = session_of(state, &parts.headers)
             .await?
@@ -329,10 +344,9 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<String, ApiE
 /// Ends the session of this request, if any.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        state
-            .store()
-            .delete_session(&credentials::digest(token))
-            .await?;
+        let digest = credentials::digest(token);
+        state.store().delete_session(&digest).await?;
+        state.sessions().remove(&digest);
     }
     Ok(())
 }

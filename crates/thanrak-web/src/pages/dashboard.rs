@@ -140,7 +140,7 @@ async fn dashboard(
         by: None,
         unit,
     };
-    let f = match area_figures(store, lm, user, &query).await {
+    let f = match area_figures(store, state.figures(), lm, user, &query).await {
         Ok(f) => f,
         Err(e) => return error_page(&state, &lang, e.into()),
     };

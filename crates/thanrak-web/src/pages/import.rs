@@ -320,6 +320,7 @@ async fn confirm(
         Err(e) => return ApiError::internal(&e).into_response(),
     };
     let result = load_upload(state.store(), methodology(), &page.user, &paths).await;
+    state.data_changed();
     let r = match &result {
         Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir)),
         _ => None,

@@ -269,6 +269,7 @@ async fn map_page(
     }
     let f = area_figures(
         store,
+        state.figures(),
         lm,
         &page.user,
         &AreaFigureQuery {

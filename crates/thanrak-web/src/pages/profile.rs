@@ -58,6 +58,7 @@ async fn profile_page(
     let m = &lm.methodology;
     let p = match household_profile(
         state.store(),
+        state.audit(),
         lm,
         &page.user,
         &round,

@@ -96,6 +96,7 @@ async fn targets_page(
     };
     let list = match target_list(
         state.store(),
+        state.audit(),
         methodology(),
         &page.user,
         &p.filters.to_app(round.clone()),
@@ -197,6 +198,7 @@ async fn download(
     };
     let list = target_list(
         state.store(),
+        state.audit(),
         methodology(),
         &page.user,
         &p.filters.to_app(round.clone()),
