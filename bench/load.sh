@@ -3,7 +3,8 @@
 # wrk from Debian's packages, 200 concurrent connections on loopback, an API token, for
 #  1. the dashboard's figures API of a province (GET /api/v1/rounds/R/figures?area=52);
 #  2. a household search: a page of the households of a district (GET …/households?area=5201);
-#  3. the map's boundaries of a province's districts (GET /api/v1/boundaries?level=district&parent=52).
+#  3. the map's boundaries of a province's districts (GET /api/v1/boundaries?level=district&parent=52);
+#  4. the dashboard page of a province, as a logged-in browser (session cookie) asks for it.
 # Reports p50/p99 latency, errors and requests/s of each, and the server's peak resident memory
 # (VmHWM) while serving. The database is prepared by separate commands, so the peak is the server's.
 #
@@ -53,14 +54,23 @@ echo "round $ROUND: $HOUSEHOLDS households; wrk -c $CONNECTIONS -d $DURATION on 
 rss() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$SERVER/status"; }
 echo "server peak RSS before load: $(rss)"
 printf '%-28s %10s %10s %10s %8s %9s\n' scenario p50 p99 req/s errors requests
+# A browser's session: log in through the form (CSRF token from the login page's cookie).
+JAR="$OUT/load-cookies.txt"
+rm -f "$JAR"
+CSRF=$(curl -s -c "$JAR" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')
+curl -s -o /dev/null -b "$JAR" -c "$JAR" --data-urlencode "csrf=$CSRF" \
+    --data-urlencode "name=bench" --data-urlencode "password=bench-admin-password" \
+    "http://127.0.0.1:$PORT/login"
+SESSION=$(awk '$6 == "thanrak_session" { print $7 }' "$JAR")
+[ -n "$SESSION" ] || { echo "could not log in"; exit 1; }
 run() {
-    local name=$1 path=$2
+    local name=$1 path=$2 auth=${3:-"Authorization: Bearer $TOKEN"}
     # A first request checks that the scenario answers 200 before it is measured.
     local code
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$path")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$BASE$path")
     [ "$code" = 200 ] || { echo "$name: $path answered $code"; return 1; }
     wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
-        -H "Authorization: Bearer $TOKEN" "$BASE$path" >"$OUT/load-$name.txt"
+        -H "$auth" "$BASE$path" >"$OUT/load-$name.txt"
     awk -v name="$name" '
         /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
         /Requests\/sec/ { rps = $2 }
@@ -74,4 +84,5 @@ run figures-province "/api/v1/rounds/$ROUND/figures?area=52"
 run figures-country "/api/v1/rounds/$ROUND/figures"
 run household-search "/api/v1/rounds/$ROUND/households?area=5201&per_page=50"
 run boundaries-districts "/api/v1/boundaries?level=district&parent=52"
+run dashboard-page "/?area=52" "Cookie: thanrak_session=$SESSION"
 echo "server peak RSS (VmHWM) after load: $(rss)"

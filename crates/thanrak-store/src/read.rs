@@ -74,8 +74,13 @@ pub(crate) fn sqlite_row_text_of(columns: &[Column], alias: &str) -> String {
     columns
         .iter()
         .map(|c| match c.kind {
+            // A whole number (money mostly) is written as an integer, which costs a fraction of
+            // printf's exact 17 digits; zero goes through printf to keep the sign of -0.0.
             Kind::Real(..) => format!(
-                "CASE WHEN {alias}{0} IS NULL THEN '' ELSE printf('%!.17g', {alias}{0}) END",
+                "CASE WHEN {alias}{0} IS NULL THEN '' \
+                 WHEN {alias}{0} <> 0 AND {alias}{0} = CAST({alias}{0} AS INTEGER) \
+                 THEN CAST(CAST({alias}{0} AS INTEGER) AS TEXT) \
+                 ELSE printf('%!.17g', {alias}{0}) END",
                 c.name
             ),
             _ => format!("ifnull({alias}{}, '')", c.name),

@@ -91,6 +91,11 @@ enum Format {
     Xlsx,
 }
 
+/// mimalloc rather than the C library's allocator: a loaded server allocates on one thread and
+/// frees on another all the time, which glibc's malloc handles with locks and consolidation.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
