@@ -5,6 +5,8 @@
 //   THANRAK_PASSWORD  the demo accounts' password
 // Screenshots go to tests/browser/screenshots/. The last line printed is "N passed, N failed";
 // the exit code is non-zero when any step failed.
+// The import steps upload tests/browser/fixtures/: the project's example round relabelled 2570-1
+// (a round the demo does not hold) and a copy with one malformed cell (see fixtures/README.md).
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +19,9 @@ if (!base || !password) {
   console.error('set THANRAK_URL and THANRAK_PASSWORD');
   process.exit(2);
 }
-const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = join(here, 'screenshots');
+const fixtures = join(here, 'fixtures');
 mkdirSync(shots, { recursive: true });
 
 const browser = await chromium.launch({
@@ -207,6 +211,67 @@ await step('the family profile shows members, indicators, the pentagon and histo
   assert.ok(await page.locator('#pentagon').count() === 1, 'no pentagon');
   assert.ok((await page.locator('#history tr[data-round]').count()) >= 1, 'no history');
   await page.screenshot({ path: join(shots, '09-family-profile.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('the import page shows a row report for a bad file', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/import`);
+  await page.setInputFiles('#files', join(fixtures, 'bad-households.csv'));
+  const [answer] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('form[action="/import"] button[type=submit]'),
+  ]);
+  assert.equal(answer.status(), 422, 'a rejected upload is answered with 422');
+  await page.waitForSelector('#report');
+  assert.equal(await page.locator('#ready, #loaded').count(), 0, 'a bad file was offered for loading');
+  const rows = await page.locator('#report tr:has(td)').evaluateAll(
+    (rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.innerText.trim())));
+  assert.ok(rows.length >= 1, 'an empty report');
+  // file, row, column, value, reason
+  const bad = rows.find((r) => r[3] === '2570/1');
+  assert.ok(bad, `no report row names the value 2570/1:\n${rows.map((r) => r.join(' | ')).join('\n')}`);
+  assert.equal(bad[0], 'bad-households.csv');
+  assert.equal(bad[1], '2');
+  assert.equal(bad[2], 'round');
+  assert.ok(bad[4].length > 0, 'no reason given');
+  await page.screenshot({ path: join(shots, 'import-report.png'), fullPage: true });
+  // The rejection is answered with 422 on purpose: that is not a problem of the page.
+  page.problems = page.problems.filter((p) => p !== `HTTP 422 ${base}/import`);
+  noProblems(page);
+});
+
+await step('the import page loads good files after confirmation', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#round');
+  const before = await page.locator('#round option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(!before.includes('2570-1'), `the demo already holds round 2570-1: ${before}`);
+  await page.goto(`${base}/import`);
+  await page.setInputFiles('#files', [join(fixtures, 'households.csv'), join(fixtures, 'members.csv')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/import"] button[type=submit]')]);
+  await page.waitForSelector('#ready');
+  assert.equal(await page.locator('#report').count(), 0, 'good files were reported');
+  assert.equal((await page.locator('#ready-households').innerText()).trim(), '24');
+  assert.match(await page.locator('#ready').innerText(), /2570-1/);
+  assert.match(await page.locator('#ready').innerText(), /households\.csv, members\.csv/);
+  await Promise.all([page.waitForNavigation(), page.click('#ready button[type=submit]')]);
+  await page.waitForSelector('#loaded');
+  assert.equal((await page.locator('#loaded-households').innerText()).trim(), '24');
+  const link = page.locator('#loaded a[href="/?round=2570-1"]');
+  assert.equal(await link.count(), 1, 'no link to the loaded round');
+  assert.match(await link.innerText(), /^24\b/);
+  await page.screenshot({ path: join(shots, 'import-loaded.png'), fullPage: true });
+  noProblems(page);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#round');
+  const after = await page.locator('#round option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(after.includes('2570-1'), `the dashboard does not offer round 2570-1: ${after}`);
+  for (const r of before) { assert.ok(after.includes(r), `round ${r} is gone: ${after}`); }
+  await page.selectOption('#round', '2570-1');
+  await Promise.all([page.waitForURL(/round=2570-1/), page.click('form:has(#round) button[type=submit]')]);
+  await page.waitForSelector('#area-name');
+  assert.equal(await page.locator('#round').inputValue(), '2570-1');
   noProblems(page);
 });
 

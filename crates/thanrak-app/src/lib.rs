@@ -105,6 +105,18 @@ impl CheckedBatch {
     }
 }
 
+/// Runs CPU-heavy work (reading and checking files of a whole round) without holding up the
+/// other requests of a server: on a multi-threaded runtime the worker hands its other tasks to
+/// another thread first; elsewhere (the CLI, tests) the work simply runs.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 /// Reads the files and checks every row and the batch as a whole (duplicates, orphans, ages,
 /// national ids also against the stored households of the same rounds). Writes nothing.
 pub async fn check_files(
@@ -113,8 +125,10 @@ pub async fn check_files(
     progress: Progress<'_>,
 ) -> Result<CheckedBatch, AppError> {
     let areas = AreaRegistry::official();
-    let batch: Batch = thanrak_io::read_batch(paths, areas, &mut |done, total| {
-        progress("read", done, total)
+    let batch: Batch = blocking(|| {
+        thanrak_io::read_batch(paths, areas, &mut |done, total| {
+            progress("read", done, total)
+        })
     })?;
     let Batch {
         households,
@@ -142,7 +156,8 @@ pub async fn check_files(
         rounds: rounds.into_iter().collect(),
     };
     let existing = store.national_ids(&checked.rounds).await?;
-    for p in check_batch(&checked.households, &checked.members, &existing) {
+    let problems = blocking(|| check_batch(&checked.households, &checked.members, &existing));
+    for p in problems {
         let origin = match p.table {
             Table::Households => &checked.household_origins[p.index],
             Table::Members => &checked.member_origins[p.index],

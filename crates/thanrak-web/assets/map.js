@@ -23,7 +23,11 @@
   var step = (hi - lo) / palette.length;
 
   function fmt(v) {
-    return data.percent ? (v * 100).toFixed(1) + '%' : v.toFixed(3);
+    // As format_value in pages/map.rs: shares in percent, capitals out of 100 (as on the
+    // dashboard), M0 as it is.
+    if (data.scale === 'percent') { return (v * 100).toFixed(1) + '%'; }
+    if (data.scale === 'score') { return (v * 100).toFixed(1); }
+    return v.toFixed(3);
   }
   function classOf(v) {
     return Math.min(palette.length - 1, Math.floor((v - lo) / step));

@@ -3,22 +3,20 @@
 //! one account per role, and talks to it over HTTP.
 
 use std::collections::BTreeSet;
-use std::future::pending;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
 
 use reqwest::header::{HeaderMap, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use thanrak_app::access::{self, UserRequest};
-use thanrak_core::demo::DemoConfig;
-use thanrak_core::{AreaCode, Household, RoundLabel};
-use thanrak_store::{Scope, Store};
+use thanrak_app::access::{self};
+use thanrak_core::{AreaCode, Household};
+use thanrak_store::Store;
 use thanrak_web::auth::credentials;
-use thanrak_web::{AppState, WebConfig};
 
-const PASSWORD: &str = "a long test password";
+mod common;
+
+use common::{code, csrf_field, start_server, PASSWORD};
+
 const ROUND: &str = "2568-1";
 
 /// A running app and what the tests need to know about its data.
@@ -34,61 +32,21 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// The argon2 hash of [`PASSWORD`], computed once: every test account shares it.
-fn password_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| credentials::hash_password(PASSWORD).unwrap())
-}
-
-fn code(s: &str) -> AreaCode {
-    AreaCode::parse(s).unwrap()
-}
-
 /// The app over a fresh SQLite database in a temporary directory.
 async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("web.db").display());
-    spawn_app_on(Store::connect(&url).await.unwrap(), dir).await
+    let (store, dir) = common::sqlite_store().await;
+    spawn_app_on(store, dir).await
 }
 
 /// The app over PostgreSQL in a schema of its own, when `THANRAK_TEST_DATABASE_URL` is set.
 async fn spawn_app_on_postgres() -> Option<TestApp> {
-    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let schema = format!(
-        "w_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    let store = Store::connect(&url).await.unwrap();
-    Some(spawn_app_on(store, tempfile::tempdir().unwrap()).await)
+    let (store, dir) = common::postgres_store().await?;
+    Some(spawn_app_on(store, dir).await)
 }
 
 async fn spawn_app_on(store: Store, dir: tempfile::TempDir) -> TestApp {
-    let config = DemoConfig {
-        households: 160,
-        seed: 11,
-        provinces: vec![code("52"), code("45")],
-    };
-    thanrak_app::load_demo(&store, &config, &mut |_, _, _| {})
-        .await
-        .unwrap();
-    let round = RoundLabel::parse(ROUND).unwrap();
-    let (all, _) = store
-        .scoped_households(&Scope::All, &round, None, 0, 10_000)
-        .await
-        .unwrap();
+    let population = common::load_population(&store, false).await;
+    let all = common::households(&store, ROUND).await;
     let ids_in = |p: &str| -> Vec<String> {
         all.iter()
             .filter(|h: &&Household| h.village_code.is_within(&code(p)))
@@ -97,51 +55,15 @@ async fn spawn_app_on(store: Store, dir: tempfile::TempDir) -> TestApp {
     };
     let (lampang, roi_et) = (ids_in("52"), ids_in("45"));
     assert!(lampang.len() > 10 && roi_et.len() > 10);
-    let first52 = all
-        .iter()
-        .find(|h| h.village_code.is_within(&code("52")))
-        .unwrap();
-    let surveyed = first52.village_code.parent().unwrap();
-    for (name, role, areas, agency) in [
-        ("admin", "admin", vec![], None),
-        ("analyst", "analyst", vec![], None),
-        ("lampang", "area_manager", vec!["52".to_string()], None),
-        ("surveyor", "surveyor", vec![surveyed.to_string()], None),
-        ("codi", "agency_officer", vec![], Some("codi".to_string())),
-    ] {
-        let spec = access::check_user(&UserRequest {
-            name: name.into(),
-            role: role.into(),
-            areas,
-            agency,
-        })
-        .unwrap();
-        access::add_user(&store, spec, password_hash().to_string())
-            .await
-            .unwrap();
-    }
-    let addr = start_server(&store).await;
     TestApp {
-        addr,
+        addr: common::start_server(&store).await,
         store,
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: common::client(),
         lampang,
         roi_et,
-        surveyed,
+        surveyed: population.surveyed,
         _dir: dir,
     }
-}
-
-/// Starts a server over `store` on a free port; it lives as long as the test's runtime.
-async fn start_server(store: &Store) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState::new(store.clone(), WebConfig::default());
-    tokio::spawn(thanrak_web::serve(listener, state, pending()));
-    addr
 }
 
 /// The `name=value` pairs a response sets, with their attributes.
@@ -161,12 +83,6 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
             .filter(|(k, _)| *k == name)
             .map(|(_, v)| v.to_string())
     })
-}
-
-/// The value of the hidden `csrf` field of a page.
-fn csrf_field(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 /// How a request authenticates.

@@ -1,18 +1,15 @@
 //! The map: the boundaries API (stored, illustrative and fallback boundaries) and the `/map`
 //! page with its static files, on the real app over a fresh SQLite database.
 
-use std::future::pending;
-use std::net::SocketAddr;
-
 use reqwest::header::{AUTHORIZATION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self, UserRequest};
 use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
-use thanrak_store::Store;
 use thanrak_web::auth::credentials;
-use thanrak_web::{AppState, WebConfig};
+
+mod common;
 
 struct TestApp {
     base: String,
@@ -58,9 +55,7 @@ impl TestApp {
 }
 
 async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("web.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    let (store, dir) = common::sqlite_store().await;
     let config = DemoConfig {
         households: 300,
         seed: 3,
@@ -78,7 +73,6 @@ async fn spawn_app() -> TestApp {
     thanrak_app::boundaries::load_demo_boundaries(&store, &config.provinces)
         .await
         .unwrap();
-    let hash = credentials::hash_password("a long test password").unwrap();
     let mut tokens = Vec::new();
     for (name, role, areas) in [
         ("admin", "admin", vec![]),
@@ -92,7 +86,9 @@ async fn spawn_app() -> TestApp {
             agency: None,
         })
         .unwrap();
-        let user = access::add_user(&store, spec, hash.clone()).await.unwrap();
+        let user = access::add_user(&store, spec, common::password_hash().to_string())
+            .await
+            .unwrap();
         let (api, digest) = credentials::new_api_token();
         access::add_api_token(&store, name, &digest).await.unwrap();
         let session = credentials::random_hex();
@@ -109,16 +105,10 @@ async fn spawn_app() -> TestApp {
             .unwrap();
         tokens.push((name, api, session));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let state = AppState::new(store, WebConfig::default());
-    tokio::spawn(thanrak_web::serve(listener, state, pending()));
+    let addr = common::start_server(&store).await;
     TestApp {
         base: format!("http://{addr}"),
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: common::client(),
         tokens,
         _dir: dir,
     }

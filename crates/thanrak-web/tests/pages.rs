@@ -2,24 +2,22 @@
 //! each test spawns the real app on a free port over a fresh SQLite database holding a small
 //! scored demo population of Lampang (52) and Roi Et (45), with one account per role.
 
-use std::future::pending;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use thanrak_app::access::{self, UserRequest};
+use thanrak_app::access::{self};
 use thanrak_app::scoring::{self, Breakdown, FigureQuery};
 use thanrak_app::targeting::target_order;
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::measure::Unit;
 use thanrak_core::{AreaCode, Household, RoundLabel};
 use thanrak_store::{Scope, Store};
 use thanrak_web::auth::credentials;
-use thanrak_web::{AppState, WebConfig};
 
-const PASSWORD: &str = "a long test password";
+mod common;
+
+use common::{code, csrf_field, PASSWORD};
 
 struct TestApp {
     addr: SocketAddr,
@@ -34,84 +32,17 @@ struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-fn password_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| credentials::hash_password(PASSWORD).unwrap())
-}
-
-fn code(s: &str) -> AreaCode {
-    AreaCode::parse(s).unwrap()
-}
-
 async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("web.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    let config = DemoConfig {
-        households: 160,
-        seed: 11,
-        provinces: vec![code("52"), code("45")],
-    };
-    thanrak_app::load_demo(&store, &config, &mut |_, _, _| {})
-        .await
-        .unwrap();
-    let m = scoring::load_methodology(None).unwrap();
-    let mut rounds: Vec<String> = thanrak_app::rounds(&store)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.label.to_string())
-        .collect();
-    rounds.sort();
-    for r in &rounds {
-        scoring::score_round(&store, r, &m, &mut |_, _, _| {})
-            .await
-            .unwrap();
-    }
-    let latest = RoundLabel::parse(rounds.last().unwrap()).unwrap();
-    let (households, _) = store
-        .scoped_households(&Scope::All, &latest, None, 0, 10_000)
-        .await
-        .unwrap();
-    let surveyed = households
-        .iter()
-        .find(|h| h.village_code.is_within(&code("52")))
-        .unwrap()
-        .village_code
-        .parent()
-        .unwrap();
-    for (name, role, areas, agency) in [
-        ("admin", "admin", vec![], None),
-        ("analyst", "analyst", vec![], None),
-        ("lampang", "area_manager", vec!["52".to_string()], None),
-        ("surveyor", "surveyor", vec![surveyed.to_string()], None),
-        ("codi", "agency_officer", vec![], Some("codi".to_string())),
-    ] {
-        let spec = access::check_user(&UserRequest {
-            name: name.into(),
-            role: role.into(),
-            areas,
-            agency,
-        })
-        .unwrap();
-        access::add_user(&store, spec, password_hash().to_string())
-            .await
-            .unwrap();
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState::new(store.clone(), WebConfig::default());
-    tokio::spawn(thanrak_web::serve(listener, state, pending()));
+    let (store, dir) = common::sqlite_store().await;
+    let population = common::load_population(&store, true).await;
+    let households = common::households(&store, population.rounds.last().unwrap()).await;
     TestApp {
-        addr,
+        addr: common::start_server(&store).await,
         store,
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        rounds,
+        client: common::client(),
+        rounds: population.rounds,
         households,
-        surveyed,
+        surveyed: population.surveyed,
         _dir: dir,
     }
 }
@@ -122,12 +53,6 @@ fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
         let (k, rest) = v.split(';').next()?.split_once('=')?;
         (k == name).then(|| rest.to_string())
     })
-}
-
-/// The value of the hidden `csrf` field of a page.
-fn csrf_field(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 /// Attribute text as a browser reads it.

@@ -184,7 +184,9 @@ struct MapData {
     /// Where a click on an area goes, without the area's code (none at the lowest level).
     drill_url: Option<String>,
     figure: String,
-    percent: bool,
+    /// How values are shown: `percent` (shares: 0.123 as 12.3%), `score` (capitals, shown out of
+    /// 100 as on the dashboard: 0.623 as 62.3) or `plain` (M0: 0.012).
+    scale: Scale,
     higher_is_worse: bool,
     lang: &'static str,
     values: std::collections::BTreeMap<String, CellData>,
@@ -217,11 +219,31 @@ fn name(code: &AreaCode, lang: Lang) -> String {
     }
 }
 
-fn format_value(v: f64, percent: bool) -> String {
-    if percent {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        format!("{v:.3}")
+/// How a figure's values (0 to 1) are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Scale {
+    Percent,
+    Score,
+    Plain,
+}
+
+impl Scale {
+    fn of(figure: MapFigure) -> Scale {
+        match figure {
+            MapFigure::M0 => Scale::Plain,
+            MapFigure::Capital(_) => Scale::Score,
+            _ => Scale::Percent,
+        }
+    }
+}
+
+/// As `fmt` in assets/map.js writes it.
+fn format_value(v: f64, scale: Scale) -> String {
+    match scale {
+        Scale::Percent => format!("{:.1}%", v * 100.0),
+        Scale::Score => format!("{:.1}", v * 100.0),
+        Scale::Plain => format!("{v:.3}"),
     }
 }
 
@@ -288,7 +310,7 @@ async fn map_page(
     let round = f.round.to_string();
     let fid = figure.id();
     let values = map_values(&f, figure);
-    let percent = !matches!(figure, MapFigure::M0 | MapFigure::Capital(_));
+    let scale = Scale::of(figure);
     // A click on an area shows the areas inside it; villages have none.
     let drill_url = (level != AreaLevel::Village)
         .then(|| format!("{}&area=", map_url(&round, &fid, None, None)));
@@ -304,7 +326,7 @@ async fn map_page(
         } else {
             figure.label_en()
         },
-        percent,
+        scale,
         higher_is_worse: figure.higher_is_worse(),
         lang: l.code(),
         values: values
@@ -348,7 +370,7 @@ async fn map_page(
                 code => v.code.to_string(),
                 name => name(&v.code, l),
                 households => v.households,
-                value => v.value.map(|x| format_value(x, percent)),
+                value => v.value.map(|x| format_value(x, scale)),
                 url => drill_url.as_ref().map(|d| format!("{d}{}", v.code)),
             }
         })

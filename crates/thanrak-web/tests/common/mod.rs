@@ -1,0 +1,187 @@
+//! What the web test files share: stores (SQLite in a temporary directory, PostgreSQL in a schema
+//! of its own), the small demo population with one account per role, and the real app on a free
+//! port. Each test file uses part of it.
+
+#![allow(dead_code)]
+
+use std::future::pending;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use reqwest::Client;
+use thanrak_app::access::{self, UserRequest};
+use thanrak_app::scoring;
+use thanrak_core::demo::DemoConfig;
+use thanrak_core::{AreaCode, Household, RoundLabel};
+use thanrak_store::{Scope, Store};
+use thanrak_web::auth::credentials;
+use thanrak_web::{AppState, WebConfig};
+
+/// Every test account's password.
+pub const PASSWORD: &str = "a long test password";
+
+/// The argon2 hash of [`PASSWORD`], computed once: every test account shares it.
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| credentials::hash_password(PASSWORD).unwrap())
+}
+
+pub fn code(s: &str) -> AreaCode {
+    AreaCode::parse(s).unwrap()
+}
+
+/// A fresh SQLite store in a temporary directory (kept alive by the returned directory).
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("web.db").display());
+    (Store::connect(&url).await.unwrap(), dir)
+}
+
+/// A fresh PostgreSQL store in a schema of its own (`w_PID_N_MICROS`), when
+/// `THANRAK_TEST_DATABASE_URL` is set. Schemas that earlier runs left behind for over an hour
+/// are dropped first, so the test database does not grow run after run.
+pub async fn postgres_store() -> Option<(Store, tempfile::TempDir)> {
+    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let now = chrono::Utc::now().timestamp_micros();
+    let schema = format!(
+        "w_{}_{}_{now}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .expect("PostgreSQL reachable");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'w\\_%'")
+            .fetch_all(&admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let parts: Vec<&str> = name.split('_').collect();
+        let stale = parts.len() == 4
+            && parts[1..]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && parts[3]
+                .parse::<i64>()
+                .is_ok_and(|t| now - t > 3_600_000_000);
+        if stale {
+            // A concurrent run may be dropping the same schema: failures do not matter.
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE"
+            )))
+            .execute(&admin)
+            .await;
+        }
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    Some((
+        Store::connect(&url).await.unwrap(),
+        tempfile::tempdir().unwrap(),
+    ))
+}
+
+/// What the tests need to know of the demo population.
+pub struct Population {
+    /// The rounds, oldest first.
+    pub rounds: Vec<String>,
+    /// The subdistrict of the demo surveyor (that of the first household of Lampang).
+    pub surveyed: AreaCode,
+}
+
+/// Loads 160 demo households a round in Lampang (52) and Roi Et (45), scores every round when
+/// `scored`, and adds one account per role, all with [`PASSWORD`]: admin, analyst, lampang (area
+/// manager of 52), surveyor (of [`Population::surveyed`]) and codi (agency officer).
+pub async fn load_population(store: &Store, scored: bool) -> Population {
+    let config = DemoConfig {
+        households: 160,
+        seed: 11,
+        provinces: vec![code("52"), code("45")],
+    };
+    thanrak_app::load_demo(store, &config, &mut |_, _, _| {})
+        .await
+        .unwrap();
+    let mut rounds: Vec<String> = thanrak_app::rounds(store)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.label.to_string())
+        .collect();
+    rounds.sort();
+    if scored {
+        let m = scoring::load_methodology(None).unwrap();
+        for r in &rounds {
+            scoring::score_round(store, r, &m, &mut |_, _, _| {})
+                .await
+                .unwrap();
+        }
+    }
+    let surveyed = households(store, &rounds[0])
+        .await
+        .iter()
+        .find(|h| h.village_code.is_within(&code("52")))
+        .unwrap()
+        .village_code
+        .parent()
+        .unwrap();
+    for (name, role, areas, agency) in [
+        ("admin", "admin", vec![], None),
+        ("analyst", "analyst", vec![], None),
+        ("lampang", "area_manager", vec!["52".to_string()], None),
+        ("surveyor", "surveyor", vec![surveyed.to_string()], None),
+        ("codi", "agency_officer", vec![], Some("codi".to_string())),
+    ] {
+        let spec = access::check_user(&UserRequest {
+            name: name.into(),
+            role: role.into(),
+            areas,
+            agency,
+        })
+        .unwrap();
+        access::add_user(store, spec, password_hash().to_string())
+            .await
+            .unwrap();
+    }
+    Population { rounds, surveyed }
+}
+
+/// Every household of `round`, in the store's list order.
+pub async fn households(store: &Store, round: &str) -> Vec<Household> {
+    let round = RoundLabel::parse(round).unwrap();
+    store
+        .scoped_households(&Scope::All, &round, None, 0, 100_000)
+        .await
+        .unwrap()
+        .0
+}
+
+/// Starts the app over `store` on a free port; it lives as long as the test's runtime.
+pub async fn start_server(store: &Store) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(store.clone(), WebConfig::default());
+    tokio::spawn(thanrak_web::serve(listener, state, pending()));
+    addr
+}
+
+/// An HTTP client that does not follow redirects, so tests see them.
+pub fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden `csrf` field of a page.
+pub fn csrf_field(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..].split('"').next().unwrap().to_string()
+}
