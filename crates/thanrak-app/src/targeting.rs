@@ -14,7 +14,7 @@ use thanrak_core::household::{Occupation, Relation};
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::{Capital, Group, Methodology};
 use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
-use thanrak_store::{NewAuditEntry, RunKey, Scope, Store, StoredScore};
+use thanrak_store::{NewAuditEntry, RunKey, Scope, Store, StoredScore, TargetFilter};
 
 use crate::access::{self, AccessError, Page, Paging};
 use crate::audit::AuditLog;
@@ -330,8 +330,54 @@ pub async fn target_list(
         .transpose()?;
     let key = scored_run(store, m, &q.round).await?;
     let round = key.round.clone();
+    let page = match (need, paging) {
+        // Without a need to judge, the database orders, counts and cuts the page.
+        (None, Some(p)) => {
+            let filter = TargetFilter {
+                area: area.as_ref(),
+                group,
+                deprived_in: indicator,
+            };
+            let (items, total) = store
+                .scoped_target_page(&key, &scope, filter, p.offset(), u64::from(p.per_page()))
+                .await?;
+            Page {
+                items,
+                page: p.page(),
+                per_page: p.per_page(),
+                total,
+            }
+        }
+        _ => {
+            ordered_in_memory(
+                store,
+                m,
+                &key,
+                &scope,
+                area.as_ref(),
+                (group, indicator, need),
+                paging,
+            )
+            .await?
+        }
+    };
+    targets_of(store, log, m, user, &round, &scope, page, action).await
+}
+
+/// The target list ordered in memory: for downloads (every row) and for needs, which are judged
+/// here rather than in the database.
+async fn ordered_in_memory(
+    store: &Store,
+    m: &Methodology,
+    key: &RunKey,
+    scope: &Scope,
+    area: Option<&AreaCode>,
+    (group, indicator, need): (Option<Group>, Option<usize>, Option<Need>),
+    paging: Option<Paging>,
+) -> Result<Page<StoredScore>, AccessError> {
+    let round = key.round.clone();
     let mut scores: Vec<StoredScore> = store
-        .scoped_scores(&key, &scope, area.as_ref())
+        .scoped_scores(key, scope, area)
         .await?
         .into_iter()
         .filter(|s| group.is_none_or(|g| s.score.group == g))
@@ -348,8 +394,8 @@ pub async fn target_list(
             })
             .map(|s| s.score.household_id.clone())
             .collect();
-        let members = members_by_household(store, &scope, &round, &candidates).await?;
-        let households = households_by_id(store, &scope, &round, &candidates).await?;
+        let members = members_by_household(store, scope, &round, &candidates).await?;
+        let households = households_by_id(store, scope, &round, &candidates).await?;
         scores.retain(|s| {
             let id = &s.score.household_id;
             if need != Need::Job {
@@ -362,7 +408,7 @@ pub async fn target_list(
         });
     }
     scores.sort_by(|a, b| target_order(&a.score, &b.score));
-    let page = match paging {
+    Ok(match paging {
         Some(p) => Page::of(scores, p),
         None => Page {
             page: 1,
@@ -370,14 +416,29 @@ pub async fn target_list(
             total: scores.len() as u64,
             items: scores,
         },
-    };
+    })
+}
+
+/// The targets of a page of scores: households, heads and needs read for that page only; a page
+/// that shows names unmasked is written to the audit log under `action` first.
+#[allow(clippy::too_many_arguments)]
+async fn targets_of(
+    store: &Store,
+    log: &AuditLog,
+    m: &Methodology,
+    user: &thanrak_store::User,
+    round: &RoundLabel,
+    scope: &Scope,
+    page: Page<StoredScore>,
+    action: &str,
+) -> Result<TargetList, AccessError> {
     let ids: Vec<HouseholdId> = page
         .items
         .iter()
         .map(|s| s.score.household_id.clone())
         .collect();
-    let members = members_by_household(store, &scope, &round, &ids).await?;
-    let households = households_by_id(store, &scope, &round, &ids).await?;
+    let members = members_by_household(store, scope, round, &ids).await?;
+    let households = households_by_id(store, scope, round, &ids).await?;
     let masked = !access::sees_personal_data(user.role);
     if !masked && !ids.is_empty() {
         log.append(NewAuditEntry {

@@ -34,6 +34,7 @@ pub use import::ImportSummary;
 pub use read::RoundSummary;
 pub use scoped::{ListedHousehold, Scope};
 pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, StoredScore};
+pub use targets::TargetFilter;
 
 /// The default database when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thanrak.db";

@@ -36,7 +36,7 @@ type VillageRange = (String, String);
 impl Scope {
     /// The village-code ranges of this scope narrowed to `area`: `None` when nothing narrows
     /// (all households), `Some(empty)` when nothing can match.
-    fn village_ranges(&self, area: Option<&AreaCode>) -> Option<Vec<VillageRange>> {
+    pub(crate) fn village_ranges(&self, area: Option<&AreaCode>) -> Option<Vec<VillageRange>> {
         let codes: Vec<AreaCode> = match (self, area) {
             (Scope::None, _) => Vec::new(),
             (Scope::All, None) => return None,
@@ -78,7 +78,7 @@ fn village_range(code: &AreaCode) -> VillageRange {
 }
 
 /// The SQL condition on `column` for `ranges`, with placeholders numbered from `first`.
-fn range_condition(column: &str, ranges: &[VillageRange], first: usize) -> String {
+pub(crate) fn range_condition(column: &str, ranges: &[VillageRange], first: usize) -> String {
     let parts: Vec<String> = (0..ranges.len())
         .map(|i| {
             format!(

@@ -3,12 +3,10 @@
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use sqlx::{QueryBuilder, Row};
-use thanrak_core::household::Sex;
 use thanrak_core::measure::af::AfResult;
-use thanrak_core::measure::{Bits, ExactScore, HouseholdScore};
+use thanrak_core::measure::HouseholdScore;
 use thanrak_core::measure::{Summary, Unit};
-use thanrak_core::methodology::Group;
-use thanrak_core::{AreaCode, Household, HouseholdId, RoundLabel};
+use thanrak_core::{AreaCode, Household, RoundLabel};
 
 use crate::{with_pool, Store, StoreError};
 
@@ -124,7 +122,57 @@ fn decode(text: &str) -> Option<Summary> {
     })
 }
 
-const SCORE_COLUMNS: &str =
+/// The [`StoredScore`] of a row of [`SCORE_COLUMNS`]; `$r` is a backend row. A macro because
+/// the two backends' rows differ in type.
+macro_rules! stored_score {
+    ($r:expr) => {{
+        let r = &$r;
+        let bad = |what: &str| $crate::StoreError::Corrupt(format!("score: {what}"));
+        let hh: String = r.try_get(3)?;
+        let village: String = r.try_get(4)?;
+        let group: String = r.try_get(17)?;
+        let sex: Option<String> = r.try_get(22)?;
+        $crate::StoredScore {
+            village_code: thanrak_core::AreaCode::parse(&village)
+                .map_err(|_| bad("village code"))?,
+            score: thanrak_core::measure::HouseholdScore {
+                household_id: thanrak_core::HouseholdId::parse(&hh)
+                    .map_err(|_| bad("household id"))?,
+                deprivations: thanrak_core::measure::Bits(r.try_get::<i64, _>(5)? as u64),
+                c: thanrak_core::measure::ExactScore {
+                    num: r.try_get::<i64, _>(6)? as u64,
+                    den: r.try_get::<i64, _>(7)? as u64,
+                },
+                score: r.try_get(8)?,
+                mpi_poor: r.try_get(9)?,
+                target_poor: r.try_get(10)?,
+                capitals: [
+                    r.try_get(11)?,
+                    r.try_get(12)?,
+                    r.try_get(13)?,
+                    r.try_get(14)?,
+                    r.try_get(15)?,
+                ],
+                criteria_met: thanrak_core::measure::Bits(r.try_get::<i64, _>(16)? as u64),
+                group: thanrak_core::methodology::Group::parse(&group)
+                    .ok_or_else(|| bad("group"))?,
+                rule: r.try_get::<i64, _>(18)? as usize,
+                income_pc: r.try_get(19)?,
+                n_members: r.try_get::<i64, _>(20)? as u32,
+                capable_workers: r.try_get::<i64, _>(21)? as u32,
+                head_sex: match sex {
+                    Some(s) => Some(
+                        thanrak_core::household::Sex::parse(&s).ok_or_else(|| bad("head sex"))?,
+                    ),
+                    None => None,
+                },
+            },
+        }
+    }};
+}
+pub(crate) use stored_score;
+
+pub(crate) const SCORE_COLUMNS: &str =
     "round, methodology_id, methodology_version, household_id, village_code, \
     deprivations, c_num, c_den, score, mpi_poor, target_poor, cap_human, cap_physical, cap_financial, cap_natural, \
     cap_social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex";
@@ -294,42 +342,7 @@ impl Store {
                 .fetch(pool);
             let mut out = Vec::new();
             while let Some(r) = rows.try_next().await? {
-                let bad = |what: &str| StoreError::Corrupt(format!("score: {what}"));
-                let hh: String = r.try_get(3)?;
-                let village: String = r.try_get(4)?;
-                let group: String = r.try_get(17)?;
-                let sex: Option<String> = r.try_get(22)?;
-                out.push(StoredScore {
-                    village_code: AreaCode::parse(&village).map_err(|_| bad("village code"))?,
-                    score: HouseholdScore {
-                        household_id: HouseholdId::parse(&hh).map_err(|_| bad("household id"))?,
-                        deprivations: Bits(r.try_get::<i64, _>(5)? as u64),
-                        c: ExactScore {
-                            num: r.try_get::<i64, _>(6)? as u64,
-                            den: r.try_get::<i64, _>(7)? as u64,
-                        },
-                        score: r.try_get(8)?,
-                        mpi_poor: r.try_get(9)?,
-                        target_poor: r.try_get(10)?,
-                        capitals: [
-                            r.try_get(11)?,
-                            r.try_get(12)?,
-                            r.try_get(13)?,
-                            r.try_get(14)?,
-                            r.try_get(15)?,
-                        ],
-                        criteria_met: Bits(r.try_get::<i64, _>(16)? as u64),
-                        group: Group::parse(&group).ok_or_else(|| bad("group"))?,
-                        rule: r.try_get::<i64, _>(18)? as usize,
-                        income_pc: r.try_get(19)?,
-                        n_members: r.try_get::<i64, _>(20)? as u32,
-                        capable_workers: r.try_get::<i64, _>(21)? as u32,
-                        head_sex: match sex {
-                            Some(s) => Some(Sex::parse(&s).ok_or_else(|| bad("head sex"))?),
-                            None => None,
-                        },
-                    },
-                });
+                out.push(stored_score!(r));
             }
             Ok(out)
         })

@@ -2,9 +2,25 @@
 //! village-code prefixes and each is read with the indexed prefix query of [`Store::scores`], so
 //! that a score outside the scope never leaves the database.
 
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, RoundLabel};
 
+use crate::scoped::range_condition;
+use crate::scores::{stored_score, SCORE_COLUMNS};
 use crate::{with_pool, RunKey, Scope, Store, StoreError, StoredScore};
+
+/// Which stored scores a page of a target list holds.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetFilter<'a> {
+    /// Inside this area (it narrows, never widens, the scope).
+    pub area: Option<&'a AreaCode>,
+    /// Only this group.
+    pub group: Option<Group>,
+    /// Only households deprived in the indicator of this index.
+    pub deprived_in: Option<usize>,
+}
 
 /// The areas to read for `scope` narrowed to `area`: `None` means everything (or `area` alone),
 /// an empty list means nothing. Nested areas of the scope are read once.
@@ -58,6 +74,85 @@ impl Store {
                 RoundLabel::parse(&l).map_err(|e| StoreError::Corrupt(format!("round {l:?} {e}")))
             })
             .collect()
+    }
+
+    /// A page of the stored scores of a run inside `scope` that pass `filter`, in the order of
+    /// target lists (methodology §5: group in the order of [`Group::ALL`], deprivation score high
+    /// first, income per person low first, household id), and how many pass in all. Ordered,
+    /// counted and cut in the database, so that a page of a whole country costs one indexed
+    /// scan rather than every score read into memory.
+    pub async fn scoped_target_page(
+        &self,
+        key: &RunKey,
+        scope: &Scope,
+        filter: TargetFilter<'_>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<StoredScore>, u64), StoreError> {
+        let ranges = match scope.village_ranges(filter.area) {
+            Some(r) if r.is_empty() => return Ok((Vec::new(), 0)),
+            r => r.unwrap_or_default(),
+        };
+        let mut cond =
+            String::from("round = $1 AND methodology_id = $2 AND methodology_version = $3");
+        if !ranges.is_empty() {
+            cond.push_str(&format!(
+                " AND {}",
+                range_condition("village_code", &ranges, 4)
+            ));
+        }
+        let mut n = 4 + 2 * ranges.len();
+        if filter.group.is_some() {
+            cond.push_str(&format!(" AND grp = ${n}"));
+            n += 1;
+        }
+        if let Some(i) = filter.deprived_in {
+            // Indicator ids are few (the methodology has 16): the bit is a constant.
+            cond.push_str(&format!(" AND (deprivations & {}) <> 0", 1u64 << i.min(62)));
+        }
+        let group_rank: Vec<String> = Group::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, g)| format!("WHEN '{}' THEN {i}", g.as_str()))
+            .collect();
+        let id_order = match self {
+            Store::Postgres(_) => "household_id COLLATE \"C\"",
+            Store::Sqlite(_) => "household_id",
+        };
+        let list_sql = format!(
+            "SELECT {SCORE_COLUMNS} FROM scores WHERE {cond} \
+             ORDER BY CASE grp {} END, c_num DESC, income_pc, {id_order} LIMIT ${n} OFFSET ${}",
+            group_rank.join(" "),
+            n + 1
+        );
+        let count_sql = format!("SELECT count(*) FROM scores WHERE {cond}");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        with_pool!(self, pool => {
+            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
+                .bind(key.round.as_str())
+                .bind(&key.methodology_id)
+                .bind(&key.methodology_version);
+            let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql))
+                .bind(key.round.as_str())
+                .bind(&key.methodology_id)
+                .bind(&key.methodology_version);
+            for (lo, hi) in &ranges {
+                count = count.bind(lo).bind(hi);
+                list = list.bind(lo).bind(hi);
+            }
+            if let Some(g) = filter.group {
+                count = count.bind(g.as_str());
+                list = list.bind(g.as_str());
+            }
+            let total = count.fetch_one(pool).await?;
+            let mut rows = list.bind(limit).bind(offset).fetch(pool);
+            let mut out = Vec::new();
+            while let Some(r) = rows.try_next().await? {
+                out.push(stored_score!(r));
+            }
+            Ok((out, total.max(0) as u64))
+        })
     }
 
     /// The stored scores of a run for the households inside `scope` (and inside `area`, when

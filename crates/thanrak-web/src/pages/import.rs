@@ -47,9 +47,10 @@ pub fn router() -> Router<AppState> {
 
 /// Where uploads wait for confirmation: a folder of this process, readable by its user only
 /// (created with a random name, so that no other user can have prepared it).
+static STAGING_ROOT: OnceLock<PathBuf> = OnceLock::new();
+
 pub(crate) fn staging_root() -> std::io::Result<&'static FsPath> {
-    static ROOT: OnceLock<PathBuf> = OnceLock::new();
-    if let Some(root) = ROOT.get() {
+    if let Some(root) = STAGING_ROOT.get() {
         return Ok(root);
     }
     let root = std::env::temp_dir().join(format!(
@@ -60,7 +61,15 @@ pub(crate) fn staging_root() -> std::io::Result<&'static FsPath> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&root)?;
-    Ok(ROOT.get_or_init(|| root))
+    Ok(STAGING_ROOT.get_or_init(|| root))
+}
+
+/// Removes this process's staging folder and every upload still waiting in it: for a server
+/// that stops.
+pub(crate) fn remove_staging_folder() {
+    if let Some(root) = STAGING_ROOT.get() {
+        let _ = std::fs::remove_dir_all(root);
+    }
 }
 
 /// The staging folder of a batch, if the name is one this page made.
@@ -209,6 +218,11 @@ async fn upload(
                     std::str::from_utf8(&bytes).unwrap_or(""),
                     &page.csrf_token,
                 );
+            }
+            // The form sends its CSRF token first: no file is written before it is checked.
+            ("files", Some(_)) if !csrf_ok => {
+                cleanup(&dir);
+                return ApiError::csrf_failed().into_response();
             }
             ("files", Some(f)) if !f.is_empty() => {
                 let mut safe = safe_name(&f);
