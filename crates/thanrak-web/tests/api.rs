@@ -872,6 +872,118 @@ async fn pages_are_thai_with_an_english_switch() {
     assert!(home.contains(&year_be.to_string()));
 }
 
+/// Exports: whole files in the import format for roles that see personal data, inside their
+/// areas, audited; refused to the others.
+async fn exports_stay_inside_the_areas_and_are_audited(app: TestApp) {
+    let admin = app.token("admin").await;
+    let lampang = app.token("lampang").await;
+    let export = |auth: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(
+                    &format!("/api/v1/rounds/{ROUND}/export{query}"),
+                    Auth::Token(&auth),
+                )
+                .await;
+            let status = res.status();
+            let headers = res.headers().clone();
+            (status, headers, res.bytes().await.unwrap().to_vec())
+        }
+    };
+    let ids_of = |csv: &[u8]| -> BTreeSet<String> {
+        let text = std::str::from_utf8(csv).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    // The admin's file is the CLI's export of the round, byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    thanrak_app::export_round(
+        &app.store,
+        ROUND,
+        dir.path(),
+        thanrak_app::ExportFormat::Csv,
+    )
+    .await
+    .unwrap();
+    let (status, headers, body) = export(admin.clone(), "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"households-{ROUND}.csv\"")
+    );
+    assert_eq!(
+        body,
+        std::fs::read(dir.path().join("households.csv")).unwrap()
+    );
+    let (_, _, members) = export(admin.clone(), "?table=members").await;
+    assert_eq!(
+        members,
+        std::fs::read(dir.path().join("members.csv")).unwrap()
+    );
+    let (status, headers, xlsx) = export(admin.clone(), "?format=xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert_eq!(&xlsx[..2], b"PK");
+
+    // Lampang's manager gets Lampang only, whatever it asks for.
+    let mine: BTreeSet<String> = app.lampang.iter().cloned().collect();
+    let (status, _, body) = export(lampang.clone(), "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids_of(&body), mine);
+    let (_, _, body) = export(lampang.clone(), "?table=members").await;
+    let member_households = ids_of(&body);
+    assert!(!member_households.is_empty() && member_households.is_subset(&mine));
+    let (status, _, body) = export(lampang.clone(), "?area=45").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ids_of(&body).is_empty());
+
+    // Masked roles may not download personal data; bad arguments are refused.
+    for name in ["surveyor", "analyst", "codi"] {
+        let token = app.token(name).await;
+        let (status, _, _) = export(token, "").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+    }
+    for query in ["?format=pdf", "?table=scores", "?area=5x"] {
+        let (status, _, _) = export(admin.clone(), query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+    }
+    let res = app
+        .get("/api/v1/rounds/2500-1/export", Auth::Token(&admin))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Every export is in the audit log with the households it held.
+    let (_, log) = app
+        .get_json("/api/v1/audit?per_page=500", Auth::Token(&admin))
+        .await;
+    let lines = log["items"].as_array().unwrap();
+    let by_lampang: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["user_name"] == "lampang")
+        .collect();
+    assert_eq!(by_lampang.len(), 3, "{log}");
+    let exported: BTreeSet<String> = by_lampang
+        .iter()
+        .find(|l| l["action"].as_str().unwrap().ends_with("/export"))
+        .unwrap()["household_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(exported, mine);
+}
+
 /// The checks of who sees what, run on SQLite and, when `THANRAK_TEST_DATABASE_URL` is set, on
 /// PostgreSQL too: the area filter is SQL, so each backend must prove it.
 macro_rules! on_both_backends {
@@ -899,4 +1011,5 @@ on_both_backends!(
     each_role_sees_what_it_may,
     personal_data_is_masked_unless_the_role_needs_it,
     unmasked_views_are_written_to_the_audit_log,
+    exports_stay_inside_the_areas_and_are_audited,
 );

@@ -204,6 +204,38 @@ async fn the_dashboard_shows_the_stored_figures_and_drills_down() {
 }
 
 #[tokio::test]
+async fn the_dashboard_offers_the_area_data_to_roles_that_see_personal_data() {
+    let app = spawn_app().await;
+    let lampang = app.login("lampang").await;
+    let (_, html) = app.page("/?area=5201", &lampang).await;
+    assert!(html.contains("id=\"export\""), "{html}");
+    let link = unescape(&text_after(&html, "id=\"export\"", "<a href=\""));
+    let link = link.split('"').next().unwrap().to_string();
+    assert!(
+        link.contains("area=5201") && link.ends_with("table=households"),
+        "{link}"
+    );
+    // The link downloads with the browser's session: the district's households only.
+    let res = app.get(&link, &lampang).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let in_district = app
+        .households
+        .iter()
+        .filter(|h| h.village_code.is_within(&code("5201")))
+        .count();
+    assert!(in_district > 0);
+    assert_eq!(rows.len(), in_district);
+    // Roles that see masked data or aggregates are not offered it.
+    for name in ["analyst", "surveyor"] {
+        let session = app.login(name).await;
+        let (_, html) = app.page("/", &session).await;
+        assert!(!html.contains("id=\"export\""), "{name}");
+    }
+}
+
+#[tokio::test]
 async fn an_area_manager_stays_inside_its_areas() {
     let app = spawn_app().await;
     let lampang = app.login("lampang").await;
@@ -327,6 +359,15 @@ async fn target_lists_follow_the_methodology_order_inside_the_scope() {
         .collect();
     assert_eq!(got, want);
     assert_eq!(items[0]["group"], "hardship");
+    // Each item carries the household's whole score.
+    for (t, s) in items.iter().zip(&scores) {
+        assert_eq!(t["mpi_poor"], s.score.mpi_poor);
+        assert_eq!(t["target_poor"], s.score.target_poor);
+        let caps = t["capitals"].as_object().unwrap();
+        assert_eq!(caps.len(), 5);
+        assert_eq!(caps["human"].as_f64(), Some(s.score.capitals[0]));
+        assert_eq!(caps["social"].as_f64(), Some(s.score.capitals[4]));
+    }
     // Filters combine and narrow.
     let (_, hard) = app
         .json(

@@ -5,6 +5,7 @@ mod areas;
 mod audit;
 mod boundaries;
 mod dto;
+mod exports;
 pub(crate) mod figures;
 mod households;
 mod imports;
@@ -45,6 +46,7 @@ use crate::AppState;
         (name = "account", description = "The caller's own account"),
         (name = "figures", description = "Poverty index, groups and capitals by area and group; small cells suppressed"),
         (name = "imports", description = "Uploading CSV / XLSX files: checked row by row, loaded all or nothing, then scored"),
+        (name = "exports", description = "A round's households or members as CSV / XLSX in the import format, for roles that see personal data; audited"),
         (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
     )
 )]
@@ -80,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(figures::router())
         .merge(targets::router())
         .merge(imports::router())
+        .merge(exports::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::map_response(json_no_store));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

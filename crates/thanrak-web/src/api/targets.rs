@@ -1,11 +1,14 @@
 //! `GET /rounds/{round}/targets`: the target list of methodology §5 (ชี้เป้า), inside the
 //! caller's areas, names masked by role, unmasked pages written to the audit log.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{OriginalUri, State};
 use axum::http::Method;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use thanrak_app::targeting::{indicator_short_th, target_list, Target, TargetQuery};
+use thanrak_core::methodology::Capital;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -80,6 +83,12 @@ pub struct TargetDto {
     pub lacks_th: Vec<String>,
     /// The kinds of help that fit (methodology §5; tourism and research are not computed yet).
     pub needs: Vec<&'static str>,
+    /// Poor by the multidimensional index (c ≥ k).
+    pub mpi_poor: bool,
+    /// Target-poor as the methodology defines it (the TPMAP rule).
+    pub target_poor: bool,
+    /// The five livelihood capitals (0–1, higher is better), by capital id.
+    pub capitals: BTreeMap<&'static str, f64>,
 }
 
 impl From<Target> for TargetDto {
@@ -100,12 +109,19 @@ impl From<Target> for TargetDto {
                 .collect(),
             deprived: t.deprived,
             needs: t.needs.iter().map(|n| n.as_str()).collect(),
+            mpi_poor: t.score.mpi_poor,
+            target_poor: t.score.target_poor,
+            capitals: Capital::ALL
+                .iter()
+                .map(|c| (c.as_str(), t.score.capitals[*c as usize]))
+                .collect(),
         }
     }
 }
 
 /// A page of the target list: households ordered by group (hardship first), deprivation score
-/// (high first) and income per person (low first), with what each lacks and which help fits.
+/// (high first) and income per person (low first), with what each lacks, which help fits and its
+/// whole score (flags and capitals): the list of household scores of a round.
 #[utoipa::path(
     get,
     path = "/rounds/{round}/targets",

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use thanrak_app::access;
 use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery, ScopedRow};
 use thanrak_app::scoring::{area_names, Breakdown};
 use thanrak_core::methodology::{Capital, Group};
@@ -249,6 +250,11 @@ async fn dashboard(
         group_colours => GROUP_COLOURS.to_vec(),
         group_labels => Group::ALL.iter().map(|g| if l == Lang::Th { g.label_th() } else { g.label_en() }).collect::<Vec<_>>(),
         any_suppressed => o.suppressed || f.rows.iter().any(|r| r.suppressed),
+        // The area's data as files, for the roles that may download personal data.
+        export => access::sees_personal_data(user.role).then(|| {
+            let area = f.area.map(|a| a.to_string()).unwrap_or_default();
+            format!("/api/v1/rounds/{}/export?area={area}", f.round)
+        }),
         ..base
     };
     render(&state, &lang, StatusCode::OK, "dashboard.html", ctx)
