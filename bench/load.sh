@@ -10,6 +10,7 @@
 #
 #   bench/load.sh                 # programme size; N=50000 bench/load.sh for a quicker run
 #   DURATION=20s CONNECTIONS=200  # the defaults
+#   PG=1 bench/load.sh            # on PostgreSQL (database thanrak_load on 127.0.0.1, created)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-235704}
@@ -20,10 +21,18 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release -q -p thanrak
 BIN=target/release/thanrak
-DB="sqlite://$PWD/$OUT/load-$N.db"
+if [ -n "${PG:-}" ]; then
+    # A database of its own, so the bench never touches the test database.
+    psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE thanrak_load_$N" 2>/dev/null || true
+    DB="postgres://postgres@127.0.0.1:5432/thanrak_load_$N"
+    READY="$OUT/load-pg-$N.ready"
+else
+    DB="sqlite://$PWD/$OUT/load-$N.db"
+    READY="$OUT/load-$N.db.ready"
+fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-if [ ! -f "$OUT/load-$N.db.ready" ]; then
-    rm -f "$OUT/load-$N.db" "$OUT/load-$N.db-wal" "$OUT/load-$N.db-shm"
+if [ ! -f "$READY" ]; then
+    [ -n "${PG:-}" ] || rm -f "$OUT/load-$N.db" "$OUT/load-$N.db-wal" "$OUT/load-$N.db-shm"
     $BIN --database-url "$DB" demo --households "$N" >/dev/null 2>&1
     for round in $($BIN --database-url "$DB" rounds | cut -f1); do
         $BIN --database-url "$DB" score --round "$round" >/dev/null 2>&1
@@ -39,7 +48,7 @@ if [ ! -f "$OUT/load-$N.db.ready" ]; then
     done
     kill "$PREP"
     wait "$PREP" || true
-    touch "$OUT/load-$N.db.ready"
+    touch "$READY"
 fi
 ROUND=$($BIN --database-url "$DB" rounds | tail -n1 | cut -f1)
 HOUSEHOLDS=$($BIN --database-url "$DB" rounds | tail -n1 | cut -f3)
@@ -50,7 +59,7 @@ SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.5; done
 BASE="http://127.0.0.1:$PORT"
-echo "round $ROUND: $HOUSEHOLDS households; wrk -c $CONNECTIONS -d $DURATION on loopback"
+echo "${DB%%://*}, round $ROUND: $HOUSEHOLDS households; wrk -c $CONNECTIONS -d $DURATION on loopback"
 rss() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$SERVER/status"; }
 echo "server peak RSS before load: $(rss)"
 printf '%-28s %10s %10s %10s %8s %9s\n' scenario p50 p99 req/s errors requests

@@ -73,6 +73,7 @@ struct Inner {
     figures: FiguresCache,
     tokens: TtlCache<String, TokenUser>,
     sessions: TtlCache<String, Session>,
+    import_results: TtlCache<String, (i64, minijinja::Value)>,
     config: WebConfig,
     templates: Environment<'static>,
 }
@@ -88,6 +89,7 @@ impl AppState {
                 figures: FiguresCache::new(),
                 tokens: TtlCache::new(CREDENTIALS_TTL, 10_000),
                 sessions: TtlCache::new(CREDENTIALS_TTL, 10_000),
+                import_results: TtlCache::new(pages::IMPORT_RESULT_TTL, 1_000),
                 config,
                 templates: pages::templates(),
             }),
@@ -117,6 +119,11 @@ impl AppState {
     /// Sessions (by digest) seen lately.
     fn sessions(&self) -> &TtlCache<String, Session> {
         &self.inner.sessions
+    }
+
+    /// Summaries of uploads loaded lately, by batch, with the id of the user who loaded each.
+    fn import_results(&self) -> &TtlCache<String, (i64, minijinja::Value)> {
+        &self.inner.import_results
     }
 
     /// The store.

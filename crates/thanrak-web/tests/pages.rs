@@ -605,7 +605,11 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        (res.status(), res.text().await.unwrap())
+        // A redirect is told by where it leads; anything else by its page.
+        match res.headers().get(LOCATION) {
+            Some(l) => (res.status(), l.to_str().unwrap().to_string()),
+            None => (res.status(), res.text().await.unwrap()),
+        }
     }
 }
 
@@ -697,12 +701,21 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let (_, other) = app.page("/import", &lampang).await;
     let (status, _) = app.confirm(&lampang, &csrf_field(&other), &batch).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, html) = app.confirm(&admin, &csrf, &batch).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert_eq!(
-        text_after(&html, "id=\"loaded-households\"", ">"),
-        n_households.to_string()
-    );
+    // The confirmation redirects to the summary, which reloads without loading again and is
+    // shown to its owner only.
+    let (status, location) = app.confirm(&admin, &csrf, &batch).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert_eq!(location, format!("/import/done/{batch}"));
+    for _ in 0..2 {
+        let (status, html) = app.page(&location, &admin).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert_eq!(
+            text_after(&html, "id=\"loaded-households\"", ">"),
+            n_households.to_string()
+        );
+    }
+    let (status, _) = app.page(&location, &lampang).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Loaded and scored: the dashboard opens on the new round at once (the import cleared the
     // figures held in memory).
     let (_, dash) = app.page("/", &admin).await;
@@ -711,7 +724,7 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let (_, html) = app.upload(&admin, Some(&csrf), &files).await;
     let again = batch_of(&html);
     let (status, _) = app.confirm(&admin, &csrf, &again).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let round = thanrak_app::rounds(&app.store)
         .await
         .unwrap()

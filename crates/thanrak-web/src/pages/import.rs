@@ -6,9 +6,9 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
 
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path as AxumPath, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
@@ -33,7 +33,7 @@ const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// Staged uploads older than this are swept away.
 const STAGING_HOURS: u64 = 24;
 
-/// `/import` and `/import/confirm`.
+/// `/import`, `/import/confirm` and `/import/done/{batch}`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
@@ -43,7 +43,12 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/import/confirm", post(confirm))
+        .route("/import/done/{batch}", get(done))
 }
+
+/// How long the summary of a loaded upload can be shown again (reloading the page after the
+/// confirmation shows it rather than posting the form again).
+pub(crate) const RESULT_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Where uploads wait for confirmation: a folder of this process, readable by its user only
 /// (created with a random name, so that no other user can have prepared it).
@@ -348,25 +353,44 @@ async fn confirm(
             StatusCode::UNPROCESSABLE_ENTITY,
             context! { report => r },
         ),
-        Ok(UploadLoad::Loaded { import, scored }) => show(
+        Ok(UploadLoad::Loaded { import, scored }) => {
+            // Post, redirect, get: the summary has an address of its own, so that reloading it
+            // does not post the confirmation again.
+            let loaded = context! {
+                households => import.households,
+                members => import.members,
+                new_villages => import.new_villages,
+                rounds => scored.iter().map(|s| context! {
+                    round => s.round.to_string(),
+                    households => s.households,
+                    groups => s.groups.to_vec(),
+                }).collect::<Vec<_>>(),
+            };
+            state
+                .import_results()
+                .insert(form.form.batch.clone(), (page.user.id, loaded));
+            Redirect::to(&format!("/import/done/{}", form.form.batch)).into_response()
+        }
+        Err(e) => error_page(&state, &lang, e.into()),
+    }
+}
+
+/// The summary of an upload this user loaded within the last [`RESULT_TTL`].
+async fn done(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    AxumPath(batch): AxumPath<String>,
+) -> Response {
+    match state.import_results().get(&batch) {
+        Some((owner, loaded)) if owner == page.user.id => {
+            show(&state, &lang, &page, StatusCode::OK, context! { loaded })
+        }
+        _ => error_page(
             &state,
             &lang,
-            &page,
-            StatusCode::OK,
-            context! {
-                loaded => context! {
-                    households => import.households,
-                    members => import.members,
-                    new_villages => import.new_villages,
-                    rounds => scored.iter().map(|s| context! {
-                        round => s.round.to_string(),
-                        households => s.households,
-                        groups => s.groups.to_vec(),
-                    }).collect::<Vec<_>>(),
-                },
-            },
+            ApiError::not_found("no such upload, or its summary is no longer kept"),
         ),
-        Err(e) => error_page(&state, &lang, e.into()),
     }
 }
 

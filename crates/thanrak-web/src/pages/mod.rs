@@ -9,7 +9,10 @@ mod profile;
 mod targets;
 pub(crate) mod texts;
 
-pub(crate) use import::{remove_staging_folder, safe_name as safe_upload_name, staging_root};
+pub(crate) use import::{
+    remove_staging_folder, safe_name as safe_upload_name, staging_root,
+    RESULT_TTL as IMPORT_RESULT_TTL,
+};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
