@@ -87,6 +87,9 @@ fn update_set(columns: &[Column], keys: &[&str]) -> String {
         .join(", ")
 }
 
+/// Imports of at least this many rows refresh PostgreSQL's planner statistics.
+const ANALYZE_ROWS: u64 = 10_000;
+
 /// The text that both backends share for one import.
 struct Plan<'a> {
     households: &'a [Household],
@@ -193,7 +196,20 @@ impl Store {
         };
         let new_villages = match self {
             Store::Sqlite(pool) => import_sqlite(pool, &plan, progress).await?,
-            Store::Postgres(pool) => import_postgres(pool, &plan, progress).await?,
+            Store::Postgres(pool) => {
+                let new_villages = import_postgres(pool, &plan, progress).await?;
+                // After a bulk load the planner's statistics lag behind until autovacuum comes
+                // round; refresh them now. The data is committed: a failure here loses nothing.
+                if plan.total >= ANALYZE_ROWS {
+                    if let Err(e) = sqlx::query("ANALYZE households, members, household_counts")
+                        .execute(pool)
+                        .await
+                    {
+                        log::warn!("ANALYZE after the import failed: {e}");
+                    }
+                }
+                new_villages
+            }
         };
         Ok(ImportSummary {
             rounds: plan.rounds,
