@@ -258,7 +258,8 @@ async fn ensure_round(store: &Store, round: &str) -> Result<thanrak_core::RoundL
     Ok(label)
 }
 
-async fn audit(
+/// Writes a view of the personal data of households `ids` of `round` by `user` to the audit log.
+pub(crate) async fn audit(
     log: &AuditLog,
     user: &User,
     action: &str,

@@ -4,9 +4,9 @@
 use chrono::Utc;
 use thanrak_core::schema::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{AreaCode, Household, Member};
-use thanrak_store::{NewAuditEntry, Store, User};
+use thanrak_store::{Store, User};
 
-use crate::access::{household_scope, sees_personal_data, AccessError};
+use crate::access::{audit, household_scope, sees_personal_data, AccessError};
 use crate::audit::AuditLog;
 use crate::{blocking, ensure_round, parse_round, AppError, ExportFormat};
 
@@ -80,18 +80,11 @@ pub async fn export_for(
     } else {
         Vec::new()
     };
-    log.append(NewAuditEntry {
-        at: Utc::now(),
-        user_id: user.id,
-        user_name: user.name.to_string(),
-        action: action.to_string(),
-        round: Some(round.to_string()),
-        household_ids: households
-            .iter()
-            .map(|h| h.household_id.to_string())
-            .collect(),
-    })
-    .await?;
+    let ids = households
+        .iter()
+        .map(|h| h.household_id.to_string())
+        .collect();
+    audit(log, user, action, round.as_str(), ids, Utc::now()).await?;
     let n = households.len();
     let (name, content_type, bytes) =
         blocking(|| write(&round.to_string(), format, table, &households, &members))?;

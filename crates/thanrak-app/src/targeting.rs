@@ -14,7 +14,7 @@ use thanrak_core::household::{Occupation, Relation};
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::{Capital, Group, Methodology};
 use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
-use thanrak_store::{NewAuditEntry, RunKey, Scope, Store, StoredScore, TargetFilter};
+use thanrak_store::{RunKey, Scope, Store, StoredScore, TargetFilter};
 
 use crate::access::{self, AccessError, Page, Paging};
 use crate::audit::AuditLog;
@@ -441,16 +441,10 @@ async fn targets_of(
     let households = households_by_id(store, scope, round, &ids).await?;
     let masked = !access::sees_personal_data(user.role);
     if !masked && !ids.is_empty() {
-        log.append(NewAuditEntry {
-            at: Utc::now(),
-            user_id: user.id,
-            user_name: user.name.to_string(),
-            action: action.to_string(),
-            round: Some(round.to_string()),
-            household_ids: ids.iter().map(ToString::to_string).collect(),
-        })
-        .await
-        .map_err(AppError::Store)?;
+        let ids = ids.iter().map(ToString::to_string).collect();
+        access::audit(log, user, action, round.as_str(), ids, Utc::now())
+            .await
+            .map_err(AppError::Store)?;
     }
     let page = page.map(|s| {
         let id = &s.score.household_id;

@@ -2,8 +2,6 @@
 //! need), or ordered in memory (downloads, needs). Both must give the same households in the
 //! same order (methodology §5), on both databases.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use thanrak_app::access::{self, Paging, UserRequest};
 use thanrak_app::audit::AuditLog;
 use thanrak_app::scoring;
@@ -113,24 +111,8 @@ async fn sqlite_database_and_memory_pages_agree() {
 
 #[tokio::test]
 async fn postgres_database_and_memory_pages_agree() {
-    let Ok(url) = std::env::var("THANRAK_TEST_DATABASE_URL") else {
+    let Some(store) = thanrak_store::testing::postgres_store("a").await else {
         return;
     };
-    static N: AtomicU32 = AtomicU32::new(0);
-    // Named like the store tests' schemas (t_PID_N_MICROS), which they drop once stale.
-    let schema = format!(
-        "t_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    database_and_memory_pages_agree(&Store::connect(&url).await.unwrap()).await;
+    database_and_memory_pages_agree(&store).await;
 }

@@ -15,6 +15,7 @@ mod read;
 mod scoped;
 mod scores;
 mod targets;
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -6,7 +6,6 @@
 
 use std::future::pending;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use reqwest::Client;
@@ -38,55 +37,11 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     (Store::connect(&url).await.unwrap(), dir)
 }
 
-/// A fresh PostgreSQL store in a schema of its own (`w_PID_N_MICROS`), when
-/// `THANRAK_TEST_DATABASE_URL` is set. Schemas that earlier runs left behind for over an hour
-/// are dropped first, so the test database does not grow run after run.
+/// A fresh PostgreSQL store in a schema of its own (`w_…`), when `THANRAK_TEST_DATABASE_URL` is
+/// set.
 pub async fn postgres_store() -> Option<(Store, tempfile::TempDir)> {
-    let url = std::env::var("THANRAK_TEST_DATABASE_URL").ok()?;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let now = chrono::Utc::now().timestamp_micros();
-    let schema = format!(
-        "w_{}_{}_{now}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("PostgreSQL reachable");
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'w\\_%'")
-            .fetch_all(&admin)
-            .await
-            .unwrap_or_default();
-    for name in names {
-        let parts: Vec<&str> = name.split('_').collect();
-        let stale = parts.len() == 4
-            && parts[1..]
-                .iter()
-                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && parts[3]
-                .parse::<i64>()
-                .is_ok_and(|t| now - t > 3_600_000_000);
-        if stale {
-            // A concurrent run may be dropping the same schema: failures do not matter.
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP SCHEMA IF EXISTS {name} CASCADE"
-            )))
-            .execute(&admin)
-            .await;
-        }
-    }
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Some((
-        Store::connect(&url).await.unwrap(),
-        tempfile::tempdir().unwrap(),
-    ))
+    let store = thanrak_store::testing::postgres_store("w").await?;
+    Some((store, tempfile::tempdir().unwrap()))
 }
 
 /// What the tests need to know of the demo population.
