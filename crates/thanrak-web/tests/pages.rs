@@ -652,7 +652,9 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let (status, html) = app.upload(&lampang, Some(&csrf), &files).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(html.contains("id=\"report\""));
-    assert!(html.contains("outside your areas"));
+    // In Thai on the Thai page (the API keeps the English reason).
+    assert!(html.contains("อยู่นอกพื้นที่ของท่าน"), "{html}");
+    assert!(!html.contains("outside your areas"));
     assert!(html.contains("<td>households.csv</td>"));
     assert!(
         !html.contains("thanrak-uploads"),
@@ -675,6 +677,7 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
         html.contains("<td>2</td><td>round</td><td>2570&#x2f;1</td>"),
         "{html}"
     );
+    assert!(html.contains("ซึ่งใช้ไม่ได้"), "{html}");
 
     // Without the session's CSRF token the upload is refused.
     let (status, _) = app.upload(&admin, None, &files).await;

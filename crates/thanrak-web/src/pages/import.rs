@@ -22,7 +22,8 @@ use thanrak_app::AppError;
 use crate::api::figures::methodology;
 use crate::auth::{credentials, CsrfForm, PageUser};
 use crate::error::ApiError;
-use crate::i18n::LangChoice;
+use crate::i18n::{Lang, LangChoice};
+use crate::reasons;
 use crate::AppState;
 
 use super::dashboard::{account, error_page};
@@ -128,7 +129,7 @@ fn forbidden_unless_importer(page: &PageUser) -> Result<(), ApiError> {
     import_areas(&page.user).map(|_| ()).map_err(Into::into)
 }
 
-fn report(diagnostics: &[Diagnostic], dir: &FsPath) -> Vec<Value> {
+fn report(diagnostics: &[Diagnostic], dir: &FsPath, lang: Lang) -> Vec<Value> {
     let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
     diagnostics
         .iter()
@@ -138,7 +139,7 @@ fn report(diagnostics: &[Diagnostic], dir: &FsPath) -> Vec<Value> {
                 row => d.row,
                 column => &d.column,
                 value => &d.value,
-                reason => &d.reason,
+                reason => reasons::reason(lang, &d.reason),
             }
         })
         .collect()
@@ -264,7 +265,7 @@ async fn upload(
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
     match check_upload(state.store(), &page.user, &paths).await {
         Ok(UploadCheck::Rejected(d)) => {
-            let r = report(&d, &dir);
+            let r = report(&d, &dir, lang.lang);
             cleanup(&dir);
             show(
                 &state,
@@ -341,7 +342,7 @@ async fn confirm(
     let result = load_upload(state.store(), methodology(), &page.user, &paths).await;
     state.data_changed();
     let r = match &result {
-        Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir)),
+        Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir, lang.lang)),
         _ => None,
     };
     let _ = std::fs::remove_dir_all(&dir);
