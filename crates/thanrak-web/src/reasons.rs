@@ -146,11 +146,20 @@ fn thai(en: &str) -> Option<String> {
         let mut pieces = th.split("{}");
         out.push_str(pieces.next().unwrap_or(""));
         for (part, piece) in parts.iter().zip(pieces) {
-            out.push_str(&thai(part).unwrap_or_else(|| (*part).to_string()));
+            out.push_str(&thai(part).unwrap_or_else(|| thai_date(part)));
             out.push_str(piece);
         }
         Some(out)
     })
+}
+
+/// An ISO date (as the checks write them) in the Buddhist Era as Thai users write it; any other
+/// part as it is.
+fn thai_date(part: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(part, "%Y-%m-%d") {
+        Ok(d) if part.len() == 10 => thanrak_core::date::format_thai(d),
+        _ => part.to_string(),
+    }
 }
 
 /// The parts of `text` that stand where `pattern` has `{}`, if `text` is of that pattern.
@@ -208,6 +217,17 @@ mod tests {
             th("the row has 3 values but the header has 5: a comma is missing, or the line is cut short"),
             "แถวนี้มี 3 ค่า แต่หัวตารางมี 5 คอลัมน์: ขาดเครื่องหมายจุลภาค หรือบรรทัดถูกตัดสั้น"
         );
+        // Dates in the Buddhist Era.
+        assert_eq!(
+            th("is after the survey date 2023-06-15"),
+            format!(
+                "อยู่หลังวันสำรวจ {}",
+                thanrak_core::date::format_thai(
+                    chrono::NaiveDate::from_ymd_opt(2023, 6, 15).unwrap()
+                )
+            )
+        );
+        assert!(th("is after the survey date 2023-06-15").contains("2566"));
         // A reason no template knows stays as it is; English stays English.
         assert_eq!(th("something new"), "something new");
         assert_eq!(th("must be a number, really"), "must be a number, really");
