@@ -136,6 +136,16 @@ pub fn reason(lang: Lang, en: &str) -> String {
     }
 }
 
+/// A value of the report as the page shows it in `lang`. Values are shown as written, except the
+/// dates that the whole-batch checks give back as they read them (ISO, Common Era): on a Thai page
+/// those are shown in the Buddhist Era, as the surveyor most likely wrote them.
+pub fn value(lang: Lang, column: &str, value: &str) -> String {
+    match lang {
+        Lang::Th if column.ends_with("_date") => thai_date(value),
+        _ => value.to_string(),
+    }
+}
+
 fn thai(en: &str) -> Option<String> {
     if let Some((_, th)) = WORDS.iter().find(|(e, _)| *e == en) {
         return Some((*th).to_string());
@@ -228,6 +238,11 @@ mod tests {
             )
         );
         assert!(th("is after the survey date 2023-06-15").contains("2566"));
+        // Dates given back by the batch checks, in the Buddhist Era on Thai pages only.
+        assert!(value(Lang::Th, "birth_date", "2027-01-01").ends_with("2570"));
+        assert_eq!(value(Lang::En, "birth_date", "2027-01-01"), "2027-01-01");
+        assert_eq!(value(Lang::Th, "birth_date", "2570/1/1x"), "2570/1/1x");
+        assert_eq!(value(Lang::Th, "age", "2027-01-01"), "2027-01-01");
         // A reason no template knows stays as it is; English stays English.
         assert_eq!(th("something new"), "something new");
         assert_eq!(th("must be a number, really"), "must be a number, really");

@@ -138,7 +138,7 @@ fn report(diagnostics: &[Diagnostic], dir: &FsPath, lang: Lang) -> Vec<Value> {
                 file => d.file.strip_prefix(&prefix).unwrap_or(&d.file),
                 row => d.row,
                 column => &d.column,
-                value => &d.value,
+                value => reasons::value(lang, &d.column, &d.value),
                 reason => reasons::reason(lang, &d.reason),
             }
         })
