@@ -214,6 +214,18 @@ await step('the family profile shows members, indicators, the pentagon and histo
   noProblems(page);
 });
 
+await step('the admin reads in the audit log who viewed the profile', async () => {
+  const { page } = admin;
+  await page.click('header nav a[href="/audit"]');
+  await page.waitForSelector('#audit');
+  const first = page.locator('#audit tr[data-id]').first();
+  assert.equal((await first.locator('td.user').textContent()).trim(), 'admin');
+  assert.ok((await first.locator('td.action').textContent()).includes('/households/'),
+    'the newest line is not the profile view');
+  await page.screenshot({ path: join(shots, '10-audit-log.png'), fullPage: true });
+  noProblems(page);
+});
+
 await step('the import page shows a row report for a bad file', async () => {
   const { page } = admin;
   await page.goto(`${base}/import`);

@@ -236,6 +236,47 @@ async fn the_dashboard_offers_the_area_data_to_roles_that_see_personal_data() {
 }
 
 #[tokio::test]
+async fn admins_read_the_audit_log_page() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (status, html) = app.page("/audit", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"audit-empty\""), "{html}");
+    assert!(
+        unescape(&html).contains("href=\"/audit\""),
+        "admins have the link"
+    );
+    // An unmasked list of 7 households by Lampang's manager is one line naming 5 and 2 more.
+    let lampang = app.login("lampang").await;
+    let path = format!(
+        "/api/v1/rounds/{}/households?area=52&per_page=7",
+        app.latest()
+    );
+    let (status, body) = app.json(&path, &lampang).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = body["items"][0]["household_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, html) = app.page("/audit?lang=en", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<td class=\"user\">lampang</td>"), "{html}");
+    assert!(unescape(&html).contains(&format!("/households/{}/{first}", app.latest())));
+    assert!(html.contains("and 2 more"), "{html}");
+    assert!(html.contains("Lines: 1"));
+    // Nobody else reads it, nor sees the link.
+    for name in ["lampang", "analyst", "surveyor"] {
+        let session = app.login(name).await;
+        let (status, _) = app.page("/audit", &session).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+        let (_, html) = app.page("/", &session).await;
+        assert!(!unescape(&html).contains("href=\"/audit\""), "{name}");
+    }
+    let (status, _) = app.page("/audit?page=0", &admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn an_area_manager_stays_inside_its_areas() {
     let app = spawn_app().await;
     let lampang = app.login("lampang").await;

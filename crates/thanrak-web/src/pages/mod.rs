@@ -1,6 +1,7 @@
 //! Server-rendered pages (minijinja templates compiled into the binary), in Thai with an English
 //! switch: login, the dashboard, and the pages of the features.
 
+mod audit;
 mod dashboard;
 mod import;
 mod login;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(profile::router())
         .merge(import::router())
+        .merge(audit::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -48,6 +50,7 @@ pub fn templates() -> Environment<'static> {
         ("targets.html", include_str!("../../templates/targets.html")),
         ("profile.html", include_str!("../../templates/profile.html")),
         ("import.html", include_str!("../../templates/import.html")),
+        ("audit.html", include_str!("../../templates/audit.html")),
     ] {
         env.add_template(name, source)
             .expect("the shipped templates are valid");
@@ -114,6 +117,7 @@ mod tests {
             include_str!("../../templates/targets.html"),
             include_str!("../../templates/profile.html"),
             include_str!("../../templates/import.html"),
+            include_str!("../../templates/audit.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {
