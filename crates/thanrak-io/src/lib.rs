@@ -29,8 +29,8 @@ use thanrak_core::AreaRegistry;
 pub use csv_read::{MAX_ROW_BYTES, THAI_8BIT_REASON};
 pub use diag::{Batch, Diagnostic, Origin, MAX_DIAGNOSTICS_PER_FILE};
 pub use write::{
-    write_csv_table, write_csv_tables, write_report_csv, write_tables, write_xlsx_tables,
-    ExportFormat, XLSX_MAX_ROWS,
+    write_csv_part, write_csv_table, write_csv_tables, write_report_csv, write_tables,
+    write_xlsx_tables, ExportFormat, XLSX_MAX_ROWS,
 };
 
 /// A failure of the operating system (or of a writer) on a path; problems with the content of

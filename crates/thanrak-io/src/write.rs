@@ -80,10 +80,23 @@ pub fn write_csv_table(
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<FieldValue>>,
 ) -> io::Result<()> {
+    write_csv_part(out, columns, true, rows)
+}
+
+/// Writes rows of a table as CSV to `out`, after the header when `header` is true: a table
+/// written in parts (the first with its header) is the same file as [`write_csv_table`] makes.
+pub fn write_csv_part(
+    out: impl Write,
+    columns: &[Column],
+    header: bool,
+    rows: impl IntoIterator<Item = Vec<FieldValue>>,
+) -> io::Result<()> {
     let mut wtr = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(BufWriter::with_capacity(1 << 16, out));
-    wtr.write_record(columns.iter().map(|c| c.name))?;
+    if header {
+        wtr.write_record(columns.iter().map(|c| c.name))?;
+    }
     let mut cell = Vec::with_capacity(64);
     for values in rows {
         for (c, v) in columns.iter().zip(&values) {

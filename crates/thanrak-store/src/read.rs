@@ -136,15 +136,18 @@ fn select_round(columns: &[Column], table: &str, filter: &str, order: &str) -> S
 }
 
 /// An SQL condition to append after `round = $1` (empty for every household) and the
-/// village-code ranges to bind after the round, in order.
-type ScopeFilter = (String, Vec<(String, String)>);
+/// values to bind after the round, in order.
+type ScopeFilter = (String, Vec<String>);
 
 /// The filter of `scope` narrowed to `area` on `column`, or `None` when nothing can match.
 fn scope_filter(scope: &Scope, area: Option<&AreaCode>, column: &str) -> Option<ScopeFilter> {
     match scope.village_ranges(area) {
         None => Some((String::new(), Vec::new())),
         Some(r) if r.is_empty() => None,
-        Some(r) => Some((format!(" AND {}", range_condition(column, &r, 2)), r)),
+        Some(r) => Some((
+            format!(" AND {}", range_condition(column, &r, 2)),
+            r.into_iter().flat_map(|(lo, hi)| [lo, hi]).collect(),
+        )),
     }
 }
 
@@ -231,6 +234,43 @@ impl Store {
         .await
     }
 
+    /// Up to `limit` households of a round inside `scope` (and inside `area`, when given) whose
+    /// ids come after `after` (byte order), ordered by household id: a whole round read a slice at
+    /// a time, in the order of [`Store::households`].
+    pub async fn scoped_round_households_after(
+        &self,
+        scope: &Scope,
+        area: Option<&AreaCode>,
+        round: &RoundLabel,
+        after: Option<&HouseholdId>,
+        limit: u64,
+    ) -> Result<Vec<Household>, StoreError> {
+        let Some(mut filter) = scope_filter(scope, area, "village_code") else {
+            return Ok(Vec::new());
+        };
+        if let Some(after) = after {
+            let collate = match self {
+                Store::Postgres(_) => " COLLATE \"C\"",
+                Store::Sqlite(_) => "",
+            };
+            filter.0.push_str(&format!(
+                " AND household_id{collate} > ${}",
+                2 + filter.1.len()
+            ));
+            filter.1.push(after.to_string());
+        }
+        let registry = AreaRegistry::official();
+        self.read_round_table(
+            HOUSEHOLD_COLUMNS,
+            "households",
+            &format!("household_id LIMIT {limit}"),
+            round,
+            &filter,
+            |v| Household::from_values(v, registry).map_err(|e| corrupt("household", e)),
+        )
+        .await
+    }
+
     /// The members of the households of a round inside `scope` (and inside `area`, when given),
     /// ordered by household id then member number.
     pub async fn scoped_round_members(
@@ -268,7 +308,7 @@ impl Store {
         table: &str,
         order: &str,
         round: &RoundLabel,
-        (filter, ranges): &ScopeFilter,
+        (filter, binds): &ScopeFilter,
         build: impl Fn(&[FieldValue]) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::new();
@@ -283,8 +323,8 @@ impl Store {
                 );
                 let mut q =
                     sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
-                for (lo, hi) in ranges {
-                    q = q.bind(lo).bind(hi);
+                for b in binds {
+                    q = q.bind(b);
                 }
                 let mut rows = q.fetch(pool);
                 while let Some(text) = rows.try_next().await? {
@@ -295,8 +335,8 @@ impl Store {
                 let order = order.replacen("household_id", "household_id COLLATE \"C\"", 1);
                 let sql = select_round(columns, table, filter, &order);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
-                for (lo, hi) in ranges {
-                    q = q.bind(lo).bind(hi);
+                for b in binds {
+                    q = q.bind(b);
                 }
                 let mut rows = q.fetch(pool);
                 while let Some(row) = rows.try_next().await? {

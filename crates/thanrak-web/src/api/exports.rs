@@ -1,11 +1,12 @@
 //! `GET /rounds/{round}/export`: a round's households or members as a file in the import format,
 //! for roles that see personal data, inside their areas, audited.
 
+use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use thanrak_app::exports::{export_for, ExportTable};
+use thanrak_app::exports::{export_for, ExportBody, ExportTable, PART_HOUSEHOLDS};
 use thanrak_app::ExportFormat;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -81,9 +82,14 @@ async fn export_round(
         format,
         table,
         &format!("{method} {}", uri.0),
+        PART_HOUSEHOLDS,
     )
     .await?;
-    let mut res = (StatusCode::OK, file.bytes).into_response();
+    let body = match file.body {
+        ExportBody::Whole(bytes) => Body::from(bytes),
+        ExportBody::Parts(parts) => Body::from_stream(parts),
+    };
+    let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
