@@ -1,26 +1,15 @@
 //! Exports sent in parts are the same files as the CLI's export, on both databases, and every
 //! part is in the audit log before it is sent.
 
-use thanrak_app::access::{self, UserRequest};
+mod common;
+
+use common::user;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::exports::{export_for, ExportTable};
 use thanrak_app::ExportFormat;
 use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
 use thanrak_store::{Store, User};
-
-async fn user(store: &Store, name: &str, role: &str, areas: &[&str]) -> User {
-    let spec = access::check_user(&UserRequest {
-        name: name.into(),
-        role: role.into(),
-        areas: areas.iter().map(|a| a.to_string()).collect(),
-        agency: None,
-    })
-    .unwrap();
-    access::add_user(store, spec, "$argon2id$not-used".into())
-        .await
-        .unwrap()
-}
 
 async fn parts_make_the_same_files(store: &Store) {
     let config = DemoConfig {

@@ -2,7 +2,10 @@
 //! need), or ordered in memory (downloads, needs). Both must give the same households in the
 //! same order (methodology §5), on both databases.
 
-use thanrak_app::access::{self, Paging, UserRequest};
+mod common;
+
+use common::user;
+use thanrak_app::access::Paging;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::scoring;
 use thanrak_app::targeting::{target_list, TargetQuery};
@@ -12,19 +15,6 @@ use thanrak_store::{Store, User};
 
 fn code(s: &str) -> AreaCode {
     AreaCode::parse(s).unwrap()
-}
-
-async fn user(store: &Store, name: &str, role: &str, areas: &[&str]) -> User {
-    let spec = access::check_user(&UserRequest {
-        name: name.into(),
-        role: role.into(),
-        areas: areas.iter().map(|a| a.to_string()).collect(),
-        agency: None,
-    })
-    .unwrap();
-    access::add_user(store, spec, "$argon2id$not-used".into())
-        .await
-        .unwrap()
 }
 
 async fn database_and_memory_pages_agree(store: &Store) {
