@@ -11,7 +11,7 @@ use thanrak_app::scoring;
 use thanrak_app::targeting::{target_list, TargetQuery};
 use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
-use thanrak_store::{Store, User};
+use thanrak_store::Store;
 
 fn code(s: &str) -> AreaCode {
     AreaCode::parse(s).unwrap()
