@@ -39,6 +39,14 @@ pub enum AccessError {
     /// is [`AppError::NotFound`]).
     #[error("{0}")]
     Forbidden(String),
+    /// The user has done this too often lately; it may try again after `retry_after_secs`.
+    #[error("{message}")]
+    Throttled {
+        /// Seconds until the user may try again.
+        retry_after_secs: u64,
+        /// What was refused and why, for the user.
+        message: String,
+    },
     /// Any other failure of a use case.
     #[error(transparent)]
     App(#[from] AppError),

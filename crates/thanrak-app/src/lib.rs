@@ -15,14 +15,16 @@ pub mod scoring;
 pub mod targeting;
 pub mod upload;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use thanrak_core::demo::{self, DemoConfig};
 use thanrak_core::schema::{check_batch, Table};
-use thanrak_core::{AreaCode, AreaRegistry, RoundLabel};
+use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
 use thanrak_io::{Batch, Diagnostic, IoError};
-use thanrak_store::{ImportSummary, RoundSummary, Store, StoreError};
+use thanrak_store::{
+    ImportSummary, MemberUpdate, NewAuditEntry, RoundSummary, Store, StoreError, StoredKeys,
+};
 
 pub use thanrak_io::ExportFormat;
 
@@ -59,13 +61,61 @@ impl AppError {
 /// Progress of a long step: a phase name, units done, units in all.
 pub type Progress<'a> = &'a mut (dyn FnMut(&str, u64, u64) + Send);
 
-/// The result of an import: loaded, or refused with every problem found.
+/// The result of an import: loaded, refused with every problem found, or waiting for the user
+/// to confirm the members it would remove.
 #[derive(Debug)]
 pub enum ImportOutcome {
     /// Every row was valid and the batch is stored.
     Loaded(ImportSummary),
     /// Nothing was written; these are the problems, by file and row.
     Rejected(Vec<Diagnostic>),
+    /// Nothing was written: the batch is valid but would remove stored members, which the user
+    /// has not confirmed.
+    RemovesMembers(Removals),
+}
+
+/// How an import treats the members of the households it loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportMode {
+    /// Households with their members: the batch's members replace those stored for each of its
+    /// households. The batch must hold a members table.
+    #[default]
+    Whole,
+    /// Only fields of stored households change; their members are kept. The batch holds no
+    /// members table and only households already stored.
+    HouseholdsOnly,
+}
+
+/// Stored members that loading a batch would remove: the members of a re-imported household
+/// that the batch no longer lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Removals {
+    /// Each household that loses members: its round, id and the numbers of the members lost.
+    pub households: Vec<(RoundLabel, HouseholdId, Vec<u16>)>,
+}
+
+impl Removals {
+    /// Members removed in all.
+    pub fn members(&self) -> usize {
+        self.households.iter().map(|(_, _, m)| m.len()).sum()
+    }
+
+    /// Whether nothing is removed.
+    pub fn is_empty(&self) -> bool {
+        self.households.is_empty()
+    }
+}
+
+/// A problem of the batch that is a clash with a stored record (not one of the batch): which
+/// diagnostic says so, and the stored household.
+#[derive(Debug, Clone)]
+pub struct StoredClash {
+    /// Index into [`CheckedBatch::diagnostics`].
+    pub diagnostic: usize,
+    /// The round of the clash.
+    pub round: RoundLabel,
+    /// The stored household clashed with.
+    pub household: HouseholdId,
 }
 
 /// A batch read from files and checked, row by row and as a whole, against the store.
@@ -81,8 +131,17 @@ pub struct CheckedBatch {
     pub member_origins: Vec<thanrak_io::Origin>,
     /// Every problem found; the batch may be loaded only when this is empty.
     pub diagnostics: Vec<Diagnostic>,
+    /// The problems (among `diagnostics`) that are clashes with stored records: their reasons
+    /// name the stored household, which callers that may not show it must reword.
+    pub clashes: Vec<StoredClash>,
     /// The rounds the batch touches.
     pub rounds: Vec<RoundLabel>,
+    /// How the batch treats the members of its households.
+    pub mode: ImportMode,
+    /// The stored records of the batch's rounds it was checked against.
+    pub stored: StoredKeys,
+    /// Stored members that loading the batch would remove.
+    pub removals: Removals,
 }
 
 impl CheckedBatch {
@@ -104,6 +163,14 @@ impl CheckedBatch {
             .sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
         self.diagnostics
     }
+
+    /// The file that holds the batch's households (for problems of the batch as a whole).
+    fn households_file(&self) -> String {
+        self.household_origins
+            .first()
+            .map(|o| o.file.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// Runs CPU-heavy work (reading and checking files of a whole round) without holding up the
@@ -119,10 +186,12 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 }
 
 /// Reads the files and checks every row and the batch as a whole (duplicates, orphans, ages,
-/// national ids also against the stored households of the same rounds). Writes nothing.
+/// national ids also against the stored households of the same rounds), and what the batch
+/// would do to stored members. Writes nothing.
 pub async fn check_files(
     store: &Store,
     paths: &[PathBuf],
+    mode: ImportMode,
     progress: Progress<'_>,
 ) -> Result<CheckedBatch, AppError> {
     let areas = AreaRegistry::official();
@@ -137,6 +206,7 @@ pub async fn check_files(
         members,
         member_origins,
         diagnostics,
+        tables,
     } = batch;
     if households.is_empty() && members.is_empty() && diagnostics.is_empty() {
         return Err(AppError::Invalid(
@@ -148,21 +218,99 @@ pub async fn check_files(
         .map(|h| h.round.clone())
         .chain(members.iter().map(|m| m.round.clone()))
         .collect();
+    let rounds: Vec<RoundLabel> = rounds.into_iter().collect();
+    let stored = store.stored_keys(&rounds).await?;
     let mut checked = CheckedBatch {
         households,
         household_origins,
         members,
         member_origins,
         diagnostics,
-        rounds: rounds.into_iter().collect(),
+        clashes: Vec::new(),
+        rounds,
+        mode,
+        stored,
+        removals: Removals::default(),
     };
-    let existing = store.national_ids(&checked.rounds).await?;
-    let problems = blocking(|| check_batch(&checked.households, &checked.members, &existing));
+    let has_members_table = tables.contains(&Table::Members);
+    let has_households_table = tables.contains(&Table::Households);
+    match mode {
+        ImportMode::Whole if has_households_table && !has_members_table => {
+            let file = checked.households_file();
+            checked.diagnostics.push(Diagnostic {
+                file,
+                row: 0,
+                column: String::new(),
+                value: String::new(),
+                reason: "the files hold households but no members table: loading them would \
+                         remove the members of these households. Add the members file (or the \
+                         members sheet), or choose a households-only update, which keeps the \
+                         stored members"
+                    .into(),
+            });
+        }
+        ImportMode::Whole => {}
+        ImportMode::HouseholdsOnly => {
+            if has_members_table {
+                let file = checked
+                    .member_origins
+                    .first()
+                    .map(|o| o.file.clone())
+                    .unwrap_or_default();
+                checked.diagnostics.push(Diagnostic {
+                    file,
+                    row: 0,
+                    column: String::new(),
+                    value: String::new(),
+                    reason: "a households-only update keeps the stored members: leave the members \
+                             table out, or import households and members together"
+                        .into(),
+                });
+            }
+            for i in 0..checked.households.len() {
+                let h = &checked.households[i];
+                let key = (h.round.clone(), h.household_id.clone());
+                if !checked.stored.households.contains_key(&key) {
+                    let value = h.household_id.to_string();
+                    checked.reject_household(
+                        i,
+                        "household_id",
+                        value,
+                        format!(
+                            "a households-only update changes stored households, and round {} \
+                             holds no such household yet: import it with its members",
+                            h.round
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let problems = blocking(|| {
+        check_batch(
+            &checked.households,
+            &checked.members,
+            &checked.stored.national_ids,
+        )
+    });
     for p in problems {
-        let origin = match p.table {
-            Table::Households => &checked.household_origins[p.index],
-            Table::Members => &checked.member_origins[p.index],
+        let (origin, round) = match p.table {
+            Table::Households => (
+                &checked.household_origins[p.index],
+                &checked.households[p.index].round,
+            ),
+            Table::Members => (
+                &checked.member_origins[p.index],
+                &checked.members[p.index].round,
+            ),
         };
+        if let Some(household) = p.stored {
+            checked.clashes.push(StoredClash {
+                diagnostic: checked.diagnostics.len(),
+                round: round.clone(),
+                household,
+            });
+        }
         checked.diagnostics.push(Diagnostic {
             file: origin.file.clone(),
             row: origin.row,
@@ -171,7 +319,42 @@ pub async fn check_files(
             reason: p.error.reason,
         });
     }
+    if mode == ImportMode::Whole {
+        checked.removals = removals(&checked);
+    }
     Ok(checked)
+}
+
+/// The stored members that loading `batch` (households with their members) would remove.
+fn removals(batch: &CheckedBatch) -> Removals {
+    let mut kept: HashMap<(&RoundLabel, &HouseholdId), Vec<u16>> = HashMap::new();
+    for m in &batch.members {
+        kept.entry((&m.round, &m.household_id))
+            .or_default()
+            .push(m.member_no);
+    }
+    let mut households = Vec::new();
+    for h in &batch.households {
+        let Some((_, stored)) = batch
+            .stored
+            .households
+            .get(&(h.round.clone(), h.household_id.clone()))
+        else {
+            continue;
+        };
+        let kept = kept.get(&(&h.round, &h.household_id));
+        let mut lost: Vec<u16> = stored
+            .iter()
+            .copied()
+            .filter(|n| !kept.is_some_and(|k| k.contains(n)))
+            .collect();
+        if !lost.is_empty() {
+            lost.sort_unstable();
+            households.push((h.round.clone(), h.household_id.clone(), lost));
+        }
+    }
+    households.sort();
+    Removals { households }
 }
 
 /// Loads a checked batch without problems in one transaction; `source` names it in the log.
@@ -187,35 +370,125 @@ pub async fn load_checked(
             batch.diagnostics.len()
         )));
     }
+    let update = match batch.mode {
+        ImportMode::Whole => MemberUpdate::Replace,
+        ImportMode::HouseholdsOnly => MemberUpdate::Keep,
+    };
     Ok(store
-        .import(
+        .import_with(
             &batch.households,
             &batch.members,
+            update,
             source,
             &mut |done, total| progress("write", done, total),
         )
         .await?)
 }
 
+/// Who asked for an import, as the audit log names it.
+#[derive(Debug, Clone)]
+pub struct Importer {
+    /// The user's id (0 for the command line, which runs with the database's own rights).
+    pub user_id: i64,
+    /// The user's name (`cli:NAME` for the command line, with the operating-system user).
+    pub user_name: String,
+}
+
+impl Importer {
+    /// The command line, run by the operating-system user of this process.
+    pub fn command_line() -> Importer {
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Importer {
+            user_id: 0,
+            user_name: format!("cli:{os_user}"),
+        }
+    }
+}
+
+/// What an import check saw, for the audit log: the files, counts and rounds; the outcome is
+/// appended to it.
+pub(crate) fn import_audit_line(what: &str, files: &[String], batch: &CheckedBatch) -> String {
+    format!(
+        "{what}: files {}; {} households, {} members, rounds {}; ",
+        files.join(", "),
+        batch.households.len(),
+        batch.members.len(),
+        batch
+            .rounds
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+/// Writes an import's line to the audit log.
+pub(crate) async fn audit_import(
+    store: &Store,
+    who: &Importer,
+    action: String,
+) -> Result<(), AppError> {
+    store
+        .append_audit(&NewAuditEntry {
+            at: chrono::Utc::now(),
+            user_id: who.user_id,
+            user_name: who.user_name.clone(),
+            action,
+            round: None,
+            household_ids: Vec::new(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// What an outcome says in the audit log.
+fn outcome_text(o: &ImportOutcome) -> String {
+    match o {
+        ImportOutcome::Loaded(s) => format!(
+            "loaded ({} households, {} members written)",
+            s.households, s.members
+        ),
+        ImportOutcome::Rejected(d) => format!("rejected ({} problems)", d.len()),
+        ImportOutcome::RemovesMembers(r) => format!(
+            "not loaded: would remove {} members from {} households without confirmation",
+            r.members(),
+            r.households.len()
+        ),
+    }
+}
+
 /// Reads the files, checks every row and the batch as a whole, and loads it in one transaction
-/// only when there is no problem at all.
+/// only when there is no problem at all and any members it removes are confirmed
+/// (`remove_members`). The attempt is written to the audit log, whatever its outcome.
 pub async fn import_files(
     store: &Store,
+    who: &Importer,
     paths: &[PathBuf],
+    mode: ImportMode,
+    remove_members: bool,
     progress: Progress<'_>,
 ) -> Result<ImportOutcome, AppError> {
-    let batch = check_files(store, paths, progress).await?;
-    if !batch.diagnostics.is_empty() {
-        return Ok(ImportOutcome::Rejected(batch.sorted_diagnostics()));
-    }
-    let source = paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(ImportOutcome::Loaded(
-        load_checked(store, &batch, &source, progress).await?,
-    ))
+    let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let batch = check_files(store, paths, mode, progress).await?;
+    let line = import_audit_line("import", &files, &batch);
+    let outcome = if !batch.diagnostics.is_empty() {
+        ImportOutcome::Rejected(batch.sorted_diagnostics())
+    } else if !batch.removals.is_empty() && !remove_members {
+        ImportOutcome::RemovesMembers(batch.removals)
+    } else {
+        match load_checked(store, &batch, &files.join(", "), progress).await {
+            Ok(s) => ImportOutcome::Loaded(s),
+            Err(e) => {
+                // Nothing was written; the attempt is still logged if the log can be written.
+                let _ = audit_import(store, who, format!("{line}failed ({e})")).await;
+                return Err(e);
+            }
+        }
+    };
+    audit_import(store, who, format!("{line}{}", outcome_text(&outcome))).await?;
+    Ok(outcome)
 }
 
 /// Writes the problems of a refused import as CSV (file, row, column, value, reason).

@@ -10,13 +10,23 @@
 
 use std::path::PathBuf;
 
+use chrono::{Duration as Days, Utc};
 use thanrak_core::{AreaCode, RoundLabel};
 pub use thanrak_io::Diagnostic;
-use thanrak_store::{ImportSummary, Role, Scope, Store, StoreError, User};
+use thanrak_store::{ImportConflict, ImportSummary, NewAuditEntry, Role, Store, User};
 
-use crate::access::AccessError;
+use crate::access::{sees_personal_data, AccessError};
 use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
-use crate::{check_files, load_checked, CheckedBatch};
+use crate::{
+    audit_import, check_files, import_audit_line, load_checked, CheckedBatch, ImportMode, Importer,
+    Removals,
+};
+
+/// Clashes with records a user may not see that one user may run into in a day. A clash tells
+/// the user that a national id or household id is stored somewhere it cannot look; past this
+/// many, its import checks are refused until the day has passed, so that they cannot be used to
+/// look people up in bulk. Honest uploads meet a handful at most (a person who moved).
+pub const MAX_HIDDEN_CLASHES_PER_DAY: u64 = 50;
 
 /// What a check found.
 #[derive(Debug, Clone)]
@@ -31,6 +41,8 @@ pub enum UploadCheck {
         members: usize,
         /// The rounds the files touch.
         rounds: Vec<RoundLabel>,
+        /// Stored members that loading would remove (to be confirmed by the user).
+        removals: Removals,
     },
 }
 
@@ -39,6 +51,9 @@ pub enum UploadCheck {
 pub enum UploadLoad {
     /// Refused (the store changed since the check): every problem, nothing written.
     Rejected(Vec<Diagnostic>),
+    /// Not loaded: it would remove other members than the user confirmed (the store changed
+    /// since the check, or nothing was confirmed). Nothing written.
+    Unconfirmed(Removals),
     /// Loaded and scored.
     Loaded {
         /// What the store wrote.
@@ -64,73 +79,271 @@ fn outside(areas: &[AreaCode]) -> String {
     format!("the village is outside your areas ({})", list.join(", "))
 }
 
+/// The reason shown for a clash with a record the user may not see: that a clash exists, and
+/// nothing about where, whom or in which round.
+const HIDDEN_NATIONAL_ID: &str = "is already recorded for a person of another household that you \
+                                  may not see (outside your areas, or data your role sees masked); \
+                                  an admin can resolve it. This check is logged";
+const HIDDEN_HOUSEHOLD: &str = "this household id is already used by a household outside your \
+                                areas; an admin can resolve it. This check is logged";
+
+fn importer(user: &User) -> Importer {
+    Importer {
+        user_id: user.id,
+        user_name: user.name.to_string(),
+    }
+}
+
+fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// Refuses every import check of a user who met too many hidden clashes in the last day,
+/// whatever the files hold (refusing only the checks that clash would itself tell something).
+async fn throttle(store: &Store, user: &User) -> Result<u64, AccessError> {
+    let now = Utc::now();
+    let (used, oldest) = store
+        .import_conflicts_since(user.id, now - Days::days(1))
+        .await?;
+    if used >= MAX_HIDDEN_CLASHES_PER_DAY {
+        let free_at = oldest.unwrap_or(now) + Days::days(1);
+        return Err(AccessError::Throttled {
+            retry_after_secs: (free_at - now).num_seconds().max(1) as u64,
+            message: format!(
+                "your import checks met {MAX_HIDDEN_CLASHES_PER_DAY} records you may not see in \
+                 the last 24 hours; imports are paused for you until then (an admin can see why \
+                 in the audit log)"
+            ),
+        });
+    }
+    Ok(MAX_HIDDEN_CLASHES_PER_DAY - used)
+}
+
 /// Checks the files as the command-line import does, and that every household lies inside the
 /// user's areas, both as uploaded and as already stored (an upload may not move or overwrite a
-/// household of another area). Writes nothing.
-async fn check(store: &Store, user: &User, paths: &[PathBuf]) -> Result<CheckedBatch, AccessError> {
+/// household of another area). A clash with a stored record the user may not see is reported
+/// without naming it, logged for the admins and counted against the user's daily allowance.
+/// Writes nothing but the log.
+async fn check(
+    store: &Store,
+    user: &User,
+    paths: &[PathBuf],
+    mode: ImportMode,
+) -> Result<CheckedBatch, AccessError> {
     let areas = import_areas(user)?;
-    let mut batch = check_files(store, paths, &mut |_, _, _| {}).await?;
-    if let Some(areas) = &areas {
-        let inside = |v: &AreaCode| areas.iter().any(|a| v.is_within(a));
-        for i in 0..batch.households.len() {
-            let h = &batch.households[i];
-            let problem = if !inside(&h.village_code) {
-                Some((h.village_code.to_string(), outside(areas)))
-            } else {
-                match store
-                    .scoped_household(&Scope::All, &h.round, &h.household_id)
-                    .await
-                {
-                    Ok(stored) if !inside(&stored.village_code) => Some((
-                        h.household_id.to_string(),
-                        format!(
-                            "this household is already recorded in village {}, outside your areas",
-                            stored.village_code
-                        ),
-                    )),
-                    Ok(_) | Err(StoreError::NotFound(_)) => None,
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            if let Some((value, reason)) = problem {
-                batch.reject_household(i, "village_code", value, reason);
-            }
+    let allowance = throttle(store, user).await?;
+    let mut batch = check_files(store, paths, mode, &mut |_, _, _| {}).await?;
+    let Some(areas) = areas else {
+        return Ok(batch);
+    };
+    let inside = |v: &AreaCode| areas.iter().any(|a| v.is_within(a));
+    let mut hidden: Vec<(usize, ImportConflict)> = Vec::new();
+    // National ids that clash with stored members: named only where the user may see them.
+    for c in &batch.clashes {
+        let visible = sees_personal_data(user.role)
+            && batch
+                .stored
+                .households
+                .get(&(c.round.clone(), c.household.clone()))
+                .is_some_and(|(village, _)| inside(village));
+        if !visible {
+            let d = &mut batch.diagnostics[c.diagnostic];
+            d.reason = HIDDEN_NATIONAL_ID.into();
+            hidden.push((
+                c.diagnostic,
+                ImportConflict {
+                    round: c.round.to_string(),
+                    column: d.column.clone(),
+                    value: d.value.clone(),
+                    household_id: c.household.to_string(),
+                },
+            ));
         }
+    }
+    for i in 0..batch.households.len() {
+        let h = &batch.households[i];
+        if !inside(&h.village_code) {
+            let (value, reason) = (h.village_code.to_string(), outside(&areas));
+            batch.reject_household(i, "village_code", value, reason);
+            continue;
+        }
+        let stored = batch
+            .stored
+            .households
+            .get(&(h.round.clone(), h.household_id.clone()));
+        if stored.is_some_and(|(village, _)| !inside(village)) {
+            let conflict = ImportConflict {
+                round: h.round.to_string(),
+                column: "household_id".into(),
+                value: h.household_id.to_string(),
+                household_id: h.household_id.to_string(),
+            };
+            let value = h.household_id.to_string();
+            batch.reject_household(i, "household_id", value, HIDDEN_HOUSEHOLD.into());
+            hidden.push((batch.diagnostics.len() - 1, conflict));
+        }
+    }
+    if !hidden.is_empty() {
+        record_hidden(store, user, paths, &mut batch, hidden, allowance).await?;
     }
     Ok(batch)
 }
 
-/// Checks the files (see [`check`]) and says whether they may be loaded.
+/// Logs hidden clashes for the admins and counts them against the user; past the user's
+/// allowance the clashing rows are no longer listed one by one.
+async fn record_hidden(
+    store: &Store,
+    user: &User,
+    paths: &[PathBuf],
+    batch: &mut CheckedBatch,
+    hidden: Vec<(usize, ImportConflict)>,
+    allowance: u64,
+) -> Result<(), AccessError> {
+    let now = Utc::now();
+    let conflicts: Vec<ImportConflict> = hidden.iter().map(|(_, c)| c.clone()).collect();
+    store
+        .record_import_conflicts(user.id, now, &conflicts)
+        .await?;
+    let values: Vec<String> = conflicts
+        .iter()
+        .map(|c| format!("{}={}", c.column, c.value))
+        .collect();
+    store
+        .append_audit(&NewAuditEntry {
+            at: now,
+            user_id: user.id,
+            user_name: user.name.to_string(),
+            action: format!(
+                "import check met {} stored records the user may not see (files {}): {}",
+                conflicts.len(),
+                file_names(paths).join(", "),
+                values.join(", ")
+            ),
+            round: conflicts.first().map(|c| c.round.clone()),
+            household_ids: conflicts.iter().map(|c| c.household_id.clone()).collect(),
+        })
+        .await?;
+    let shown = usize::try_from(allowance).unwrap_or(usize::MAX);
+    if hidden.len() > shown {
+        // Past the allowance, rows are not listed: which of them clash would tell the user what
+        // it may not learn. The batch is refused all the same.
+        let mut drop: Vec<usize> = hidden[shown..].iter().map(|(i, _)| *i).collect();
+        drop.sort_unstable();
+        for i in drop.into_iter().rev() {
+            batch.diagnostics.remove(i);
+        }
+        let file = batch.households_file();
+        batch.diagnostics.push(Diagnostic {
+            file,
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            reason: format!(
+                "further rows clash with records you may not see; they are not listed because \
+                 you reached the limit of {MAX_HIDDEN_CLASHES_PER_DAY} such clashes a day (an \
+                 admin can see them in the audit log)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks the files (see [`check`]) and says whether they may be loaded. The check is written
+/// to the audit log with its outcome.
 pub async fn check_upload(
     store: &Store,
     user: &User,
     paths: &[PathBuf],
+    mode: ImportMode,
 ) -> Result<UploadCheck, AccessError> {
-    let batch = check(store, user, paths).await?;
-    if !batch.diagnostics.is_empty() {
-        return Ok(UploadCheck::Rejected(batch.sorted_diagnostics()));
-    }
-    Ok(UploadCheck::Ready {
-        households: batch.households.len(),
-        members: batch.members.len(),
-        rounds: batch.rounds,
-    })
+    let batch = check(store, user, paths, mode).await?;
+    let line = import_audit_line("import check", &file_names(paths), &batch);
+    let (outcome, result) = if !batch.diagnostics.is_empty() {
+        let d = batch.sorted_diagnostics();
+        (
+            format!("rejected ({} problems)", d.len()),
+            UploadCheck::Rejected(d),
+        )
+    } else {
+        (
+            format!(
+                "ready (would remove {} stored members)",
+                batch.removals.members()
+            ),
+            UploadCheck::Ready {
+                households: batch.households.len(),
+                members: batch.members.len(),
+                rounds: batch.rounds,
+                removals: batch.removals,
+            },
+        )
+    };
+    audit_import(store, &importer(user), format!("{line}{outcome}")).await?;
+    Ok(result)
 }
 
-/// Checks the files again and, when they pass, loads them in one transaction (households are
-/// upserted, so loading the same files twice changes nothing) and scores each round touched.
+/// Checks the files again and, when they pass and remove exactly the `confirmed_removals`
+/// stored members the user was shown (none unless confirmed), loads them in one transaction
+/// (households are upserted, so loading the same files twice changes nothing) and scores each
+/// round touched. The attempt is written to the audit log with its outcome.
 pub async fn load_upload(
     store: &Store,
     lm: &LoadedMethodology,
     user: &User,
     paths: &[PathBuf],
+    mode: ImportMode,
+    confirmed_removals: usize,
 ) -> Result<UploadLoad, AccessError> {
-    let batch = check(store, user, paths).await?;
+    let batch = check(store, user, paths, mode).await?;
+    let who = importer(user);
+    let line = import_audit_line("import", &file_names(paths), &batch);
     if !batch.diagnostics.is_empty() {
-        return Ok(UploadLoad::Rejected(batch.sorted_diagnostics()));
+        let d = batch.sorted_diagnostics();
+        audit_import(
+            store,
+            &who,
+            format!("{line}rejected ({} problems)", d.len()),
+        )
+        .await?;
+        return Ok(UploadLoad::Rejected(d));
+    }
+    if batch.removals.members() != confirmed_removals {
+        audit_import(
+            store,
+            &who,
+            format!(
+                "{line}not loaded: would remove {} stored members, {confirmed_removals} confirmed",
+                batch.removals.members()
+            ),
+        )
+        .await?;
+        return Ok(UploadLoad::Unconfirmed(batch.removals));
     }
     let source = format!("upload by {}", user.name);
-    let import = load_checked(store, &batch, &source, &mut |_, _, _| {}).await?;
+    let import = match load_checked(store, &batch, &source, &mut |_, _, _| {}).await {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = audit_import(store, &who, format!("{line}failed ({e})")).await;
+            return Err(e.into());
+        }
+    };
+    audit_import(
+        store,
+        &who,
+        format!(
+            "{line}loaded ({} households, {} members written, {} stored members removed)",
+            import.households,
+            import.members,
+            batch.removals.members()
+        ),
+    )
+    .await?;
     let mut scored = Vec::new();
     for r in &batch.rounds {
         scored.push(score_round(store, r.as_str(), lm, &mut |_, _, _| {}).await?);

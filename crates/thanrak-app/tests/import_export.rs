@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use thanrak_app::{export_round, import_files, ExportFormat, ImportOutcome};
+use thanrak_app::{export_round, import_files, ExportFormat, ImportMode, ImportOutcome, Importer};
 use thanrak_store::Store;
 
 fn example_dir() -> PathBuf {
@@ -23,7 +23,178 @@ fn example_paths() -> Vec<PathBuf> {
 }
 
 async fn import(store: &Store, paths: &[PathBuf]) -> ImportOutcome {
-    import_files(store, paths, &mut |_, _, _| {}).await.unwrap()
+    import_with(store, paths, ImportMode::Whole, false).await
+}
+
+async fn import_with(
+    store: &Store,
+    paths: &[PathBuf],
+    mode: ImportMode,
+    remove_members: bool,
+) -> ImportOutcome {
+    import_files(
+        store,
+        &Importer::command_line(),
+        paths,
+        mode,
+        remove_members,
+        &mut |_, _, _| {},
+    )
+    .await
+    .unwrap()
+}
+
+/// The number of members stored for one household of the example round.
+async fn members_of(store: &Store, household: &str) -> usize {
+    let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
+    store
+        .members(&round)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.household_id.as_str() == household)
+        .count()
+}
+
+/// A households file alone used to replace the members of every household in it with nothing.
+/// It is refused now, unless a households-only update is asked for, which keeps the members.
+#[tokio::test]
+async fn a_households_file_alone_never_deletes_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    assert!(matches!(
+        import(&s, &example_paths()).await,
+        ImportOutcome::Loaded(_)
+    ));
+    let first = {
+        let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
+        s.households(&round).await.unwrap()[0]
+            .household_id
+            .to_string()
+    };
+    let before = members_of(&s, &first).await;
+    assert!(before > 0);
+    let only = vec![example_dir().join("households.csv")];
+    let ImportOutcome::Rejected(d) = import(&s, &only).await else {
+        panic!("a households table alone must be refused")
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].reason.contains("no members table"), "{}", d[0].reason);
+    assert_eq!(members_of(&s, &first).await, before);
+
+    // A households-only update changes households and keeps every member.
+    let edited = dir.path().join("households.csv");
+    let text = std::fs::read_to_string(&only[0]).unwrap();
+    std::fs::write(&edited, &text).unwrap();
+    let ImportOutcome::Loaded(sum) = import_with(
+        &s,
+        std::slice::from_ref(&edited),
+        ImportMode::HouseholdsOnly,
+        false,
+    )
+    .await
+    else {
+        panic!("a households-only update must load")
+    };
+    assert_eq!((sum.households, sum.members), (24, 0));
+    assert_eq!(members_of(&s, &first).await, before);
+    let rounds = thanrak_app::rounds(&s).await.unwrap();
+    assert_eq!((rounds[0].households, rounds[0].members), (24, 86));
+
+    // A households-only update with a members table, or of a household not stored, is refused.
+    let ImportOutcome::Rejected(d) =
+        import_with(&s, &example_paths(), ImportMode::HouseholdsOnly, false).await
+    else {
+        panic!("members in a households-only update must be refused")
+    };
+    assert!(d
+        .iter()
+        .any(|d| d.reason.contains("keeps the stored members")));
+    let empty = store(&dir.path().join("e").tap_mkdir()).await;
+    let ImportOutcome::Rejected(d) = import_with(
+        &empty,
+        std::slice::from_ref(&edited),
+        ImportMode::HouseholdsOnly,
+        false,
+    )
+    .await
+    else {
+        panic!("a households-only update of new households must be refused")
+    };
+    assert_eq!(d.len(), 24);
+    assert!(
+        d[0].reason.contains("holds no such household yet"),
+        "{}",
+        d[0].reason
+    );
+}
+
+/// Re-importing a household with fewer members removes the others only when confirmed; until
+/// then the outcome lists them and nothing is written.
+#[tokio::test]
+async fn members_are_removed_only_when_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    import(&s, &example_paths()).await;
+    let mm = std::fs::read_to_string(example_dir().join("members.csv")).unwrap();
+    let mut lines: Vec<&str> = mm.lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let hh_col = header.iter().position(|c| *c == "household_id").unwrap();
+    let no_col = header.iter().position(|c| *c == "member_no").unwrap();
+    // Drop the last member of the first household.
+    let first_hh = lines[1].split(',').nth(hh_col).unwrap().to_string();
+    let last = lines
+        .iter()
+        .rposition(|l| l.split(',').nth(hh_col) == Some(first_hh.as_str()))
+        .unwrap();
+    let dropped_no: u16 = lines[last].split(',').nth(no_col).unwrap().parse().unwrap();
+    lines.remove(last);
+    let edited = dir.path().join("members.csv");
+    std::fs::write(&edited, lines.join("\n") + "\n").unwrap();
+    let paths = vec![example_dir().join("households.csv"), edited];
+    let before = members_of(&s, &first_hh).await;
+    let ImportOutcome::RemovesMembers(r) = import(&s, &paths).await else {
+        panic!("an import that removes members must wait for confirmation")
+    };
+    assert_eq!(r.members(), 1);
+    assert_eq!(r.households.len(), 1);
+    assert_eq!(r.households[0].1.as_str(), first_hh);
+    assert_eq!(r.households[0].2, vec![dropped_no]);
+    assert_eq!(members_of(&s, &first_hh).await, before);
+    let ImportOutcome::Loaded(_) = import_with(&s, &paths, ImportMode::Whole, true).await else {
+        panic!("a confirmed import must load")
+    };
+    assert_eq!(members_of(&s, &first_hh).await, before - 1);
+}
+
+/// Every import from the command line is in the audit log: who, which files, counts, outcome.
+#[tokio::test]
+async fn command_line_imports_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    import(&s, &example_paths()).await;
+    import(&s, &[example_dir().join("households.csv")]).await;
+    let (lines, total) = s.audit_entries(0, 10).await.unwrap();
+    assert_eq!(total, 2);
+    let rejected = &lines[0].entry;
+    let loaded = &lines[1].entry;
+    assert!(loaded.user_name.starts_with("cli:"), "{}", loaded.user_name);
+    assert!(
+        loaded.action.contains("households.csv"),
+        "{}",
+        loaded.action
+    );
+    assert!(
+        loaded.action.contains("24 households, 86 members"),
+        "{}",
+        loaded.action
+    );
+    assert!(loaded.action.contains("loaded"), "{}", loaded.action);
+    assert!(
+        rejected.action.contains("rejected (1 problems)"),
+        "{}",
+        rejected.action
+    );
 }
 
 #[tokio::test]

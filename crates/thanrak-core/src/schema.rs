@@ -687,6 +687,10 @@ pub struct RowProblem {
     pub index: usize,
     /// The problem.
     pub error: FieldError,
+    /// When the problem is a clash with a record already stored (not one of the batch): the
+    /// stored household it clashes with. Whoever shows the problem decides how much of it the
+    /// user may learn; the reason names the household only for callers that see everything.
+    pub stored: Option<HouseholdId>,
 }
 
 /// Checks that span rows and tables: duplicated keys, members without a household (in this
@@ -713,6 +717,7 @@ pub fn check_batch(
                     value: h.household_id.to_string(),
                     reason: format!("appears twice in round {}", h.round),
                 },
+                stored: None,
             });
         }
     }
@@ -721,7 +726,7 @@ pub fn check_batch(
     let mut ids: FxHashMap<(&RoundLabel, NationalId), &HouseholdId> = FxHashMap::default();
     ids.reserve(members.len());
     for (i, m) in members.iter().enumerate() {
-        let mut problem = |column, value: String, reason: String| {
+        let mut problem_with = |column, value: String, reason: String, stored| {
             problems.push(RowProblem {
                 table: Table::Members,
                 index: i,
@@ -730,8 +735,11 @@ pub fn check_batch(
                     value,
                     reason,
                 },
+                stored,
             })
         };
+        let mut problem =
+            |column, value: String, reason: String| problem_with(column, value, reason, None);
         if !member_keys.insert((&m.round, &m.household_id, m.member_no)) {
             problem(
                 "member_no",
@@ -774,7 +782,7 @@ pub fn check_batch(
         }
         if let Some(nid) = m.national_id {
             let clash = match ids.get(&(&m.round, nid)) {
-                Some(other) => Some((*other).clone()),
+                Some(other) => Some(((*other).clone(), false)),
                 None => {
                     ids.insert((&m.round, nid), &m.household_id);
                     existing
@@ -784,11 +792,11 @@ pub fn check_batch(
                                 // A household being re-imported replaces its stored members.
                                 && !hh_index.contains_key(&(&m.round, *other))
                         })
-                        .cloned()
+                        .map(|other| (other.clone(), true))
                 }
             };
-            if let Some(other) = clash {
-                problem(
+            if let Some((other, stored)) = clash {
+                problem_with(
                     "national_id",
                     nid.digits(),
                     if other == m.household_id {
@@ -799,6 +807,7 @@ pub fn check_batch(
                     } else {
                         format!("is also a member of household {other} in round {}", m.round)
                     },
+                    stored.then_some(other.clone()),
                 );
             }
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use thanrak_core::schema::Table;
 use thanrak_core::{Household, Member};
 
 /// The most diagnostics kept for one file (or XLSX sheet); the rest are only counted, so that a
@@ -67,6 +68,10 @@ pub struct Batch {
     pub member_origins: Vec<Origin>,
     /// Every problem found, in file and row order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The tables whose header was found, in the order met (a table may appear in several files).
+    /// A batch with households but no members table is not a whole round: the importer must not
+    /// take it to mean "these households have no members".
+    pub tables: Vec<Table>,
 }
 
 impl Batch {

@@ -119,6 +119,7 @@ impl TableReader {
                 ),
             }
         }
+        sink.batch.tables.push(table);
         let mut silenced = Vec::new();
         let has = |name: &str| {
             columns

@@ -26,6 +26,16 @@ pub struct ImportSummary {
     pub new_villages: u64,
 }
 
+/// What an import does to the stored members of the households it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberUpdate {
+    /// The batch's members replace those stored for its households (a whole household, or a
+    /// whole round, is being loaded).
+    Replace,
+    /// The stored members are kept: a households-only update of fields of the household table.
+    Keep,
+}
+
 /// Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const CHUNK: usize = 1000;
 
@@ -99,6 +109,7 @@ struct Plan<'a> {
     source: &'a str,
     now: DateTime<Utc>,
     total: u64,
+    update: MemberUpdate,
 }
 
 /// Records the rounds and first-seen villages of a batch inside the open transaction `$tx`;
@@ -174,12 +185,27 @@ macro_rules! write_import_log {
 }
 
 impl Store {
-    /// Writes a validated batch in one transaction; on any error nothing is written.
-    /// `progress` is called with (rows written, rows in all).
+    /// Writes a validated batch in one transaction, the batch's members replacing those stored
+    /// for its households; on any error nothing is written. `progress` is called with (rows
+    /// written, rows in all).
     pub async fn import(
         &self,
         households: &[Household],
         members: &[Member],
+        source: &str,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<ImportSummary, StoreError> {
+        self.import_with(households, members, MemberUpdate::Replace, source, progress)
+            .await
+    }
+
+    /// Writes a validated batch in one transaction, doing `update` to the stored members of its
+    /// households; on any error nothing is written.
+    pub async fn import_with(
+        &self,
+        households: &[Household],
+        members: &[Member],
+        update: MemberUpdate,
         source: &str,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<ImportSummary, StoreError> {
@@ -193,6 +219,7 @@ impl Store {
             source,
             now: Utc::now(),
             total: (households.len() + members.len()) as u64,
+            update,
         };
         let new_villages = match self {
             Store::Sqlite(pool) => import_sqlite(pool, &plan, progress).await?,
@@ -249,7 +276,12 @@ async fn import_sqlite(
         progress(done, plan.total);
     }
     // The batch's members replace those stored for its households.
-    for chunk in plan.households.chunks(CHUNK) {
+    let replaced = if plan.update == MemberUpdate::Replace {
+        plan.households
+    } else {
+        &[]
+    };
+    for chunk in replaced.chunks(CHUNK) {
         for round in &plan.rounds {
             let ids: Vec<&str> = chunk
                 .iter()
@@ -326,12 +358,14 @@ async fn import_postgres(
     )))
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "DELETE FROM members m USING import_households i \
-         WHERE m.round = i.round AND m.household_id = i.household_id",
-    )
-    .execute(&mut *tx)
-    .await?;
+    if plan.update == MemberUpdate::Replace {
+        sqlx::query(
+            "DELETE FROM members m USING import_households i \
+             WHERE m.round = i.round AND m.household_id = i.household_id",
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     {
         let mut copy = tx
             .copy_in_raw(&format!("COPY members ({m_cols}) FROM STDIN (FORMAT csv)"))

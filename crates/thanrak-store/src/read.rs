@@ -33,6 +33,15 @@ pub struct RoundSummary {
     pub last_loaded_at: DateTime<Utc>,
 }
 
+/// The keys of stored records that an import is checked against (see [`Store::stored_keys`]).
+#[derive(Debug, Clone, Default)]
+pub struct StoredKeys {
+    /// Each stored household: its village and the numbers of its stored members.
+    pub households: HashMap<(RoundLabel, HouseholdId), (AreaCode, Vec<u16>)>,
+    /// Each stored national id and the household of its member.
+    pub national_ids: HashMap<(RoundLabel, NationalId), HouseholdId>,
+}
+
 /// Reads one row's columns as typed values in column order; `$row` is a backend row.
 macro_rules! row_values {
     ($row:expr, $columns:expr) => {{
@@ -348,28 +357,47 @@ impl Store {
         Ok(out)
     }
 
-    /// The national ids stored in these rounds, with the household of each.
-    pub async fn national_ids(
-        &self,
-        rounds: &[RoundLabel],
-    ) -> Result<HashMap<(RoundLabel, NationalId), HouseholdId>, StoreError> {
-        let mut out = HashMap::new();
+    /// What an import is checked against: for each stored household of these rounds its
+    /// village and member numbers, and each stored national id with its household.
+    pub async fn stored_keys(&self, rounds: &[RoundLabel]) -> Result<StoredKeys, StoreError> {
+        let mut out = StoredKeys::default();
+        let household = |hh: &str| {
+            HouseholdId::parse(hh)
+                .map_err(|e| StoreError::Corrupt(format!("household id {hh}: {e}")))
+        };
         for round in rounds {
             let rows: Vec<(String, String)> = with_pool!(self, pool => {
+                sqlx::query_as("SELECT household_id, village_code FROM households WHERE round = $1")
+                    .bind(round.as_str())
+                    .fetch_all(pool)
+                    .await?
+            });
+            for (hh, village) in rows {
+                let village = AreaCode::parse(&village)
+                    .map_err(|e| StoreError::Corrupt(format!("village code {village}: {e}")))?;
+                out.households
+                    .insert((round.clone(), household(&hh)?), (village, Vec::new()));
+            }
+            let rows: Vec<(String, i64, Option<String>)> = with_pool!(self, pool => {
                 sqlx::query_as(
-                    "SELECT national_id, household_id FROM members \
-                     WHERE round = $1 AND national_id IS NOT NULL",
+                    "SELECT household_id, member_no, national_id FROM members WHERE round = $1",
                 )
                 .bind(round.as_str())
                 .fetch_all(pool)
                 .await?
             });
-            for (nid, hh) in rows {
-                let nid = NationalId::parse(&nid)
-                    .map_err(|e| StoreError::Corrupt(format!("national id {nid}: {e}")))?;
-                let hh = HouseholdId::parse(&hh)
-                    .map_err(|e| StoreError::Corrupt(format!("household id {hh}: {e}")))?;
-                out.insert((round.clone(), nid), hh);
+            for (hh, member_no, nid) in rows {
+                let hh = household(&hh)?;
+                if let Some(nid) = nid {
+                    let nid = NationalId::parse(&nid)
+                        .map_err(|e| StoreError::Corrupt(format!("national id {nid}: {e}")))?;
+                    out.national_ids.insert((round.clone(), nid), hh.clone());
+                }
+                let member_no = u16::try_from(member_no)
+                    .map_err(|_| StoreError::Corrupt(format!("member number {member_no}")))?;
+                if let Some((_, nos)) = out.households.get_mut(&(round.clone(), hh)) {
+                    nos.push(member_no);
+                }
             }
         }
         Ok(out)

@@ -218,11 +218,29 @@ async fn finds_stored_national_ids(s: &Store) {
     let (hh, mm) = example_round();
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let ids = s.national_ids(std::slice::from_ref(&round)).await.unwrap();
+    let keys = s.stored_keys(std::slice::from_ref(&round)).await.unwrap();
+    let ids = &keys.national_ids;
     let expected = mm.iter().filter(|m| m.national_id.is_some()).count();
     assert_eq!(ids.len(), expected);
     let m = mm.iter().find(|m| m.national_id.is_some()).unwrap();
-    assert_eq!(ids[&(round, m.national_id.unwrap())], m.household_id);
+    assert_eq!(
+        ids[&(round.clone(), m.national_id.unwrap())],
+        m.household_id
+    );
+    // Every stored household with its village and member numbers.
+    assert_eq!(keys.households.len(), hh.len());
+    let h = &hh[0];
+    let (village, nos) = &keys.households[&(round, h.household_id.clone())];
+    assert_eq!(*village, h.village_code);
+    let mut expected: Vec<u16> = mm
+        .iter()
+        .filter(|m| m.household_id == h.household_id)
+        .map(|m| m.member_no)
+        .collect();
+    let mut nos = nos.clone();
+    nos.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(nos, expected);
 }
 
 async fn scores_and_figures_round_trip(s: &Store) {

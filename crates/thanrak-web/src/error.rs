@@ -9,7 +9,7 @@
 //! | `csrf_failed` | 403 | a form without the session's CSRF token |
 //! | `not_found` | 404 | no such thing, or a household outside the user's areas |
 //! | `conflict` | 409 | [`StoreError::Conflict`] |
-//! | `too_many_requests` | 429 | too many failed logins |
+//! | `too_many_requests` | 429 | too many failed logins; imports paused after too many clashes with hidden records |
 //! | `unavailable` | 503 | the database cannot be reached |
 //! | `internal` | 500 | anything else: logged, and answered without details |
 
@@ -160,6 +160,7 @@ impl From<AccessError> for ApiError {
     fn from(e: AccessError) -> Self {
         match e {
             AccessError::Forbidden(m) => ApiError::forbidden(m),
+            AccessError::Throttled { message, .. } => ApiError::too_many_requests(message),
             AccessError::App(e) => e.into(),
         }
     }

@@ -109,8 +109,28 @@ const REASONS: &[(&str, &str)] = &[
         "หมู่บ้านนี้อยู่นอกพื้นที่ของท่าน ({})",
     ),
     (
-        "this household is already recorded in village {}, outside your areas",
-        "ครัวเรือนนี้บันทึกไว้แล้วในหมู่บ้าน {} ซึ่งอยู่นอกพื้นที่ของท่าน",
+        "this household id is already used by a household outside your areas; an admin can resolve it. This check is logged",
+        "รหัสครัวเรือนนี้มีครัวเรือนนอกพื้นที่ของท่านใช้อยู่แล้ว ผู้ดูแลระบบช่วยแก้ไขได้ (การตรวจนี้ถูกบันทึกไว้)",
+    ),
+    (
+        "is already recorded for a person of another household that you may not see (outside your areas, or data your role sees masked); an admin can resolve it. This check is logged",
+        "มีบันทึกเป็นของบุคคลในครัวเรือนอื่นที่ท่านไม่มีสิทธิ์เห็นอยู่แล้ว (นอกพื้นที่ของท่าน หรือข้อมูลที่ปิดบังสำหรับบทบาทของท่าน) ผู้ดูแลระบบช่วยแก้ไขได้ (การตรวจนี้ถูกบันทึกไว้)",
+    ),
+    (
+        "further rows clash with records you may not see; they are not listed because you reached the limit of {} such clashes a day (an admin can see them in the audit log)",
+        "ยังมีแถวอื่นที่ซ้ำกับข้อมูลที่ท่านไม่มีสิทธิ์เห็น ระบบไม่แสดงรายการเพราะท่านตรวจพบกรณีเช่นนี้ครบ {} รายการต่อวันแล้ว (ผู้ดูแลระบบดูได้ในบันทึกการเข้าถึง)",
+    ),
+    (
+        "the files hold households but no members table: loading them would remove the members of these households. Add the members file (or the members sheet), or choose a households-only update, which keeps the stored members",
+        "ไฟล์มีตารางครัวเรือนแต่ไม่มีตารางสมาชิก: หากบันทึก สมาชิกของครัวเรือนเหล่านี้จะถูกลบ เพิ่มไฟล์สมาชิก (หรือชีต members) หรือเลือก \"ปรับปรุงเฉพาะข้อมูลครัวเรือน\" ซึ่งจะเก็บสมาชิกเดิมไว้",
+    ),
+    (
+        "a households-only update keeps the stored members: leave the members table out, or import households and members together",
+        "การปรับปรุงเฉพาะข้อมูลครัวเรือนจะเก็บสมาชิกเดิมไว้: เอาตารางสมาชิกออก หรือนำเข้าครัวเรือนพร้อมสมาชิกตามปกติ",
+    ),
+    (
+        "a households-only update changes stored households, and round {} holds no such household yet: import it with its members",
+        "การปรับปรุงเฉพาะข้อมูลครัวเรือนใช้ได้กับครัวเรือนที่บันทึกไว้แล้วเท่านั้น แต่รอบ {} ยังไม่มีครัวเรือนนี้: นำเข้าพร้อมสมาชิก",
     ),
     (
         "… and {} more problems (only the first {} are listed)",
@@ -318,9 +338,14 @@ mod tests {
         ];
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store = thanrak_store::Store::connect(&url).await.unwrap();
-        let batch = thanrak_app::check_files(&store, &paths, &mut |_, _, _| {})
-            .await
-            .unwrap();
+        let batch = thanrak_app::check_files(
+            &store,
+            &paths,
+            thanrak_app::ImportMode::Whole,
+            &mut |_, _, _| {},
+        )
+        .await
+        .unwrap();
         let reasons: std::collections::BTreeSet<&str> = batch
             .diagnostics
             .iter()

@@ -17,7 +17,7 @@ use thanrak_web::auth::credentials;
 
 mod common;
 
-use common::{code, csrf_field, PASSWORD};
+use common::{code, csrf_field, multipart, PASSWORD};
 
 struct TestApp {
     addr: SocketAddr,
@@ -585,29 +585,6 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
 }
 
 /// A `multipart/form-data` body with a CSRF field and files, as a browser sends the import form.
-fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----thanrak-test-boundary";
-    let mut body = Vec::new();
-    if let Some(c) = csrf {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// The staged batch named by a page's confirmation form.
 fn batch_of(html: &str) -> String {
     let at = html

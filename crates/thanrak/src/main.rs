@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use thanrak_app::{AppError, ExportFormat, ImportOutcome};
+use thanrak_app::{AppError, ExportFormat, ImportMode, ImportOutcome, Importer};
 use thanrak_core::demo::DemoConfig;
 use thanrak_store::{Store, DEFAULT_DATABASE_URL};
 
@@ -42,6 +42,15 @@ enum Command {
         /// Also write the problems as CSV to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Update fields of stored households only, keeping their members: for a households
+        /// table without a members table (which is otherwise refused, since loading it would
+        /// remove the members of its households).
+        #[arg(long)]
+        households_only: bool,
+        /// Confirm that stored members which the files no longer list are removed (without it,
+        /// an import that would remove members lists them and writes nothing).
+        #[arg(long, conflicts_with = "households_only")]
+        remove_members: bool,
     },
     /// Export one round's households and members in the import format.
     Export {
@@ -150,7 +159,12 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     };
     let store = Store::connect(&cli.database_url).await?;
     let code = match command {
-        Command::Import { paths, report } => {
+        Command::Import {
+            paths,
+            report,
+            households_only,
+            remove_members,
+        } => {
             let started = Instant::now();
             let mut writing_from = None;
             let mut bar = progress_bar();
@@ -160,7 +174,20 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 }
                 bar(phase, done, total)
             };
-            let outcome = thanrak_app::import_files(&store, &paths, &mut progress).await?;
+            let mode = if households_only {
+                ImportMode::HouseholdsOnly
+            } else {
+                ImportMode::Whole
+            };
+            let outcome = thanrak_app::import_files(
+                &store,
+                &Importer::command_line(),
+                &paths,
+                mode,
+                remove_members,
+                &mut progress,
+            )
+            .await?;
             match outcome {
                 ImportOutcome::Loaded(s) => {
                     let rounds: Vec<String> = s.rounds.iter().map(ToString::to_string).collect();
@@ -195,6 +222,24 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                         thanrak_app::write_report(&path, &diags)?;
                         eprintln!("the full report is in {}", path.display());
                     }
+                    ExitCode::from(2)
+                }
+                ImportOutcome::RemovesMembers(r) => {
+                    eprintln!(
+                        "import not loaded: it would remove {} stored member(s) from {} \
+                         household(s) that the files no longer list; nothing was written",
+                        r.members(),
+                        r.households.len()
+                    );
+                    eprintln!("round\thousehold_id\tmember_no removed");
+                    for (round, hh, nos) in r.households.iter().take(200) {
+                        let nos: Vec<String> = nos.iter().map(ToString::to_string).collect();
+                        eprintln!("{round}\t{hh}\t{}", nos.join(","));
+                    }
+                    if r.households.len() > 200 {
+                        eprintln!("… and {} more households", r.households.len() - 200);
+                    }
+                    eprintln!("run again with --remove-members to load it and remove them");
                     ExitCode::from(2)
                 }
             }

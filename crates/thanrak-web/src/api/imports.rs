@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thanrak_app::upload::{
     check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
 };
+use thanrak_app::{ImportMode, Removals};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,6 +37,35 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct ImportQuery {
     /// Only check the files; write nothing.
     dry_run: Option<bool>,
+    /// Update fields of stored households only and keep their members: for a households table
+    /// sent without a members table (which is otherwise refused: loading it would remove the
+    /// members of its households).
+    households_only: Option<bool>,
+    /// The number of stored members the import removes, as a dry run reported them
+    /// (`removes_members`): an import that removes members is loaded only when this matches.
+    remove_members: Option<usize>,
+}
+
+/// Stored members of one household that an import would remove.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemovalDto {
+    /// The round.
+    pub round: String,
+    /// The household.
+    pub household_id: String,
+    /// The numbers of the members that the files no longer list.
+    pub member_nos: Vec<u16>,
+}
+
+fn removal_dtos(r: &Removals) -> Vec<RemovalDto> {
+    r.households
+        .iter()
+        .map(|(round, hh, nos)| RemovalDto {
+            round: round.to_string(),
+            household_id: hh.to_string(),
+            member_nos: nos.clone(),
+        })
+        .collect()
 }
 
 /// One problem of a refused import.
@@ -65,7 +95,8 @@ pub struct ScoredRoundDto {
 /// The outcome of an import.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportDto {
-    /// `rejected` (nothing written), `checked` (a dry run that passed) or `loaded`.
+    /// `rejected` (nothing written), `checked` (a dry run that passed), `unconfirmed` (nothing
+    /// written: it would remove stored members that `remove_members` did not confirm) or `loaded`.
     pub status: &'static str,
     /// Households in the files (checked) or written (loaded).
     pub households: u64,
@@ -77,6 +108,10 @@ pub struct ImportDto {
     pub scored: Vec<ScoredRoundDto>,
     /// Every problem found, by file and row (when rejected).
     pub problems: Vec<DiagnosticDto>,
+    /// Stored members that loading removes (checked, unconfirmed) or removed (loaded).
+    pub removes_members: usize,
+    /// Which members of which households, when some are removed.
+    pub removals: Vec<RemovalDto>,
 }
 
 /// Removes the staging folder when the request ends, however it ends.
@@ -96,6 +131,8 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
         members: 0,
         rounds: Vec::new(),
         scored: Vec::new(),
+        removes_members: 0,
+        removals: Vec::new(),
         problems: d
             .into_iter()
             .map(|d| DiagnosticDto {
@@ -117,7 +154,12 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
 /// (CSV tables, or an XLSX workbook with the sheets `households` and `members`). All or nothing:
 /// with any problem nothing is written and every problem is listed (`422`). Area managers and
 /// surveyors may import only households inside their areas. Loading the same files twice
-/// changes nothing. Browser sessions must send the `X-CSRF-Token` header.
+/// changes nothing. A households table without a members table is refused unless
+/// `households_only` is set; an import that would remove stored members (a household re-sent
+/// with fewer members) is loaded only with `remove_members` equal to the number a dry run
+/// reported. A clash with a record the caller may not see says only that it exists. Every
+/// check and import is written to the audit log. Browser sessions must send the
+/// `X-CSRF-Token` header.
 #[utoipa::path(
     post,
     path = "/imports",
@@ -129,7 +171,9 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
         (status = 400, description = "No files, or a file that cannot be read", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not import, or a missing CSRF token", body = ErrorBody),
+        (status = 409, description = "Not loaded: it would remove stored members that `remove_members` does not confirm", body = ImportDto),
         (status = 422, description = "Refused: every problem by file and row", body = ImportDto),
+        (status = 429, description = "Imports paused for this user after too many clashes with records it may not see", body = ErrorBody),
     )
 )]
 async fn post_import(
@@ -172,36 +216,60 @@ async fn post_import(
         ));
     }
     let store = state.store();
+    let mode = if q.households_only.unwrap_or(false) {
+        ImportMode::HouseholdsOnly
+    } else {
+        ImportMode::Whole
+    };
     if q.dry_run.unwrap_or(false) {
-        return Ok(match check_upload(store, &caller.user, &paths).await? {
-            UploadCheck::Rejected(d) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(rejected(d, &staging)),
-            ),
-            UploadCheck::Ready {
-                households,
-                members,
-                rounds,
-            } => (
-                StatusCode::OK,
-                Json(ImportDto {
-                    status: "checked",
-                    households: households as u64,
-                    members: members as u64,
-                    rounds: rounds.iter().map(ToString::to_string).collect(),
-                    scored: Vec::new(),
-                    problems: Vec::new(),
-                }),
-            ),
-        });
+        return Ok(
+            match check_upload(store, &caller.user, &paths, mode).await? {
+                UploadCheck::Rejected(d) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(rejected(d, &staging)),
+                ),
+                UploadCheck::Ready {
+                    households,
+                    members,
+                    rounds,
+                    removals,
+                } => (
+                    StatusCode::OK,
+                    Json(ImportDto {
+                        status: "checked",
+                        households: households as u64,
+                        members: members as u64,
+                        rounds: rounds.iter().map(ToString::to_string).collect(),
+                        scored: Vec::new(),
+                        problems: Vec::new(),
+                        removes_members: removals.members(),
+                        removals: removal_dtos(&removals),
+                    }),
+                ),
+            },
+        );
     }
-    let loaded = load_upload(store, methodology(), &caller.user, &paths).await;
+    let confirmed = q.remove_members.unwrap_or(0);
+    let loaded = load_upload(store, methodology(), &caller.user, &paths, mode, confirmed).await;
     // Loaded or not, what was written may have changed figures served from memory.
     state.data_changed();
     Ok(match loaded? {
         UploadLoad::Rejected(d) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(rejected(d, &staging)),
+        ),
+        UploadLoad::Unconfirmed(removals) => (
+            StatusCode::CONFLICT,
+            Json(ImportDto {
+                status: "unconfirmed",
+                households: 0,
+                members: 0,
+                rounds: Vec::new(),
+                scored: Vec::new(),
+                problems: Vec::new(),
+                removes_members: removals.members(),
+                removals: removal_dtos(&removals),
+            }),
         ),
         UploadLoad::Loaded { import, scored } => (
             StatusCode::OK,
@@ -218,6 +286,8 @@ async fn post_import(
                     })
                     .collect(),
                 problems: Vec::new(),
+                removes_members: confirmed,
+                removals: Vec::new(),
             }),
         ),
     })

@@ -17,7 +17,7 @@ use thanrak_app::access::AccessError;
 use thanrak_app::upload::{
     check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
 };
-use thanrak_app::AppError;
+use thanrak_app::{AppError, ImportMode, Removals};
 
 use crate::api::figures::methodology;
 use crate::auth::{credentials, CsrfForm, PageUser};
@@ -167,15 +167,46 @@ async fn import_page(State(state): State<AppState>, lang: LangChoice, page: Page
     show(&state, &lang, &page, StatusCode::OK, context! {})
 }
 
+/// Files of a staging folder that are not uploads: who uploaded, and the import mode chosen.
+const STAGING_NOTES: [&str; 2] = ["owner", "mode"];
+
 /// The uploaded files of a staging folder, in name order.
 fn staged_files(dir: &FsPath) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n != "owner"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| !STAGING_NOTES.iter().any(|s| n == *s))
+        })
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// The import mode noted in a staging folder.
+fn staged_mode(dir: &FsPath) -> ImportMode {
+    match std::fs::read_to_string(dir.join("mode")).as_deref() {
+        Ok("households_only") => ImportMode::HouseholdsOnly,
+        _ => ImportMode::Whole,
+    }
+}
+
+/// The most households listed by name in the warning about removed members.
+const REMOVALS_LISTED: usize = 100;
+
+/// The members an import removes, as the preview shows them.
+fn removals_context(r: &Removals) -> Value {
+    context! {
+        members => r.members(),
+        households => r.households.len(),
+        listed => r.households.iter().take(REMOVALS_LISTED).map(|(round, hh, nos)| context! {
+            round => round.to_string(),
+            household_id => hh.to_string(),
+            member_nos => nos.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        }).collect::<Vec<_>>(),
+        more => r.households.len().saturating_sub(REMOVALS_LISTED),
+    }
 }
 
 async fn upload(
@@ -199,6 +230,7 @@ async fn upload(
         let _ = std::fs::remove_dir_all(dir);
     };
     let mut csrf_ok = false;
+    let mut households_only = false;
     let mut names: Vec<String> = Vec::new();
     loop {
         let field = match multipart.next_field().await {
@@ -225,6 +257,7 @@ async fn upload(
                     &page.csrf_token,
                 );
             }
+            ("households_only", _) => households_only = &bytes[..] == b"1",
             // The form sends its CSRF token first: no file is written before it is checked.
             ("files", Some(_)) if !csrf_ok => {
                 cleanup(&dir);
@@ -232,7 +265,7 @@ async fn upload(
             }
             ("files", Some(f)) if !f.is_empty() => {
                 let mut safe = safe_name(&f);
-                while names.contains(&safe) || safe == "owner" {
+                while names.contains(&safe) || STAGING_NOTES.contains(&safe.as_str()) {
                     safe = format!("_{safe}");
                 }
                 if let Err(e) = std::fs::write(dir.join(&safe), &bytes) {
@@ -258,12 +291,25 @@ async fn upload(
             context! { no_files => true },
         );
     }
-    if let Err(e) = std::fs::write(dir.join("owner"), page.user.id.to_string()) {
+    let mode = if households_only {
+        ImportMode::HouseholdsOnly
+    } else {
+        ImportMode::Whole
+    };
+    let noted = std::fs::write(dir.join("owner"), page.user.id.to_string()).and_then(|()| {
+        let m = if households_only {
+            "households_only"
+        } else {
+            "whole"
+        };
+        std::fs::write(dir.join("mode"), m)
+    });
+    if let Err(e) = noted {
         cleanup(&dir);
         return ApiError::internal(&e).into_response();
     }
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
-    match check_upload(state.store(), &page.user, &paths).await {
+    match check_upload(state.store(), &page.user, &paths, mode).await {
         Ok(UploadCheck::Rejected(d)) => {
             let r = report(&d, &dir, lang.lang);
             cleanup(&dir);
@@ -279,6 +325,7 @@ async fn upload(
             households,
             members,
             rounds,
+            removals,
         }) => show(
             &state,
             &lang,
@@ -290,7 +337,9 @@ async fn upload(
                     batch,
                     households,
                     members,
+                    households_only,
                     rounds => rounds.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    removals => (!removals.is_empty()).then(|| removals_context(&removals)),
                 },
             },
         ),
@@ -318,6 +367,12 @@ async fn upload(
 struct ConfirmFields {
     #[serde(default)]
     batch: String,
+    /// The number of stored members the preview said would be removed, sent only when the
+    /// user ticked the box that confirms it.
+    #[serde(default)]
+    remove_members: Option<usize>,
+    #[serde(default)]
+    confirm_removals: Option<String>,
 }
 
 async fn confirm(
@@ -339,7 +394,36 @@ async fn confirm(
         Ok(p) => p,
         Err(e) => return ApiError::internal(&e).into_response(),
     };
-    let result = load_upload(state.store(), methodology(), &page.user, &paths).await;
+    let mode = staged_mode(&dir);
+    let confirmed = match form.form.confirm_removals.as_deref() {
+        Some("1") => form.form.remove_members.unwrap_or(0),
+        _ => 0,
+    };
+    let result = load_upload(
+        state.store(),
+        methodology(),
+        &page.user,
+        &paths,
+        mode,
+        confirmed,
+    )
+    .await;
+    if let Ok(UploadLoad::Unconfirmed(removals)) = &result {
+        // The upload stays staged: the user may tick the box and confirm again.
+        let ready = context! {
+            batch => &form.form.batch,
+            households_only => mode == ImportMode::HouseholdsOnly,
+            removals => removals_context(removals),
+            unconfirmed => true,
+        };
+        return show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::CONFLICT,
+            context! { ready },
+        );
+    }
     state.data_changed();
     let r = match &result {
         Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir, lang.lang)),
@@ -347,6 +431,7 @@ async fn confirm(
     };
     let _ = std::fs::remove_dir_all(&dir);
     match result {
+        Ok(UploadLoad::Unconfirmed(_)) => unreachable!("answered above"),
         Ok(UploadLoad::Rejected(_)) => show(
             &state,
             &lang,
