@@ -1,18 +1,26 @@
 //! Figures of an area as a user may see them: where its role lets it look, and which rows are
 //! suppressed because they count too few households to be shown without risk to privacy.
 //!
-//! | role | areas it may look at | rows of fewer than [`MIN_CELL`] households |
+//! | role | areas it may look at | counts of fewer than [`MIN_CELL`] households |
 //! | --- | --- | --- |
 //! | admin | everywhere | shown |
 //! | area_manager | inside its provinces / districts only (others are "not found") | shown |
-//! | surveyor | everywhere | shown inside its subdistricts / villages, suppressed elsewhere |
-//! | analyst, agency_officer | everywhere | suppressed |
+//! | surveyor | everywhere | shown inside its subdistricts / villages, withheld elsewhere |
+//! | analyst, agency_officer | everywhere | withheld |
+//!
+//! Withheld means more than hiding the small count itself: complementary cells are withheld too,
+//! consistently in every breakdown, so that no withheld count can be worked out by subtracting
+//! shown ones from a total ([`thanrak_core::measure::disclosure`]). Rates (H, A, M0, indicator
+//! headcounts, mean capitals) of a shown population, which holds at least [`MIN_CELL`]
+//! households, are shown.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
+use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
 use thanrak_store::{Role, Store, User};
 
@@ -23,9 +31,7 @@ use crate::targeting::run_key;
 use crate::AppError;
 use tokio::sync::OnceCell;
 
-/// Rows counting fewer households than this are suppressed for roles without personal-data
-/// access to the area.
-pub const MIN_CELL: u64 = 5;
+pub use thanrak_core::measure::disclosure::MIN_CELL;
 
 /// One row of figures and whether it may be shown.
 #[derive(Debug, Clone)]
@@ -38,6 +44,9 @@ pub struct ScopedRow {
     pub households: u64,
     /// Whether the row must be shown as "—".
     pub suppressed: bool,
+    /// Which of the row's four group counts (households and persons) must be shown as "—"
+    /// (all when the row is suppressed).
+    pub hidden_groups: [bool; 4],
 }
 
 /// Figures of one area (or the whole country) for one user.
@@ -95,18 +104,27 @@ type FiguresKey = (Option<String>, Option<AreaCode>, Breakdown, Unit);
 /// an entry is being read wait for that one read. What one user may see of them (areas, small
 /// cells) is decided anew for every request.
 #[derive(Debug)]
-pub struct FiguresCache(TtlCache<FiguresKey, Arc<OnceCell<Arc<Stored>>>>);
+pub struct FiguresCache {
+    figures: TtlCache<FiguresKey, Arc<OnceCell<Arc<Stored>>>>,
+    /// What is withheld, by round and the areas the user sees in full.
+    protections: TtlCache<(RoundLabel, Vec<AreaCode>), Arc<OnceCell<Arc<Protection>>>>,
+}
 
 impl FiguresCache {
     /// An empty cache.
     pub fn new() -> FiguresCache {
-        // Every area of every level of a few rounds, both units.
-        FiguresCache(TtlCache::new(FIGURES_TTL, 100_000))
+        FiguresCache {
+            // Every area of every level of a few rounds, both units.
+            figures: TtlCache::new(FIGURES_TTL, 100_000),
+            // A few rounds for every surveyor's areas.
+            protections: TtlCache::new(FIGURES_TTL, 10_000),
+        }
     }
 
     /// Forgets everything: for after an import or a scoring.
     pub fn clear(&self) {
-        self.0.clear();
+        self.figures.clear();
+        self.protections.clear();
     }
 }
 
@@ -136,24 +154,109 @@ pub fn child_level(area: Option<&AreaCode>) -> Option<AreaLevel> {
     }
 }
 
-/// Whether `user` may see small counts of `area` (none: the whole country).
-pub fn sees_small_cells(user: &User, area: Option<&AreaCode>) -> bool {
+/// The areas whose small counts `user` sees, when it may not see them everywhere it may look:
+/// `None` for roles that see every count they can reach.
+fn protected_view(user: &User) -> Option<Vec<AreaCode>> {
     match user.role {
-        Role::Admin => true,
-        Role::AreaManager | Role::Surveyor => {
-            area.is_some_and(|a| user.areas.iter().any(|u| a.is_within(u)))
-        }
-        Role::Analyst | Role::AgencyOfficer => false,
+        Role::Admin | Role::AreaManager => None,
+        Role::Surveyor => Some(user.areas.clone()),
+        Role::Analyst | Role::AgencyOfficer => Some(Vec::new()),
     }
 }
 
-fn scoped(user: &User, row: FigureRow, area: Option<AreaCode>) -> ScopedRow {
-    let households: u64 = row.summary.households.iter().sum();
+/// What is withheld of `round` for a user who sees small counts only in `known`: worked out
+/// from the group counts of every village, read once a second per (round, areas) at most.
+async fn protection(
+    store: &Store,
+    cache: &FiguresCache,
+    lm: &LoadedMethodology,
+    round: &RoundLabel,
+    known: Vec<AreaCode>,
+) -> Result<Arc<Protection>, AppError> {
+    let cell = cache
+        .protections
+        .get_or_insert_with((round.clone(), known.clone()), Default::default);
+    let p = cell
+        .get_or_try_init(|| async {
+            let villages = figures(
+                store,
+                lm,
+                &FigureQuery {
+                    round: round.to_string(),
+                    unit: Unit::Household,
+                    by: Breakdown::Area(AreaLevel::Village),
+                    within: None,
+                    k: None,
+                },
+            )
+            .await?;
+            let counts = villages
+                .rows
+                .iter()
+                .filter_map(|r| Some((AreaCode::parse(&r.key).ok()?, r.summary.households)));
+            let p = Protection::compute(counts, |a| known.iter().any(|k| a.is_within(k)));
+            Ok::<_, AppError>(Arc::new(p))
+        })
+        .await?;
+    Ok(p.clone())
+}
+
+fn shown(row: FigureRow, area: Option<AreaCode>) -> ScopedRow {
     ScopedRow {
-        suppressed: households < MIN_CELL && !sees_small_cells(user, area.as_ref()),
+        households: row.summary.households.iter().sum(),
         row,
         area,
-        households,
+        suppressed: false,
+        hidden_groups: [false; 4],
+    }
+}
+
+/// Marks what `p` withholds of the rows of one query.
+fn protect(
+    p: &Protection,
+    by: Breakdown,
+    area: Option<AreaCode>,
+    overall: &mut ScopedRow,
+    rows: &mut [ScopedRow],
+) {
+    let whole = |r: &mut ScopedRow, a: Option<&AreaCode>| {
+        r.suppressed = p.area_hidden(a);
+        r.hidden_groups = if r.suppressed {
+            [true; 4]
+        } else {
+            p.groups_hidden(a)
+        };
+    };
+    whole(overall, area.as_ref());
+    match by {
+        Breakdown::Area(_) => {
+            for r in rows.iter_mut() {
+                let a = r.area;
+                whole(r, a.as_ref());
+            }
+        }
+        Breakdown::Group => {
+            let hidden = overall.hidden_groups;
+            for r in rows.iter_mut() {
+                let g = Group::parse(&r.row.key).map(|g| g as usize);
+                r.suppressed = overall.suppressed || g.is_none_or(|g| hidden[g]);
+                r.hidden_groups = [r.suppressed; 4];
+            }
+        }
+        // Inside the user's own areas everything is shown.
+        Breakdown::All | Breakdown::HeadSex if p.area_known(area.as_ref()) => {}
+        Breakdown::All | Breakdown::HeadSex => {
+            // Rows that split the area another way: withheld with complements among themselves,
+            // and their split by group is not shown (it would cross the area's group counts).
+            let sizes: Vec<u64> = rows.iter().map(|r| r.households).collect();
+            for (r, hidden) in rows
+                .iter_mut()
+                .zip(protect_rows(&sizes, overall.suppressed))
+            {
+                r.suppressed = hidden;
+                r.hidden_groups = [true; 4];
+            }
+        }
     }
 }
 
@@ -197,7 +300,7 @@ pub async fn area_figures(
         None => child_level(area.as_ref()).map_or(Breakdown::Group, Breakdown::Area),
     };
     let key = (q.round.clone(), area, by, q.unit);
-    let cell = cache.0.get_or_insert_with(key, Default::default);
+    let cell = cache.figures.get_or_insert_with(key, Default::default);
     let stored = cell
         .get_or_try_init(|| async { read_figures(store, lm, q, area, by).await.map(Arc::new) })
         .await?
@@ -208,8 +311,8 @@ pub async fn area_figures(
         scored_at,
     } = &*stored;
     let (round, scored_at) = (round.clone(), *scored_at);
-    let overall = scoped(user, f.overall.clone(), area);
-    let rows = f
+    let mut overall = shown(f.overall.clone(), area);
+    let mut rows: Vec<ScopedRow> = f
         .rows
         .iter()
         .cloned()
@@ -218,9 +321,13 @@ pub async fn area_figures(
                 Breakdown::Area(_) => AreaCode::parse(&r.key).ok(),
                 _ => area,
             };
-            scoped(user, r, a)
+            shown(r, a)
         })
         .collect();
+    if let Some(known) = protected_view(user) {
+        let p = protection(store, cache, lm, &round, known).await?;
+        protect(&p, by, area, &mut overall, &mut rows);
+    }
     Ok(AreaFigures {
         round,
         area,

@@ -508,10 +508,17 @@ pub fn map_values(f: &AreaFigures, figure: MapFigure) -> Vec<MapValue> {
         .filter_map(|r| {
             let code = r.area?;
             let shown = !r.suppressed;
+            // A share of a group needs that group's count, which may be withheld alone.
+            let needs: &[usize] = match figure {
+                MapFigure::Hardship => &[0],
+                MapFigure::HardshipOrStruggling => &[0, 1],
+                _ => &[],
+            };
+            let value_shown = shown && needs.iter().all(|&g| !r.hidden_groups[g]);
             Some(MapValue {
                 code,
                 households: shown.then_some(r.households),
-                value: shown.then(|| figure.value(&r.row.summary)),
+                value: value_shown.then(|| figure.value(&r.row.summary)),
             })
         })
         .collect()

@@ -67,26 +67,28 @@ impl FiguresQuery {
     }
 }
 
-/// Counts in each of the four groups.
+/// Counts in each of the four groups; `null` where the count is withheld to protect privacy
+/// (a small count, or one that would let a small count be worked out by subtraction).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupCountsDto {
     /// อยู่ลำบาก.
-    pub hardship: u64,
+    pub hardship: Option<u64>,
     /// อยู่ยาก.
-    pub struggling: u64,
+    pub struggling: Option<u64>,
     /// อยู่พอได้.
-    pub getting_by: u64,
+    pub getting_by: Option<u64>,
     /// อยู่ดี.
-    pub doing_well: u64,
+    pub doing_well: Option<u64>,
 }
 
-impl From<[u64; 4]> for GroupCountsDto {
-    fn from(c: [u64; 4]) -> Self {
+impl GroupCountsDto {
+    fn new(c: [u64; 4], hidden: [bool; 4]) -> Self {
+        let at = |i: usize| (!hidden[i]).then_some(c[i]);
         GroupCountsDto {
-            hardship: c[0],
-            struggling: c[1],
-            getting_by: c[2],
-            doing_well: c[3],
+            hardship: at(0),
+            struggling: at(1),
+            getting_by: at(2),
+            doing_well: at(3),
         }
     }
 }
@@ -134,7 +136,9 @@ pub struct FigureValuesDto {
 }
 
 /// One row: an area, a group or a sex of head. When `suppressed`, it counts fewer than 5
-/// households and the caller may not see such small counts there: `figures` is absent.
+/// households, or would let such a row be worked out from the others, and the caller may not
+/// see such small counts there: `figures` is absent. Group counts of a shown row may be
+/// withheld alone (`null`) for the same reasons.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FigureRowDto {
     /// Area code, group code, `M` / `F`, or empty for the whole.
@@ -167,8 +171,8 @@ impl From<&ScopedRow> for FigureRowDto {
                 uncensored: s.af.uncensored.clone(),
                 censored: s.af.censored.clone(),
                 contributions: s.af.contributions.clone(),
-                households: s.households.into(),
-                persons: s.persons.into(),
+                households: GroupCountsDto::new(s.households, r.hidden_groups),
+                persons: GroupCountsDto::new(s.persons, r.hidden_groups),
                 mean_capitals: CapitalsDto {
                     human: c[0],
                     physical: c[1],

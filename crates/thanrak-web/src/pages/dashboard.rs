@@ -92,22 +92,24 @@ fn href(round: &str, area: Option<&AreaCode>, unit: &str) -> String {
     format!("/?round={round}&area={area}&unit={unit}")
 }
 
-fn group_rows(counts_h: [u64; 4], counts_p: [u64; 4], lang: Lang) -> Vec<Value> {
+/// The four groups of an area; a withheld group shows "—" (and no bar).
+fn group_rows(counts_h: [u64; 4], counts_p: [u64; 4], hidden: [bool; 4], lang: Lang) -> Vec<Value> {
     let (th, tp) = (counts_h.iter().sum(), counts_p.iter().sum());
     Group::ALL
         .iter()
         .enumerate()
         .map(|(i, g)| {
             let hs = share(counts_h[i], th);
+            let shown = !hidden[i];
             context! {
                 code => g.as_str(),
                 label => if lang == Lang::Th { g.label_th() } else { g.label_en() },
                 colour => GROUP_COLOURS[i],
-                households => counts_h[i],
-                persons => counts_p[i],
-                household_share => pct(hs),
-                person_share => pct(share(counts_p[i], tp)),
-                width => format!("{:.1}", hs * 100.0),
+                households => shown.then_some(counts_h[i]),
+                persons => shown.then_some(counts_p[i]),
+                household_share => shown.then(|| pct(hs)),
+                person_share => shown.then(|| pct(share(counts_p[i], tp))),
+                width => if shown { format!("{:.1}", hs * 100.0) } else { "0".into() },
             }
         })
         .collect()
@@ -220,7 +222,7 @@ async fn dashboard(
             },
             suppressed => r.suppressed,
             households => r.households,
-            groups => s.households.to_vec(),
+            groups => s.households.iter().zip(r.hidden_groups).map(|(n, h)| (!h).then_some(*n)).collect::<Vec<_>>(),
             h => pct(s.af.h),
             a => pct(s.af.a),
             m0 => format!("{:.3}", s.af.m0),
@@ -239,7 +241,7 @@ async fn dashboard(
         overall => context! {
             suppressed => o.suppressed,
             households => o.households,
-            groups => group_rows(s.households, s.persons, l),
+            groups => group_rows(s.households, s.persons, o.hidden_groups, l),
             h => pct(s.af.h),
             a => pct(s.af.a),
             m0 => format!("{:.3}", s.af.m0),
@@ -250,7 +252,7 @@ async fn dashboard(
         rows,
         group_colours => GROUP_COLOURS.to_vec(),
         group_labels => Group::ALL.iter().map(|g| if l == Lang::Th { g.label_th() } else { g.label_en() }).collect::<Vec<_>>(),
-        any_suppressed => o.suppressed || f.rows.iter().any(|r| r.suppressed),
+        any_suppressed => o.hidden_groups.contains(&true) || f.rows.iter().any(|r| r.hidden_groups.contains(&true)),
         // The area's data as files, for the roles that may download personal data.
         export => access::sees_personal_data(user.role).then(|| {
             let area = f.area.map(|a| a.to_string()).unwrap_or_default();

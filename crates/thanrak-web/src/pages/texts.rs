@@ -55,7 +55,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dash.export.members", "สมาชิก (CSV)", "Members (CSV)"),
     ("dash.export.xlsx", "ทั้งสองตาราง (XLSX)", "Both tables (XLSX)"),
     ("dash.area", "พื้นที่", "Area"),
-    ("dash.suppressed", "ไม่แสดงตัวเลขของกลุ่มที่มีน้อยกว่า 5 ครัวเรือน (—) เพื่อคุ้มครองข้อมูลส่วนบุคคล", "Figures of fewer than 5 households are not shown (—) to protect privacy."),
+    ("dash.suppressed", "ไม่แสดงตัวเลขที่มีน้อยกว่า 5 ครัวเรือน และตัวเลขที่อาจใช้คำนวณย้อนหาตัวเลขเหล่านั้นได้ (—) เพื่อคุ้มครองข้อมูลส่วนบุคคล", "Counts of fewer than 5 households, and counts from which they could be worked out, are not shown (—) to protect privacy."),
     ("dash.your_areas", "พื้นที่ของท่าน", "Your areas"),
     ("tg.title", "ชี้เป้าครัวเรือน", "Target households"),
     ("tg.order", "เรียงตามกลุ่ม (อยู่ลำบากก่อน) คะแนนความขาดแคลน (มากก่อน) และรายได้ต่อคน (น้อยก่อน)", "Ordered by group (hardship first), deprivation score (high first), income per person (low first)."),

@@ -165,3 +165,31 @@ pub fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// The app serving a fresh SQLite store with the scored demo population.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub client: Client,
+    /// The scored rounds, oldest first.
+    pub rounds: Vec<String>,
+    /// The subdistrict of the demo surveyor.
+    pub surveyed: AreaCode,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts the app over the scored demo population.
+    pub async fn start() -> Server {
+        let (store, dir) = sqlite_store().await;
+        let population = load_population(&store, true).await;
+        Server {
+            addr: start_server(&store).await,
+            store,
+            client: client(),
+            rounds: population.rounds,
+            surveyed: population.surveyed,
+            _dir: dir,
+        }
+    }
+}
