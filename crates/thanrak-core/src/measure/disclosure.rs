@@ -288,7 +288,8 @@ mod tests {
     fn recoverable(p: &Protection) -> Vec<(Option<AreaCode>, usize)> {
         let nodes = &p.nodes;
         let mut known: Vec<[bool; 5]> = nodes.iter().map(|n| n.hidden.map(|h| !h)).collect();
-        let mut lines: Vec<((usize, usize), Vec<(usize, usize)>)> = Vec::new();
+        type Line = ((usize, usize), Vec<(usize, usize)>);
+        let mut lines: Vec<Line> = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
             lines.push(((i, 0), (1..5).map(|c| (i, c)).collect()));
             if !n.children.is_empty() {
