@@ -96,6 +96,9 @@ struct Stored {
     scored_at: Option<DateTime<Utc>>,
 }
 
+/// (round, the areas a user sees in full).
+type ProtectionKey = (RoundLabel, Vec<AreaCode>);
+
 /// (round asked for, area, breakdown, unit).
 type FiguresKey = (Option<String>, Option<AreaCode>, Breakdown, Unit);
 
@@ -107,7 +110,7 @@ type FiguresKey = (Option<String>, Option<AreaCode>, Breakdown, Unit);
 pub struct FiguresCache {
     figures: TtlCache<FiguresKey, Arc<OnceCell<Arc<Stored>>>>,
     /// What is withheld, by round and the areas the user sees in full.
-    protections: TtlCache<(RoundLabel, Vec<AreaCode>), Arc<OnceCell<Arc<Protection>>>>,
+    protections: TtlCache<ProtectionKey, Arc<OnceCell<Arc<Protection>>>>,
 }
 
 impl FiguresCache {
