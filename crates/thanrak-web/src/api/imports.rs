@@ -18,10 +18,8 @@ use utoipa_axum::routes;
 use super::figures::methodology;
 use crate::auth::{credentials, Caller};
 use crate::error::{ApiError, ErrorBody, Query};
+use crate::pages::{staged_name, upload_error, MAX_UPLOAD_BYTES};
 use crate::AppState;
-
-/// The largest upload accepted, all files together.
-const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// The routes of this feature.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -129,6 +127,7 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
         (status = 400, description = "No files, or a file that cannot be read", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not import, or a missing CSRF token", body = ErrorBody),
+        (status = 413, description = "The upload is larger than 64 MB", body = ErrorBody),
         (status = 422, description = "Refused: every problem by file and row", body = ImportDto),
     )
 )]
@@ -143,27 +142,17 @@ async fn post_import(
     let staging = Staging(root.join(credentials::random_hex()));
     std::fs::create_dir_all(&staging.0).map_err(|e| ApiError::internal(&e))?;
     let mut paths = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?
-    {
+    let mut names: Vec<String> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| upload_error(&e))? {
         if field.name() != Some("files") {
             continue;
         }
-        let name = crate::pages::safe_upload_name(field.file_name().unwrap_or("upload"));
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?;
-        let mut path = staging.0.join(&name);
-        while paths.contains(&path) {
-            path = staging.0.join(format!(
-                "_{}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            ));
-        }
+        let name = staged_name(field.file_name().unwrap_or("upload"), &names)
+            .map_err(ApiError::invalid)?;
+        let bytes = field.bytes().await.map_err(|e| upload_error(&e))?;
+        let path = staging.0.join(&name);
         std::fs::write(&path, &bytes).map_err(|e| ApiError::internal(&e))?;
+        names.push(name);
         paths.push(path);
     }
     if paths.is_empty() {
