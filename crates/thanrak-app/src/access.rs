@@ -19,7 +19,8 @@ use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
 use thanrak_store::{
-    AgencyCode, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, User, UserName,
+    AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError,
+    User, UserName,
 };
 
 use crate::audit::AuditLog;
@@ -587,6 +588,56 @@ pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Resul
         .create_api_token(user.id, token_hash, Utc::now())
         .await?;
     Ok(user)
+}
+
+/// The API tokens of the user named `name`, or of every user (never the tokens themselves).
+pub async fn list_api_tokens(
+    store: &Store,
+    name: Option<&str>,
+) -> Result<Vec<ApiTokenInfo>, AppError> {
+    if let Some(name) = name {
+        let name = parse_user_name(name)?;
+        if let Err(StoreError::NotFound(_)) = store.user(&name).await {
+            return Err(AppError::NotFound(format!("there is no user {name}")));
+        }
+        return Ok(store.api_tokens(Some(name.as_str())).await?);
+    }
+    Ok(store.api_tokens(None).await?)
+}
+
+/// Revokes one API token (its user and other tokens stay); returns its digest, for a server to
+/// forget it at once.
+pub async fn revoke_api_token(store: &Store, id: i64) -> Result<String, AppError> {
+    match store.delete_api_token(id).await {
+        Err(StoreError::NotFound(_)) => {
+            Err(AppError::NotFound(format!("there is no API token {id}")))
+        }
+        r => Ok(r?),
+    }
+}
+
+/// [`list_api_tokens`] of every user, for an admin.
+pub async fn api_tokens_for(store: &Store, user: &User) -> Result<Vec<ApiTokenInfo>, AccessError> {
+    admin_only(user, "only an admin may see API tokens")?;
+    Ok(list_api_tokens(store, None).await?)
+}
+
+/// [`revoke_api_token`], for an admin.
+pub async fn revoke_api_token_for(
+    store: &Store,
+    user: &User,
+    id: i64,
+) -> Result<String, AccessError> {
+    admin_only(user, "only an admin may revoke API tokens")?;
+    Ok(revoke_api_token(store, id).await?)
+}
+
+fn admin_only(user: &User, message: &str) -> Result<(), AccessError> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AccessError::Forbidden(message.into()))
+    }
 }
 
 #[cfg(test)]

@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use thanrak_core::demo::{self, DemoConfig};
 use thanrak_core::schema::{check_batch, Table};
 use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
-use thanrak_io::{Batch, Diagnostic, IoError};
+use thanrak_io::{Batch, Diagnostic};
 use thanrak_store::{
     ImportSummary, MemberUpdate, NewAuditEntry, RoundSummary, Store, StoreError, StoredKeys,
 };
 
-pub use thanrak_io::ExportFormat;
+pub use thanrak_io::{ExportFormat, IoError};
 
 /// What went wrong in a use case: user errors are kept apart from internal faults.
 #[derive(Debug, thiserror::Error)]

@@ -10,10 +10,12 @@ pub mod demo;
 pub mod household;
 pub mod ids;
 pub mod schema;
+pub mod terminal;
 
 pub use area::{Area, AreaCode, AreaLevel, AreaRegistry};
 pub use household::{Household, Member};
 pub use ids::{HouseholdId, NationalId, RoundLabel};
 pub use schema::{FieldError, FieldValue};
+pub use terminal::escape_for_terminal;
 pub mod measure;
 pub mod methodology;

@@ -41,6 +41,26 @@ pub struct Column {
     pub required: bool,
 }
 
+/// The most characters of a name (first name, last name) or a house number. A Thai full name
+/// is rarely over 60 characters; the room left is for romanised and compound names.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// The most characters of any other text column (skills, codes, ids): free text a surveyor
+/// types in, a few sentences at most. Longer text is a mistake (a whole paste in one cell) and
+/// would break exports: an XLSX cell holds 32,767 characters.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+impl Column {
+    /// The most characters a text column accepts on import; `None` for other kinds.
+    pub fn max_chars(&self) -> Option<usize> {
+        match (self.kind, self.name) {
+            (Kind::Text, "first_name" | "last_name" | "house_no") => Some(MAX_NAME_CHARS),
+            (Kind::Text, _) => Some(MAX_TEXT_CHARS),
+            _ => None,
+        }
+    }
+}
+
 const fn col(name: &'static str, thai: &'static str, kind: Kind, required: bool) -> Column {
     Column {
         name,
@@ -386,6 +406,25 @@ pub fn parse_cells(
         .enumerate()
         .map(|(i, c)| {
             let text = cells.get(i).copied().unwrap_or("");
+            let too_long = c
+                .max_chars()
+                .filter(|&max| text.len() > max && text.trim().chars().count() > max);
+            if let Some(max) = too_long {
+                let what = if max == MAX_NAME_CHARS {
+                    "a name or house number"
+                } else {
+                    "a text value"
+                };
+                errors.push(FieldError {
+                    column: c.name,
+                    value: text.to_string(),
+                    reason: format!(
+                        "is {} characters long: {what} may have at most {max}",
+                        text.trim().chars().count()
+                    ),
+                });
+                return FieldValue::Invalid;
+            }
             FieldValue::parse(c.kind, text).unwrap_or_else(|reason| {
                 errors.push(FieldError {
                     column: c.name,
@@ -813,4 +852,48 @@ pub fn check_batch(
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod length_tests {
+    use super::*;
+
+    #[test]
+    fn text_columns_have_a_length_limit_in_characters() {
+        let at = |name: &str| MEMBER_COLUMNS.iter().position(|c| c.name == name).unwrap();
+        let mut cells = vec![""; MEMBER_COLUMNS.len()];
+        // Thai letters are three bytes each: the limit counts characters.
+        let thai = "ก".repeat(MAX_NAME_CHARS);
+        cells[at("first_name")] = &thai;
+        let (_, errors) = parse_cells(MEMBER_COLUMNS, &cells);
+        assert!(errors.is_empty(), "{errors:?}");
+        let long = "a".repeat(100_000);
+        cells[at("first_name")] = &long;
+        cells[at("skills")] = &long[..MAX_TEXT_CHARS + 1];
+        let (values, errors) = parse_cells(MEMBER_COLUMNS, &cells);
+        assert_eq!(values[at("first_name")], FieldValue::Invalid);
+        let reasons: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.column, e.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    "first_name",
+                    "is 100000 characters long: a name or house number may have at most 200"
+                ),
+                (
+                    "skills",
+                    "is 501 characters long: a text value may have at most 500"
+                ),
+            ]
+        );
+        assert_eq!(
+            HOUSEHOLD_COLUMNS[4].max_chars(),
+            Some(MAX_NAME_CHARS),
+            "house_no"
+        );
+        assert_eq!(HOUSEHOLD_COLUMNS[5].max_chars(), None, "lat");
+    }
 }

@@ -9,6 +9,7 @@ use csv::ByteRecord;
 use thanrak_core::AreaRegistry;
 
 use crate::diag::Sink;
+use crate::limits::{self, MAX_COLUMNS};
 use crate::table::{detect_table, TableReader};
 
 /// The longest record read; a longer one stops the file before it is held in memory.
@@ -274,6 +275,18 @@ pub(crate) fn read_csv(
             progress(rdr.get_ref().bytes);
         }
 
+        if cur.len() > MAX_COLUMNS {
+            // Refused before the cells are looked at: matching half a million header cells
+            // against the columns would cost seconds of CPU.
+            let what = if table.is_none() {
+                "the header"
+            } else {
+                "the row"
+            };
+            sink.report(row, "", "", limits::too_many_columns(what));
+            progress(rdr.get_ref().bytes);
+            return Ok(());
+        }
         let mut fields = Vec::with_capacity(cur.len());
         for (i, f) in cur.iter().enumerate() {
             match std::str::from_utf8(f) {

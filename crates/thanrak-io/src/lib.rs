@@ -16,6 +16,7 @@
 mod csv_read;
 pub mod deprivations;
 mod diag;
+mod limits;
 mod table;
 mod write;
 mod xlsx_read;
@@ -28,6 +29,10 @@ use thanrak_core::AreaRegistry;
 
 pub use csv_read::{MAX_ROW_BYTES, THAI_8BIT_REASON};
 pub use diag::{Batch, Diagnostic, Origin, MAX_DIAGNOSTICS_PER_FILE};
+pub use limits::{
+    MAX_CELL_CHARS, MAX_COLUMNS, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
+    MAX_UNPACKED_BYTES,
+};
 pub use write::{
     write_csv_part, write_csv_table, write_csv_tables, write_report_csv, write_tables,
     write_xlsx_tables, ExportFormat, XLSX_MAX_ROWS,
@@ -82,6 +87,24 @@ pub enum IoError {
         /// The writer's reason.
         message: String,
     },
+}
+
+impl IoError {
+    /// What to tell someone who cannot see this machine's files (a user of the web application):
+    /// the reason without a path when the error is theirs to act on; `None` for a failure of
+    /// this machine or of its writer, which is logged rather than shown.
+    pub fn without_path(&self) -> Option<String> {
+        match self {
+            IoError::TooManyRows { table, rows, .. } => Some(format!(
+                "the {table} table has {rows} rows, more than an XLSX sheet holds \
+                 ({XLSX_MAX_ROWS}): export CSV instead"
+            )),
+            IoError::Open { .. }
+            | IoError::Read { .. }
+            | IoError::Write { .. }
+            | IoError::Xlsx { .. } => None,
+        }
+    }
 }
 
 /// The kinds of input file, by extension.

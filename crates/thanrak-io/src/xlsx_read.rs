@@ -10,6 +10,7 @@ use thanrak_core::AreaRegistry;
 
 use crate::csv_read::PROGRESS_EVERY;
 use crate::diag::{Batch, Sink};
+use crate::limits::{self, Refusal, MAX_CELL_CHARS, MAX_COLUMNS, MAX_SHEET_ROWS};
 use crate::table::TableReader;
 
 /// The table a sheet holds, by its name.
@@ -101,7 +102,21 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
         sink.finish();
         return Ok(());
     }
-    let mut workbook = match Xlsx::new(BufReader::new(reader)) {
+    let mut reader = BufReader::new(reader);
+    match limits::scan_workbook(&mut reader) {
+        Ok(()) => {}
+        Err(Refusal::Limit(reason)) => {
+            sink.report_file(reason);
+            sink.finish();
+            return Ok(());
+        }
+        Err(Refusal::Damaged(e)) => {
+            sink.report_file(format!("the file is not a valid .xlsx workbook ({e})"));
+            sink.finish();
+            return Ok(());
+        }
+    }
+    let mut workbook = match Xlsx::new(reader) {
         Ok(w) => w,
         Err(e) => {
             sink.report_file(format!("the file is not a valid .xlsx workbook ({e})"));
@@ -209,6 +224,29 @@ fn read_sheet<R: Read + Seek>(
         };
         let Some(cell) = cell else { break };
         let (r, c) = cell.get_position();
+        // The pre-scan bounds what a cell and the sheet can cost; these say which limit a
+        // sheet broke, and keep the row's cells to a survey table's width.
+        if r >= MAX_SHEET_ROWS {
+            sink.report(
+                u64::from(r) + 1,
+                "",
+                "",
+                format!(
+                    "the sheet has more than {MAX_SHEET_ROWS} rows (Excel's limit): the rest of \
+                     the sheet is not read"
+                ),
+            );
+            return;
+        }
+        if c as usize >= MAX_COLUMNS {
+            sink.report(
+                u64::from(r) + 1,
+                "",
+                "",
+                limits::too_many_columns("the row"),
+            );
+            return;
+        }
         if r != row.index {
             if row.used > 0 && !flush(&mut row, &mut reader, sink) {
                 return;
@@ -233,6 +271,20 @@ fn read_sheet<R: Read + Seek>(
                 &code,
                 "the cell holds a spreadsheet error: correct the formula or type the value",
             );
+            row.bad.push(c);
+        } else if row.texts[c].len() > MAX_CELL_CHARS
+            && row.texts[c].chars().count() > MAX_CELL_CHARS
+        {
+            let column = reader
+                .as_ref()
+                .map_or_else(|| format!("column {}", c + 1), |t| t.label(c));
+            sink.report(
+                u64::from(r) + 1,
+                &column,
+                &row.texts[c],
+                format!("the cell holds more than {MAX_CELL_CHARS} characters (Excel's limit)"),
+            );
+            row.texts[c].clear();
             row.bad.push(c);
         }
         row.used = row.used.max(c + 1);

@@ -681,3 +681,23 @@ fn workbooks_report_error_cells_and_missing_sheets() {
         )]
     );
 }
+
+#[test]
+fn a_name_of_100000_characters_is_refused_with_its_row_and_a_shortened_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let members = fs::read_to_string(example_dir().join("members.csv"))
+        .unwrap()
+        .replacen("มาลี", &"ก".repeat(100_000), 1);
+    let (path, batch) = read_text(dir.path(), "members.csv", members.into_bytes());
+    assert_eq!(batch.diagnostics.len(), 1, "{:#?}", batch.diagnostics);
+    let d = &batch.diagnostics[0];
+    assert_eq!(
+        (d.file.clone(), d.row, d.column.as_str()),
+        (path.display().to_string(), 2, "first_name")
+    );
+    assert_eq!(d.value.chars().count(), 201, "shortened, with an ellipsis");
+    assert_eq!(
+        d.reason,
+        "is 100000 characters long: a name or house number may have at most 200"
+    );
+}

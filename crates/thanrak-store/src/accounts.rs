@@ -210,6 +210,19 @@ pub struct TokenUser {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+/// An API token as an admin sees it: never the token, nor its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenInfo {
+    /// The token's id (given to revoke it).
+    pub id: i64,
+    /// Its owner's login name.
+    pub user_name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, to the hour (see [`Store::touch_api_token`]).
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
 /// A view of personal data to record in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEntry {
@@ -567,6 +580,54 @@ impl Store {
         }))
     }
 
+    /// The API tokens of the user named `user_name`, or of every user, oldest first.
+    pub async fn api_tokens(
+        &self,
+        user_name: Option<&str>,
+    ) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        let rows: Vec<(i64, String, DateTime<Utc>, Option<DateTime<Utc>>)> = with_pool!(self, pool => {
+            sqlx::query(
+                "SELECT t.id, u.name, t.created_at, t.last_used_at FROM api_tokens t \
+                 JOIN users u ON u.id = t.user_id \
+                 WHERE $1 IS NULL OR u.name = $1 ORDER BY t.id",
+            )
+            .bind(user_name)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<DateTime<Utc>, _>(2)?,
+                    r.try_get::<Option<DateTime<Utc>>, _>(3)?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, user_name, created_at, last_used_at)| ApiTokenInfo {
+                id,
+                user_name,
+                created_at,
+                last_used_at,
+            })
+            .collect())
+    }
+
+    /// Deletes the API token with this id; returns its digest, so that a server can forget it
+    /// at once. [`StoreError::NotFound`] when there is no such token.
+    pub async fn delete_api_token(&self, id: i64) -> Result<String, StoreError> {
+        let digest: Option<String> = with_pool!(self, pool => {
+            sqlx::query_scalar("DELETE FROM api_tokens WHERE id = $1 RETURNING token_hash")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        digest.ok_or_else(|| StoreError::NotFound(format!("there is no API token {id}")))
+    }
+
     /// Records when a token was used. Callers do this at most once an hour per token, so that
     /// reading through the API does not turn every request into a write.
     pub async fn touch_api_token(
@@ -602,6 +663,25 @@ impl Store {
             .await?
         });
         Ok(n.max(0) as u64)
+    }
+
+    /// When the oldest failed login for this name from this address since `since` happened.
+    pub async fn oldest_login_failure(
+        &self,
+        user_name: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(with_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT min(at) FROM login_failures WHERE user_name = $1 AND ip = $2 AND at > $3",
+            )
+            .bind(user_name)
+            .bind(ip)
+            .bind(secs(since))
+            .fetch_one(pool)
+            .await?
+        }))
     }
 
     /// Records a failed login and forgets the failures older than `forget_before`.

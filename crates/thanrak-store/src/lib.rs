@@ -27,8 +27,8 @@ use sqlx::{ConnectOptions, PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::AreaRegistry;
 
 pub use accounts::{
-    AgencyCode, AuditEntry, NameError, NewAuditEntry, NewUser, Role, Session, TokenUser, User,
-    UserName,
+    AgencyCode, ApiTokenInfo, AuditEntry, NameError, NewAuditEntry, NewUser, Role, Session,
+    TokenUser, User, UserName,
 };
 pub use boundaries::Boundary;
 pub use error::StoreError;

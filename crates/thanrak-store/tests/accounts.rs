@@ -175,6 +175,47 @@ async fn api_tokens_find_their_user_unless_disabled(s: &Store) {
     ));
 }
 
+async fn api_tokens_are_listed_and_revoked_one_by_one(s: &Store) {
+    let a = s
+        .create_user(&new_user("script", Role::Admin, &[], None), t0())
+        .await
+        .unwrap();
+    let b = s
+        .create_user(&new_user("other", Role::Analyst, &[], None), t0())
+        .await
+        .unwrap();
+    let first = s.create_api_token(a.id, "tok-1", t0()).await.unwrap();
+    let second = s
+        .create_api_token(a.id, "tok-2", t0() + Duration::hours(1))
+        .await
+        .unwrap();
+    let theirs = s.create_api_token(b.id, "tok-3", t0()).await.unwrap();
+    s.touch_api_token(second, t0() + Duration::hours(2))
+        .await
+        .unwrap();
+    let all = s.api_tokens(None).await.unwrap();
+    let ids: Vec<(i64, &str)> = all.iter().map(|t| (t.id, t.user_name.as_str())).collect();
+    assert_eq!(
+        ids,
+        [(first, "script"), (second, "script"), (theirs, "other")]
+    );
+    let mine = s.api_tokens(Some("script")).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[1].created_at, t0() + Duration::hours(1));
+    assert_eq!(mine[1].last_used_at, Some(t0() + Duration::hours(2)));
+    assert_eq!(mine[0].last_used_at, None);
+    assert!(s.api_tokens(Some("nobody")).await.unwrap().is_empty());
+    // Revoking one token leaves the user and its other tokens alone.
+    assert_eq!(s.delete_api_token(second).await.unwrap(), "tok-2");
+    assert!(s.api_token_user("tok-2").await.unwrap().is_none());
+    assert!(s.api_token_user("tok-1").await.unwrap().is_some());
+    assert!(!s.user(&a.name).await.unwrap().disabled);
+    assert!(matches!(
+        s.delete_api_token(second).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
 async fn login_failures_count_inside_their_window(s: &Store) {
     let window = Duration::minutes(15);
     for i in 0..3 {
@@ -198,6 +239,19 @@ async fn login_failures_count_inside_their_window(s: &Store) {
             .await
             .unwrap(),
         1
+    );
+    // The oldest failure says when the name may try again.
+    assert_eq!(
+        s.oldest_login_failure("admin", "10.0.0.1", now - window)
+            .await
+            .unwrap(),
+        Some(t0())
+    );
+    assert_eq!(
+        s.oldest_login_failure("admin", "10.0.0.9", now - window)
+            .await
+            .unwrap(),
+        None
     );
     // Later the first failures leave the window.
     let later = t0() + Duration::minutes(16);
@@ -551,6 +605,7 @@ common::conformance!(
     users_are_created_listed_and_disabled,
     sessions_expire_end_and_die_with_their_user,
     api_tokens_find_their_user_unless_disabled,
+    api_tokens_are_listed_and_revoked_one_by_one,
     login_failures_count_inside_their_window,
     the_audit_log_pages_newest_first,
     a_scope_keeps_other_provinces_out,

@@ -3,26 +3,28 @@
 //!
 //! | code | status | raised by |
 //! | --- | --- | --- |
-//! | `invalid_request` | 400 | a bad query or path value, [`AppError::Invalid`], [`AppError::Io`] |
+//! | `invalid_request` | 400 | a bad query or path value, [`AppError::Invalid`], an [`AppError::Io`] the user can act on (shown without its path) |
 //! | `unauthenticated` | 401 | no session or token, or an expired or unknown one |
 //! | `forbidden` | 403 | the role may not do this ([`AccessError::Forbidden`]) |
 //! | `csrf_failed` | 403 | a form without the session's CSRF token |
 //! | `not_found` | 404 | no such thing, or a household outside the user's areas |
 //! | `conflict` | 409 | [`StoreError::Conflict`] |
-//! | `too_many_requests` | 429 | too many failed logins; imports paused after too many clashes with hidden records |
+//! | `payload_too_large` | 413 | an upload over the size limit |
+//! | `too_many_requests` | 429 | too many failed logins, imports paused after too many clashes with hidden records ([`AccessError::Throttled`]), with `Retry-After` |
 //! | `unavailable` | 503 | the database cannot be reached |
 //! | `internal` | 500 | anything else: logged, and answered without details |
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thanrak_app::access::AccessError;
 use thanrak_app::AppError;
+use thanrak_core::escape_for_terminal;
 use thanrak_store::StoreError;
 use utoipa::ToSchema;
 
@@ -42,6 +44,8 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds to wait before trying again, sent as `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -50,6 +54,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -86,13 +91,28 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// 429 `too_many_requests`.
-    pub fn too_many_requests(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+    /// 429 `too_many_requests`, with `Retry-After: retry_after_secs`.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after_secs),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+        }
+    }
+
+    /// 413 `payload_too_large`.
+    pub fn payload_too_large(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+    }
+
+    /// The seconds to wait before trying again, when the error says.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// 500 `internal`: the cause is logged here and not shown.
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+        // The cause may quote a user's value (a file name, a cell): no terminal escapes in logs.
+        let cause = escape_for_terminal(&cause.to_string()).into_owned();
         tracing::error!(error = %cause, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -110,18 +130,28 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// The sentence for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut res = (
             self.status,
             Json(ErrorBody {
                 code: self.code,
                 message: self.message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 
@@ -131,7 +161,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => ApiError::not_found(m),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Unavailable(m) => {
-                tracing::error!(error = %m, "database unavailable");
+                tracing::error!(error = %escape_for_terminal(&m), "database unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -151,7 +181,12 @@ impl From<AppError> for ApiError {
             AppError::Store(e) => e.into(),
             AppError::NotFound(m) => ApiError::not_found(m),
             AppError::Invalid(m) => ApiError::invalid(m),
-            AppError::Io(e) => ApiError::invalid(e.to_string()),
+            // File errors name paths of this machine: shown only when the user can act on
+            // them, and then without the path.
+            AppError::Io(e) => match e.without_path() {
+                Some(m) => ApiError::invalid(m),
+                None => ApiError::internal(&e),
+            },
         }
     }
 }
@@ -160,7 +195,10 @@ impl From<AccessError> for ApiError {
     fn from(e: AccessError) -> Self {
         match e {
             AccessError::Forbidden(m) => ApiError::forbidden(m),
-            AccessError::Throttled { message, .. } => ApiError::too_many_requests(message),
+            AccessError::Throttled {
+                retry_after_secs,
+                message,
+            } => ApiError::too_many_requests(message, retry_after_secs),
             AccessError::App(e) => e.into(),
         }
     }
@@ -271,9 +309,18 @@ mod tests {
                 "unauthenticated",
             ),
             (
-                ApiError::too_many_requests("x"),
+                AccessError::Throttled {
+                    retry_after_secs: 60,
+                    message: "x".into(),
+                }
+                .into(),
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
+            ),
+            (
+                ApiError::payload_too_large("x"),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
             ),
         ];
         for (e, status, code) in cases {
@@ -281,5 +328,46 @@ mod tests {
             let (s, body) = body_of(e).await;
             assert_eq!((s, body["code"].as_str()), (status, Some(code)));
         }
+    }
+
+    #[tokio::test]
+    async fn a_throttled_answer_says_when_to_try_again() {
+        let e: ApiError = AccessError::Throttled {
+            retry_after_secs: 840,
+            message: "too many failed logins".into(),
+        }
+        .into();
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "840");
+    }
+
+    #[tokio::test]
+    async fn file_errors_never_show_a_path_of_this_machine() {
+        let path = std::path::PathBuf::from("/tmp/.tmpAbC123/round.xlsx");
+        let cases = [
+            thanrak_io_error(path.clone(), "Xlsx"),
+            thanrak_io_error(path.clone(), "Write"),
+        ];
+        for e in cases {
+            let (status, body) = body_of(ApiError::from(e)).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(!body.to_string().contains("tmp"), "{body}");
+        }
+    }
+
+    /// An [`AppError::Io`] naming `path`, as the export of a workbook would give.
+    fn thanrak_io_error(path: std::path::PathBuf, kind: &str) -> AppError {
+        let e = match kind {
+            "Xlsx" => thanrak_app::IoError::Xlsx {
+                path,
+                message: "string exceeds Excel's limit of 32,767 characters".into(),
+            },
+            _ => thanrak_app::IoError::Write {
+                path,
+                source: std::io::Error::other("disk full"),
+            },
+        };
+        AppError::Io(e)
     }
 }

@@ -15,12 +15,14 @@ pub mod error;
 mod i18n;
 mod pages;
 mod reasons;
+pub mod server;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use minijinja::Environment;
@@ -29,6 +31,8 @@ use thanrak_app::audit::AuditLog;
 use thanrak_app::cache::TtlCache;
 use thanrak_store::{Session, Store, TokenUser};
 use utoipa_swagger_ui::{Config, SwaggerUi};
+
+pub use server::ServerLimits;
 
 /// Settings of the web application.
 #[derive(Debug, Clone)]
@@ -42,16 +46,21 @@ pub struct WebConfig {
     pub max_login_failures: u64,
     /// The window over which failed logins are counted.
     pub login_window: chrono::Duration,
+    /// The limits of the accept loop; `None` for [`server::default_limits`] (which raises the
+    /// process's file-descriptor limit and sizes the connection cap from it).
+    pub limits: Option<ServerLimits>,
 }
 
 impl Default for WebConfig {
-    /// Plain cookies (set `Secure` over HTTPS), 12-hour sessions, 5 failed logins per 15 minutes.
+    /// Plain cookies (set `Secure` over HTTPS), 12-hour sessions, 5 failed logins per 15 minutes,
+    /// the accept loop's default limits.
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
             session_ttl: chrono::Duration::hours(12),
             max_login_failures: 5,
             login_window: chrono::Duration::minutes(15),
+            limits: None,
         }
     }
 }
@@ -117,6 +126,12 @@ impl AppState {
         &self.inner.tokens
     }
 
+    /// Forgets an API token (by digest) at once: after it is revoked through this server, it
+    /// is refused from the next request on rather than when the cache entry expires.
+    pub fn forget_token(&self, digest: &str) {
+        self.inner.tokens.remove(&digest.to_string());
+    }
+
     /// Sessions (by digest) seen lately.
     fn sessions(&self) -> &TtlCache<String, Session> {
         &self.inner.sessions
@@ -149,20 +164,39 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(pages::router())
         .fallback(error::not_found)
-        .with_state(state)
+        .with_state(state.clone())
         .merge(
             SwaggerUi::new("/api/docs")
                 .url("/api/openapi.json", openapi)
                 // The viewer would otherwise send the document to an online validator.
                 .config(Config::default().validator_url("none")),
         )
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            security_headers,
+        ))
 }
 
-/// Headers for every response: no sniffing, no framing, no referrer outside the site, and no
-/// caching of anything that may hold personal data.
-async fn security_headers(mut res: Response) -> Response {
+/// The content security policy of every response. Scripts come from this server only (the
+/// pages have no inline script); styles may also be inline, as the pages' `style` attributes
+/// and Swagger UI need; images may be `data:` URLs (Leaflet's and Swagger UI's icons). Nothing
+/// may frame a page, and forms post to this server only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// Headers for every response: the content security policy, no sniffing, no framing, no
+/// referrer outside the site, no caching of anything that may hold personal data, and, when the
+/// request came over HTTPS, HSTS (a year) so that the browser never falls back to plain HTTP.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = auth::secure_cookies(&state, req.headers());
+    let mut res = next.run(req).await;
     let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -174,22 +208,25 @@ async fn security_headers(mut res: Response) -> Response {
     );
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     res
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then removes the uploads
-/// still waiting for confirmation (they were this process's).
+/// Serves the application on `listener` until `shutdown` completes (connections under the limits
+/// of [`server`]), then removes the uploads still waiting for confirmation (they were this
+/// process's).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let served = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let limits = state.config().limits.unwrap_or_else(server::default_limits);
+    let served = server::serve(listener, app(state), limits, shutdown).await;
     pages::remove_staging_folder();
     served
 }

@@ -843,3 +843,113 @@ async fn the_imports_api_checks_and_loads_with_a_token() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn uploads_with_a_long_name_or_over_the_size_limit_are_refused_clearly() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (_, html) = app.page("/import", &admin).await;
+    let csrf = csrf_field(&html);
+    // A 300-character file name is the user's to fix: 400 on the page, not a server error.
+    let long = format!("{}.csv", "n".repeat(296));
+    let (status, html) = app
+        .upload(&admin, Some(&csrf), &[(long.as_str(), b"household_id\n")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        unescape(&html).contains("the file name is 300 characters long"),
+        "{html}"
+    );
+    // Over 64 MB: 413, saying so.
+    let big = vec![b'x'; 65 * 1024 * 1024];
+    let (status, html) = app
+        .upload(&admin, Some(&csrf), &[("households.csv", &big)])
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{html}");
+    assert!(html.contains("larger than 64 MB"), "{html}");
+    // The API answers alike, in JSON.
+    let (token, digest) = credentials::new_api_token();
+    access::add_api_token(&app.store, "admin", &digest)
+        .await
+        .unwrap();
+    for (files, status, code, says) in [
+        (
+            vec![(long.as_str(), &b"household_id\n"[..])],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the file name is 300 characters long",
+        ),
+        (
+            vec![("households.csv", &big[..])],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "larger than 64 MB",
+        ),
+    ] {
+        let (ct, body) = multipart(None, &files);
+        let res = app
+            .client
+            .post(app.url("/api/v1/imports?dry_run=true"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["code"], code, "{v}");
+        assert!(v["message"].as_str().unwrap().contains(says), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn admins_list_and_revoke_api_tokens_on_a_page() {
+    let app = spawn_app().await;
+    let (token, digest) = credentials::new_api_token();
+    access::add_api_token(&app.store, "lampang", &digest)
+        .await
+        .unwrap();
+    let id = app.store.api_tokens(Some("lampang")).await.unwrap()[0].id;
+    let me = |token: String| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/me");
+        async move {
+            client
+                .get(url)
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The token works, and the server now remembers it.
+    assert_eq!(me(token.clone()).await, StatusCode::OK);
+    // Only admins see the page.
+    let lampang = app.login("lampang").await;
+    let (status, _) = app.page("/admin/tokens", &lampang).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = app.login("admin").await;
+    let (status, html) = app.page("/admin/tokens", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("<tr data-id=\"{id}\">")), "{html}");
+    assert!(html.contains("lampang"));
+    let csrf = csrf_field(&html);
+    let res = app
+        .client
+        .post(app.url("/admin/tokens/revoke"))
+        .header(COOKIE, format!("thanrak_session={admin}"))
+        .form(&[("csrf", csrf.as_str()), ("id", &id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/admin/tokens");
+    // Refused at once, though the server had it in memory; the user is not disabled.
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED);
+    let (status, html) = app.page("/admin/tokens", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(&format!("<tr data-id=\"{id}\">")));
+    assert!(!app.store.users().await.unwrap().iter().any(|u| u.disabled));
+}

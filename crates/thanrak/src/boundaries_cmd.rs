@@ -9,6 +9,8 @@ use thanrak_app::AppError;
 use thanrak_core::AreaLevel;
 use thanrak_store::Store;
 
+use crate::safe;
+
 /// `thanrak boundaries …`.
 #[derive(Subcommand)]
 pub enum BoundariesCommand {
@@ -47,7 +49,10 @@ pub async fn run(cmd: BoundariesCommand, database_url: &str) -> Result<ExitCode,
     store.close().await;
     match outcome? {
         BoundaryImport::Loaded(n) => {
-            eprintln!("imported {n} {level} boundaries from {}", file.display());
+            eprintln!(
+                "imported {n} {level} boundaries from {}",
+                safe(file.display())
+            );
             Ok(ExitCode::SUCCESS)
         }
         BoundaryImport::Rejected(problems) => {
@@ -57,12 +62,12 @@ pub async fn run(cmd: BoundariesCommand, database_url: &str) -> Result<ExitCode,
                     .feature
                     .map(|i| i.to_string())
                     .unwrap_or_else(|| "-".into());
-                println!("{feature}\t{}\t{}", p.code, p.reason);
+                println!("{feature}\t{}\t{}", safe(&p.code), safe(&p.reason));
             }
             eprintln!(
                 "{} problem(s) in {}: nothing was imported",
                 problems.len(),
-                file.display()
+                safe(file.display())
             );
             Ok(ExitCode::from(2))
         }

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use thanrak_app::{AppError, ExportFormat, ImportMode, ImportOutcome, Importer};
 use thanrak_core::demo::DemoConfig;
+use thanrak_core::escape_for_terminal;
 use thanrak_store::{Store, DEFAULT_DATABASE_URL};
 
 /// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
@@ -82,7 +83,7 @@ enum Command {
     Measure(measure_cmd::MeasureCommand),
     /// Run the web application: JSON API (documented at /api/docs) and pages.
     Serve(web_cmd::ServeArgs),
-    /// Manage the accounts of the web application: add, list, disable, token.
+    /// Manage the accounts of the web application: add, list, disable, token, tokens, revoke-token.
     User {
         #[command(subcommand)]
         command: web_cmd::UserCommand,
@@ -120,10 +121,16 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", safe(&e));
             ExitCode::from(if e.is_user_error() { 2 } else { 1 })
         }
     }
+}
+
+/// Text from files, the database or arguments made safe to print: control characters and
+/// bidirectional overrides are shown as escapes (`\u{1b}`) rather than acted on by the terminal.
+pub(crate) fn safe(text: impl std::fmt::Display) -> String {
+    escape_for_terminal(&text.to_string()).into_owned()
 }
 
 /// A progress bar on stderr that shows itself only on a terminal.
@@ -212,7 +219,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     for d in diags.iter().take(200) {
                         eprintln!(
                             "{}\t{}\t{}\t{}\t{}",
-                            d.file, d.row, d.column, d.value, d.reason
+                            safe(&d.file),
+                            d.row,
+                            safe(&d.column),
+                            safe(&d.value),
+                            safe(&d.reason)
                         );
                     }
                     if diags.len() > 200 {
@@ -220,7 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     }
                     if let Some(path) = report {
                         thanrak_app::write_report(&path, &diags)?;
-                        eprintln!("the full report is in {}", path.display());
+                        eprintln!("the full report is in {}", safe(path.display()));
                     }
                     ExitCode::from(2)
                 }
@@ -252,7 +263,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let started = Instant::now();
             let s = thanrak_app::export_round(&store, &round, &out, format).await?;
             for f in &s.files {
-                println!("{}", f.display());
+                println!("{}", safe(f.display()));
             }
             eprintln!(
                 "exported {} households and {} members in {:.1} s",
@@ -312,7 +323,13 @@ async fn print_rounds(store: &Store) -> Result<(), AppError> {
             .last_survey_date
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "-".into());
-        println!("{}\t{}\t{}\t{}", r.label, date, r.households, r.members);
+        println!(
+            "{}\t{}\t{}\t{}",
+            safe(&r.label),
+            date,
+            r.households,
+            r.members
+        );
     }
     Ok(())
 }

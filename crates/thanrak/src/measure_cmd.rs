@@ -15,7 +15,7 @@ use thanrak_core::methodology::{Capital, Group, Ratio};
 use thanrak_core::AreaCode;
 use thanrak_store::Store;
 
-use crate::progress_bar;
+use crate::{progress_bar, safe};
 
 /// Subcommands that measure poverty.
 #[derive(Subcommand)]
@@ -177,7 +177,8 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
             if s.methodology_changed {
                 eprintln!(
                     "warning: {} {} was used before with a different file; its results are replaced. Give an edited methodology a new version.",
-                    s.methodology.0, s.methodology.1
+                    safe(&s.methodology.0),
+                    safe(&s.methodology.1)
                 );
             }
             let total: u64 = s.groups.iter().sum();
@@ -347,6 +348,7 @@ fn figures_json(f: &Figures) -> Value {
 }
 
 fn csv_cell(s: &str) -> String {
+    let s = &safe(s);
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -427,7 +429,7 @@ fn print_mpi(f: &Figures, format: Format, out: &mut impl Write) -> Result<(), Ap
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+    safe(s).chars().take(n).collect()
 }
 
 fn print_groups(f: &Figures, format: Format, out: &mut impl Write) -> Result<(), AppError> {

@@ -14,7 +14,7 @@ use thanrak_store::{Scope, Store, User};
 use thanrak_web::auth::credentials;
 use thanrak_web::{AppState, WebConfig};
 
-use crate::progress_bar;
+use crate::{progress_bar, safe};
 
 /// Arguments of `thanrak serve`.
 #[derive(Args)]
@@ -66,6 +66,17 @@ pub enum UserCommand {
     Token {
         /// The login name.
         name: String,
+    },
+    /// List a user's API tokens: id, created, last used (never the tokens themselves).
+    Tokens {
+        /// The login name.
+        name: String,
+    },
+    /// Revoke one API token by its id (from `user tokens`); its user and other tokens stay.
+    /// A server refuses it within 2 seconds (at once when revoked through the server).
+    RevokeToken {
+        /// The token's id.
+        id: i64,
     },
 }
 
@@ -133,9 +144,9 @@ pub async fn user(cmd: UserCommand, database_url: &str) -> Result<ExitCode, AppE
             for u in access::list_users(&store).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
-                    u.name,
+                    safe(&u.name),
                     u.role,
-                    scope_text(&u),
+                    safe(scope_text(&u)),
                     if u.disabled { "disabled" } else { "active" },
                     u.created_at.format("%Y-%m-%d")
                 );
@@ -153,6 +164,22 @@ pub async fn user(cmd: UserCommand, database_url: &str) -> Result<ExitCode, AppE
                 "a new API token for {}: it is shown only now; send it as `Authorization: Bearer TOKEN`",
                 u.name
             );
+        }
+        UserCommand::Tokens { name } => {
+            for t in access::list_api_tokens(&store, Some(&name)).await? {
+                println!(
+                    "{}\t{}\t{}",
+                    t.id,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    t.last_used_at
+                        .map(|u| u.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "never".into())
+                );
+            }
+        }
+        UserCommand::RevokeToken { id } => {
+            access::revoke_api_token(&store, id).await?;
+            eprintln!("revoked API token {id}");
         }
     }
     store.close().await;

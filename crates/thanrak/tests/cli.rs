@@ -130,3 +130,36 @@ fn demo_loads_two_rounds() {
     assert!(lines[1].starts_with("2569-1\t2026-"), "{listing}");
     assert!(lines[0].contains("\t200\t"), "{listing}");
 }
+
+#[test]
+fn terminal_escapes_in_files_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    // A name that would retitle the window and clear the screen, a header cell that would turn
+    // the text red, and a file name with an escape of its own.
+    let members = std::fs::read_to_string(example("members.csv"))
+        .unwrap()
+        .replacen("มาลี", "\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[1;1H\u{9b}31m", 1)
+        .replacen("wants_work", "wants_work,\u{1b}[31mred", 1);
+    let m = dir.path().join("members\u{1b}[8m.csv");
+    std::fs::write(&m, members).unwrap();
+    let h = example("households.csv");
+    let out = thanrak(&db, &["import", h.to_str().unwrap(), m.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(
+            !bytes.iter().any(|&b| b == 0x1b || b == 0x07),
+            "{stream} holds a raw control byte: {:?}",
+            text(bytes)
+        );
+        assert!(!text(bytes).contains('\u{9b}'), "{stream}: raw C1 CSI");
+    }
+    let err = text(&out.stderr);
+    assert!(err.contains("\\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{err}");
+    assert!(err.contains("members\\u{1b}[8m.csv"), "{err}");
+    assert!(err.contains("\\u{1b}[31mred"), "{err}");
+    // Each problem is still one line of five tab-separated fields.
+    for line in err.lines().skip(2).filter(|l| !l.starts_with('…')) {
+        assert_eq!(line.split('\t').count(), 5, "{line}");
+    }
+}

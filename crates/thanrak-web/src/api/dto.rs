@@ -354,3 +354,27 @@ impl From<&User> for MeDto {
         }
     }
 }
+
+/// An API token as an admin sees it: never the token itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenDto {
+    /// The token's id (to revoke it).
+    pub id: i64,
+    /// Its owner's login name.
+    pub user_name: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// When it was last used, to the hour (RFC 3339); null if never.
+    pub last_used_at: Option<String>,
+}
+
+impl From<thanrak_store::ApiTokenInfo> for TokenDto {
+    fn from(t: thanrak_store::ApiTokenInfo) -> Self {
+        TokenDto {
+            id: t.id,
+            user_name: t.user_name,
+            created_at: t.created_at.to_rfc3339(),
+            last_used_at: t.last_used_at.map(|t| t.to_rfc3339()),
+        }
+    }
+}

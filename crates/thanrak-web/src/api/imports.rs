@@ -19,10 +19,8 @@ use utoipa_axum::routes;
 use super::figures::methodology;
 use crate::auth::{credentials, Caller};
 use crate::error::{ApiError, ErrorBody, Query};
+use crate::pages::{staged_name, upload_error, MAX_UPLOAD_BYTES};
 use crate::AppState;
-
-/// The largest upload accepted, all files together.
-const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// The routes of this feature.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -172,6 +170,7 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not import, or a missing CSRF token", body = ErrorBody),
         (status = 409, description = "Not loaded: it would remove stored members that `remove_members` does not confirm", body = ImportDto),
+        (status = 413, description = "The upload is larger than 64 MB", body = ErrorBody),
         (status = 422, description = "Refused: every problem by file and row", body = ImportDto),
         (status = 429, description = "Imports paused for this user after too many clashes with records it may not see", body = ErrorBody),
     )
@@ -187,27 +186,17 @@ async fn post_import(
     let staging = Staging(root.join(credentials::random_hex()));
     std::fs::create_dir_all(&staging.0).map_err(|e| ApiError::internal(&e))?;
     let mut paths = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?
-    {
+    let mut names: Vec<String> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| upload_error(&e))? {
         if field.name() != Some("files") {
             continue;
         }
-        let name = crate::pages::safe_upload_name(field.file_name().unwrap_or("upload"));
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| ApiError::invalid(format!("bad upload: {e}")))?;
-        let mut path = staging.0.join(&name);
-        while paths.contains(&path) {
-            path = staging.0.join(format!(
-                "_{}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            ));
-        }
+        let name = staged_name(field.file_name().unwrap_or("upload"), &names)
+            .map_err(ApiError::invalid)?;
+        let bytes = field.bytes().await.map_err(|e| upload_error(&e))?;
+        let path = staging.0.join(&name);
         std::fs::write(&path, &bytes).map_err(|e| ApiError::internal(&e))?;
+        names.push(name);
         paths.push(path);
     }
     if paths.is_empty() {

@@ -12,6 +12,7 @@ mod imports;
 mod me;
 mod rounds;
 pub(crate) mod targets;
+mod tokens;
 
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
@@ -43,6 +44,7 @@ use crate::AppState;
         (name = "rounds", description = "Survey rounds"),
         (name = "households", description = "Households and members, filtered by the caller's areas and masked by role"),
         (name = "audit", description = "Who viewed which personal data, when (admins only)"),
+        (name = "tokens", description = "API tokens listed and revoked one by one (admins only)"),
         (name = "account", description = "The caller's own account"),
         (name = "figures", description = "Poverty index, groups and capitals by area and group; small cells suppressed"),
         (name = "imports", description = "Uploading CSV / XLSX files: checked row by row, loaded all or nothing, then scored"),
@@ -77,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(rounds::router())
         .merge(households::router())
         .merge(audit::router())
+        .merge(tokens::router())
         .merge(boundaries::router())
         .merge(me::router())
         .merge(figures::router())

@@ -258,8 +258,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 /// Why a login failed.
 #[derive(Debug)]
 pub enum LoginError {
-    /// Too many failures for this name from this address: wait.
-    Throttled,
+    /// Too many failures for this name from this address: wait this many seconds.
+    Throttled {
+        /// Until the oldest failure in the window leaves it.
+        retry_after_secs: u64,
+    },
     /// Unknown name, wrong password or disabled user (deliberately not told apart).
     BadCredentials,
     /// The store failed.
@@ -293,7 +296,14 @@ pub async fn login(
         .login_failures(&key, ip, now - config.login_window)
         .await?;
     if failures >= config.max_login_failures {
-        return Err(LoginError::Throttled);
+        let oldest = store
+            .oldest_login_failure(&key, ip, now - config.login_window)
+            .await?
+            .unwrap_or(now);
+        let wait = (oldest + config.login_window - now).num_seconds();
+        return Err(LoginError::Throttled {
+            retry_after_secs: u64::try_from(wait).unwrap_or(0).max(1),
+        });
     }
     let found = match UserName::parse(name) {
         Ok(n) => store.user_credentials(&n).await?,

@@ -30,7 +30,44 @@ use super::dashboard::{account, error_page};
 use super::render;
 
 /// The largest upload accepted, all files together.
-const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// The longest file name of an upload, in characters (a file system takes 255 bytes, and a
+/// staged copy may get a short prefix).
+pub(crate) const MAX_FILE_NAME_CHARS: usize = 200;
+/// What an upload over [`MAX_UPLOAD_BYTES`] is told.
+pub(crate) const TOO_LARGE: &str = "the upload is larger than 64 MB: send fewer files at a time, \
+    or import large files with the command line (thanrak import)";
+
+/// What a failed multipart read is answered: 413 when the upload is over the size limit, 400
+/// for anything else.
+pub(crate) fn upload_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::payload_too_large(TOO_LARGE)
+    } else {
+        ApiError::invalid(format!("bad upload: {}", e.body_text()))
+    }
+}
+
+/// The name to stage an uploaded file under (see [`safe_name`]), made different from `taken`;
+/// an error message when the name is too long to keep.
+pub(crate) fn staged_name(name: &str, taken: &[String]) -> Result<String, String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let chars = base.chars().count();
+    if chars > MAX_FILE_NAME_CHARS {
+        return Err(format!(
+            "the file name is {chars} characters long: rename the file to at most \
+             {MAX_FILE_NAME_CHARS} characters and upload it again"
+        ));
+    }
+    let safe = safe_name(name);
+    let mut candidate = safe.clone();
+    let mut k = 1;
+    while taken.contains(&candidate) || STAGING_NOTES.contains(&candidate.as_str()) {
+        candidate = format!("{k}_{safe}");
+        k += 1;
+    }
+    Ok(candidate)
+}
 /// Staged uploads older than this are swept away.
 const STAGING_HOURS: u64 = 24;
 
@@ -123,6 +160,32 @@ pub(crate) fn safe_name(name: &str) -> String {
     } else {
         clean
     }
+}
+
+/// The message of an error the uploader can act on, without any path of this machine.
+fn user_message(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Invalid(m) => Some(m.clone()),
+        AppError::Io(e) => e.without_path(),
+        AppError::Store(_) | AppError::NotFound(_) => None,
+    }
+}
+
+/// The import page again, saying why the upload could not be read (413 when it is too large).
+fn upload_failed(
+    state: &AppState,
+    lang: &LangChoice,
+    page: &PageUser,
+    e: &axum::extract::multipart::MultipartError,
+) -> Response {
+    let e = upload_error(e);
+    show(
+        state,
+        lang,
+        page,
+        e.status(),
+        context! { error => e.message() },
+    )
 }
 
 fn forbidden_unless_importer(page: &PageUser) -> Result<(), ApiError> {
@@ -238,7 +301,7 @@ async fn upload(
             Ok(None) => break,
             Err(e) => {
                 cleanup(&dir);
-                return ApiError::invalid(format!("bad upload: {e}")).into_response();
+                return upload_failed(&state, &lang, &page, &e);
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -247,7 +310,7 @@ async fn upload(
             Ok(b) => b,
             Err(e) => {
                 cleanup(&dir);
-                return ApiError::invalid(format!("bad upload: {e}")).into_response();
+                return upload_failed(&state, &lang, &page, &e);
             }
         };
         match (name.as_str(), file_name) {
@@ -264,10 +327,19 @@ async fn upload(
                 return ApiError::csrf_failed().into_response();
             }
             ("files", Some(f)) if !f.is_empty() => {
-                let mut safe = safe_name(&f);
-                while names.contains(&safe) || STAGING_NOTES.contains(&safe.as_str()) {
-                    safe = format!("_{safe}");
-                }
+                let safe = match staged_name(&f, &names) {
+                    Ok(s) => s,
+                    Err(error) => {
+                        cleanup(&dir);
+                        return show(
+                            &state,
+                            &lang,
+                            &page,
+                            StatusCode::BAD_REQUEST,
+                            context! { error },
+                        );
+                    }
+                };
                 if let Err(e) = std::fs::write(dir.join(&safe), &bytes) {
                     cleanup(&dir);
                     return ApiError::internal(&e).into_response();
@@ -343,11 +415,11 @@ async fn upload(
                 },
             },
         ),
-        Err(AccessError::App(e)) if matches!(e, AppError::Io(_) | AppError::Invalid(_)) => {
-            // A file that cannot be read at all is reported on the page, not as an error page.
+        Err(AccessError::App(e)) if user_message(&e).is_some() => {
+            // A request that cannot be checked at all is reported on the page, not as an error
+            // page; file errors that name this machine's paths become an internal error below.
             cleanup(&dir);
-            let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
-            let error = e.to_string().replace(&prefix, "");
+            let error = user_message(&e).unwrap_or_default();
             show(
                 &state,
                 &lang,

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -99,15 +99,18 @@ async fn login(
     }
     let user = match auth::login(&state, &fields.name, &fields.password, &ip).await {
         Ok(user) => user,
-        Err(LoginError::Throttled) => {
-            return login_form(
+        Err(LoginError::Throttled { retry_after_secs }) => {
+            let mut res = login_form(
                 &state,
                 &lang,
                 &headers,
                 StatusCode::TOO_MANY_REQUESTS,
                 &fields.name,
                 Some("login.throttled"),
-            )
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return res;
         }
         Err(LoginError::BadCredentials) => {
             return login_form(
