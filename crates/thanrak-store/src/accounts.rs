@@ -585,7 +585,7 @@ impl Store {
         &self,
         user_name: Option<&str>,
     ) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        let rows: Vec<(i64, String, DateTime<Utc>, Option<DateTime<Utc>>)> = with_pool!(self, pool => {
+        Ok(with_pool!(self, pool => {
             sqlx::query(
                 "SELECT t.id, u.name, t.created_at, t.last_used_at FROM api_tokens t \
                  JOIN users u ON u.id = t.user_id \
@@ -596,24 +596,15 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                    r.try_get::<DateTime<Utc>, _>(2)?,
-                    r.try_get::<Option<DateTime<Utc>>, _>(3)?,
-                ))
+                Ok(ApiTokenInfo {
+                    id: r.try_get(0)?,
+                    user_name: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    last_used_at: r.try_get(3)?,
+                })
             })
-            .collect::<Result<_, sqlx::Error>>()?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, user_name, created_at, last_used_at)| ApiTokenInfo {
-                id,
-                user_name,
-                created_at,
-                last_used_at,
-            })
-            .collect())
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        }))
     }
 
     /// Deletes the API token with this id; returns its digest, so that a server can forget it
