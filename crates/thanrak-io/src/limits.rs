@@ -11,17 +11,20 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-/// The most a workbook may unpack to, all parts together (1 GiB). A programme-size members sheet
-/// (about a million rows) unpacks to a few hundred MiB.
-pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+/// The most a workbook may unpack to, all parts together (3 GiB). Sheets are streamed, so this
+/// bounds time rather than memory: a sheet as this project writes it (inline strings) takes about
+/// 900 bytes a member row, so two full sheets of Excel's 1,048,576 rows come to about 2 GiB.
+pub const MAX_UNPACKED_BYTES: u64 = 3 << 30;
 
 /// The most one part other than a worksheet may unpack to (128 MiB). calamine reads such parts
 /// whole (the shared strings above all), so this bounds the memory they take.
 pub const MAX_PART_BYTES: u64 = 128 << 20;
 
-/// The most shared strings a workbook may declare or hold: two distinct texts for each row of a
-/// full sheet (calamine keeps each as a `String`, 24 bytes before its text).
-pub const MAX_SHARED_STRINGS: u64 = 2 * 1_048_576;
+/// The most shared strings a workbook may declare or hold: four distinct texts for each row of a
+/// full sheet (a national id, two names and a household id each distinct). calamine keeps each as
+/// a `String` (24 bytes before its text) and reserves room for the declared count: at most
+/// 96 MiB, beside the text that [`MAX_PART_BYTES`] bounds.
+pub const MAX_SHARED_STRINGS: u64 = 4 * 1_048_576;
 
 /// The most parts (files inside the zip archive) a workbook may have; Excel writes a few dozen.
 pub const MAX_PARTS: u64 = 10_000;
@@ -395,7 +398,8 @@ mod tests {
         let s = scan(r#"<sst xmlns="x" count="7" uniqueCount="3"><si><t>a</t></si>"#).unwrap();
         assert_eq!((s.declared_strings, s.strings), (7, 1));
         assert!(scan(r#"<sst uniqueCount="99999999999999999999999">"#).is_err());
-        assert!(scan(r#"<x:sst uniqueCount='3000000'>"#).is_err());
+        assert!(scan(r#"<x:sst uniqueCount='5000000'>"#).is_err());
+        assert!(scan(r#"<x:sst uniqueCount='3000000'>"#).is_ok());
         assert_eq!(attribute_number(b" xcount=\"5\"", b"count"), None);
     }
 }
