@@ -287,6 +287,33 @@ await step('the import page loads good files after confirmation', async () => {
   noProblems(page);
 });
 
+await step('a households file alone is refused unless it is a households-only update', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/import`);
+  await page.setInputFiles('#files', [join(fixtures, 'households.csv')]);
+  const [answer] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('form[action="/import"] button[type=submit]'),
+  ]);
+  assert.equal(answer.status(), 422, 'a households file alone is answered with 422');
+  page.problems.splice(0);
+  await page.waitForSelector('#report');
+  assert.match(await page.locator('#report').innerText(), /ไม่มีตารางสมาชิก/);
+  await page.screenshot({ path: join(shots, 'import-households-alone.png'), fullPage: true });
+  // The round loaded by the previous step is stored: a households-only update keeps its members.
+  await page.setInputFiles('#files', [join(fixtures, 'households.csv')]);
+  await page.check('#households-only');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/import"] button[type=submit]')]);
+  await page.waitForSelector('#ready');
+  assert.equal(await page.locator('#removals').count(), 0, 'a households-only update removes nobody');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'import-households-only-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await Promise.all([page.waitForNavigation(), page.click('#ready button[type=submit]')]);
+  await page.waitForSelector('#loaded');
+  noProblems(page);
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
