@@ -213,7 +213,7 @@ async fn the_map_page_is_scoped_and_loads_only_local_files() {
         StatusCode::NOT_FOUND
     );
 
-    // An analyst sees villages of fewer than 5 households suppressed.
+    // An analyst sees villages of fewer than 5 households withheld, their count as a dash.
     let sub = AreaCode::parse("520101").unwrap();
     let html = app
         .page("analyst", &format!("/map?area={sub}&figure=m0"))
@@ -221,7 +221,7 @@ async fn the_map_page_is_scoped_and_loads_only_local_files() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("&lt; 5") || !html.contains("data-code=\"520101"));
+    assert!(html.contains("ไม่แสดง (คุ้มครองข้อมูลส่วนบุคคล)") || !html.contains("data-code=\"520101"));
 
     let bad = app.page("admin", "/map?figure=nope").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);

@@ -234,7 +234,8 @@ impl From<&AreaFigures> for FiguresDto {
 
 /// The figures of a scored round for an area and its parts. Area managers see only their own
 /// areas (another area is `404`); analysts, agency officers and surveyors outside their own
-/// areas get rows of fewer than 5 households suppressed.
+/// areas get counts of fewer than 5 households withheld, with the counts from which they could be
+/// worked out by subtraction.
 #[utoipa::path(
     get,
     path = "/rounds/{round}/figures",

@@ -120,8 +120,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("no_data", "ไม่มีข้อมูล", "No data"),
     (
         "suppressed",
-        "ไม่แสดง (น้อยกว่า 5 ครัวเรือน)",
-        "Suppressed (fewer than 5 households)",
+        "ไม่แสดง (คุ้มครองข้อมูลส่วนบุคคล)",
+        "Withheld (privacy)",
     ),
     (
         "illustrative",
