@@ -97,10 +97,10 @@ struct Stored {
 }
 
 /// (round, the areas a user sees in full).
-type ProtectionKey = (RoundLabel, Vec<AreaCode>);
+type ProtectionKey = (String, RoundLabel, Vec<AreaCode>);
 
-/// (round asked for, area, breakdown, unit).
-type FiguresKey = (Option<String>, Option<AreaCode>, Breakdown, Unit);
+/// (methodology file's hash, round asked for, area, breakdown, unit).
+type FiguresKey = (String, Option<String>, Option<AreaCode>, Breakdown, Unit);
 
 /// Figures read from the store, kept for [`FIGURES_TTL`], so that a dashboard under load reads
 /// the database once a second per area rather than once per request; requests that arrive while
@@ -176,9 +176,10 @@ async fn protection(
     round: &RoundLabel,
     known: Vec<AreaCode>,
 ) -> Result<Arc<Protection>, AppError> {
-    let cell = cache
-        .protections
-        .get_or_insert_with((round.clone(), known.clone()), Default::default);
+    let cell = cache.protections.get_or_insert_with(
+        (lm.hash.clone(), round.clone(), known.clone()),
+        Default::default,
+    );
     let p = cell
         .get_or_try_init(|| async {
             let villages = figures(
@@ -302,7 +303,7 @@ pub async fn area_figures(
         Some(b) => b,
         None => child_level(area.as_ref()).map_or(Breakdown::Group, Breakdown::Area),
     };
-    let key = (q.round.clone(), area, by, q.unit);
+    let key = (lm.hash.clone(), q.round.clone(), area, by, q.unit);
     let cell = cache.figures.get_or_insert_with(key, Default::default);
     let stored = cell
         .get_or_try_init(|| async { read_figures(store, lm, q, area, by).await.map(Arc::new) })

@@ -4,14 +4,13 @@
 
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::Group;
-use thanrak_core::{HouseholdId, RoundLabel};
-use thanrak_store::{Scope, Store, StoreError, User};
+use thanrak_core::RoundLabel;
+use thanrak_store::{Store, User};
 
 use crate::access::{household_detail, household_scope, AccessError, HouseholdDetail};
-use crate::area_figures::scored_rounds;
 use crate::audit::AuditLog;
 use crate::scoring::LoadedMethodology;
-use crate::targeting::{needs, run_key, Need};
+use crate::targeting::{need_labels, Label};
 
 /// The household in one scored round.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,34 +31,9 @@ pub struct Profile {
     /// Its scores in this round, when the round is scored.
     pub score: Option<HouseholdScore>,
     /// The help that fits (methodology §5), when scored.
-    pub needs: Vec<Need>,
+    pub needs: Vec<Label>,
     /// Its group and score in each scored round where it appears, oldest first.
     pub history: Vec<HistoryEntry>,
-}
-
-/// The stored score of one household of `round` inside `scope`, if the round is scored.
-async fn score_in(
-    store: &Store,
-    lm: &LoadedMethodology,
-    scope: &Scope,
-    round: &RoundLabel,
-    id: &HouseholdId,
-) -> Result<Option<HouseholdScore>, StoreError> {
-    let household = match store.scoped_household(scope, round, id).await {
-        Ok(h) => h,
-        Err(StoreError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let key = run_key(round, &lm.methodology);
-    if store.score_run(&key).await?.is_none() {
-        return Ok(None);
-    }
-    Ok(store
-        .scoped_scores(&key, scope, Some(&household.village_code))
-        .await?
-        .into_iter()
-        .find(|s| &s.score.household_id == id)
-        .map(|s| s.score))
 }
 
 /// The profile of household `household_id` of `round`, if `user` may see it: outside the
@@ -78,27 +52,26 @@ pub async fn household_profile(
     let scope = household_scope(user)?;
     let h = &detail.household.household;
     let (round, id) = (h.round.clone(), h.household_id.clone());
-    let score = score_in(store, lm, &scope, &round, &id).await?;
-    let fits = match &score {
-        Some(s) => {
-            // The members as recorded (not masked): the job need reads their ages.
-            let members = store
-                .scoped_members(&scope, &round, std::slice::from_ref(&id))
-                .await?;
-            needs(&lm.methodology, h, &members, s)
-        }
-        None => Vec::new(),
-    };
+    let m = &lm.methodology;
+    let mut score = None;
     let mut history = Vec::new();
-    for r in scored_rounds(store, lm).await? {
-        if let Some(s) = score_in(store, lm, &scope, &r, &id).await? {
-            history.push(HistoryEntry {
-                round: r,
-                group: s.group,
-                score: s.score,
-            });
+    for (r, s) in store
+        .household_scores(&scope, &id, m.id(), m.version())
+        .await?
+    {
+        history.push(HistoryEntry {
+            round: r.clone(),
+            group: s.score.group,
+            score: s.score.score,
+        });
+        if r == round {
+            score = Some(s.score);
         }
     }
+    let fits = score
+        .as_ref()
+        .map(|s| need_labels(m, s.needs))
+        .unwrap_or_default();
     Ok(Profile {
         detail,
         score,

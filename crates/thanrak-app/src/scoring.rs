@@ -1,13 +1,15 @@
 //! Scoring a round and reading its figures: the methodology file, `score`, area and group
 //! breakdowns (precomputed at scoring time, so reading them is a lookup), household rows.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use thanrak_core::measure::af::AfInput;
 use thanrak_core::measure::{
     aggregate, aggregate_scores, by_area, by_group, by_head_sex, Summary, Unit,
 };
-use thanrak_core::methodology::{Group, Methodology, Ratio};
+use thanrak_core::methodology::{Group, Methodology, Ratio, SHIPPED_FILES};
 use thanrak_core::{measure, Area, AreaCode, AreaLevel, AreaRegistry, RoundLabel};
 use thanrak_store::{AggregateRow, RunKey, Store, StoredScore};
 
@@ -20,6 +22,8 @@ pub struct LoadedMethodology {
     pub methodology: Methodology,
     /// FNV-1a hash of the file's text (hex), stored with each run.
     pub hash: String,
+    /// The file's text, stored with each run so that pages read a run with its own file.
+    pub text: String,
 }
 
 fn fnv1a(text: &str) -> String {
@@ -32,14 +36,25 @@ fn fnv1a(text: &str) -> String {
 }
 
 /// Loads the methodology file at `path`, or the shipped default (`thanrak-default-1`).
+/// A path that is no file but the id of a shipped methodology (`tpmap-welfare-1`) loads that one.
 /// A wrong file is refused with the line (and column) of the problem.
 pub fn load_methodology(path: Option<&Path>) -> Result<LoadedMethodology, AppError> {
     let (text, name) = match path {
+        Some(p) if !p.exists() && p.to_str().and_then(Methodology::shipped_file).is_some() => {
+            let id = p.to_str().unwrap_or_default();
+            (
+                Methodology::shipped_file(id)
+                    .unwrap_or_default()
+                    .to_string(),
+                format!("the shipped methodology {id}"),
+            )
+        }
         Some(p) => (
             std::fs::read_to_string(p).map_err(|e| {
                 AppError::Invalid(format!(
-                    "cannot read the methodology file {}: {e}",
-                    p.display()
+                    "cannot read the methodology file {}: {e} (the shipped ones are {})",
+                    p.display(),
+                    shipped_ids().join(", ")
                 ))
             })?,
             p.display().to_string(),
@@ -49,12 +64,126 @@ pub fn load_methodology(path: Option<&Path>) -> Result<LoadedMethodology, AppErr
             "the default methodology".into(),
         ),
     };
+    parse_loaded(&text, &name)
+}
+
+fn shipped_ids() -> Vec<&'static str> {
+    SHIPPED_FILES.iter().map(|(id, _)| *id).collect()
+}
+
+fn parse_loaded(text: &str, name: &str) -> Result<LoadedMethodology, AppError> {
     let methodology =
-        Methodology::parse(&text).map_err(|e| AppError::Invalid(format!("{name}: {e}")))?;
+        Methodology::parse(text).map_err(|e| AppError::Invalid(format!("{name}: {e}")))?;
     Ok(LoadedMethodology {
         methodology,
-        hash: fnv1a(&text),
+        hash: fnv1a(text),
+        text: text.to_string(),
     })
+}
+
+/// A methodology by the text of its file, parsed once per process (keyed by the text's hash).
+fn cached(text: &str, name: &str) -> Result<Arc<LoadedMethodology>, AppError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<LoadedMethodology>>>> = OnceLock::new();
+    let hash = fnv1a(text);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&hash) {
+        return Ok(Arc::clone(m));
+    }
+    let m = Arc::new(parse_loaded(text, name)?);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(hash, Arc::clone(&m));
+    Ok(m)
+}
+
+/// The shipped default methodology, parsed once.
+pub fn default_methodology() -> Arc<LoadedMethodology> {
+    cached(Methodology::default_file(), "the default methodology")
+        .expect("the shipped methodology is valid")
+}
+
+/// One stored run of a round: which methodology scored it, when, and how many households.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// Methodology id.
+    pub id: String,
+    /// Methodology version.
+    pub version: String,
+    /// The file's title, when it has one.
+    pub title: Option<String>,
+    /// When it was scored.
+    pub computed_at: chrono::DateTime<chrono::Utc>,
+    /// Households scored.
+    pub households: i64,
+}
+
+/// The methodology a round's pages use: the run of `id` when one is asked for (a round scored
+/// under that id; otherwise NotFound), else the run of the default methodology, else the
+/// round's first run; the default methodology when the round has no run (pages then say it is
+/// not scored). The run's own file is used (stored with it), so that a custom file's labels,
+/// needs and groups show; a run stored before files were kept falls back to the shipped file of
+/// its id.
+pub async fn run_methodology(
+    store: &Store,
+    round: &RoundLabel,
+    id: Option<&str>,
+) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), AppError> {
+    let runs = store.score_runs(round).await?;
+    let chosen = match id.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => Some(
+            runs.iter()
+                .find(|r| r.key.methodology_id == id)
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "round {round} has not been scored with methodology {id:?}"
+                    ))
+                })?,
+        ),
+        None => runs
+            .iter()
+            .find(|r| r.key.methodology_id == Methodology::thanrak_default().id())
+            .or(runs.first()),
+    };
+    let lm = match chosen {
+        None => default_methodology(),
+        Some(run) => match (
+            &run.methodology_text,
+            Methodology::shipped_file(&run.key.methodology_id),
+        ) {
+            (Some(text), _) => cached(
+                text,
+                &format!("the methodology of run {}", run.key.methodology_id),
+            )?,
+            (None, Some(text)) => cached(text, &run.key.methodology_id)?,
+            (None, None) => {
+                return Err(AppError::Invalid(format!(
+                    "round {round} was scored with {} before methodology files were stored with \
+                     runs: score it again",
+                    run.key.methodology_id
+                )))
+            }
+        },
+    };
+    let infos = runs
+        .iter()
+        .map(|r| RunInfo {
+            id: r.key.methodology_id.clone(),
+            version: r.key.methodology_version.clone(),
+            title: match &r.methodology_text {
+                Some(t) => cached(t, &r.key.methodology_id)
+                    .ok()
+                    .and_then(|m| m.methodology.title().map(str::to_string)),
+                None => Methodology::shipped()
+                    .iter()
+                    .find(|m| m.id() == r.key.methodology_id)
+                    .and_then(|m| m.title().map(str::to_string)),
+            },
+            computed_at: r.computed_at,
+            households: r.households,
+        })
+        .collect();
+    Ok((lm, infos))
 }
 
 fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {
@@ -144,7 +273,7 @@ pub async fn score_round(
     let computed = started.elapsed().as_secs_f64();
     progress("write", 0, 1);
     store
-        .save_scores(&key, &m.hash, &households, &scores, &rows)
+        .save_scores(&key, &m.hash, &m.text, &households, &scores, &rows)
         .await?;
     progress("write", 1, 1);
     let overall = rows[0].summary.clone();

@@ -1,19 +1,18 @@
 //! Precise targeting (ชี้เป้า, methodology §5): which kinds of help fit a household, and the
 //! ranked list of the households a user may see.
 //!
-//! The need rules here are those of §5 that depend only on the household, its members and its
-//! scores: welfare, job, occupation, housing, education and health. Tourism (a CBT group in the
-//! subdistrict) and research (strategic areas, §6) need data that is not modelled yet and are
-//! left out.
+//! The needs are rules of the methodology file (`[[need]]`), computed when a round is scored and
+//! stored with the scores as bits in the file's order; a list filtered by a need is filtered,
+//! ordered, counted and paged in the database.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use thanrak_core::household::{Occupation, Relation};
-use thanrak_core::measure::HouseholdScore;
-use thanrak_core::methodology::{Capital, Group, Methodology};
-use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
+use thanrak_core::household::Relation;
+use thanrak_core::measure::{Bits, HouseholdScore};
+use thanrak_core::methodology::{Group, Methodology};
+use thanrak_core::{AreaCode, HouseholdId, Member, RoundLabel};
 use thanrak_store::{RunKey, Scope, Store, StoredScore, TargetFilter};
 
 use crate::access::{self, AccessError, Page, Paging};
@@ -21,152 +20,50 @@ use crate::audit::AuditLog;
 use crate::scoring::{area_names, LoadedMethodology};
 use crate::AppError;
 
-macro_rules! needs {
-    ($($var:ident = $code:literal / $th:literal / $en:literal,)+) => {
-        /// A kind of help that fits a household (methodology §5).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Need { $(#[doc = $en] $var),+ }
+/// A coded value with its Thai and English labels, as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// The stable code (an indicator or need id).
+    pub id: String,
+    /// Thai label.
+    pub th: String,
+    /// English label.
+    pub en: String,
+}
 
-        impl Need {
-            /// Every need computed here, in the order of §5.
-            pub const ALL: [Need; 6] = [$(Need::$var),+];
-            /// The stable code.
-            pub fn as_str(self) -> &'static str { match self { $(Need::$var => $code),+ } }
-            /// The Thai label.
-            pub fn label_th(self) -> &'static str { match self { $(Need::$var => $th),+ } }
-            /// The English label.
-            pub fn label_en(self) -> &'static str { match self { $(Need::$var => $en),+ } }
-            /// Parses the code.
-            pub fn parse(s: &str) -> Option<Need> {
-                match s { $($code => Some(Need::$var),)+ _ => None }
-            }
+impl Label {
+    /// The label in Thai or English.
+    pub fn text(&self, thai: bool) -> &str {
+        if thai {
+            &self.th
+        } else {
+            &self.en
         }
-    };
+    }
 }
 
-needs!(
-    Welfare = "welfare" / "สวัสดิการ" / "Welfare",
-    Job = "job" / "งาน" / "Job",
-    Occupation = "occupation" / "อาชีพ" / "Occupation",
-    Housing = "housing" / "ที่อยู่อาศัย" / "Housing",
-    Education = "education" / "การศึกษา" / "Education",
-    Health = "health" / "สุขภาพ" / "Health",
-);
-
-/// A short Thai label of an indicator for lists (the methodology's own label is a sentence).
-pub fn indicator_short_th(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "health_coverage" => "ไม่มีหลักประกันสุขภาพ",
-        "chronic_care" => "ป่วยเรื้อรังไม่ได้รับการดูแล",
-        "housing" => "ที่อยู่อาศัยไม่มั่นคง",
-        "drinking_water" => "น้ำดื่มไม่พอ",
-        "water_supply" => "น้ำใช้ไม่พอ",
-        "sanitation_power" => "ไม่มีส้วม/ไฟฟ้า",
-        "early_childhood" => "เด็กเล็กไม่ได้เรียน",
-        "compulsory_school" => "เด็กไม่ได้เรียนภาคบังคับ",
-        "upper_secondary" => "เยาวชนไม่ได้เรียนต่อ",
-        "literacy" => "อ่านเขียนไม่ได้",
-        "working_age_work" => "วัยแรงงานไม่มีงาน",
-        "elderly_income" => "ผู้สูงอายุไม่มีรายได้",
-        "income_per_capita" => "รายได้ต่ำกว่าเส้น",
-        "elderly_care" => "ผู้สูงอายุไม่ได้รับการดูแล",
-        "disability_care" => "คนพิการไม่ได้รับการดูแล",
-        "welfare_access" => "ไม่ได้รับสวัสดิการ",
-        _ => return None,
-    })
-}
-
-/// A short English label of an indicator for lists and charts.
-pub fn indicator_short_en(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "health_coverage" => "No health insurance",
-        "chronic_care" => "Chronic illness without care",
-        "housing" => "Insecure housing",
-        "drinking_water" => "Drinking water",
-        "water_supply" => "Water for use",
-        "sanitation_power" => "Toilet or electricity",
-        "early_childhood" => "Early education",
-        "compulsory_school" => "Compulsory school",
-        "upper_secondary" => "Upper secondary",
-        "literacy" => "Literacy",
-        "working_age_work" => "Working age without work",
-        "elderly_income" => "Elderly without income",
-        "income_per_capita" => "Income below the line",
-        "elderly_care" => "Elderly without care",
-        "disability_care" => "Disability without care",
-        "welfare_access" => "No welfare access",
-        _ => return None,
-    })
-}
-
-fn deprived_in(m: &Methodology, s: &HouseholdScore, id: &str) -> bool {
-    m.indicator_index(id).is_some_and(|i| s.deprived(i))
-}
-
-fn deprived_in_dimension(m: &Methodology, s: &HouseholdScore, dimension: &str) -> bool {
-    m.dimensions()
-        .iter()
-        .filter(|d| d.id == dimension)
-        .flat_map(|d| d.indicators.iter())
-        .any(|&i| s.deprived(i))
-}
-
-/// Whether a member is a capable worker who wants work and has none or only daily wage work
-/// (the member side of the job need). Ages are counted at `household`'s survey date.
-fn job_seeker(household: &Household, member: &Member) -> bool {
-    let age = member.age_at(household.survey_date);
-    age.is_some_and(|a| (15..=59).contains(&a))
-        && member.can_work
-        && !member.dependent
-        && member.wants_work
-        && matches!(member.occupation, Occupation::None | Occupation::DailyWage)
-}
-
-/// The needs of §5 that follow from a household's scores alone: every need but job, in
-/// [`Need::ALL`] order.
-pub fn score_needs(m: &Methodology, score: &HouseholdScore) -> Vec<Need> {
-    Need::ALL
-        .into_iter()
-        .filter(|need| match need {
-            Need::Welfare => {
-                score.group == Group::Hardship
-                    || ["welfare_access", "elderly_care", "disability_care"]
-                        .iter()
-                        .any(|id| deprived_in(m, score, id))
-            }
-            Need::Job => false,
-            Need::Occupation => {
-                matches!(score.group, Group::Struggling | Group::GettingBy)
-                    && score.capital(Capital::Financial) < 0.5
-            }
-            Need::Housing => deprived_in(m, score, "housing"),
-            Need::Education => deprived_in_dimension(m, score, "education"),
-            Need::Health => deprived_in_dimension(m, score, "health"),
+/// The needs of §5 set in `bits`, with their labels, in the methodology's order.
+pub fn need_labels(m: &Methodology, bits: Bits) -> Vec<Label> {
+    bits.ones()
+        .filter_map(|i| m.needs().get(i))
+        .map(|n| Label {
+            id: n.id.clone(),
+            th: n.label_th.clone(),
+            en: n.label_en.clone(),
         })
         .collect()
 }
 
-/// The job need: a household in hardship or struggling with a capable worker (aged 15–59,
-/// able to work, not dependent) who wants work and has no occupation or only daily wage work.
-pub fn job_need(household: &Household, members: &[Member], score: &HouseholdScore) -> bool {
-    matches!(score.group, Group::Hardship | Group::Struggling)
-        && members.iter().any(|mb| job_seeker(household, mb))
-}
-
-/// The needs of §5 that fit a household, in [`Need::ALL`] order. `members` are the household's
-/// own members; they are read only for the job need.
-pub fn needs(
-    m: &Methodology,
-    household: &Household,
-    members: &[Member],
-    score: &HouseholdScore,
-) -> Vec<Need> {
-    let mut out = score_needs(m, score);
-    if job_need(household, members, score) {
-        out.push(Need::Job);
-        out.sort();
-    }
-    out
+/// The indicators set in `bits`, with their short labels, in the methodology's order.
+pub fn indicator_labels(m: &Methodology, bits: Bits) -> Vec<Label> {
+    bits.ones()
+        .filter_map(|i| m.indicators().get(i))
+        .map(|x| Label {
+            id: x.id.clone(),
+            th: x.short_th.clone(),
+            en: x.short_en.clone(),
+        })
+        .collect()
 }
 
 /// The order of target lists (§5): group (hardship first), deprivation score (high first),
@@ -207,10 +104,10 @@ pub struct Target {
     pub head_name: Option<String>,
     /// Its scores.
     pub score: HouseholdScore,
-    /// Ids of the indicators it is deprived in, in methodology order.
-    pub deprived: Vec<String>,
-    /// The kinds of help that fit.
-    pub needs: Vec<Need>,
+    /// The indicators it is deprived in (short labels), in methodology order.
+    pub deprived: Vec<Label>,
+    /// The kinds of help that fit (methodology §5), in methodology order.
+    pub needs: Vec<Label>,
 }
 
 /// A target list page and whether names are masked in it.
@@ -265,21 +162,6 @@ async fn members_by_household(
     Ok(out)
 }
 
-/// Households of these ids, read inside `scope`.
-async fn households_by_id(
-    store: &Store,
-    scope: &Scope,
-    round: &RoundLabel,
-    ids: &[HouseholdId],
-) -> Result<HashMap<HouseholdId, Household>, AppError> {
-    let mut out = HashMap::new();
-    for id in ids {
-        let h = store.scoped_household(scope, round, id).await?;
-        out.insert(id.clone(), h);
-    }
-    Ok(out)
-}
-
 fn head_name(members: &[Member], masked: bool) -> Option<String> {
     let head = members
         .iter()
@@ -326,18 +208,41 @@ pub async fn target_list(
     let need = q
         .need
         .as_deref()
-        .map(|n| Need::parse(n).ok_or_else(|| AppError::Invalid(format!("unknown need {n:?}"))))
+        .map(|n| {
+            m.need_index(n).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "unknown need {n:?}: one of {}",
+                    m.needs()
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+        })
         .transpose()?;
     let key = scored_run(store, m, &q.round).await?;
+    if need.is_some() {
+        let run = store.score_run(&key).await?;
+        if run.is_some_and(|r| r.methodology_text.is_none()) {
+            return Err(AppError::Invalid(format!(
+                "round {} was scored before needs were stored: score it again \
+                 (`thanrak score --round {}`)",
+                key.round, key.round
+            ))
+            .into());
+        }
+    }
     let round = key.round.clone();
-    let page = match (need, paging) {
-        // Without a need to judge, the database orders, counts and cuts the page.
-        (None, Some(p)) => {
-            let filter = TargetFilter {
-                area: area.as_ref(),
-                group,
-                deprived_in: indicator,
-            };
+    let filter = TargetFilter {
+        area: area.as_ref(),
+        group,
+        deprived_in: indicator,
+        need,
+    };
+    let page = match paging {
+        // The database orders, counts and cuts the page.
+        Some(p) => {
             let (items, total) = store
                 .scoped_target_page(&key, &scope, filter, p.offset(), u64::from(p.per_page()))
                 .await?;
@@ -348,75 +253,26 @@ pub async fn target_list(
                 total,
             }
         }
-        _ => {
-            ordered_in_memory(
-                store,
-                m,
-                &key,
-                &scope,
-                area.as_ref(),
-                (group, indicator, need),
-                paging,
-            )
-            .await?
+        // A download: every row, ordered here.
+        None => {
+            let mut scores: Vec<StoredScore> = store
+                .scoped_scores(&key, &scope, area.as_ref())
+                .await?
+                .into_iter()
+                .filter(|s| group.is_none_or(|g| s.score.group == g))
+                .filter(|s| indicator.is_none_or(|i| s.score.deprived(i)))
+                .filter(|s| need.is_none_or(|i| s.score.needs.get(i)))
+                .collect();
+            scores.sort_by(|a, b| target_order(&a.score, &b.score));
+            Page {
+                page: 1,
+                per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
+                total: scores.len() as u64,
+                items: scores,
+            }
         }
     };
     targets_of(store, log, m, user, &round, &scope, page, action).await
-}
-
-/// The target list ordered in memory: for downloads (every row) and for needs, which are judged
-/// here rather than in the database.
-async fn ordered_in_memory(
-    store: &Store,
-    m: &Methodology,
-    key: &RunKey,
-    scope: &Scope,
-    area: Option<&AreaCode>,
-    (group, indicator, need): (Option<Group>, Option<usize>, Option<Need>),
-    paging: Option<Paging>,
-) -> Result<Page<StoredScore>, AccessError> {
-    let round = key.round.clone();
-    let mut scores: Vec<StoredScore> = store
-        .scoped_scores(key, scope, area)
-        .await?
-        .into_iter()
-        .filter(|s| group.is_none_or(|g| s.score.group == g))
-        .filter(|s| indicator.is_none_or(|i| s.score.deprived(i)))
-        .collect();
-    if let Some(need) = need {
-        // Only the job need reads members: read them just for the households it could fit.
-        let candidates: Vec<HouseholdId> = scores
-            .iter()
-            .filter(|s| {
-                need == Need::Job
-                    && matches!(s.score.group, Group::Hardship | Group::Struggling)
-                    && s.score.capable_workers > 0
-            })
-            .map(|s| s.score.household_id.clone())
-            .collect();
-        let members = members_by_household(store, scope, &round, &candidates).await?;
-        let households = households_by_id(store, scope, &round, &candidates).await?;
-        scores.retain(|s| {
-            let id = &s.score.household_id;
-            if need != Need::Job {
-                return score_needs(m, &s.score).contains(&need);
-            }
-            match (households.get(id), members.get(id)) {
-                (Some(h), Some(ms)) => job_need(h, ms, &s.score),
-                _ => false,
-            }
-        });
-    }
-    scores.sort_by(|a, b| target_order(&a.score, &b.score));
-    Ok(match paging {
-        Some(p) => Page::of(scores, p),
-        None => Page {
-            page: 1,
-            per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
-            total: scores.len() as u64,
-            items: scores,
-        },
-    })
 }
 
 /// The targets of a page of scores: households, heads and needs read for that page only; a page
@@ -438,7 +294,6 @@ async fn targets_of(
         .map(|s| s.score.household_id.clone())
         .collect();
     let members = members_by_household(store, scope, round, &ids).await?;
-    let households = households_by_id(store, scope, round, &ids).await?;
     let masked = !access::sees_personal_data(user.role);
     if !masked && !ids.is_empty() {
         let ids = ids.iter().map(ToString::to_string).collect();
@@ -449,22 +304,13 @@ async fn targets_of(
     let page = page.map(|s| {
         let id = &s.score.household_id;
         let ms = members.get(id).map_or(&[][..], Vec::as_slice);
-        let needs = match households.get(id) {
-            Some(h) => needs(m, h, ms, &s.score),
-            None => score_needs(m, &s.score),
-        };
         Target {
             household_id: id.clone(),
             village_code: s.village_code,
             village_name: area_names(&s.village_code).0,
             head_name: head_name(ms, masked),
-            deprived: s
-                .score
-                .deprivations
-                .ones()
-                .filter_map(|i| m.indicators().get(i).map(|x| x.id.clone()))
-                .collect(),
-            needs,
+            deprived: indicator_labels(m, s.score.deprivations),
+            needs: need_labels(m, s.score.needs),
             score: s.score,
         }
     });
@@ -488,24 +334,13 @@ pub const TABLE_HEADER: [&str; 11] = [
 
 /// The rows of a downloaded target list (ranks counted from `first_rank`), in
 /// [`TABLE_HEADER`] order; lacks and needs are Thai labels joined by `; `.
-pub fn table_rows(m: &Methodology, targets: &[Target], first_rank: u64) -> Vec<Vec<String>> {
+pub fn table_rows(targets: &[Target], first_rank: u64) -> Vec<Vec<String>> {
     targets
         .iter()
         .zip(first_rank..)
         .map(|(t, rank)| {
-            let lacks: Vec<&str> = t
-                .deprived
-                .iter()
-                .map(|id| {
-                    indicator_short_th(id).unwrap_or_else(|| {
-                        m.indicators()
-                            .iter()
-                            .find(|i| &i.id == id)
-                            .map_or(id.as_str(), |i| i.label_th.as_str())
-                    })
-                })
-                .collect();
-            let needs: Vec<&str> = t.needs.iter().map(|n| n.label_th()).collect();
+            let lacks: Vec<&str> = t.deprived.iter().map(|l| l.th.as_str()).collect();
+            let needs: Vec<&str> = t.needs.iter().map(|n| n.th.as_str()).collect();
             vec![
                 rank.to_string(),
                 t.household_id.to_string(),
@@ -588,22 +423,15 @@ mod tests {
         assert!(batch.diagnostics.is_empty());
         let m = Methodology::thanrak_default();
         let scores = score_round(m, &batch.households, &batch.members);
-        let of = |id: &str| -> Vec<&str> {
+        let of = |id: &str| -> Vec<String> {
             let i = batch
                 .households
                 .iter()
                 .position(|h| h.household_id.as_str() == id)
                 .unwrap();
-            let h = &batch.households[i];
-            let ms: Vec<Member> = batch
-                .members
-                .iter()
-                .filter(|mb| mb.household_id == h.household_id)
-                .cloned()
-                .collect();
-            needs(m, h, &ms, &scores[i])
+            need_labels(m, scores[i].needs)
                 .into_iter()
-                .map(Need::as_str)
+                .map(|l| l.id)
                 .collect()
         };
         // Hardship: welfare; housing and literacy deprived; nobody who can work wants work.
@@ -638,6 +466,7 @@ mod tests {
             criteria_met: thanrak_core::measure::Bits(0),
             group,
             rule: 0,
+            needs: thanrak_core::measure::Bits(0),
             income_pc: income,
             n_members: 1,
             capable_workers: 1,

@@ -154,8 +154,8 @@ fn toml_errors_and_unknown_keys() {
     let e = refused(&t);
     assert_eq!((e.kind, e.line), (K::Toml, locate(&t, "k = ", 0).0), "{e}");
     let t = edit(
-        "id = \"health\"\nlabel_th",
-        "id = \"health\"\nwieght = 1\nlabel_th",
+        "id = \"health\"\nlabel_th = \"สุขภาพ\"\nlabel_en = \"Health\"\nweight",
+        "id = \"health\"\nwieght = 1\nlabel_th = \"สุขภาพ\"\nlabel_en = \"Health\"\nweight",
     );
     check(
         &t,

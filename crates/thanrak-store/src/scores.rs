@@ -32,6 +32,9 @@ pub struct ScoreRun {
     pub computed_at: DateTime<Utc>,
     /// Households scored.
     pub households: i64,
+    /// The methodology file's text; `None` for a run stored before files were kept with runs
+    /// (such a run has no needs stored either: score the round again).
+    pub methodology_text: Option<String>,
 }
 
 /// One stored figure set: a unit, a breakdown (`all`, an area level, `group`, `head_sex`) and its key.
@@ -166,6 +169,9 @@ macro_rules! stored_score {
                     ),
                     None => None,
                 },
+                needs: thanrak_core::measure::Bits(
+                    r.try_get::<Option<i64>, _>(23)?.unwrap_or(0) as u64
+                ),
             },
         }
     }};
@@ -175,7 +181,7 @@ pub(crate) use stored_score;
 pub(crate) const SCORE_COLUMNS: &str =
     "round, methodology_id, methodology_version, household_id, village_code, \
     deprivations, c_num, c_den, score, mpi_poor, target_poor, cap_human, cap_physical, cap_financial, cap_natural, \
-    cap_social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex";
+    cap_social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex, needs";
 
 impl Store {
     /// Replaces the run `key` with these scores and figures, in one transaction.
@@ -184,6 +190,7 @@ impl Store {
         &self,
         key: &RunKey,
         methodology_hash: &str,
+        methodology_text: &str,
         households: &[Household],
         scores: &[HouseholdScore],
         aggregates: &[AggregateRow],
@@ -205,8 +212,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO score_runs (round, methodology_id, methodology_version, methodology_hash, computed_at, households) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO score_runs (round, methodology_id, methodology_version, methodology_hash, computed_at, households, methodology_text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(key.round.as_str())
             .bind(&key.methodology_id)
@@ -214,6 +221,7 @@ impl Store {
             .bind(methodology_hash)
             .bind(now)
             .bind(scores.len() as i64)
+            .bind(methodology_text)
             .execute(&mut *tx)
             .await?;
             let rows: Vec<(&Household, &HouseholdScore)> = households.iter().zip(scores).collect();
@@ -242,7 +250,8 @@ impl Store {
                         .push_bind(s.income_pc)
                         .push_bind(i64::from(s.n_members))
                         .push_bind(i64::from(s.capable_workers))
-                        .push_bind(s.head_sex.map(|x| x.as_str()));
+                        .push_bind(s.head_sex.map(|x| x.as_str()))
+                        .push_bind(s.needs.0 as i64);
                 });
                 qb.build().execute(&mut *tx).await?;
             }
@@ -268,25 +277,51 @@ impl Store {
 
     /// The stored run `key`, if the round was scored under that methodology.
     pub async fn score_run(&self, key: &RunKey) -> Result<Option<ScoreRun>, StoreError> {
-        let row: Option<(String, DateTime<Utc>, i64)> = with_pool!(self, pool => {
+        Ok(self
+            .score_runs(&key.round)
+            .await?
+            .into_iter()
+            .find(|r| &r.key == key))
+    }
+
+    /// Every stored run of a round (one per methodology id and version), by methodology id.
+    pub async fn score_runs(&self, round: &RoundLabel) -> Result<Vec<ScoreRun>, StoreError> {
+        type Row = (String, String, String, DateTime<Utc>, i64, Option<String>);
+        let rows: Vec<Row> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT methodology_hash, computed_at, households FROM score_runs \
-                 WHERE round = $1 AND methodology_id = $2 AND methodology_version = $3",
+                "SELECT methodology_id, methodology_version, methodology_hash, computed_at, \
+                 households, methodology_text FROM score_runs WHERE round = $1 \
+                 ORDER BY methodology_id, methodology_version",
             )
-            .bind(key.round.as_str())
-            .bind(&key.methodology_id)
-            .bind(&key.methodology_version)
-            .fetch_optional(pool)
+            .bind(round.as_str())
+            .fetch_all(pool)
             .await?
         });
-        Ok(
-            row.map(|(methodology_hash, computed_at, households)| ScoreRun {
-                key: key.clone(),
-                methodology_hash,
-                computed_at,
-                households,
-            }),
-        )
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    methodology_id,
+                    methodology_version,
+                    methodology_hash,
+                    computed_at,
+                    households,
+                    methodology_text,
+                )| {
+                    ScoreRun {
+                        key: RunKey {
+                            round: round.clone(),
+                            methodology_id,
+                            methodology_version,
+                        },
+                        methodology_hash,
+                        computed_at,
+                        households,
+                        methodology_text,
+                    }
+                },
+            )
+            .collect())
     }
 
     /// The stored figures of a run for one unit and breakdown, by key.

@@ -20,6 +20,8 @@ pub struct TargetFilter<'a> {
     pub group: Option<Group>,
     /// Only households deprived in the indicator of this index.
     pub deprived_in: Option<usize>,
+    /// Only households with the need of this index (methodology order).
+    pub need: Option<usize>,
 }
 
 /// The areas to read for `scope` narrowed to `area`: `None` means everything (or `area` alone),
@@ -110,6 +112,10 @@ impl Store {
             // Indicator ids are few (the methodology has 16): the bit is a constant.
             cond.push_str(&format!(" AND (deprivations & {}) <> 0", 1u64 << i.min(62)));
         }
+        if let Some(i) = filter.need {
+            // Needs are bits in the methodology's order, as stored by `save_scores`.
+            cond.push_str(&format!(" AND (needs & {}) <> 0", 1u64 << i.min(62)));
+        }
         let group_rank: Vec<String> = Group::ALL
             .iter()
             .enumerate()
@@ -152,6 +158,52 @@ impl Store {
                 out.push(stored_score!(r));
             }
             Ok((out, total.max(0) as u64))
+        })
+    }
+
+    /// The stored scores of one household in every round scored under a methodology id and
+    /// version, inside `scope`, oldest round first: one query, a primary-key lookup per scored
+    /// round (the family profile's current score and its history).
+    pub async fn household_scores(
+        &self,
+        scope: &Scope,
+        household_id: &thanrak_core::HouseholdId,
+        methodology_id: &str,
+        methodology_version: &str,
+    ) -> Result<Vec<(RoundLabel, StoredScore)>, StoreError> {
+        let ranges = match scope.village_ranges(None) {
+            Some(r) if r.is_empty() => return Ok(Vec::new()),
+            r => r.unwrap_or_default(),
+        };
+        let mut sql = format!(
+            "SELECT {SCORE_COLUMNS} FROM scores WHERE round IN (SELECT round FROM score_runs \
+             WHERE methodology_id = $2 AND methodology_version = $3) \
+             AND methodology_id = $2 AND methodology_version = $3 AND household_id = $1"
+        );
+        if !ranges.is_empty() {
+            sql.push_str(&format!(
+                " AND {}",
+                range_condition("village_code", &ranges, 4)
+            ));
+        }
+        sql.push_str(" ORDER BY round");
+        with_pool!(self, pool => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(household_id.as_str())
+                .bind(methodology_id)
+                .bind(methodology_version);
+            for (lo, hi) in &ranges {
+                q = q.bind(lo).bind(hi);
+            }
+            let mut rows = q.fetch(pool);
+            let mut out = Vec::new();
+            while let Some(r) = rows.try_next().await? {
+                let round: String = r.try_get(0)?;
+                let round = RoundLabel::parse(&round)
+                    .map_err(|e| StoreError::Corrupt(format!("round {round:?} {e}")))?;
+                out.push((round, stored_score!(r)));
+            }
+            Ok(out)
         })
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use thanrak_core::schema::{parse_cells, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, Member, RoundLabel};
-use thanrak_store::{Store, StoreError};
+use thanrak_store::{Scope, Store, StoreError, TargetFilter};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -271,14 +271,61 @@ async fn scores_and_figures_round_trip(s: &Store) {
         })
         .collect();
     // Saving twice replaces the run rather than adding to it.
-    s.save_scores(&key, "h1", &hh, &scores, &rows)
+    s.save_scores(&key, "h1", "text 1", &hh, &scores, &rows)
         .await
         .unwrap();
-    s.save_scores(&key, "h2", &hh, &scores, &rows)
+    s.save_scores(&key, "h2", "text 2", &hh, &scores, &rows)
         .await
         .unwrap();
     let run = s.score_run(&key).await.unwrap().unwrap();
     assert_eq!((run.households, run.methodology_hash.as_str()), (24, "h2"));
+    assert_eq!(run.methodology_text.as_deref(), Some("text 2"));
+    assert_eq!(s.score_runs(&key.round).await.unwrap().len(), 1);
+    // Needs are stored with the scores and filter a page in SQL, in the order of target lists.
+    assert!(
+        scores.iter().any(|x| x.needs.0 != 0),
+        "the example has needs"
+    );
+    for (i, need) in m.needs().iter().enumerate() {
+        let filter = TargetFilter {
+            area: None,
+            group: None,
+            deprived_in: None,
+            need: Some(i),
+        };
+        let (page, total) = s
+            .scoped_target_page(&key, &Scope::All, filter, 0, 100)
+            .await
+            .unwrap();
+        let mut want: Vec<&str> = scores
+            .iter()
+            .filter(|x| x.needs.get(i))
+            .map(|x| x.household_id.as_str())
+            .collect();
+        want.sort();
+        let mut got: Vec<&str> = page.iter().map(|x| x.score.household_id.as_str()).collect();
+        got.sort();
+        assert_eq!(
+            (got, total),
+            (want.clone(), want.len() as u64),
+            "need {}",
+            need.id
+        );
+    }
+    // A household's scores in every scored round: one query, inside the scope only.
+    let first = &scores[0].household_id;
+    let history = s
+        .household_scores(&Scope::All, first, m.id(), m.version())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(&history[0].1.score, &scores[0]);
+    let elsewhere = Scope::Areas(vec![AreaCode::parse("10").unwrap()]);
+    assert!(s
+        .household_scores(&elsewhere, first, m.id(), m.version())
+        .await
+        .unwrap()
+        .is_empty());
     let stored = s.scores(&key, None).await.unwrap();
     assert_eq!(stored.len(), 24);
     for (st, (h, sc)) in stored.iter().zip(hh.iter().zip(&scores)) {

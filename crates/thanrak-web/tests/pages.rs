@@ -47,14 +47,6 @@ async fn spawn_app() -> TestApp {
     }
 }
 
-fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
-    res.headers().get_all(SET_COOKIE).iter().find_map(|v| {
-        let v = v.to_str().ok()?;
-        let (k, rest) = v.split(';').next()?.split_once('=')?;
-        (k == name).then(|| rest.to_string())
-    })
-}
-
 /// Attribute text as a browser reads it.
 fn unescape(html: &str) -> String {
     html.replace("&#x2f;", "/").replace("&amp;", "&")
@@ -83,20 +75,7 @@ impl TestApp {
     }
 
     async fn login(&self, name: &str) -> String {
-        let form = self.client.get(self.url("/login")).send().await.unwrap();
-        let token = cookie_value(&form, "thanrak_login_csrf").unwrap();
-        let csrf = csrf_field(&form.text().await.unwrap());
-        let res = self
-            .client
-            .post(self.url("/login"))
-            .header(COOKIE, format!("thanrak_login_csrf={token}"))
-            .form(&[("name", name), ("password", PASSWORD), ("csrf", &csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {name}");
-        assert_eq!(res.headers()[LOCATION], "/");
-        cookie_value(&res, "thanrak_session").unwrap()
+        common::login(&self.client, self.addr, name).await
     }
 
     async fn get(&self, path: &str, session: &str) -> reqwest::Response {

@@ -5,6 +5,7 @@
 
 mod boundaries_cmd;
 mod measure_cmd;
+mod methodology_cmd;
 mod web_cmd;
 
 use std::path::PathBuf;
@@ -88,6 +89,11 @@ enum Command {
         #[command(subcommand)]
         command: web_cmd::UserCommand,
     },
+    /// Methodology files: list the shipped ones, show one, check a file.
+    Methodology {
+        #[command(subcommand)]
+        command: methodology_cmd::MethodologyCommand,
+    },
     /// Area boundaries for the web application's map: import a GeoJSON file of one level.
     Boundaries {
         #[command(subcommand)]
@@ -162,6 +168,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Boundaries { command } => {
             return boundaries_cmd::run(command, &cli.database_url).await
         }
+        Command::Methodology { command } => return methodology_cmd::run(command),
         other => other,
     };
     let store = Store::connect(&cli.database_url).await?;
@@ -309,7 +316,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Measure(_)
         | Command::Serve(_)
         | Command::User { .. }
-        | Command::Boundaries { .. } => {
+        | Command::Boundaries { .. }
+        | Command::Methodology { .. } => {
             unreachable!("handled before the store is opened")
         }
     };

@@ -256,10 +256,20 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             ..DemoConfig::default()
         };
         let summary = thanrak_app::load_demo(store, &config, &mut progress_bar()).await?;
-        let methodology = thanrak_app::scoring::load_methodology(None)?;
-        for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
-            thanrak_app::scoring::score_round(store, r.as_str(), &methodology, &mut progress_bar())
+        // Every shipped methodology, so that the dashboard shows a round under both and lets
+        // the user pick (the default first: pages show its run unless asked otherwise).
+        for (id, _) in thanrak_core::methodology::SHIPPED_FILES {
+            let methodology =
+                thanrak_app::scoring::load_methodology(Some(std::path::Path::new(id)))?;
+            for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
+                thanrak_app::scoring::score_round(
+                    store,
+                    r.as_str(),
+                    &methodology,
+                    &mut progress_bar(),
+                )
                 .await?;
+            }
         }
         eprintln!(
             "demo data: {} households per round in Lampang (52) and Roi Et (45), loaded and scored in {:.1} s",

@@ -16,7 +16,7 @@ pub use aggregate::{
 };
 
 use crate::household::{Relation, Sex};
-use crate::methodology::{hnum, mflag};
+use crate::methodology::{hflag, hnum, mflag};
 use crate::methodology::{Capital, Criterion, Env, Group, HouseholdRow, MemberRow, Methodology};
 use crate::{Household, HouseholdId, Member};
 
@@ -83,7 +83,8 @@ pub struct HouseholdScore {
     pub score: f64,
     /// c ≥ k, decided exactly.
     pub mpi_poor: bool,
-    /// TPMAP target poor: deprived in at least one indicator (c > 0).
+    /// Target poor under the methodology's rule (by default TPMAP's: deprived in at least one
+    /// indicator, c > 0).
     pub target_poor: bool,
     /// Capital scores (share of criteria met), in [`Capital::ALL`] order.
     pub capitals: [f64; 5],
@@ -93,6 +94,8 @@ pub struct HouseholdScore {
     pub group: Group,
     /// The group rule that decided, as an index into [`Methodology::group_rules`].
     pub rule: usize,
+    /// The needs of §5 that fit, in [`Methodology::needs`] order.
+    pub needs: Bits,
     /// Income per person per year: (Σ members' income + transfers) / n.
     pub income_pc: f64,
     /// Number of members.
@@ -424,24 +427,66 @@ fn score_with<'a>(
     for c in 0..5 {
         env.capitals[c] = f64::from(met_count[c]) / f64::from(total[c].max(1));
     }
+    let target_poor = m.target_poor_rule().holds(&env, &none);
+    let (deprived, met, capitals, score) = (env.deprived, env.met, env.capitals, env.score);
 
+    // The mean of the capital shares from whole counts: Σ met/total over 5 as one division of
+    // integers, so that it is exactly 1/4, 1/2 or 3/4 when it should be (tpmap-welfare-1 bands).
+    let product: u64 = total.iter().map(|&t| u64::from(t.max(1))).product();
+    let mean_num: u64 = (0..5)
+        .map(|c| u64::from(met_count[c]) * (product / u64::from(total[c].max(1))))
+        .sum();
+    hh.num[hnum::CAPITAL_MEAN] = mean_num as f64 / (5 * product) as f64;
+    let env = Env {
+        hh: &hh,
+        members: rows,
+        deprived,
+        met,
+        capitals,
+        score,
+        mpi_poor,
+    };
     let rules = m.group_rules();
     let rule = rules
         .iter()
         .position(|r| r.rule.holds(&env, &none))
         .unwrap_or(rules.len() - 1);
+    let group = rules[rule].group;
+
+    let mut needs = 0u64;
+    if !m.needs().is_empty() {
+        hh.enums[3] = group as u8;
+        if target_poor {
+            hh.flags |= hflag::TARGET_POOR;
+        }
+        let env = Env {
+            hh: &hh,
+            members: rows,
+            deprived,
+            met,
+            capitals,
+            score,
+            mpi_poor,
+        };
+        for (j, need) in m.needs().iter().enumerate() {
+            if need.rule.holds(&env, &none) {
+                needs |= 1 << j;
+            }
+        }
+    }
 
     HouseholdScore {
         household_id,
-        deprivations: Bits(env.deprived),
+        deprivations: Bits(deprived),
         c: ExactScore { num: c_num, den },
-        score: env.score,
+        score,
         mpi_poor,
-        target_poor: c_num > 0,
-        capitals: env.capitals,
-        criteria_met: Bits(env.met),
-        group: rules[rule].group,
+        target_poor,
+        capitals,
+        criteria_met: Bits(met),
+        group,
         rule,
+        needs: Bits(needs),
         income_pc,
         n_members: n as u32,
         capable_workers,

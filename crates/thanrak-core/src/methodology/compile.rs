@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::expr::{ArOp, Ast, CmpOp, Node};
+use super::Group;
 use crate::household::{
     Education, HousingCondition, HousingTenure, LandTenure, Occupation, Relation, Sex, Skill,
 };
@@ -30,7 +31,9 @@ pub(crate) mod hnum {
     pub const INCOME_TOTAL: usize = 7;
     pub const INCOME_PC: usize = 8;
     pub const CAPABLE_WORKERS: usize = 9;
-    pub const LEN: usize = 10;
+    /// Derived after the capitals: the mean of the five capital shares, from whole counts.
+    pub const CAPITAL_MEAN: usize = 10;
+    pub const LEN: usize = 11;
 }
 
 /// Flag bits of a household row.
@@ -42,6 +45,13 @@ pub(crate) mod hflag {
     pub const NATURAL_RESOURCE_USE: u32 = 1 << 4;
     pub const DISASTER_RISK: u32 = 1 << 5;
     pub const RECEIVES_COMMUNITY_HELP: u32 = 1 << 6;
+    /// Derived after the score: the methodology's target-poor rule holds.
+    pub const TARGET_POOR: u32 = 1 << 7;
+    /// Area context: the household's subdistrict has a community-based tourism group. Set by
+    /// the caller that knows the area (see `Context`); unset, it is 0.
+    pub const CBT_IN_SUBDISTRICT: u32 = 1 << 8;
+    /// Area context: the household's subdistrict is a strategic area (§6).
+    pub const STRATEGIC_AREA: u32 = 1 << 9;
 }
 
 /// Numeric slots of a member row.
@@ -73,8 +83,8 @@ pub(crate) mod mflag {
 pub(crate) struct HouseholdRow {
     pub num: [f64; hnum::LEN],
     pub flags: u32,
-    /// housing_tenure, housing_condition, land_tenure.
-    pub enums: [u8; 3],
+    /// housing_tenure, housing_condition, land_tenure and, once groups are decided, group.
+    pub enums: [u8; 4],
 }
 
 /// A member's values as the rules read them (age at the household's survey date).
@@ -119,6 +129,7 @@ impl HouseholdRow {
                 h.housing_tenure as u8,
                 h.housing_condition as u8,
                 h.land_tenure as u8,
+                0,
             ],
         }
     }
@@ -188,6 +199,7 @@ pub(crate) enum EnumKind {
     Relation,
     Education,
     Occupation,
+    Group,
 }
 
 impl EnumKind {
@@ -200,6 +212,7 @@ impl EnumKind {
             EnumKind::Relation => Relation::CODES,
             EnumKind::Education => Education::CODES,
             EnumKind::Occupation => Occupation::CODES,
+            EnumKind::Group => Group::CODES,
         }
     }
 
@@ -212,6 +225,7 @@ impl EnumKind {
             EnumKind::Relation => "relation",
             EnumKind::Education => "education",
             EnumKind::Occupation => "occupation",
+            EnumKind::Group => "group",
         }
     }
 
@@ -253,8 +267,10 @@ pub(crate) enum Phase {
     Indicators,
     /// Capital criteria: may use every indicator, `score` and `mpi_poor`.
     Criteria,
-    /// Group rules: may also use `capital(x)`.
+    /// Group rules: may also use `capital(x)` and `capital_mean`.
     Groups,
+    /// Needs (§5): may also use `group` and `target_poor`.
+    Needs,
 }
 
 struct NameDef {
@@ -319,6 +335,27 @@ const NAMES: &[NameDef] = &[
         slot: Slot::MpiPoor,
         from: Phase::Criteria,
     },
+    NameDef {
+        name: "capital_mean",
+        slot: Slot::HhNum(hnum::CAPITAL_MEAN),
+        from: Phase::Groups,
+    },
+    NameDef {
+        name: "group",
+        slot: Slot::HhEnum(3, EnumKind::Group),
+        from: Phase::Needs,
+    },
+    NameDef {
+        name: "target_poor",
+        slot: Slot::HhFlag(hflag::TARGET_POOR),
+        from: Phase::Needs,
+    },
+    // Area context (0 until the area data that decides it is given).
+    def(
+        "cbt_in_subdistrict",
+        Slot::HhFlag(hflag::CBT_IN_SUBDISTRICT),
+    ),
+    def("strategic_area", Slot::HhFlag(hflag::STRATEGIC_AREA)),
     // Member fields.
     def("member_no", Slot::MemNum(mnum::MEMBER_NO)),
     def("sex", Slot::MemEnum(0, EnumKind::Sex)),
@@ -350,6 +387,7 @@ const FUNCTIONS: &[&str] = &[
     "no_member",
     "count_members",
     "deprived",
+    "deprived_in",
     "capital",
     "has_skill",
 ];
@@ -433,6 +471,8 @@ pub(crate) struct Scope<'a> {
     pub visible_indicators: usize,
     /// Capital ids, in the order of the result's capital array.
     pub capitals: &'a [&'static str],
+    /// Dimension ids with the bits of their indicators, for `deprived_in(..)`.
+    pub dimensions: &'a [(String, u64)],
     pub line: f64,
 }
 
@@ -1001,6 +1041,28 @@ fn compile_call(
             }
             Ok(Val::Bool(atom(Atom::Deprived(1u64 << i, true))))
         }
+        "deprived_in" => {
+            let (id, node) = name_arg(f, args, span)?;
+            let Some((_, mask)) = scope.dimensions.iter().find(|(d, _)| d == id) else {
+                return err(
+                    &node.span,
+                    CompileErrorKind::Reference,
+                    format!(
+                        "unknown dimension `{id}`{}",
+                        suggestion(id, scope.dimensions.iter().map(|(d, _)| d.as_str()))
+                    ),
+                );
+            };
+            if scope.phase < Phase::Criteria {
+                return err(
+                    &node.span,
+                    CompileErrorKind::Reference,
+                    "deprived_in(...) needs every indicator: use it in criteria, group rules, \
+                     the target-poor rule or needs",
+                );
+            }
+            Ok(Val::Bool(atom(Atom::Deprived(*mask, true))))
+        }
         "capital" => {
             let (id, node) = name_arg(f, args, span)?;
             let Some(i) = scope.capitals.iter().position(|x| *x == id) else {
@@ -1352,6 +1414,7 @@ mod tests {
             indicators: &[],
             visible_indicators: 0,
             capitals: &["human", "physical", "financial", "natural", "social"],
+            dimensions: &[],
             line: 38000.0,
         };
         let c = compile_condition(&expr::parse(rule).unwrap(), &scope).unwrap();
@@ -1371,7 +1434,7 @@ mod tests {
     fn atoms_keep_the_meaning_of_the_rule() {
         let hh = HouseholdRow {
             flags: hflag::ELECTRICITY,
-            enums: [4, 2, 0],
+            enums: [4, 2, 0, 0],
             ..Default::default()
         };
         let mut child = MemberRow::default();

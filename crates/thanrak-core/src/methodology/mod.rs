@@ -58,13 +58,23 @@ use std::sync::OnceLock;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-pub(crate) use compile::{hnum, mflag, Env, HouseholdRow, MemberRow, Pred};
+pub(crate) use compile::{hflag, hnum, mflag, Env, HouseholdRow, MemberRow, Pred};
 use compile::{CompileErrorKind, Phase, Quantifier, Scope};
 pub(crate) use ratio::lcm;
 pub use ratio::Ratio;
 
-/// The methodology file that ships with thanrak.
+/// The methodology file that ships with thanrak as its default.
 const DEFAULT_FILE: &str = include_str!("../../methodology/thanrak-default-1.toml");
+
+/// Every methodology file that ships with thanrak, by id: the default first, then the variant
+/// of methodology.md §8 that follows TPMAP's published rule.
+pub const SHIPPED_FILES: [(&str, &str); 2] = [
+    ("thanrak-default-1", DEFAULT_FILE),
+    (
+        "tpmap-welfare-1",
+        include_str!("../../methodology/tpmap-welfare-1.toml"),
+    ),
+];
 
 /// The most indicators (and, separately, capital criteria) a methodology may have: results keep
 /// them as bits of a `u64`.
@@ -79,6 +89,8 @@ macro_rules! labelled_enum {
         impl $name {
             /// Every value, in order.
             pub const ALL: [$name; [$($code),+].len()] = [$($name::$var),+];
+            /// Every code, in order.
+            pub const CODES: &'static [&'static str] = &[$($code),+];
             /// The stable code used in files and the API.
             pub fn as_str(self) -> &'static str { match self { $($name::$var => $code),+ } }
             /// The Thai label shown to users.
@@ -200,6 +212,10 @@ pub struct Indicator {
     pub label_th: String,
     /// English label.
     pub label_en: String,
+    /// A short Thai label for lists and charts (`short_th`; the label when absent).
+    pub short_th: String,
+    /// A short English label (`short_en`; the label when absent).
+    pub short_en: String,
     /// Index into [`Methodology::dimensions`].
     pub dimension: usize,
     /// The indicator's weight wⱼ in the score (a share of the whole, not of the dimension).
@@ -250,8 +266,99 @@ pub struct Methodology {
     indicators: Vec<Indicator>,
     criteria: Vec<Criterion>,
     group_rules: Vec<GroupRule>,
+    target_poor: Rule,
+    needs: Vec<Need>,
+    title: Option<String>,
     denominator: u64,
     int_weights: Vec<u64>,
+}
+
+/// The target-poor rule of a file that gives none: deprived in at least one indicator.
+const DEFAULT_TARGET_POOR: &str = "score > 0";
+
+/// A kind of help that fits a household (methodology §5): its rule and the agencies that meet it.
+#[derive(Debug, Clone)]
+pub struct Need {
+    /// Stable id, such as `housing`.
+    pub id: String,
+    /// Thai label.
+    pub label_th: String,
+    /// English label.
+    pub label_en: String,
+    /// Codes of the agencies whose mission covers it, by default.
+    pub agencies: Vec<String>,
+    /// When the household has the need (it may use every result: indicators, capitals, the
+    /// group, target poor, and members).
+    pub rule: Rule,
+}
+
+/// The `[[need]]` tables: `id`, labels, `agencies` (a list of codes), `scope`, `among`, `when`.
+fn parse_needs(
+    root: &Tbl<'_, '_>,
+    doc: &Doc<'_>,
+    ind_names: &[String],
+    capital_ids: &[&'static str],
+    dim_masks: &[(String, u64)],
+    line: f64,
+) -> Res<Vec<Need>> {
+    let tables = root.tables("need", "a [[need]]")?;
+    if tables.len() > MAX_INDICATORS {
+        return Err(tables[MAX_INDICATORS].err(
+            &tables[MAX_INDICATORS].span,
+            Kind::Invalid,
+            format!("at most {MAX_INDICATORS} needs"),
+        ));
+    }
+    let mut ids = Ids::new(doc, "need");
+    let mut needs = Vec::new();
+    for t in &tables {
+        let (nid, span) = t.id("id")?;
+        ids.add(nid, &span)?;
+        let t = t.named(format!("need `{nid}`"));
+        t.allow(&[
+            "id", "label_th", "label_en", "agencies", "scope", "among", "when",
+        ])?;
+        let agencies = match t.get("agencies") {
+            None => Vec::new(),
+            Some(v) => {
+                let bad = || {
+                    t.err(
+                        &v.span(),
+                        Kind::Invalid,
+                        "`agencies` must be a list of agency codes such as [\"codi\", \"osmep\"]",
+                    )
+                };
+                let DeValue::Array(items) = v.get_ref() else {
+                    return Err(bad());
+                };
+                items
+                    .iter()
+                    .map(|i| match i.get_ref() {
+                        DeValue::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                        _ => Err(bad()),
+                    })
+                    .collect::<Res<Vec<String>>>()?
+            }
+        };
+        let scope = Scope {
+            member: false,
+            phase: Phase::Needs,
+            indicators: ind_names,
+            visible_indicators: ind_names.len(),
+            capitals: capital_ids,
+            dimensions: dim_masks,
+            line,
+        };
+        let rule = t.rule(&scope)?;
+        needs.push(Need {
+            id: nid.to_string(),
+            label_th: t.label("label_th", nid)?,
+            label_en: t.label("label_en", nid)?,
+            agencies,
+            rule,
+        });
+    }
+    Ok(needs)
 }
 
 /// What is wrong with a methodology file.
@@ -691,6 +798,29 @@ impl Methodology {
         })
     }
 
+    /// Every shipped methodology, parsed once, in the order of [`SHIPPED_FILES`].
+    pub fn shipped() -> &'static [Methodology] {
+        static ALL: OnceLock<Vec<Methodology>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            SHIPPED_FILES
+                .iter()
+                .map(|(id, text)| {
+                    let m = Methodology::parse(text).expect("a shipped methodology file is valid");
+                    assert_eq!(m.id(), *id, "a shipped file's id is its name");
+                    m
+                })
+                .collect()
+        })
+    }
+
+    /// The text of a shipped methodology file by id.
+    pub fn shipped_file(id: &str) -> Option<&'static str> {
+        SHIPPED_FILES
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, t)| *t)
+    }
+
     /// Parses, checks and compiles a methodology file.
     pub fn parse(text: &str) -> Result<Methodology, MethodologyError> {
         let doc = Doc { text };
@@ -718,6 +848,8 @@ impl Methodology {
             "indicator",
             "capital",
             "group_rule",
+            "target_poor",
+            "need",
         ])?;
 
         let (id, _) = root.req_string("id")?;
@@ -805,6 +937,7 @@ impl Methodology {
             indicators: &no_indicators,
             visible_indicators: 0,
             capitals: &[],
+            dimensions: &[],
             line,
         };
         let cw = root
@@ -849,6 +982,8 @@ impl Methodology {
                 "dimension",
                 "label_th",
                 "label_en",
+                "short_th",
+                "short_en",
                 "weight",
                 "scope",
                 "among",
@@ -894,14 +1029,19 @@ impl Methodology {
                 indicators: &ind_names,
                 visible_indicators: i,
                 capitals: &[],
+                dimensions: &[],
                 line,
             };
             let rule = t.rule(&scope)?;
             dims[dimension].indicators.push(i);
+            let label_th = t.label("label_th", iid)?;
+            let label_en = t.label("label_en", iid)?;
             indicators.push(Indicator {
                 id: iid.clone(),
-                label_th: t.label("label_th", iid)?,
-                label_en: t.label("label_en", iid)?,
+                short_th: t.label("short_th", &label_th)?,
+                short_en: t.label("short_en", &label_en)?,
+                label_th,
+                label_en,
                 dimension,
                 weight: Ratio::ZERO,
                 rule,
@@ -951,6 +1091,11 @@ impl Methodology {
             .map(|i| i.weight.numer() as u64 * (denominator / i.weight.denom() as u64))
             .collect();
 
+        let dim_masks: Vec<(String, u64)> = dims
+            .iter()
+            .map(|d| (d.id.clone(), d.indicators.iter().map(|&i| 1u64 << i).sum()))
+            .collect();
+
         // Capitals and their criteria.
         let capital_ids: Vec<&'static str> = Capital::ALL.iter().map(|c| c.as_str()).collect();
         let cap_tables = root.tables("capital", "a [[capital]]")?;
@@ -995,6 +1140,7 @@ impl Methodology {
                     indicators: &ind_names,
                     visible_indicators: ind_names.len(),
                     capitals: &capital_ids,
+                    dimensions: &dim_masks,
                     line,
                 };
                 let rule = ct.rule(&scope)?;
@@ -1049,6 +1195,7 @@ impl Methodology {
                 indicators: &ind_names,
                 visible_indicators: ind_names.len(),
                 capitals: &capital_ids,
+                dimensions: &dim_masks,
                 line,
             };
             let (when, compiled) = t.condition("when", &scope)?.unwrap_or_else(|| {
@@ -1088,9 +1235,40 @@ impl Methodology {
             });
         }
 
+        // The target-poor rule (TPMAP): by default, deprived in at least one indicator.
+        let tp_scope = Scope {
+            member: false,
+            phase: Phase::Criteria,
+            indicators: &ind_names,
+            visible_indicators: ind_names.len(),
+            capitals: &capital_ids,
+            dimensions: &dim_masks,
+            line,
+        };
+        let (tp_text, tp) = match root.condition("target_poor", &tp_scope)? {
+            Some(c) => c,
+            None => (
+                DEFAULT_TARGET_POOR.to_string(),
+                compile::compile_condition(
+                    &expr::parse(DEFAULT_TARGET_POOR).expect("the default rule parses"),
+                    &tp_scope,
+                )
+                .expect("the default rule compiles"),
+            ),
+        };
+        let target_poor = Rule {
+            scope: RuleScope::Household,
+            among: None,
+            when: tp_text,
+            pred: tp.cond.into_pred(),
+        };
+
+        let needs = parse_needs(&root, &doc, &ind_names, &capital_ids, &dim_masks, line)?;
+
         Ok(Methodology {
             id: id.to_string(),
             version,
+            title: root.string("title")?.map(|(s, _)| s.to_string()),
             line,
             k,
             capable_worker,
@@ -1098,9 +1276,31 @@ impl Methodology {
             indicators,
             criteria,
             group_rules,
+            target_poor,
+            needs,
             denominator,
             int_weights,
         })
+    }
+
+    /// The file's title, if it has one.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
+    /// When a household is target poor (TPMAP); by default `score > 0`.
+    pub fn target_poor_rule(&self) -> &Rule {
+        &self.target_poor
+    }
+
+    /// The needs of §5, in the file's order (a household's needs are bits in this order).
+    pub fn needs(&self) -> &[Need] {
+        &self.needs
+    }
+
+    /// The index of a need by id.
+    pub fn need_index(&self, id: &str) -> Option<usize> {
+        self.needs.iter().position(|n| n.id == id)
     }
 
     /// The methodology's id, such as `thanrak-default-1`; results record it.

@@ -1,14 +1,17 @@
 //! `GET /rounds/{round}/figures`: the poverty index, the groups and the capitals of an area and
 //! of its parts, as the caller may see them (small cells suppressed).
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use thanrak_app::area_figures::{area_figures, AreaFigureQuery, AreaFigures, ScopedRow};
-use thanrak_app::scoring::{load_methodology, Breakdown, LoadedMethodology};
+use thanrak_app::scoring::{
+    default_methodology, load_methodology, run_methodology, Breakdown, LoadedMethodology, RunInfo,
+};
 use thanrak_core::measure::Unit;
+use thanrak_core::RoundLabel;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,11 +25,33 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_figures))
 }
 
-/// The methodology the web application reads scores with: the shipped default, which is what
-/// `thanrak score` and `serve --demo` use unless told otherwise.
-pub(crate) fn methodology() -> &'static LoadedMethodology {
-    static M: OnceLock<LoadedMethodology> = OnceLock::new();
-    M.get_or_init(|| load_methodology(None).expect("the shipped methodology is valid"))
+/// The methodology a page or route reads a round with, and the round's runs: the run of `id`
+/// when asked for, else the default methodology's run, else the round's first run (see
+/// [`run_methodology`]). Without a round that parses, the shipped methodology of `id`, or the
+/// default: the app then reports a missing or malformed round in its own words.
+pub(crate) async fn methodology_for(
+    state: &AppState,
+    round: Option<&str>,
+    id: Option<&str>,
+) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), ApiError> {
+    let id = id.map(str::trim).filter(|s| !s.is_empty());
+    match round.and_then(|r| RoundLabel::parse(r.trim()).ok()) {
+        Some(round) => Ok(run_methodology(state.store(), &round, id).await?),
+        None => Ok((shipped_or_default(id)?, Vec::new())),
+    }
+}
+
+/// The shipped methodology of `id`, or the default one when none is asked for.
+pub(crate) fn shipped_or_default(id: Option<&str>) -> Result<Arc<LoadedMethodology>, ApiError> {
+    match id.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default_methodology()),
+        Some(id) => Ok(Arc::new(
+            load_methodology(Some(std::path::Path::new(id)))
+                .ok()
+                .filter(|m| m.methodology.id() == id)
+                .ok_or_else(|| ApiError::invalid(format!("unknown methodology {id:?}")))?,
+        )),
+    }
 }
 
 /// Parses `person` or `household` (persons by default).
@@ -54,6 +79,10 @@ pub(crate) struct FiguresQuery {
     /// `person` (default) or `household`.
     #[param(example = "person")]
     pub unit: Option<String>,
+    /// The methodology whose run to read (its id, such as `tpmap-welfare-1`); by default the
+    /// default methodology's run, or the round's only run.
+    #[param(example = "thanrak-default-1")]
+    pub methodology: Option<String>,
 }
 
 impl FiguresQuery {
@@ -257,14 +286,8 @@ async fn get_figures(
     Path(round): Path<String>,
     Query(q): Query<FiguresQuery>,
 ) -> Result<Json<FiguresDto>, ApiError> {
+    let (lm, _) = methodology_for(&state, Some(&round), q.methodology.as_deref()).await?;
     let query = q.to_app(Some(round))?;
-    let f = area_figures(
-        state.store(),
-        state.figures(),
-        methodology(),
-        &caller.user,
-        &query,
-    )
-    .await?;
+    let f = area_figures(state.store(), state.figures(), &lm, &caller.user, &query).await?;
     Ok(Json((&f).into()))
 }

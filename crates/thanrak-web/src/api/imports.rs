@@ -16,7 +16,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::figures::methodology;
 use crate::auth::{credentials, Caller};
 use crate::error::{ApiError, ErrorBody, Query};
 use crate::pages::{staged_name, upload_error, MAX_UPLOAD_BYTES};
@@ -239,7 +238,15 @@ async fn post_import(
         );
     }
     let confirmed = q.remove_members.unwrap_or(0);
-    let loaded = load_upload(store, methodology(), &caller.user, &paths, mode, confirmed).await;
+    let loaded = load_upload(
+        store,
+        &thanrak_app::scoring::default_methodology(),
+        &caller.user,
+        &paths,
+        mode,
+        confirmed,
+    )
+    .await;
     // Loaded or not, what was written may have changed figures served from memory.
     state.data_changed();
     Ok(match loaded? {

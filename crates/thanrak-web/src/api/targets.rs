@@ -7,14 +7,14 @@ use axum::extract::{OriginalUri, State};
 use axum::http::Method;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thanrak_app::targeting::{indicator_short_th, target_list, Target, TargetQuery};
+use thanrak_app::targeting::{target_list, Target, TargetQuery};
 use thanrak_core::methodology::Capital;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::dto::PageDto;
-use super::figures::methodology;
+use super::figures::methodology_for;
 use super::PageQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Path, Query};
@@ -38,10 +38,13 @@ pub(crate) struct TargetsQuery {
     /// Only households deprived in this indicator (its id).
     #[param(example = "housing")]
     pub indicator: Option<String>,
-    /// Only households with this need: `welfare`, `job`, `occupation`, `housing`, `education`
-    /// or `health`.
+    /// Only households with this need (an id of the methodology's needs: by default `welfare`,
+    /// `job`, `occupation`, `housing`, `education`, `health`, `tourism`, `research`).
     #[param(example = "job")]
     pub need: Option<String>,
+    /// The methodology whose run to read (its id); by default the default methodology's run.
+    #[param(example = "thanrak-default-1")]
+    pub methodology: Option<String>,
 }
 
 impl TargetsQuery {
@@ -81,8 +84,8 @@ pub struct TargetDto {
     pub deprived: Vec<String>,
     /// The same, as short Thai labels.
     pub lacks_th: Vec<String>,
-    /// The kinds of help that fit (methodology §5; tourism and research are not computed yet).
-    pub needs: Vec<&'static str>,
+    /// Ids of the kinds of help that fit (the methodology's needs, §5).
+    pub needs: Vec<String>,
     /// Poor by the multidimensional index (c ≥ k).
     pub mpi_poor: bool,
     /// Target-poor as the methodology defines it (the TPMAP rule).
@@ -102,13 +105,9 @@ impl From<Target> for TargetDto {
             group_th: t.score.group.label_th(),
             score: t.score.score,
             income_pc: t.score.income_pc,
-            lacks_th: t
-                .deprived
-                .iter()
-                .map(|id| indicator_short_th(id).unwrap_or(id).to_string())
-                .collect(),
-            deprived: t.deprived,
-            needs: t.needs.iter().map(|n| n.as_str()).collect(),
+            lacks_th: t.deprived.iter().map(|l| l.th.clone()).collect(),
+            deprived: t.deprived.into_iter().map(|l| l.id).collect(),
+            needs: t.needs.into_iter().map(|l| l.id).collect(),
             mpi_poor: t.score.mpi_poor,
             target_poor: t.score.target_poor,
             capitals: Capital::ALL
@@ -149,10 +148,11 @@ async fn list_targets(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<PageDto<TargetDto>>, ApiError> {
     let paging = p.paging()?;
+    let (lm, _) = methodology_for(&state, Some(&round), q.methodology.as_deref()).await?;
     let list = target_list(
         state.store(),
         state.audit(),
-        methodology(),
+        &lm,
         &caller.user,
         &q.to_app(round),
         Some(paging),

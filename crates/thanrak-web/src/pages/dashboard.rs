@@ -16,7 +16,7 @@ use thanrak_app::scoring::{area_names, Breakdown};
 use thanrak_core::methodology::{Capital, Group};
 use thanrak_core::{AreaCode, AreaLevel};
 
-use crate::api::figures::{methodology, parse_unit};
+use crate::api::figures::{methodology_for, parse_unit};
 use crate::auth::PageUser;
 use crate::error::{ApiError, Query};
 use crate::i18n::{format_time, Lang, LangChoice};
@@ -52,6 +52,7 @@ struct DashQuery {
     round: Option<String>,
     area: Option<String>,
     unit: Option<String>,
+    methodology: Option<String>,
 }
 
 /// A share as a percentage with one decimal.
@@ -124,8 +125,14 @@ async fn dashboard(
     let l = lang.lang;
     let user = &page.user;
     let account = account(&page, l);
-    let lm = methodology();
     let store = state.store();
+    let asked = q.methodology.as_deref().filter(|m| !m.is_empty());
+    let round_asked = q.round.as_deref().filter(|r| !r.is_empty());
+    let (lm, _) = match methodology_for(&state, round_asked, asked).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let lm = &*lm;
     let rounds = match scored_rounds(store, lm).await {
         Ok(r) => r,
         Err(e) => return error_page(&state, &lang, e.into()),
@@ -151,6 +158,19 @@ async fn dashboard(
     let round = f.round.to_string();
     let unit_s = thanrak_store::unit_str(unit);
     let m = &lm.methodology;
+    // The round's runs, for the methodology picker (a round may be scored by several).
+    let runs = match methodology_for(&state, Some(&round), Some(m.id())).await {
+        Ok((_, runs)) => runs,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let mq = if runs.len() > 1 {
+        format!("&methodology={}", m.id())
+    } else {
+        String::new()
+    };
+    let href = |round: &str, area: Option<&AreaCode>, unit: &str| {
+        format!("{}{mq}", href(round, area, unit))
+    };
     let scored_at = f.scored_at.map(|t| format_time(l, t));
     // Breadcrumbs: from the whole country (or the user's own area) down to the area shown.
     let start = f
@@ -191,8 +211,8 @@ async fn dashboard(
                 context! {
                     id => &ind.id,
                     label => match l {
-                        Lang::Th => thanrak_app::targeting::indicator_short_th(&ind.id).unwrap_or(&ind.label_th),
-                        Lang::En => thanrak_app::targeting::indicator_short_en(&ind.id).unwrap_or(&ind.label_en),
+                        Lang::Th => &ind.short_th,
+                        Lang::En => &ind.short_en,
                     },
                     y => i * 22,
                     width => format!("{:.1}", c * 300.0),
@@ -231,6 +251,9 @@ async fn dashboard(
     let rows: Vec<Value> = f.rows.iter().map(child).collect();
     let ctx = context! {
         rounds => rounds.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        methodology => m.id(),
+        methodology_title => m.title().unwrap_or(m.id()),
+        runs => runs.iter().map(|r| context! { id => &r.id, title => r.title.clone().unwrap_or_else(|| r.id.clone()) }).collect::<Vec<_>>(),
         round,
         unit => unit_s,
         area => f.area.map(|a| a.to_string()).unwrap_or_default(),

@@ -19,7 +19,6 @@ use thanrak_app::upload::{
 };
 use thanrak_app::{AppError, ImportMode, Removals};
 
-use crate::api::figures::methodology;
 use crate::auth::{credentials, CsrfForm, PageUser};
 use crate::error::ApiError;
 use crate::i18n::{Lang, LangChoice};
@@ -473,7 +472,7 @@ async fn confirm(
     };
     let result = load_upload(
         state.store(),
-        methodology(),
+        &thanrak_app::scoring::default_methodology(),
         &page.user,
         &paths,
         mode,

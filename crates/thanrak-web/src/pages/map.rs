@@ -6,8 +6,6 @@
 //! only its areas, and small cells are withheld from roles that may not see them. No script is
 //! inline (the page's CSP forbids it): the values travel in a `data-map` attribute.
 
-use std::sync::OnceLock;
-
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +15,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery};
 use thanrak_app::boundaries::{map_values, MapFigure};
-use thanrak_app::scoring::{area_names, load_methodology, Breakdown, LoadedMethodology};
+use thanrak_app::scoring::{area_names, Breakdown};
 use thanrak_core::measure::Unit;
 use thanrak_core::{AreaCode, AreaLevel};
 
@@ -97,16 +95,6 @@ async fn leaflet_image(axum::extract::Path(name): axum::extract::Path<String>) -
     }
 }
 
-/// The methodology the figures come from: the one compiled in, parsed once.
-fn methodology() -> Result<&'static LoadedMethodology, ApiError> {
-    static M: OnceLock<LoadedMethodology> = OnceLock::new();
-    if let Some(m) = M.get() {
-        return Ok(m);
-    }
-    let m = load_methodology(None)?;
-    Ok(M.get_or_init(|| m))
-}
-
 /// The page's texts: key, Thai, English.
 const TEXTS: &[(&str, &str, &str)] = &[
     ("title", "แผนที่", "Map"),
@@ -175,6 +163,7 @@ struct MapQuery {
     level: Option<String>,
     area: Option<String>,
     figure: Option<String>,
+    methodology: Option<String>,
 }
 
 /// What the page's script needs, as JSON in the `data-map` attribute.
@@ -254,7 +243,13 @@ async fn map_page(
     Query(q): Query<MapQuery>,
 ) -> Result<Response, ApiError> {
     let l = lang.lang;
-    let lm = methodology()?;
+    let (lm, _) = crate::api::figures::methodology_for(
+        &state,
+        q.round.as_deref().filter(|r| !r.is_empty()),
+        q.methodology.as_deref(),
+    )
+    .await?;
+    let lm = &*lm;
     let store = state.store();
     let rounds = scored_rounds(store, lm).await?;
     if rounds.is_empty() {

@@ -12,7 +12,7 @@ use thanrak_app::profile::household_profile;
 use thanrak_core::measure::ReasonKind;
 use thanrak_core::methodology::Capital;
 
-use crate::api::figures::methodology;
+use crate::api::figures::methodology_for;
 use crate::auth::PageUser;
 use crate::error::Path;
 use crate::i18n::{Lang, LangChoice};
@@ -54,12 +54,15 @@ async fn profile_page(
     Path((round, id)): Path<(String, String)>,
 ) -> Response {
     let l = lang.lang;
-    let lm = methodology();
+    let lm = match methodology_for(&state, Some(&round), None).await {
+        Ok((lm, _)) => lm,
+        Err(e) => return error_page(&state, &lang, e),
+    };
     let m = &lm.methodology;
     let p = match household_profile(
         state.store(),
         state.audit(),
-        lm,
+        &lm,
         &page.user,
         &round,
         &id,
@@ -151,7 +154,8 @@ async fn profile_page(
             pentagon => pentagon(&s.capitals, CX, CY, R),
             grid => [1.0, 0.75, 0.5, 0.25].iter().map(|r| pentagon(&[*r; 5], CX, CY, R)).collect::<Vec<_>>(),
             axes,
-            needs => p.needs.iter().map(|n| if th { n.label_th() } else { n.label_en() }).collect::<Vec<_>>(),
+            needs => p.needs.iter().map(|n| n.text(th).to_string()).collect::<Vec<_>>(),
+            methodology => m.title().unwrap_or(m.id()).to_string(),
         }
     });
     let history: Vec<Value> = p

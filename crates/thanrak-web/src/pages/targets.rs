@@ -11,13 +11,10 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::Paging;
 use thanrak_app::area_figures::scored_rounds;
-use thanrak_app::targeting::{
-    indicator_short_en, indicator_short_th, table_csv, table_rows, table_xlsx, target_list, Need,
-    TABLE_HEADER,
-};
+use thanrak_app::targeting::{table_csv, table_rows, table_xlsx, target_list, TABLE_HEADER};
 use thanrak_core::methodology::Group;
 
-use crate::api::figures::methodology;
+use crate::api::figures::{methodology_for, shipped_or_default};
 use crate::api::targets::TargetsQuery;
 use crate::auth::PageUser;
 use crate::error::{ApiError, Query};
@@ -52,7 +49,8 @@ async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<String>, Ap
     if let Some(r) = p.round.as_ref().filter(|r| !r.is_empty()) {
         return Ok(Some(r.clone()));
     }
-    Ok(scored_rounds(state.store(), methodology())
+    let lm = shipped_or_default(p.filters.methodology.as_deref())?;
+    Ok(scored_rounds(state.store(), &lm)
         .await?
         .pop()
         .map(|r| r.to_string()))
@@ -65,6 +63,7 @@ fn query_string(round: &str, f: &TargetsQuery) -> String {
         ("group", f.group.clone()),
         ("indicator", f.indicator.clone()),
         ("need", f.need.clone()),
+        ("methodology", f.methodology.clone()),
     ];
     serde_urlencoded::to_string(
         pairs
@@ -84,12 +83,17 @@ async fn targets_page(
     Query(p): Query<PageParams>,
 ) -> Response {
     let l = lang.lang;
-    let m = &methodology().methodology;
     let round = match round_of(&state, &p).await {
         Ok(Some(r)) => r,
         Ok(None) => return error_page(&state, &lang, ApiError::not_found("no scored round")),
         Err(e) => return error_page(&state, &lang, e),
     };
+    let (lm, runs) =
+        match methodology_for(&state, Some(&round), p.filters.methodology.as_deref()).await {
+            Ok(x) => x,
+            Err(e) => return error_page(&state, &lang, e),
+        };
+    let m = &lm.methodology;
     let paging = match Paging::new(p.page, Some(PER_PAGE)) {
         Ok(p) => p,
         Err(e) => return error_page(&state, &lang, e.into()),
@@ -97,7 +101,7 @@ async fn targets_page(
     let list = match target_list(
         state.store(),
         state.audit(),
-        methodology(),
+        &lm,
         &page.user,
         &p.filters.to_app(round.clone()),
         Some(paging),
@@ -108,7 +112,7 @@ async fn targets_page(
         Ok(l) => l,
         Err(e) => return error_page(&state, &lang, e.into()),
     };
-    let rounds: Vec<String> = scored_rounds(state.store(), methodology())
+    let rounds: Vec<String> = scored_rounds(state.store(), &lm)
         .await
         .unwrap_or_default()
         .iter()
@@ -140,11 +144,8 @@ async fn targets_page(
                 colour => GROUP_COLOURS[t.score.group as usize],
                 score => format!("{:.3}", t.score.score),
                 income => format!("{:.0}", t.score.income_pc),
-                lacks => t.deprived.iter().map(|id| match l {
-                    Lang::Th => indicator_short_th(id).unwrap_or(id).to_string(),
-                    Lang::En => indicator_short_en(id).unwrap_or(id).to_string(),
-                }).collect::<Vec<_>>(),
-                needs => t.needs.iter().map(|n| if l == Lang::Th { n.label_th() } else { n.label_en() }).collect::<Vec<_>>(),
+                lacks => t.deprived.iter().map(|x| x.text(l == Lang::Th).to_string()).collect::<Vec<_>>(),
+                needs => t.needs.iter().map(|n| n.text(l == Lang::Th).to_string()).collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -165,9 +166,12 @@ async fn targets_page(
         groups => Group::ALL.iter().map(|g| context! { code => g.as_str(), label => label_of_group(*g) }).collect::<Vec<_>>(),
         indicators => m.indicators().iter().map(|i| context! {
             code => &i.id,
-            label => if l == Lang::Th { indicator_short_th(&i.id).unwrap_or(&i.label_th).to_string() } else { i.label_en.clone() },
+            label => if l == Lang::Th { i.short_th.clone() } else { i.short_en.clone() },
         }).collect::<Vec<_>>(),
-        needs => Need::ALL.iter().map(|n| context! { code => n.as_str(), label => if l == Lang::Th { n.label_th() } else { n.label_en() } }).collect::<Vec<_>>(),
+        needs => m.needs().iter().map(|n| context! { code => &n.id, label => if l == Lang::Th { &n.label_th } else { &n.label_en } }).collect::<Vec<_>>(),
+        methodology => m.id(),
+        methodology_title => m.title().unwrap_or(m.id()),
+        runs => runs.iter().map(|r| context! { id => &r.id, title => r.title.clone().unwrap_or_else(|| r.id.clone()) }).collect::<Vec<_>>(),
         rows,
         total => list.page.total,
         masked => list.masked,
@@ -196,17 +200,18 @@ async fn download(
         "xlsx" => true,
         f => return Err(ApiError::invalid(format!("format {f:?}: use csv or xlsx"))),
     };
+    let (lm, _) = methodology_for(&state, Some(&round), p.filters.methodology.as_deref()).await?;
     let list = target_list(
         state.store(),
         state.audit(),
-        methodology(),
+        &lm,
         &page.user,
         &p.filters.to_app(round.clone()),
         None,
         &format!("{method} {}", uri.0),
     )
     .await?;
-    let rows = table_rows(&methodology().methodology, &list.page.items, 1);
+    let rows = table_rows(&list.page.items, 1);
     let (body, ct, ext) = if xlsx {
         (
             table_xlsx("targets", &TABLE_HEADER, &rows)?,

@@ -193,3 +193,63 @@ impl Server {
         }
     }
 }
+
+/// The value of cookie `name` that a response sets.
+pub fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            let v = v.to_str().ok()?;
+            let (k, rest) = v.split(';').next()?.split_once('=')?;
+            (k == name).then(|| rest.to_string())
+        })
+}
+
+/// Logs `name` in through the login form at `addr`; returns the session cookie's value.
+pub async fn login(client: &Client, addr: SocketAddr, name: &str) -> String {
+    use reqwest::header::{COOKIE, LOCATION};
+    let form = client
+        .get(format!("http://{addr}/login"))
+        .send()
+        .await
+        .unwrap();
+    let token = cookie_value(&form, "thanrak_login_csrf").unwrap();
+    let csrf = csrf_field(&form.text().await.unwrap());
+    let res = client
+        .post(format!("http://{addr}/login"))
+        .header(COOKIE, format!("thanrak_login_csrf={token}"))
+        .form(&[("name", name), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "login of {name}"
+    );
+    assert_eq!(res.headers()[LOCATION], "/");
+    cookie_value(&res, "thanrak_session").unwrap()
+}
+
+impl Server {
+    /// A session of `name` (logged in through the form).
+    pub async fn login(&self, name: &str) -> String {
+        login(&self.client, self.addr, name).await
+    }
+
+    /// GET `path` with a session: status and body.
+    pub async fn page(&self, path: &str, session: &str) -> (reqwest::StatusCode, String) {
+        let res = self
+            .client
+            .get(format!("http://{}{path}", self.addr))
+            .header(
+                reqwest::header::COOKIE,
+                format!("thanrak_session={session}"),
+            )
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
