@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self};
@@ -17,7 +17,7 @@ use thanrak_web::auth::credentials;
 
 mod common;
 
-use common::{code, csrf_field, multipart, PASSWORD};
+use common::{code, csrf_field, multipart};
 
 struct TestApp {
     addr: SocketAddr,
