@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
 use thanrak_store::{
-    AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError,
-    User, UserName,
+    AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Store, StoreError, User,
+    UserName,
 };
 
 use crate::audit::AuditLog;
@@ -139,26 +139,7 @@ impl<T> Page<T> {
     }
 }
 
-/// The households a user may read, or why it may read none.
-pub fn household_scope(user: &User) -> Result<Scope, AccessError> {
-    match user.role {
-        Role::Admin => Ok(Scope::All),
-        Role::Analyst => Err(AccessError::Forbidden(
-            "analysts see aggregates only, not households or members".into(),
-        )),
-        Role::AreaManager | Role::Surveyor if !user.areas.is_empty() => {
-            Ok(Scope::Areas(user.areas.clone()))
-        }
-        Role::AreaManager | Role::Surveyor => Ok(Scope::None),
-        // Agencies will see the households referred to them once referrals exist.
-        Role::AgencyOfficer => Ok(Scope::None),
-    }
-}
-
-/// Whether the role sees names, national ids, birth dates, house numbers and locations as they are.
-pub fn sees_personal_data(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::AreaManager)
-}
+pub use crate::policy::{household_scope, sees_personal_data};
 
 /// A name as shown to a role that may not see it: its first letter and `***`.
 pub fn mask_name(name: &str) -> String {
@@ -405,11 +386,7 @@ pub async fn audit_log(
     user: &User,
     paging: Paging,
 ) -> Result<Page<AuditEntry>, AccessError> {
-    if user.role != Role::Admin {
-        return Err(AccessError::Forbidden(
-            "only an admin may read the audit log".into(),
-        ));
-    }
+    crate::policy::admin_only(user, "only an admin may read the audit log")?;
     let (items, total) = store
         .audit_entries(paging.offset(), u64::from(paging.per_page))
         .await?;
@@ -471,49 +448,16 @@ pub fn check_user(req: &UserRequest) -> Result<UserSpec, AppError> {
         if !known {
             return Err(AppError::Invalid(format!("{a} is not a known area code")));
         }
-        let fits = match role {
-            Role::AreaManager => matches!(code.level(), AreaLevel::Province | AreaLevel::District),
-            Role::Surveyor => matches!(code.level(), AreaLevel::Subdistrict | AreaLevel::Village),
-            _ => false,
-        };
-        if !fits {
-            return Err(AppError::Invalid(match role {
-                Role::AreaManager => format!(
-                    "an area manager is given provinces or districts; {a} is a {}",
-                    code.level()
-                ),
-                Role::Surveyor => format!(
-                    "a surveyor is given subdistricts or villages; {a} is a {}",
-                    code.level()
-                ),
-                r => format!("a user with role {r} has no areas"),
-            }));
-        }
+        crate::policy::area_fits_role(role, &code).map_err(AppError::Invalid)?;
         areas.push(code);
-    }
-    if matches!(role, Role::AreaManager | Role::Surveyor) && areas.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "a user with role {role} needs at least one area (--area CODE)"
-        )));
     }
     let agency = req
         .agency
         .as_deref()
         .map(|a| AgencyCode::parse(a).map_err(|e| AppError::Invalid(format!("agency {a:?} {e}"))))
         .transpose()?;
-    match (role, &agency) {
-        (Role::AgencyOfficer, None) => {
-            return Err(AppError::Invalid(
-                "an agency officer needs an agency (--agency CODE)".into(),
-            ))
-        }
-        (Role::AgencyOfficer, Some(_)) | (_, None) => {}
-        (r, Some(_)) => {
-            return Err(AppError::Invalid(format!(
-                "only an agency officer has an agency, not a user with role {r}"
-            )))
-        }
-    }
+    crate::policy::role_fits(role, !areas.is_empty(), agency.is_some())
+        .map_err(AppError::Invalid)?;
     Ok(UserSpec {
         name,
         role,
@@ -618,7 +562,7 @@ pub async fn revoke_api_token(store: &Store, id: i64) -> Result<String, AppError
 
 /// [`list_api_tokens`] of every user, for an admin.
 pub async fn api_tokens_for(store: &Store, user: &User) -> Result<Vec<ApiTokenInfo>, AccessError> {
-    admin_only(user, "only an admin may see API tokens")?;
+    crate::policy::admin_only(user, "only an admin may see API tokens")?;
     Ok(list_api_tokens(store, None).await?)
 }
 
@@ -628,16 +572,8 @@ pub async fn revoke_api_token_for(
     user: &User,
     id: i64,
 ) -> Result<String, AccessError> {
-    admin_only(user, "only an admin may revoke API tokens")?;
+    crate::policy::admin_only(user, "only an admin may revoke API tokens")?;
     Ok(revoke_api_token(store, id).await?)
-}
-
-fn admin_only(user: &User, message: &str) -> Result<(), AccessError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden(message.into()))
-    }
 }
 
 #[cfg(test)]

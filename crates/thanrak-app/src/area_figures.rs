@@ -22,7 +22,7 @@ use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{Role, Store, User};
+use thanrak_store::{Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
@@ -157,16 +157,6 @@ pub fn child_level(area: Option<&AreaCode>) -> Option<AreaLevel> {
     }
 }
 
-/// The areas whose small counts `user` sees, when it may not see them everywhere it may look:
-/// `None` for roles that see every count they can reach.
-fn protected_view(user: &User) -> Option<Vec<AreaCode>> {
-    match user.role {
-        Role::Admin | Role::AreaManager => None,
-        Role::Surveyor => Some(user.areas.clone()),
-        Role::Analyst | Role::AgencyOfficer => Some(Vec::new()),
-    }
-}
-
 /// What is withheld of `round` for a user who sees small counts only in `known`: worked out
 /// from the group counts of every village, read once a second per (round, areas) at most.
 async fn protection(
@@ -282,23 +272,8 @@ pub async fn area_figures(
         .filter(|a| !a.is_empty())
         .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
         .transpose()?;
-    let home = match user.role {
-        Role::AreaManager => user.areas.clone(),
-        _ => Vec::new(),
-    };
-    let area = match (user.role, area) {
-        (Role::AreaManager, None) => Some(
-            *home
-                .first()
-                .ok_or_else(|| AccessError::Forbidden("this area manager has no areas".into()))?,
-        ),
-        (Role::AreaManager, Some(a)) if !home.iter().any(|h| a.is_within(h)) => {
-            return Err(AppError::NotFound(format!("there is no area {a} among yours")).into())
-        }
-        // A surveyor starts at its own area but may look beyond it (small cells suppressed).
-        (Role::Surveyor, None) => user.areas.first().copied(),
-        (_, a) => a,
-    };
+    let home = crate::policy::figure_home(user);
+    let area = crate::policy::figure_area(user, area)?;
     let by = match q.by {
         Some(b) => b,
         None => child_level(area.as_ref()).map_or(Breakdown::Group, Breakdown::Area),
@@ -328,7 +303,7 @@ pub async fn area_figures(
             shown(r, a)
         })
         .collect();
-    if let Some(known) = protected_view(user) {
+    if let Some(known) = crate::policy::small_counts_seen_in(user) {
         let p = protection(store, cache, lm, &round, known).await?;
         protect(&p, by, area, &mut overall, &mut rows);
     }

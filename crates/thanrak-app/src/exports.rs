@@ -12,7 +12,7 @@ use thanrak_core::schema::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{AreaCode, Household, HouseholdId, Member, RoundLabel};
 use thanrak_store::{Scope, Store, User};
 
-use crate::access::{audit, household_scope, sees_personal_data, AccessError};
+use crate::access::{audit, AccessError};
 use crate::audit::AuditLog;
 use crate::{blocking, ensure_round, parse_round, AppError, ExportFormat};
 
@@ -122,12 +122,7 @@ pub async fn export_for(
     action: &str,
     part_households: u64,
 ) -> Result<ExportFile, AccessError> {
-    if !sees_personal_data(user.role) {
-        return Err(AccessError::Forbidden(
-            "an export holds names and national ids: this role may not download one".into(),
-        ));
-    }
-    let scope = household_scope(user)?;
+    let scope = crate::policy::export_scope(user)?;
     let area = area
         .filter(|a| !a.is_empty())
         .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))

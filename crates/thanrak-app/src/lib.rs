@@ -10,6 +10,7 @@ pub mod audit;
 pub mod boundaries;
 pub mod cache;
 pub mod exports;
+pub mod policy;
 pub mod profile;
 pub mod scoring;
 pub mod targeting;

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use chrono::{Duration as Days, Utc};
 use thanrak_core::{AreaCode, RoundLabel};
 pub use thanrak_io::Diagnostic;
-use thanrak_store::{ImportConflict, ImportSummary, NewAuditEntry, Role, Store, User};
+use thanrak_store::{ImportConflict, ImportSummary, NewAuditEntry, Store, User};
 
 use crate::access::{sees_personal_data, AccessError};
 use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
@@ -63,16 +63,7 @@ pub enum UploadLoad {
     },
 }
 
-/// The areas `user` may import into (`None`: anywhere), or why it may not import.
-pub fn import_areas(user: &User) -> Result<Option<Vec<AreaCode>>, AccessError> {
-    match user.role {
-        Role::Admin => Ok(None),
-        Role::AreaManager | Role::Surveyor => Ok(Some(user.areas.clone())),
-        Role::Analyst | Role::AgencyOfficer => Err(AccessError::Forbidden(
-            "only admins, area managers and surveyors import data".into(),
-        )),
-    }
-}
+pub use crate::policy::import_areas;
 
 fn outside(areas: &[AreaCode]) -> String {
     let list: Vec<String> = areas.iter().map(ToString::to_string).collect();

@@ -8,6 +8,7 @@ pub mod area;
 pub mod date;
 pub mod demo;
 pub mod household;
+pub mod identity;
 pub mod ids;
 pub mod schema;
 pub mod terminal;

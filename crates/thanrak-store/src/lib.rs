@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod area_filter;
 mod boundaries;
 mod error;
 mod import;

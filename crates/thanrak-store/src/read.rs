@@ -11,8 +11,8 @@ use thanrak_core::{
     NationalId, RoundLabel,
 };
 
+use crate::area_filter::{range_condition, village_ranges};
 use crate::import::column_list;
-use crate::scoped::range_condition;
 use crate::Scope;
 use crate::{with_pool, Store, StoreError};
 
@@ -150,7 +150,7 @@ type ScopeFilter = (String, Vec<String>);
 
 /// The filter of `scope` narrowed to `area` on `column`, or `None` when nothing can match.
 fn scope_filter(scope: &Scope, area: Option<&AreaCode>, column: &str) -> Option<ScopeFilter> {
-    match scope.village_ranges(area) {
+    match village_ranges(scope, area) {
         None => Some((String::new(), Vec::new())),
         Some(r) if r.is_empty() => None,
         Some(r) => Some((

@@ -13,83 +13,14 @@ use sqlx::Row;
 use thanrak_core::household::Relation;
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::RoundLabel;
-use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member};
+use thanrak_core::{AreaCode, AreaRegistry, FieldValue, Household, HouseholdId, Member};
 
 use crate::import::column_list;
 use crate::read::{cells_values, corrupt, row_values, split_row_text, sqlite_row_text_of};
+pub use thanrak_core::identity::Scope;
+
+use crate::area_filter::{range_condition, village_ranges};
 use crate::{with_pool, Store, StoreError};
-
-/// Which households a reader may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// Every household.
-    All,
-    /// The households whose village lies inside one of these areas (any level).
-    Areas(Vec<AreaCode>),
-    /// No household at all.
-    None,
-}
-
-/// An inclusive range of village codes, as text.
-type VillageRange = (String, String);
-
-impl Scope {
-    /// The village-code ranges of this scope narrowed to `area`: `None` when nothing narrows
-    /// (all households), `Some(empty)` when nothing can match.
-    pub(crate) fn village_ranges(&self, area: Option<&AreaCode>) -> Option<Vec<VillageRange>> {
-        let codes: Vec<AreaCode> = match (self, area) {
-            (Scope::None, _) => Vec::new(),
-            (Scope::All, None) => return None,
-            (Scope::All, Some(a)) => vec![*a],
-            (Scope::Areas(scope), None) => scope.clone(),
-            (Scope::Areas(scope), Some(a)) => scope
-                .iter()
-                .filter_map(|s| {
-                    if a.is_within(s) {
-                        Some(*a)
-                    } else if s.is_within(a) {
-                        Some(*s)
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
-        };
-        Some(codes.iter().map(village_range).collect())
-    }
-
-    /// Whether a household in `village` is inside the scope.
-    pub fn contains(&self, village: &AreaCode) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Areas(codes) => codes.iter().any(|c| village.is_within(c)),
-            Scope::None => false,
-        }
-    }
-}
-
-fn village_range(code: &AreaCode) -> VillageRange {
-    let prefix = code.to_string();
-    let pad = AreaLevel::Village.code_len() - prefix.len();
-    (
-        format!("{prefix}{}", "0".repeat(pad)),
-        format!("{prefix}{}", "9".repeat(pad)),
-    )
-}
-
-/// The SQL condition on `column` for `ranges`, with placeholders numbered from `first`.
-pub(crate) fn range_condition(column: &str, ranges: &[VillageRange], first: usize) -> String {
-    let parts: Vec<String> = (0..ranges.len())
-        .map(|i| {
-            format!(
-                "{column} BETWEEN ${} AND ${}",
-                first + 2 * i,
-                first + 2 * i + 1
-            )
-        })
-        .collect();
-    format!("({})", parts.join(" OR "))
-}
 
 fn prefixed(columns: &[Column], alias: &str) -> String {
     columns
@@ -139,7 +70,7 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<ListedHousehold>, u64), StoreError> {
-        let ranges = scope.village_ranges(area);
+        let ranges = village_ranges(scope, area);
         if ranges.as_ref().is_some_and(Vec::is_empty) {
             return Ok((Vec::new(), 0));
         }
@@ -275,7 +206,7 @@ impl Store {
         id: &HouseholdId,
     ) -> Result<Household, StoreError> {
         let not_found = || StoreError::NotFound(format!("household {id} in round {round}"));
-        let ranges = match scope.village_ranges(None) {
+        let ranges = match village_ranges(scope, None) {
             Some(r) if r.is_empty() => return Err(not_found()),
             r => r.unwrap_or_default(),
         };
@@ -318,7 +249,7 @@ impl Store {
         round: &RoundLabel,
         households: &[HouseholdId],
     ) -> Result<Vec<Member>, StoreError> {
-        let ranges = match scope.village_ranges(None) {
+        let ranges = match village_ranges(scope, None) {
             Some(r) if r.is_empty() => return Ok(Vec::new()),
             r => r.unwrap_or_default(),
         };
@@ -378,48 +309,4 @@ pub struct ListedHousehold {
     pub head_first_name: String,
     /// The head's last name.
     pub head_last_name: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn code(s: &str) -> AreaCode {
-        AreaCode::parse(s).unwrap()
-    }
-
-    #[test]
-    fn scopes_become_village_ranges() {
-        let r = |lo: &str, hi: &str| (lo.to_string(), hi.to_string());
-        assert_eq!(Scope::All.village_ranges(None), None);
-        assert_eq!(Scope::None.village_ranges(None), Some(vec![]));
-        assert_eq!(
-            Scope::All.village_ranges(Some(&code("5201"))),
-            Some(vec![r("52010000", "52019999")])
-        );
-        let lampang = Scope::Areas(vec![code("52")]);
-        assert_eq!(
-            lampang.village_ranges(None),
-            Some(vec![r("52000000", "52999999")])
-        );
-        // Narrowing inside the scope, and asking for an area outside it.
-        assert_eq!(
-            lampang.village_ranges(Some(&code("520101"))),
-            Some(vec![r("52010100", "52010199")])
-        );
-        assert_eq!(lampang.village_ranges(Some(&code("45"))), Some(vec![]));
-        // Asking for a wider area than the scope keeps the scope.
-        let sub = Scope::Areas(vec![code("520101"), code("45010102")]);
-        assert_eq!(
-            sub.village_ranges(Some(&code("52"))),
-            Some(vec![r("52010100", "52010199")])
-        );
-        assert_eq!(
-            sub.village_ranges(None),
-            Some(vec![r("52010100", "52010199"), r("45010102", "45010102")])
-        );
-        assert!(sub.contains(&code("52010105")));
-        assert!(!sub.contains(&code("52010201")));
-        assert!(!Scope::None.contains(&code("52010105")));
-    }
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, RoundLabel};
 
-use crate::scoped::range_condition;
+use crate::area_filter::{range_condition, village_ranges};
 use crate::scores::{stored_score, SCORE_COLUMNS};
 use crate::{with_pool, RunKey, Scope, Store, StoreError, StoredScore};
 
@@ -22,34 +22,6 @@ pub struct TargetFilter<'a> {
     pub deprived_in: Option<usize>,
     /// Only households with the need of this index (methodology order).
     pub need: Option<usize>,
-}
-
-/// The areas to read for `scope` narrowed to `area`: `None` means everything (or `area` alone),
-/// an empty list means nothing. Nested areas of the scope are read once.
-fn prefixes(scope: &Scope, area: Option<&AreaCode>) -> Option<Vec<AreaCode>> {
-    let mut codes: Vec<AreaCode> = match (scope, area) {
-        (Scope::None, _) => Vec::new(),
-        (Scope::All, None) => return None,
-        (Scope::All, Some(a)) => vec![*a],
-        (Scope::Areas(scope), None) => scope.clone(),
-        (Scope::Areas(scope), Some(a)) => scope
-            .iter()
-            .filter_map(|s| {
-                if a.is_within(s) {
-                    Some(*a)
-                } else if s.is_within(a) {
-                    Some(*s)
-                } else {
-                    None
-                }
-            })
-            .collect(),
-    };
-    let all = codes.clone();
-    codes.retain(|c| !all.iter().any(|o| o != c && c.is_within(o)));
-    codes.sort();
-    codes.dedup();
-    Some(codes)
 }
 
 impl Store {
@@ -91,7 +63,7 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<StoredScore>, u64), StoreError> {
-        let ranges = match scope.village_ranges(filter.area) {
+        let ranges = match village_ranges(scope, filter.area) {
             Some(r) if r.is_empty() => return Ok((Vec::new(), 0)),
             r => r.unwrap_or_default(),
         };
@@ -171,7 +143,7 @@ impl Store {
         methodology_id: &str,
         methodology_version: &str,
     ) -> Result<Vec<(RoundLabel, StoredScore)>, StoreError> {
-        let ranges = match scope.village_ranges(None) {
+        let ranges = match village_ranges(scope, None) {
             Some(r) if r.is_empty() => return Ok(Vec::new()),
             r => r.unwrap_or_default(),
         };
@@ -215,7 +187,7 @@ impl Store {
         scope: &Scope,
         area: Option<&AreaCode>,
     ) -> Result<Vec<StoredScore>, StoreError> {
-        match prefixes(scope, area) {
+        match scope.narrowed(area) {
             None => self.scores(key, None).await,
             Some(codes) => {
                 let mut out = Vec::new();
@@ -233,27 +205,5 @@ impl Store {
                 Ok(out)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn code(s: &str) -> AreaCode {
-        AreaCode::parse(s).unwrap()
-    }
-
-    #[test]
-    fn scopes_become_prefixes() {
-        assert_eq!(prefixes(&Scope::All, None), None);
-        assert_eq!(prefixes(&Scope::None, Some(&code("52"))), Some(vec![]));
-        let s = Scope::Areas(vec![code("52"), code("5201"), code("45")]);
-        assert_eq!(prefixes(&s, None), Some(vec![code("45"), code("52")]));
-        assert_eq!(
-            prefixes(&s, Some(&code("520101"))),
-            Some(vec![code("520101")])
-        );
-        assert_eq!(prefixes(&s, Some(&code("30"))), Some(vec![]));
     }
 }

@@ -42,7 +42,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         agency => user.agency.as_ref().map(|a| a.as_str().to_string()),
         session_ends => format_time(l, page.expires_at),
         can_import => thanrak_app::upload::import_areas(user).is_ok(),
-        is_admin => user.role == thanrak_store::Role::Admin,
+        is_admin => thanrak_app::policy::is_admin(user),
     }
 }
 
