@@ -9,6 +9,7 @@ pub mod area_figures;
 pub mod audit;
 pub mod boundaries;
 pub mod cache;
+pub mod db;
 pub mod exports;
 pub mod policy;
 pub mod profile;

@@ -358,45 +358,16 @@ pub fn table_rows(targets: &[Target], first_rank: u64) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Text a spreadsheet would take for a formula, quoted with a leading `'`.
-fn neutral(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
-
-/// A table as CSV (UTF-8 with a byte-order mark, so that spreadsheets read Thai correctly).
+/// A table as CSV (UTF-8 with a byte-order mark, formulas neutralised).
 pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let fail = |e: csv::Error| AppError::Invalid(format!("cannot write the CSV: {e}"));
-    w.write_record(header).map_err(fail)?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| neutral(c).into_owned()))
-            .map_err(fail)?;
-    }
-    w.into_inner()
+    thanrak_io::table_csv(header, rows)
         .map_err(|e| AppError::Invalid(format!("cannot write the CSV: {e}")))
 }
 
 /// A table as an XLSX workbook of one sheet, every cell as text (never a formula).
 pub fn table_xlsx(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
-    let fail =
-        |e: rust_xlsxwriter::XlsxError| AppError::Invalid(format!("cannot write the XLSX: {e}"));
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name(sheet).map_err(fail)?;
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).map_err(fail)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, cell.as_str())
-                .map_err(fail)?;
-        }
-    }
-    book.save_to_buffer().map_err(fail)
+    thanrak_io::table_xlsx(sheet, header, rows)
+        .map_err(|e| AppError::Invalid(format!("cannot write the XLSX: {e}")))
 }
 
 #[cfg(test)]

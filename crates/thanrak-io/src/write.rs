@@ -140,6 +140,38 @@ fn neutral(text: &str) -> String {
     }
 }
 
+/// A table of text (a header and rows) as CSV in memory: UTF-8 with a byte-order mark, so that
+/// spreadsheets read Thai correctly, and text that would pass for a formula quoted with `'`.
+pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| neutral(c)))?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A table of text as an XLSX workbook of one sheet named `sheet`, every cell written as text
+/// (never a formula).
+pub fn table_xlsx(
+    sheet: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, cell.as_str())?;
+        }
+    }
+    book.save_to_buffer()
+}
+
 /// Writes the diagnostics as CSV with the columns `file,row,column,value,reason`, for a person to
 /// open in a spreadsheet: it starts with a UTF-8 byte-order mark (Excel then shows Thai text
 /// correctly) and text that would pass for a formula is quoted with a leading `'`.

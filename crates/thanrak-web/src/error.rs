@@ -23,9 +23,9 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thanrak_app::access::AccessError;
+use thanrak_app::db::StoreError;
 use thanrak_app::AppError;
 use thanrak_core::escape_for_terminal;
-use thanrak_store::StoreError;
 use utoipa::ToSchema;
 
 /// The body of every error response.

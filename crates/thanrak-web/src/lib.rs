@@ -29,7 +29,7 @@ use minijinja::Environment;
 use thanrak_app::area_figures::FiguresCache;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::cache::TtlCache;
-use thanrak_store::{Session, Store, TokenUser};
+use thanrak_app::db::{Session, Store, TokenUser};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use server::ServerLimits;

@@ -337,7 +337,7 @@ mod tests {
             write("empty.csv", &[], &[]),
         ];
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = thanrak_store::Store::connect(&url).await.unwrap();
+        let store = thanrak_app::db::Store::connect(&url).await.unwrap();
         let batch = thanrak_app::check_files(
             &store,
             &paths,

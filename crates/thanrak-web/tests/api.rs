@@ -9,8 +9,8 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self};
+use thanrak_app::db::Store;
 use thanrak_core::{AreaCode, Household};
-use thanrak_store::Store;
 use thanrak_web::auth::credentials;
 
 mod common;
@@ -373,7 +373,7 @@ async fn expired_sessions_are_refused() {
     let app = spawn_app().await;
     let admin = app
         .store
-        .user(&thanrak_store::UserName::parse("admin").unwrap())
+        .user(&thanrak_core::identity::UserName::parse("admin").unwrap())
         .await
         .unwrap();
     let token = credentials::random_hex();
@@ -1136,7 +1136,7 @@ async fn a_failed_workbook_export_shows_no_path_of_the_server() {
     let first = households[..1].to_vec();
     let mut members = app
         .store
-        .scoped_round_members(&thanrak_store::Scope::All, None, &round)
+        .scoped_round_members(&thanrak_core::identity::Scope::All, None, &round)
         .await
         .unwrap();
     members.retain(|m| m.household_id == first[0].household_id);

@@ -9,8 +9,9 @@ use std::net::SocketAddr;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access;
+use thanrak_app::db::{ImportConflict, Store};
 use thanrak_app::upload::MAX_HIDDEN_CLASHES_PER_DAY;
-use thanrak_store::{ImportConflict, Store, UserName};
+use thanrak_core::identity::UserName;
 use thanrak_web::auth::credentials;
 
 mod common;

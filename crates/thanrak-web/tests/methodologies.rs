@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use reqwest::StatusCode;
 use serde_json::Value;
 use thanrak_app::access;
+use thanrak_app::db::RunKey;
 use thanrak_app::scoring::{self, LoadedMethodology};
 use thanrak_core::methodology::Methodology;
 use thanrak_core::RoundLabel;
-use thanrak_store::RunKey;
 use thanrak_web::auth::credentials;
 
 mod common;

@@ -8,11 +8,12 @@ use reqwest::header::{COOKIE, LOCATION};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self};
+use thanrak_app::db::Store;
 use thanrak_app::scoring::{self, Breakdown, FigureQuery};
 use thanrak_app::targeting::target_order;
+use thanrak_core::identity::Scope;
 use thanrak_core::measure::Unit;
 use thanrak_core::{AreaCode, Household, RoundLabel};
-use thanrak_store::{Scope, Store};
 use thanrak_web::auth::credentials;
 
 mod common;

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use thanrak_app::boundaries::{self, BoundaryImport};
+use thanrak_app::db::Store;
 use thanrak_app::AppError;
 use thanrak_core::AreaLevel;
-use thanrak_store::Store;
 
 use crate::safe;
 

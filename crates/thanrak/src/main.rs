@@ -14,10 +14,10 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use thanrak_app::db::{Store, DEFAULT_DATABASE_URL};
 use thanrak_app::{AppError, ExportFormat, ImportMode, ImportOutcome, Importer};
 use thanrak_core::demo::DemoConfig;
 use thanrak_core::escape_for_terminal;
-use thanrak_store::{Store, DEFAULT_DATABASE_URL};
 
 /// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
 #[derive(Parser)]

@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Map, Value};
+use thanrak_app::db::Store;
 use thanrak_app::scoring::{self, Breakdown, FigureQuery, FigureRow, Figures, LoadedMethodology};
 use thanrak_app::AppError;
 use thanrak_core::measure::af::AfResult;
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::{Capital, Group, Ratio};
 use thanrak_core::AreaCode;
-use thanrak_store::Store;
 
 use crate::{progress_bar, safe};
 
@@ -340,7 +340,7 @@ fn figures_json(f: &Figures) -> Value {
     json!({
         "methodology": {"id": f.methodology.0, "version": f.methodology.1},
         "k": f.k.to_string(),
-        "unit": thanrak_store::unit_str(f.unit),
+        "unit": thanrak_app::db::unit_str(f.unit),
         "indicators": f.indicators,
         "overall": row_json(f, &f.overall),
         "rows": f.rows.iter().map(|r| row_json(f, r)).collect::<Vec<_>>(),
@@ -387,7 +387,7 @@ fn print_mpi(f: &Figures, format: Format, out: &mut impl Write) -> Result<(), Ap
             Ok(())
         }
         Format::Table => {
-            let unit = thanrak_store::unit_str(f.unit);
+            let unit = thanrak_app::db::unit_str(f.unit);
             writeln!(
                 out,
                 "{} {} · k = {} · unit: {unit}",
@@ -476,7 +476,7 @@ fn print_groups(f: &Figures, format: Format, out: &mut impl Write) -> Result<(),
 
 fn print_households(
     m: &LoadedMethodology,
-    rows: &[thanrak_store::StoredScore],
+    rows: &[thanrak_app::db::StoredScore],
     format: RowFormat,
     out: &mut impl Write,
 ) -> Result<(), AppError> {

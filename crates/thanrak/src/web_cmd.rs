@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use thanrak_app::access::{self, UserRequest};
+use thanrak_app::db::Store;
 use thanrak_app::AppError;
 use thanrak_core::demo::DemoConfig;
+use thanrak_core::identity::{Scope, User};
 use thanrak_core::{AreaCode, RoundLabel};
-use thanrak_store::{Scope, Store, User};
 use thanrak_web::auth::credentials;
 use thanrak_web::{AppState, WebConfig};
 

@@ -37,7 +37,7 @@ fn districts(db: &Path) -> usize {
     // The store is read through the library, as the web application reads it.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = thanrak_store::Store::connect(&format!("sqlite://{}", db.display()))
+        let store = thanrak_app::db::Store::connect(&format!("sqlite://{}", db.display()))
             .await
             .unwrap();
         let n = store

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 use thanrak_app::access::{HouseholdDetail, HouseholdView, MemberView, Page};
+use thanrak_app::db::{AuditEntry, RoundSummary};
+use thanrak_core::identity::User;
 use thanrak_core::{Area, AreaCode};
-use thanrak_store::{AuditEntry, RoundSummary, User};
 use utoipa::ToSchema;
 
 /// One page of a list.
@@ -368,8 +369,8 @@ pub struct TokenDto {
     pub last_used_at: Option<String>,
 }
 
-impl From<thanrak_store::ApiTokenInfo> for TokenDto {
-    fn from(t: thanrak_store::ApiTokenInfo) -> Self {
+impl From<thanrak_app::db::ApiTokenInfo> for TokenDto {
+    fn from(t: thanrak_app::db::ApiTokenInfo) -> Self {
         TokenDto {
             id: t.id,
             user_name: t.user_name,

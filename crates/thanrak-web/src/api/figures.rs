@@ -246,7 +246,7 @@ impl From<&AreaFigures> for FiguresDto {
             methodology_id: f.figures.methodology.0.clone(),
             methodology_version: f.figures.methodology.1.clone(),
             k: f.figures.k.to_string(),
-            unit: thanrak_store::unit_str(f.figures.unit),
+            unit: thanrak_app::db::unit_str(f.figures.unit),
             by: match f.by {
                 Breakdown::All => "all".into(),
                 Breakdown::Area(l) => l.as_str().into(),

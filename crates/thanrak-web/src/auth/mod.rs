@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use thanrak_store::{User, UserName};
+use thanrak_core::identity::{User, UserName};
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -87,7 +87,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 async fn session_of(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<thanrak_store::Session>, ApiError> {
+) -> Result<Option<thanrak_app::db::Session>, ApiError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -269,8 +269,8 @@ pub enum LoginError {
     Internal(ApiError),
 }
 
-impl From<thanrak_store::StoreError> for LoginError {
-    fn from(e: thanrak_store::StoreError) -> Self {
+impl From<thanrak_app::db::StoreError> for LoginError {
+    fn from(e: thanrak_app::db::StoreError) -> Self {
         LoginError::Internal(e.into())
     }
 }

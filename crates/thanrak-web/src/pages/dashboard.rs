@@ -156,7 +156,7 @@ async fn dashboard(
         Err(e) => return error_page(&state, &lang, e.into()),
     };
     let round = f.round.to_string();
-    let unit_s = thanrak_store::unit_str(unit);
+    let unit_s = thanrak_app::db::unit_str(unit);
     let m = &lm.methodology;
     // The round's runs, for the methodology picker (a round may be scored by several).
     let runs = match methodology_for(&state, Some(&round), Some(m.id())).await {

@@ -10,10 +10,11 @@ use std::sync::OnceLock;
 
 use reqwest::Client;
 use thanrak_app::access::{self, UserRequest};
+use thanrak_app::db::Store;
 use thanrak_app::scoring;
 use thanrak_core::demo::DemoConfig;
+use thanrak_core::identity::Scope;
 use thanrak_core::{AreaCode, Household, RoundLabel};
-use thanrak_store::{Scope, Store};
 use thanrak_web::auth::credentials;
 use thanrak_web::{AppState, WebConfig};
 
@@ -40,7 +41,7 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
 /// A fresh PostgreSQL store in a schema of its own (`w_…`), when `THANRAK_TEST_DATABASE_URL` is
 /// set.
 pub async fn postgres_store() -> Option<(Store, tempfile::TempDir)> {
-    let store = thanrak_store::testing::postgres_store("w").await?;
+    let store = thanrak_app::db::testing::postgres_store("w").await?;
     Some((store, tempfile::tempdir().unwrap()))
 }
 
