@@ -7,7 +7,9 @@
 //! transaction ([`run_import`], over [`crate::upload`]), then queues a scoring job for every round
 //! it touched; a scoring job ([`run_score`], which `thanrak score` calls inline) stores a round's
 //! scores and figures in one transaction. So a server killed during a job has written nothing of
-//! it, and marks it failed when it starts again ([`Store::fail_interrupted`]).
+//! it, and marks it failed when it starts again ([`Store::fail_interrupted`]). (The one gap: a
+//! kill in the few statements between an import's commit and the end of its job, which write the
+//! audit line and queue the scoring, leaves the data loaded and the job marked interrupted.)
 //!
 //! | role | sees |
 //! | --- | --- |
