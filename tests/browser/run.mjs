@@ -267,12 +267,16 @@ await step('the import page loads good files after confirmation', async () => {
   assert.equal((await page.locator('#ready-households').innerText()).trim(), '24');
   assert.match(await page.locator('#ready').innerText(), /2570-1/);
   assert.match(await page.locator('#ready').innerText(), /households\.csv, members\.csv/);
+  // The confirmation queues an import job and opens its page, which follows the job (and the
+  // scoring of its round) from the JSON API and shows the summary once they have ended.
   await Promise.all([page.waitForNavigation(), page.click('#ready button[type=submit]')]);
-  await page.waitForSelector('#loaded');
-  assert.equal((await page.locator('#loaded-households').innerText()).trim(), '24');
+  await page.waitForURL(/\/jobs\/\d+$/);
   const link = page.locator('#loaded a[href="/?round=2570-1"]');
+  await link.waitFor({ timeout: 60000 });
+  assert.equal((await page.locator('#loaded-households').innerText()).trim(), '24');
   assert.equal(await link.count(), 1, 'no link to the loaded round');
-  assert.match(await link.innerText(), /^24\b/);
+  assert.equal((await page.locator('#loaded .scored-households').innerText()).trim(), '24');
+  assert.match(await page.locator('#job .job-state').innerText(), /เสร็จแล้ว/);
   await page.screenshot({ path: join(shots, 'import-loaded.png'), fullPage: true });
   noProblems(page);
   await page.goto(`${base}/`);
@@ -310,7 +314,8 @@ await step('a households file alone is refused unless it is a households-only up
   await page.screenshot({ path: join(shots, 'import-households-only-phone.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await Promise.all([page.waitForNavigation(), page.click('#ready button[type=submit]')]);
-  await page.waitForSelector('#loaded');
+  await page.waitForURL(/\/jobs\/\d+$/);
+  await page.waitForSelector('#loaded a[href="/?round=2570-1"]', { timeout: 60000 });
   noProblems(page);
 });
 

@@ -5,6 +5,6 @@
 
 pub use thanrak_store::testing;
 pub use thanrak_store::{
-    unit_str, ApiTokenInfo, AuditEntry, ImportConflict, RoundSummary, RunKey, Session, Store,
-    StoreError, StoredScore, TokenUser, DEFAULT_DATABASE_URL,
+    unit_str, ApiTokenInfo, AuditEntry, ImportConflict, Job, JobState, RoundSummary, RunKey,
+    Session, Store, StoreError, StoredScore, TokenUser, DEFAULT_DATABASE_URL, INTERRUPTED,
 };

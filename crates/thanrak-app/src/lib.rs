@@ -11,6 +11,7 @@ pub mod boundaries;
 pub mod cache;
 pub mod db;
 pub mod exports;
+pub mod jobs;
 pub mod policy;
 pub mod profile;
 pub mod scoring;
@@ -178,7 +179,7 @@ impl CheckedBatch {
 /// Runs CPU-heavy work (reading and checking files of a whole round) without holding up the
 /// other requests of a server: on a multi-threaded runtime the worker hands its other tasks to
 /// another thread first; elsewhere (the CLI, tests) the work simply runs.
-fn blocking<T>(work: impl FnOnce() -> T) -> T {
+pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(work)

@@ -106,6 +106,11 @@ pub fn is_admin(user: &User) -> bool {
     user.role == Role::Admin
 }
 
+/// Whether the user sees every user's jobs (others see their own).
+pub fn sees_every_job(user: &User) -> bool {
+    is_admin(user)
+}
+
 /// Refused with `message` unless the user is an admin.
 pub fn admin_only(user: &User, message: &str) -> Result<(), AccessError> {
     if is_admin(user) {

@@ -103,6 +103,12 @@ pub fn default_methodology() -> Arc<LoadedMethodology> {
         .expect("the shipped methodology is valid")
 }
 
+/// A shipped methodology by id (`thanrak-default-1`, `tpmap-welfare-1`), parsed once.
+pub fn shipped_methodology(id: &str) -> Option<Arc<LoadedMethodology>> {
+    let text = Methodology::shipped_file(id)?;
+    cached(text, id).ok()
+}
+
 /// One stored run of a round: which methodology scored it, when, and how many households.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
@@ -236,40 +242,44 @@ pub async fn score_round(
     progress("read", 1, 1);
     let read = started.elapsed().as_secs_f64();
     let meth = &m.methodology;
-    let scores = measure::score_round(meth, &households, &members);
-    let mut rows = Vec::new();
-    for unit in [Unit::Person, Unit::Household] {
-        let all = aggregate(meth, &households, &scores, unit, |_, _| ());
-        rows.push(AggregateRow {
-            unit,
-            breakdown: "all".into(),
-            key: String::new(),
-            summary: all.overall,
-        });
-        for level in AREA_BREAKDOWNS {
-            let agg = aggregate(meth, &households, &scores, unit, by_area(level));
+    // Scoring and aggregating a round is CPU work of seconds: a server's other requests go on.
+    let (scores, rows) = crate::blocking(|| {
+        let scores = measure::score_round(meth, &households, &members);
+        let mut rows = Vec::new();
+        for unit in [Unit::Person, Unit::Household] {
+            let all = aggregate(meth, &households, &scores, unit, |_, _| ());
+            rows.push(AggregateRow {
+                unit,
+                breakdown: "all".into(),
+                key: String::new(),
+                summary: all.overall,
+            });
+            for level in AREA_BREAKDOWNS {
+                let agg = aggregate(meth, &households, &scores, unit, by_area(level));
+                rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
+                    unit,
+                    breakdown: level.as_str().into(),
+                    key: k.to_string(),
+                    summary,
+                }));
+            }
+            let agg = aggregate(meth, &households, &scores, unit, by_group);
             rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
                 unit,
-                breakdown: level.as_str().into(),
-                key: k.to_string(),
+                breakdown: "group".into(),
+                key: k.as_str().into(),
+                summary,
+            }));
+            let agg = aggregate(meth, &households, &scores, unit, by_head_sex);
+            rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
+                unit,
+                breakdown: "head_sex".into(),
+                key: k.map(|s| s.as_str()).unwrap_or("").into(),
                 summary,
             }));
         }
-        let agg = aggregate(meth, &households, &scores, unit, by_group);
-        rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
-            unit,
-            breakdown: "group".into(),
-            key: k.as_str().into(),
-            summary,
-        }));
-        let agg = aggregate(meth, &households, &scores, unit, by_head_sex);
-        rows.extend(agg.by_key.into_iter().map(|(k, summary)| AggregateRow {
-            unit,
-            breakdown: "head_sex".into(),
-            key: k.map(|s| s.as_str()).unwrap_or("").into(),
-            summary,
-        }));
-    }
+        (scores, rows)
+    });
     let computed = started.elapsed().as_secs_f64();
     progress("write", 0, 1);
     store

@@ -1,6 +1,7 @@
 //! Imports from the web: files are checked first (every row, the batch as a whole, and that each
 //! household lies inside the uploader's areas) and shown as a report or a summary; only when the
-//! user confirms is the batch loaded, and the rounds it touched scored again.
+//! user confirms is the batch loaded (by an import job, see [`crate::jobs`], which then queues
+//! the scoring of the rounds it touched).
 //!
 //! | role | may import |
 //! | --- | --- |
@@ -16,10 +17,9 @@ pub use thanrak_io::Diagnostic;
 use thanrak_store::{ImportConflict, ImportSummary, NewAuditEntry, Store, User};
 
 use crate::access::{sees_personal_data, AccessError};
-use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
 use crate::{
     audit_import, check_files, import_audit_line, load_checked, CheckedBatch, ImportMode, Importer,
-    Removals,
+    Progress, Removals,
 };
 
 /// Clashes with records a user may not see that one user may run into in a day. A clash tells
@@ -54,12 +54,12 @@ pub enum UploadLoad {
     /// Not loaded: it would remove other members than the user confirmed (the store changed
     /// since the check, or nothing was confirmed). Nothing written.
     Unconfirmed(Removals),
-    /// Loaded and scored.
+    /// Loaded (the rounds it touched are still to be scored).
     Loaded {
         /// What the store wrote.
         import: ImportSummary,
-        /// One scoring run per round touched.
-        scored: Vec<ScoreSummary>,
+        /// Stored members removed.
+        removed: usize,
     },
 }
 
@@ -116,6 +116,14 @@ async fn throttle(store: &Store, user: &User) -> Result<u64, AccessError> {
     Ok(MAX_HIDDEN_CLASHES_PER_DAY - used)
 }
 
+/// Whether `user` may import now: its role, and whether its import checks are paused (see
+/// [`MAX_HIDDEN_CLASHES_PER_DAY`]). Asked before an import job is queued, so that a refusal is
+/// answered at once; the job asks again when it runs.
+pub async fn may_import(store: &Store, user: &User) -> Result<(), AccessError> {
+    import_areas(user)?;
+    throttle(store, user).await.map(|_| ())
+}
+
 /// Checks the files as the command-line import does, and that every household lies inside the
 /// user's areas, both as uploaded and as already stored (an upload may not move or overwrite a
 /// household of another area). A clash with a stored record the user may not see is reported
@@ -126,10 +134,11 @@ async fn check(
     user: &User,
     paths: &[PathBuf],
     mode: ImportMode,
+    progress: Progress<'_>,
 ) -> Result<CheckedBatch, AccessError> {
     let areas = import_areas(user)?;
     let allowance = throttle(store, user).await?;
-    let mut batch = check_files(store, paths, mode, &mut |_, _, _| {}).await?;
+    let mut batch = check_files(store, paths, mode, progress).await?;
     let Some(areas) = areas else {
         return Ok(batch);
     };
@@ -252,8 +261,9 @@ pub async fn check_upload(
     user: &User,
     paths: &[PathBuf],
     mode: ImportMode,
+    progress: Progress<'_>,
 ) -> Result<UploadCheck, AccessError> {
-    let batch = check(store, user, paths, mode).await?;
+    let batch = check(store, user, paths, mode, progress).await?;
     let line = import_audit_line("import check", &file_names(paths), &batch);
     let (outcome, result) = if !batch.diagnostics.is_empty() {
         let d = batch.sorted_diagnostics();
@@ -281,17 +291,18 @@ pub async fn check_upload(
 
 /// Checks the files again and, when they pass and remove exactly the `confirmed_removals`
 /// stored members the user was shown (none unless confirmed), loads them in one transaction
-/// (households are upserted, so loading the same files twice changes nothing) and scores each
-/// round touched. The attempt is written to the audit log with its outcome.
+/// (households are upserted, so loading the same files twice changes nothing). The attempt is
+/// written to the audit log with its outcome. The rounds touched are left for the caller to
+/// score (the import job queues a scoring job for each).
 pub async fn load_upload(
     store: &Store,
-    lm: &LoadedMethodology,
     user: &User,
     paths: &[PathBuf],
     mode: ImportMode,
     confirmed_removals: usize,
+    progress: Progress<'_>,
 ) -> Result<UploadLoad, AccessError> {
-    let batch = check(store, user, paths, mode).await?;
+    let batch = check(store, user, paths, mode, progress).await?;
     let who = importer(user);
     let line = import_audit_line("import", &file_names(paths), &batch);
     if !batch.diagnostics.is_empty() {
@@ -317,7 +328,7 @@ pub async fn load_upload(
         return Ok(UploadLoad::Unconfirmed(batch.removals));
     }
     let source = format!("upload by {}", user.name);
-    let import = match load_checked(store, &batch, &source, &mut |_, _, _| {}).await {
+    let import = match load_checked(store, &batch, &source, progress).await {
         Ok(i) => i,
         Err(e) => {
             let _ = audit_import(store, &who, format!("{line}failed ({e})")).await;
@@ -335,9 +346,8 @@ pub async fn load_upload(
         ),
     )
     .await?;
-    let mut scored = Vec::new();
-    for r in &batch.rounds {
-        scored.push(score_round(store, r.as_str(), lm, &mut |_, _, _| {}).await?);
-    }
-    Ok(UploadLoad::Loaded { import, scored })
+    Ok(UploadLoad::Loaded {
+        import,
+        removed: batch.removals.members(),
+    })
 }

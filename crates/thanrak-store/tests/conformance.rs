@@ -5,9 +5,13 @@ mod common;
 
 use std::path::Path;
 
+use chrono::TimeZone;
+use chrono::Utc;
 use thanrak_core::schema::{parse_cells, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, Member, RoundLabel};
-use thanrak_store::{Scope, Store, StoreError, TargetFilter};
+use thanrak_store::{
+    JobEnd, JobState, NewJob, Scope, Store, StoreError, TargetFilter, INTERRUPTED,
+};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -396,6 +400,125 @@ async fn awkward_values_survive_the_store(s: &Store) {
     assert_eq!(got, want);
 }
 
+fn new_job(kind: &str, user: i64) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        params: format!("{{\"user\":{user}}}"),
+        created_by: user,
+        created_by_name: format!("user{user}"),
+    }
+}
+
+async fn jobs_are_queued_claimed_once_and_finished(s: &Store) {
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+    assert_eq!(s.claim_job(t0).await.unwrap(), None, "nothing queued");
+    let a = s.create_job(&new_job("import", 1), t0).await.unwrap();
+    let b = s.create_job(&new_job("score", 2), t0).await.unwrap();
+    assert!(b.id > a.id);
+    assert_eq!(a.state, JobState::Queued);
+    assert_eq!(a.new, new_job("import", 1));
+    assert_eq!(
+        (a.started_at, a.finished_at, a.error.clone()),
+        (None, None, None)
+    );
+    // Oldest first, each once: two claims at the same time take two different jobs.
+    let t1 = t0 + chrono::Duration::seconds(5);
+    let (x, y) = tokio::join!(s.claim_job(t1), s.claim_job(t1));
+    let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
+    let mut claimed = [x.id, y.id];
+    claimed.sort_unstable();
+    assert_eq!(claimed, [a.id, b.id]);
+    assert_eq!(x.state, JobState::Running);
+    assert_eq!(x.started_at, Some(t1));
+    assert_eq!(s.claim_job(t1).await.unwrap(), None);
+    // Progress, then the end.
+    s.job_progress(a.id, "write", 40, 100).await.unwrap();
+    let got = s.job(a.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.stage.as_str(), got.progress_done, got.progress_total),
+        ("write", 40, 100)
+    );
+    let t2 = t1 + chrono::Duration::seconds(60);
+    s.finish_job(a.id, &JobEnd::Done("{\"households\":3}".into()), t2)
+        .await
+        .unwrap();
+    let end = JobEnd::Failed {
+        error: "refused".into(),
+        result: Some("[1]".into()),
+    };
+    s.finish_job(b.id, &end, t2).await.unwrap();
+    let a = s.job(a.id).await.unwrap().unwrap();
+    assert_eq!(a.state, JobState::Done);
+    assert_eq!(a.result.as_deref(), Some("{\"households\":3}"));
+    assert_eq!(a.finished_at, Some(t2));
+    let b = s.job(b.id).await.unwrap().unwrap();
+    assert_eq!(
+        (b.state, b.error.as_deref(), b.result.as_deref()),
+        (JobState::Failed, Some("refused"), Some("[1]"))
+    );
+    // An ended job does not end again, nor take progress.
+    assert!(matches!(
+        s.finish_job(a.id, &JobEnd::Done("{}".into()), t2).await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.job_progress(a.id, "read", 1, 2).await.unwrap();
+    assert_eq!(s.job(a.id).await.unwrap().unwrap().stage, "write");
+    assert_eq!(s.job(999_999).await.unwrap(), None);
+}
+
+async fn jobs_are_listed_newest_first_by_user(s: &Store) {
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+    let mut ids = Vec::new();
+    for user in [1, 2, 1, 1, 2] {
+        ids.push(s.create_job(&new_job("import", user), t0).await.unwrap().id);
+    }
+    let (all, total) = s.jobs(None, 0, 2).await.unwrap();
+    assert_eq!(total, 5);
+    assert_eq!(
+        all.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [ids[4], ids[3]]
+    );
+    let (mine, total) = s.jobs(Some(1), 1, 10).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(
+        mine.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [ids[2], ids[0]]
+    );
+    let (none, total) = s.jobs(Some(3), 0, 10).await.unwrap();
+    assert!(none.is_empty());
+    assert_eq!(total, 0);
+}
+
+async fn interrupted_jobs_are_failed_at_start(s: &Store) {
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+    let running = s.create_job(&new_job("import", 1), t0).await.unwrap();
+    let done = s.create_job(&new_job("score", 1), t0).await.unwrap();
+    s.claim_job(t0).await.unwrap().unwrap();
+    s.claim_job(t0).await.unwrap().unwrap();
+    s.finish_job(done.id, &JobEnd::Done("{}".into()), t0)
+        .await
+        .unwrap();
+    let queued = s.create_job(&new_job("score", 1), t0).await.unwrap();
+    s.job_progress(running.id, "write", 5, 10).await.unwrap();
+    let t1 = t0 + chrono::Duration::hours(1);
+    assert_eq!(s.fail_interrupted(t1).await.unwrap(), 1);
+    let j = s.job(running.id).await.unwrap().unwrap();
+    assert_eq!(j.state, JobState::Failed);
+    assert_eq!(j.error.as_deref(), Some(INTERRUPTED));
+    assert_eq!(j.finished_at, Some(t1));
+    // The interrupted job cannot be finished by a worker that comes back to it.
+    assert!(s
+        .finish_job(running.id, &JobEnd::Done("{}".into()), t1)
+        .await
+        .is_err());
+    assert_eq!(s.job(done.id).await.unwrap().unwrap().state, JobState::Done);
+    assert_eq!(
+        s.job(queued.id).await.unwrap().unwrap().state,
+        JobState::Queued
+    );
+    assert_eq!(s.fail_interrupted(t1).await.unwrap(), 0);
+}
+
 common::conformance!(
     seeds_official_areas,
     round_trips_a_round,
@@ -406,4 +529,7 @@ common::conformance!(
     finds_stored_national_ids,
     scores_and_figures_round_trip,
     awkward_values_survive_the_store,
+    jobs_are_queued_claimed_once_and_finished,
+    jobs_are_listed_newest_first_by_user,
+    interrupted_jobs_are_failed_at_start,
 );

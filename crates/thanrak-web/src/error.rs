@@ -10,6 +10,7 @@
 //! | `not_found` | 404 | no such thing, or a household outside the user's areas |
 //! | `conflict` | 409 | [`StoreError::Conflict`] |
 //! | `payload_too_large` | 413 | an upload over the size limit |
+//! | `job_failed` | 422 | a job waited for failed for another reason than its data (its error says why) |
 //! | `too_many_requests` | 429 | too many failed logins, imports paused after too many clashes with hidden records ([`AccessError::Throttled`]), with `Retry-After` |
 //! | `unavailable` | 503 | the database cannot be reached |
 //! | `internal` | 500 | anything else: logged, and answered without details |
@@ -97,6 +98,11 @@ impl ApiError {
             retry_after: Some(retry_after_secs),
             ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
         }
+    }
+
+    /// 422 `job_failed`: a job the request waited for failed; `message` is the job's error.
+    pub fn job_failed(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "job_failed", message)
     }
 
     /// 413 `payload_too_large`.

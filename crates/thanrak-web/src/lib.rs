@@ -30,6 +30,7 @@ use thanrak_app::area_figures::FiguresCache;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::cache::TtlCache;
 use thanrak_app::db::{Session, Store, TokenUser};
+use thanrak_app::jobs::{Jobs, WorkerConfig};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use server::ServerLimits;
@@ -49,11 +50,13 @@ pub struct WebConfig {
     /// The limits of the accept loop; `None` for [`server::default_limits`] (which raises the
     /// process's file-descriptor limit and sizes the connection cap from it).
     pub limits: Option<ServerLimits>,
+    /// Settings of the job worker.
+    pub jobs: WorkerConfig,
 }
 
 impl Default for WebConfig {
     /// Plain cookies (set `Secure` over HTTPS), 12-hour sessions, 5 failed logins per 15 minutes,
-    /// the accept loop's default limits.
+    /// the accept loop's default limits, the job worker's default settings.
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
@@ -61,6 +64,7 @@ impl Default for WebConfig {
             max_login_failures: 5,
             login_window: chrono::Duration::minutes(15),
             limits: None,
+            jobs: WorkerConfig::default(),
         }
     }
 }
@@ -70,8 +74,8 @@ impl Default for WebConfig {
 /// (another process) takes effect within this time.
 pub const CREDENTIALS_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// What every handler can reach: the store, the audit log's writer, the caches, the settings
-/// and the page templates.
+/// What every handler can reach: the store, the audit log's writer, the job worker, the caches,
+/// the settings and the page templates.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -80,26 +84,31 @@ pub struct AppState {
 struct Inner {
     store: Store,
     audit: AuditLog,
-    figures: FiguresCache,
+    jobs: Jobs,
+    figures: Arc<FiguresCache>,
     tokens: TtlCache<String, TokenUser>,
     sessions: TtlCache<String, Session>,
-    import_results: TtlCache<String, (i64, minijinja::Value)>,
     config: WebConfig,
     templates: Environment<'static>,
 }
 
 impl AppState {
-    /// Builds the state over an open store, and starts the audit log's writer on the current
-    /// tokio runtime.
+    /// Builds the state over an open store, and starts the audit log's writer and the job
+    /// worker on the current tokio runtime. (A server marks the jobs its last run left running
+    /// as failed before, with `Store::fail_interrupted`.)
     pub fn new(store: Store, config: WebConfig) -> AppState {
+        let figures = Arc::new(FiguresCache::new());
+        let dropped = figures.clone();
+        // A job that ends may have written households or scores: figures are read anew.
+        let jobs = Jobs::start(store.clone(), config.jobs.clone(), move || dropped.clear());
         AppState {
             inner: Arc::new(Inner {
                 audit: AuditLog::start(store.clone()),
+                jobs,
                 store,
-                figures: FiguresCache::new(),
+                figures,
                 tokens: TtlCache::new(CREDENTIALS_TTL, 10_000),
                 sessions: TtlCache::new(CREDENTIALS_TTL, 10_000),
-                import_results: TtlCache::new(pages::IMPORT_RESULT_TTL, 1_000),
                 config,
                 templates: pages::templates(),
             }),
@@ -137,9 +146,9 @@ impl AppState {
         &self.inner.sessions
     }
 
-    /// Summaries of uploads loaded lately, by batch, with the id of the user who loaded each.
-    fn import_results(&self) -> &TtlCache<String, (i64, minijinja::Value)> {
-        &self.inner.import_results
+    /// The job worker: queues jobs and knows the progress of the one under way.
+    pub fn jobs(&self) -> &Jobs {
+        &self.inner.jobs
     }
 
     /// The store.

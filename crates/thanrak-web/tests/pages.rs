@@ -576,6 +576,18 @@ fn batch_of(html: &str) -> String {
 }
 
 impl TestApp {
+    /// Waits until every queued job has ended.
+    async fn jobs_ended(&self) {
+        for _ in 0..6000 {
+            let (jobs, _) = self.store.jobs(None, 0, 500).await.unwrap();
+            if jobs.iter().all(|j| j.state.is_finished()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the jobs did not end");
+    }
+
     async fn upload(
         &self,
         session: &str,
@@ -703,11 +715,16 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let (_, other) = app.page("/import", &lampang).await;
     let (status, _) = app.confirm(&lampang, &csrf_field(&other), &batch).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // The confirmation redirects to the summary, which reloads without loading again and is
-    // shown to its owner only.
+    // The confirmation queues an import job and redirects to its page, which follows it and,
+    // once the job (and the scoring of its round) has ended, shows the summary; it reloads
+    // without loading again and is shown to its owner only.
     let (status, location) = app.confirm(&admin, &csrf, &batch).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-    assert_eq!(location, format!("/import/done/{batch}"));
+    assert!(location.starts_with("/jobs/"), "{location}");
+    let (status, html) = app.page(&location, &admin).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("src=\"/assets/jobs.js\""), "{html}");
+    app.jobs_ended().await;
     for _ in 0..2 {
         let (status, html) = app.page(&location, &admin).await;
         assert_eq!(status, StatusCode::OK, "{html}");
@@ -715,18 +732,16 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
             text_after(&html, "id=\"loaded-households\"", ">"),
             n_households.to_string()
         );
+        assert!(html.contains("class=\"scored-households\""), "{html}");
     }
     let (status, _) = app.page(&location, &lampang).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // Loaded and scored: the dashboard opens on the new round at once (the import cleared the
-    // figures held in memory).
-    let (_, dash) = app.page("/", &admin).await;
-    assert!(dash.contains("<option value=\"2570-1\" selected"), "{dash}");
     // Loading the same files again changes nothing.
     let (_, html) = app.upload(&admin, Some(&csrf), &files).await;
     let again = batch_of(&html);
     let (status, _) = app.confirm(&admin, &csrf, &again).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    app.jobs_ended().await;
     let round = thanrak_app::rounds(&app.store)
         .await
         .unwrap()
@@ -933,4 +948,176 @@ async fn admins_list_and_revoke_api_tokens_on_a_page() {
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains(&format!("<tr data-id=\"{id}\">")));
     assert!(!app.store.users().await.unwrap().iter().any(|u| u.disabled));
+}
+
+#[tokio::test]
+async fn import_jobs_are_listed_followed_and_private_to_their_user() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = app.rounds[0].clone();
+    thanrak_app::export_round(
+        &app.store,
+        &first,
+        dir.path(),
+        thanrak_app::ExportFormat::Csv,
+    )
+    .await
+    .unwrap();
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap()
+            .replace(&format!(",{first},"), ",2571-1,")
+    };
+    let (households, members) = (read("households.csv"), read("members.csv"));
+    let n_households = households.lines().count() as u64 - 1;
+    let token_of = |name: &'static str| {
+        let store = app.store.clone();
+        async move {
+            let (token, digest) = credentials::new_api_token();
+            access::add_api_token(&store, name, &digest).await.unwrap();
+            token
+        }
+    };
+    let (admin, lampang) = (token_of("admin").await, token_of("lampang").await);
+    let api = |path: String, token: String| {
+        let req = app
+            .client
+            .get(app.url(&path))
+            .header("authorization", format!("Bearer {token}"));
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let queue = |households: String| {
+        let (ct, body) = multipart(
+            None,
+            &[
+                ("households.csv", households.as_bytes()),
+                ("members.csv", members.as_bytes()),
+            ],
+        );
+        let req = app
+            .client
+            .post(app.url("/api/v1/imports?wait=false"))
+            .header("authorization", format!("Bearer {admin}"))
+            .header("content-type", ct)
+            .body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::ACCEPTED);
+            let location = res.headers()[LOCATION].to_str().unwrap().to_string();
+            let v: Value = res.json().await.unwrap();
+            assert_eq!(v["status"], "queued");
+            let id = v["job_id"].as_i64().unwrap();
+            assert_eq!(location, format!("/api/v1/jobs/{id}"));
+            id
+        }
+    };
+
+    // Queued without waiting, then done: loaded, and its round scored by a job of its own.
+    let id = queue(households.clone()).await;
+    app.jobs_ended().await;
+    let (status, job) = api(format!("/api/v1/jobs/{id}"), admin.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{job}");
+    assert_eq!(job["kind"], "import");
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["created_by_name"], "admin");
+    assert!(job["started_at"].is_string() && job["finished_at"].is_string());
+    assert_eq!(
+        job["params"]["files"],
+        serde_json::json!(["households.csv", "members.csv"]),
+        "file names only, no server path"
+    );
+    assert_eq!(job["result"]["status"], "loaded");
+    assert_eq!(job["result"]["households"], n_households);
+    // One scoring job per shipped methodology (the default's first).
+    let scorings = job["result"]["scoring_jobs"].as_array().unwrap().clone();
+    assert_eq!(scorings.len(), 2, "{job}");
+    let scoring = scorings[1].as_i64().unwrap();
+    let (_, first) = api(format!("/api/v1/jobs/{}", scorings[0]), admin.clone()).await;
+    assert_eq!(first["params"]["methodology_id"], "thanrak-default-1");
+    assert_eq!(first["state"], "done", "{first}");
+    let (_, score) = api(format!("/api/v1/jobs/{scoring}"), admin.clone()).await;
+    assert_eq!(score["params"]["methodology_id"], "tpmap-welfare-1");
+    assert_eq!(score["kind"], "score");
+    assert_eq!(score["state"], "done", "{score}");
+    assert_eq!(score["result"]["round"], "2571-1");
+    assert_eq!(score["result"]["households"], n_households);
+    let round = thanrak_app::rounds(&app.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.label.as_str() == "2571-1")
+        .unwrap();
+    assert_eq!(round.households as u64, n_households);
+
+    // A user sees its own jobs only; another's is not found. An admin sees every job.
+    let (status, list) = api("/api/v1/jobs".into(), lampang.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["total"], 0, "{list}");
+    let (status, _) = api(format!("/api/v1/jobs/{id}"), lampang.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = api("/api/v1/jobs?per_page=1".into(), admin.clone()).await;
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["per_page"], 1);
+    assert_eq!(list["items"][0]["id"], scoring, "newest first");
+
+    // Refused files: the job fails, listing every problem; nothing is written.
+    let bad = households.replacen(",2571-1,", ",2570/1,", 1);
+    let refused = queue(bad).await;
+    app.jobs_ended().await;
+    let (_, job) = api(format!("/api/v1/jobs/{refused}"), admin.clone()).await;
+    assert_eq!(job["state"], "failed", "{job}");
+    assert!(
+        job["error"].as_str().unwrap().starts_with("refused"),
+        "{job}"
+    );
+    let problems = job["result"]["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["file"] == "households.csv"
+        && p["row"] == 2
+        && p["column"] == "round"
+        && p["value"] == "2570/1"));
+
+    // The pages: the list (Thai, Buddhist-Era dates) and each job, with its outcome.
+    let session = app.login("admin").await;
+    let (status, html) = app.page("/jobs", &session).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("data-job=\"{id}\"")), "{html}");
+    assert!(html.contains("href=\"/jobs\""), "a menu link");
+    assert!(
+        html.contains("เสร็จแล้ว") && html.contains("ไม่สำเร็จ"),
+        "{html}"
+    );
+    use chrono::Datelike;
+    let be_year = (chrono::Utc::now().year() + 543).to_string();
+    assert!(html.contains(&be_year), "{html}");
+    let (_, html) = app.page("/jobs?lang=en", &session).await;
+    assert!(
+        html.contains(">Done<") && html.contains(">Failed<"),
+        "{html}"
+    );
+    let (status, html) = app.page(&format!("/jobs/{refused}"), &session).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"report\""), "{html}");
+    assert!(
+        html.contains("<td>2</td><td>round</td><td>2570&#x2f;1</td>"),
+        "{html}"
+    );
+    let (status, html) = app.page(&format!("/jobs/{scoring}"), &session).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        text_after(&html, "id=\"scored-households\"", ">"),
+        n_households.to_string()
+    );
+    let lampang_session = app.login("lampang").await;
+    let (status, _) = app.page(&format!("/jobs/{id}"), &lampang_session).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, js) = app.page("/assets/jobs.js", &session).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(js.contains("/api/v1/jobs/"));
+    let (_, doc) = app.json("/api/openapi.json", &session).await;
+    for path in ["/api/v1/jobs", "/api/v1/jobs/{id}"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+    }
 }

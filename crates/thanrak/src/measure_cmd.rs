@@ -173,7 +173,12 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
         MeasureCommand::Score { round, methodology } => {
             let m = scoring::load_methodology(methodology.as_deref())?;
             let started = Instant::now();
-            let s = scoring::score_round(&store, &round, &m, &mut progress_bar()).await?;
+            // The same code as a scoring job of the server, run inline with a progress bar.
+            let params = thanrak_app::jobs::ScoreParams {
+                round: round.clone(),
+                methodology_id: m.methodology.id().to_string(),
+            };
+            let s = thanrak_app::jobs::run_score(&store, &m, &params, &mut progress_bar()).await?;
             if s.methodology_changed {
                 eprintln!(
                     "warning: {} {} was used before with a different file; its results are replaced. Give an edited methodology a new version.",

@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 use thanrak_app::access::{self, UserRequest};
 use thanrak_app::db::Store;
+use thanrak_app::jobs::{self, ScoreParams, WorkerConfig};
 use thanrak_app::AppError;
 use thanrak_core::demo::DemoConfig;
 use thanrak_core::identity::{Scope, User};
@@ -196,6 +197,12 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
         .with_max_level(tracing::Level::INFO)
         .try_init();
     let store = Store::connect(database_url).await?;
+    // The jobs this server's last run left running were stopped with it; nothing they wrote was
+    // committed.
+    let interrupted = store.fail_interrupted(chrono::Utc::now()).await?;
+    if interrupted > 0 {
+        eprintln!("{interrupted} job(s) were running when the server last stopped: marked failed");
+    }
     if args.demo {
         prepare_demo(&store, args.demo_households).await?;
     }
@@ -211,6 +218,10 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
     println!("listening on http://{addr}/ (API documentation at http://{addr}/api/docs/)");
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
+        jobs: WorkerConfig {
+            // A test hook only (see `WorkerConfig::hold_at_stage`): the kill test sets it.
+            hold_at_stage: std::env::var("THANRAK_TEST_HOLD_JOBS_AT").ok(),
+        },
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config);
@@ -263,13 +274,11 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             let methodology =
                 thanrak_app::scoring::load_methodology(Some(std::path::Path::new(id)))?;
             for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
-                thanrak_app::scoring::score_round(
-                    store,
-                    r.as_str(),
-                    &methodology,
-                    &mut progress_bar(),
-                )
-                .await?;
+                let params = ScoreParams {
+                    round: r.to_string(),
+                    methodology_id: methodology.methodology.id().to_string(),
+                };
+                jobs::run_score(store, &methodology, &params, &mut progress_bar()).await?;
             }
         }
         eprintln!(

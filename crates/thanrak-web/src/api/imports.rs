@@ -1,16 +1,19 @@
 //! `POST /imports`: upload CSV / XLSX files (multipart, field `files`), have them checked, and
-//! loaded and scored unless `dry_run` is set. The same checks as the import page: every row,
-//! the batch as a whole, and the uploader's areas.
+//! unless `dry_run` is set, loaded and scored by background jobs (see `thanrak_app::jobs`): the
+//! request waits for them unless `wait=false`, when it answers `202` with the job's address at
+//! once. The same checks as the import page: every row, the batch as a whole, and the
+//! uploader's areas.
 
 use std::path::PathBuf;
 
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thanrak_app::upload::{
-    check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
-};
+use thanrak_app::db::JobState;
+use thanrak_app::jobs::{self, ImportParams, ImportResult, JobParams, ScoreResult};
+use thanrak_app::upload::{check_upload, import_areas, may_import, Diagnostic, UploadCheck};
 use thanrak_app::{ImportMode, Removals};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -41,6 +44,9 @@ struct ImportQuery {
     /// The number of stored members the import removes, as a dry run reported them
     /// (`removes_members`): an import that removes members is loaded only when this matches.
     remove_members: Option<usize>,
+    /// Wait for the import (and the scoring of its rounds) to end (default), or answer `202`
+    /// with the job's id and address (`Location: /api/v1/jobs/{id}`) as soon as it is queued.
+    wait: Option<bool>,
 }
 
 /// Stored members of one household that an import would remove.
@@ -55,12 +61,12 @@ pub struct RemovalDto {
 }
 
 fn removal_dtos(r: &Removals) -> Vec<RemovalDto> {
-    r.households
-        .iter()
-        .map(|(round, hh, nos)| RemovalDto {
-            round: round.to_string(),
-            household_id: hh.to_string(),
-            member_nos: nos.clone(),
+    jobs::removals(r)
+        .into_iter()
+        .map(|r| RemovalDto {
+            round: r.round,
+            household_id: r.household_id,
+            member_nos: r.member_nos,
         })
         .collect()
 }
@@ -93,8 +99,11 @@ pub struct ScoredRoundDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportDto {
     /// `rejected` (nothing written), `checked` (a dry run that passed), `unconfirmed` (nothing
-    /// written: it would remove stored members that `remove_members` did not confirm) or `loaded`.
+    /// written: it would remove stored members that `remove_members` did not confirm), `loaded`,
+    /// or `queued` (with `wait=false`: see the job).
     pub status: &'static str,
+    /// The import job (not for a dry run).
+    pub job_id: Option<i64>,
     /// Households in the files (checked) or written (loaded).
     pub households: u64,
     /// Members in the files (checked) or written (loaded).
@@ -111,25 +120,43 @@ pub struct ImportDto {
     pub removals: Vec<RemovalDto>,
 }
 
-/// Removes the staging folder when the request ends, however it ends.
+/// Removes the staging folder when the request ends, however it ends, unless it was handed to
+/// an import job (which removes it when it ends).
 struct Staging(PathBuf);
+
+impl Staging {
+    fn hand_over(mut self) -> PathBuf {
+        std::mem::take(&mut self.0)
+    }
+}
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if !self.0.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl ImportDto {
+    fn empty(status: &'static str, job_id: Option<i64>) -> ImportDto {
+        ImportDto {
+            status,
+            job_id,
+            households: 0,
+            members: 0,
+            rounds: Vec::new(),
+            scored: Vec::new(),
+            problems: Vec::new(),
+            removes_members: 0,
+            removals: Vec::new(),
+        }
     }
 }
 
 fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
     let prefix = format!("{}{}", staging.0.display(), std::path::MAIN_SEPARATOR);
     ImportDto {
-        status: "rejected",
-        households: 0,
-        members: 0,
-        rounds: Vec::new(),
-        scored: Vec::new(),
-        removes_members: 0,
-        removals: Vec::new(),
         problems: d
             .into_iter()
             .map(|d| DiagnosticDto {
@@ -144,6 +171,7 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
                 reason: d.reason,
             })
             .collect(),
+        ..ImportDto::empty("rejected", None)
     }
 }
 
@@ -157,6 +185,10 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
 /// reported. A clash with a record the caller may not see says only that it exists. Every
 /// check and import is written to the audit log. Browser sessions must send the
 /// `X-CSRF-Token` header.
+///
+/// Loading and scoring run as background jobs (`GET /jobs/{id}`): an import job, which queues a
+/// scoring job for each round it loaded. By default the request waits for them and answers as
+/// below; with `wait=false` it answers `202` at once with `job_id` and a `Location` header.
 #[utoipa::path(
     post,
     path = "/imports",
@@ -165,12 +197,13 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
     request_body(content_type = "multipart/form-data", description = "Parts named `files`: .csv or .xlsx files"),
     responses(
         (status = 200, description = "Checked (dry run) or loaded and scored", body = ImportDto),
+        (status = 202, description = "Queued (`wait=false`): follow the job at `Location`", body = ImportDto),
         (status = 400, description = "No files, or a file that cannot be read", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not import, or a missing CSRF token", body = ErrorBody),
         (status = 409, description = "Not loaded: it would remove stored members that `remove_members` does not confirm", body = ImportDto),
         (status = 413, description = "The upload is larger than 64 MB", body = ErrorBody),
-        (status = 422, description = "Refused: every problem by file and row", body = ImportDto),
+        (status = 422, description = "Refused: every problem by file and row (`rejected`), or the import job failed otherwise (`job_failed`, as an error)", body = ImportDto),
         (status = 429, description = "Imports paused for this user after too many clashes with records it may not see", body = ErrorBody),
     )
 )]
@@ -179,7 +212,7 @@ async fn post_import(
     caller: Caller,
     Query(q): Query<ImportQuery>,
     mut multipart: Multipart,
-) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
+) -> Result<Response, ApiError> {
     import_areas(&caller.user)?;
     let root = crate::pages::staging_root().map_err(|e| ApiError::internal(&e))?;
     let staging = Staging(root.join(credentials::random_hex()));
@@ -210,81 +243,113 @@ async fn post_import(
         ImportMode::Whole
     };
     if q.dry_run.unwrap_or(false) {
-        return Ok(
-            match check_upload(store, &caller.user, &paths, mode).await? {
-                UploadCheck::Rejected(d) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Json(rejected(d, &staging)),
-                ),
-                UploadCheck::Ready {
-                    households,
-                    members,
-                    rounds,
-                    removals,
-                } => (
-                    StatusCode::OK,
-                    Json(ImportDto {
-                        status: "checked",
-                        households: households as u64,
-                        members: members as u64,
-                        rounds: rounds.iter().map(ToString::to_string).collect(),
-                        scored: Vec::new(),
-                        problems: Vec::new(),
-                        removes_members: removals.members(),
-                        removals: removal_dtos(&removals),
-                    }),
-                ),
-            },
-        );
-    }
-    let confirmed = q.remove_members.unwrap_or(0);
-    let loaded = load_upload(
-        store,
-        &thanrak_app::scoring::default_methodology(),
-        &caller.user,
-        &paths,
-        mode,
-        confirmed,
-    )
-    .await;
-    // Loaded or not, what was written may have changed figures served from memory.
-    state.data_changed();
-    Ok(match loaded? {
-        UploadLoad::Rejected(d) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(rejected(d, &staging)),
-        ),
-        UploadLoad::Unconfirmed(removals) => (
-            StatusCode::CONFLICT,
-            Json(ImportDto {
-                status: "unconfirmed",
-                households: 0,
-                members: 0,
-                rounds: Vec::new(),
-                scored: Vec::new(),
-                problems: Vec::new(),
+        let checked = check_upload(store, &caller.user, &paths, mode, &mut |_, _, _| {}).await?;
+        return Ok(match checked {
+            UploadCheck::Rejected(d) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(rejected(d, &staging)),
+            )
+                .into_response(),
+            UploadCheck::Ready {
+                households,
+                members,
+                rounds,
+                removals,
+            } => Json(ImportDto {
+                households: households as u64,
+                members: members as u64,
+                rounds: rounds.iter().map(ToString::to_string).collect(),
                 removes_members: removals.members(),
                 removals: removal_dtos(&removals),
-            }),
-        ),
-        UploadLoad::Loaded { import, scored } => (
-            StatusCode::OK,
-            Json(ImportDto {
-                status: "loaded",
-                households: import.households,
-                members: import.members,
-                rounds: import.rounds.iter().map(ToString::to_string).collect(),
-                scored: scored
-                    .iter()
-                    .map(|s| ScoredRoundDto {
-                        round: s.round.to_string(),
+                ..ImportDto::empty("checked", None)
+            })
+            .into_response(),
+        });
+    }
+    // Refusals that do not depend on the files are answered now rather than by a failed job.
+    may_import(store, &caller.user).await?;
+    let confirmed = q.remove_members.unwrap_or(0);
+    let params = JobParams::Import(ImportParams {
+        files: paths,
+        staging: Some(staging.hand_over()),
+        households_only: mode == ImportMode::HouseholdsOnly,
+        confirmed_removals: confirmed,
+        user: caller.user.name.to_string(),
+    });
+    let job = state.jobs().queue(&params, &caller.user).await?;
+    let location = format!("/api/v1/jobs/{}", job.id);
+    if !q.wait.unwrap_or(true) {
+        return Ok((
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            Json(ImportDto::empty("queued", Some(job.id))),
+        )
+            .into_response());
+    }
+    let job = state.jobs().wait(job.id).await?;
+    let result: Option<ImportResult> = jobs::result_of(&job);
+    let id = Some(job.id);
+    Ok(match (job.state, result) {
+        (JobState::Done, Some(r)) => {
+            let mut scored = Vec::new();
+            for s in &r.scoring_jobs {
+                let done = state.jobs().wait(*s).await?;
+                if let Some(s) = jobs::result_of::<ScoreResult>(&done) {
+                    scored.push(ScoredRoundDto {
+                        round: s.round,
                         households: s.households,
+                    });
+                }
+            }
+            Json(ImportDto {
+                households: r.households,
+                members: r.members,
+                rounds: r.rounds,
+                scored,
+                removes_members: r.removes_members,
+                ..ImportDto::empty("loaded", id)
+            })
+            .into_response()
+        }
+        (_, Some(r)) if r.status == "rejected" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(ImportDto {
+                problems: r
+                    .problems
+                    .into_iter()
+                    .map(|p| DiagnosticDto {
+                        file: p.file,
+                        row: p.row,
+                        column: p.column,
+                        value: p.value,
+                        reason: p.reason,
                     })
                     .collect(),
-                problems: Vec::new(),
-                removes_members: confirmed,
-                removals: Vec::new(),
+                ..ImportDto::empty("rejected", id)
             }),
-        ),
+        )
+            .into_response(),
+        (_, Some(r)) if r.status == "unconfirmed" => (
+            StatusCode::CONFLICT,
+            Json(ImportDto {
+                removes_members: r.removes_members,
+                removals: r
+                    .removals
+                    .into_iter()
+                    .map(|r| RemovalDto {
+                        round: r.round,
+                        household_id: r.household_id,
+                        member_nos: r.member_nos,
+                    })
+                    .collect(),
+                ..ImportDto::empty("unconfirmed", id)
+            }),
+        )
+            .into_response(),
+        _ => {
+            return Err(ApiError::job_failed(
+                job.error.unwrap_or_else(|| "the import job failed".into()),
+            ))
+        }
     })
 }

@@ -9,6 +9,7 @@ mod exports;
 pub(crate) mod figures;
 mod households;
 mod imports;
+mod jobs;
 mod me;
 mod rounds;
 pub(crate) mod targets;
@@ -47,7 +48,8 @@ use crate::AppState;
         (name = "tokens", description = "API tokens listed and revoked one by one (admins only)"),
         (name = "account", description = "The caller's own account"),
         (name = "figures", description = "Poverty index, groups and capitals by area and group; small cells suppressed"),
-        (name = "imports", description = "Uploading CSV / XLSX files: checked row by row, loaded all or nothing, then scored"),
+        (name = "imports", description = "Uploading CSV / XLSX files: checked row by row, loaded all or nothing by a background job, then scored"),
+        (name = "jobs", description = "Background jobs (imports, scoring) with their progress, result or error"),
         (name = "exports", description = "A round's households or members as CSV / XLSX in the import format, for roles that see personal data; audited"),
         (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
     )
@@ -85,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(figures::router())
         .merge(targets::router())
         .merge(imports::router())
+        .merge(jobs::router())
         .merge(exports::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::map_response(json_no_store));

@@ -1,12 +1,14 @@
 //! The import page (`/import`): upload CSV / XLSX files, see the row report (file, row, column,
 //! value, reason) or a summary, and confirm to load them. Uploads wait in a staging folder of
 //! their own (a random name, owned by the uploader) between the check and the confirmation; the
-//! confirmation checks the files again, loads them and scores the rounds they touch.
+//! confirmation queues an import job (which checks the files again, loads them and queues the
+//! scoring of the rounds they touch) and redirects to the job's page (`/jobs/{id}`), which
+//! follows its progress and shows its outcome. The job removes the staging folder when it ends.
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path as AxumPath, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,9 +16,8 @@ use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::AccessError;
-use thanrak_app::upload::{
-    check_upload, import_areas, load_upload, Diagnostic, UploadCheck, UploadLoad,
-};
+use thanrak_app::jobs::{ImportParams, JobParams};
+use thanrak_app::upload::{check_upload, import_areas, may_import, Diagnostic, UploadCheck};
 use thanrak_app::{AppError, ImportMode, Removals};
 
 use crate::auth::{credentials, CsrfForm, PageUser};
@@ -70,7 +71,7 @@ pub(crate) fn staged_name(name: &str, taken: &[String]) -> Result<String, String
 /// Staged uploads older than this are swept away.
 const STAGING_HOURS: u64 = 24;
 
-/// `/import`, `/import/confirm` and `/import/done/{batch}`.
+/// `/import` and `/import/confirm`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
@@ -80,12 +81,7 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/import/confirm", post(confirm))
-        .route("/import/done/{batch}", get(done))
 }
-
-/// How long the summary of a loaded upload can be shown again (reloading the page after the
-/// confirmation shows it rather than posting the form again).
-pub(crate) const RESULT_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Where uploads wait for confirmation: a folder of this process, readable by its user only
 /// (created with a random name, so that no other user can have prepared it).
@@ -380,7 +376,7 @@ async fn upload(
         return ApiError::internal(&e).into_response();
     }
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
-    match check_upload(state.store(), &page.user, &paths, mode).await {
+    match check_upload(state.store(), &page.user, &paths, mode, &mut |_, _, _| {}).await {
         Ok(UploadCheck::Rejected(d)) => {
             let r = report(&d, &dir, lang.lang);
             cleanup(&dir);
@@ -452,8 +448,8 @@ async fn confirm(
     form: CsrfForm<ConfirmFields>,
 ) -> Response {
     let page = form.user;
-    if let Err(e) = forbidden_unless_importer(&page) {
-        return error_page(&state, &lang, e);
+    if let Err(e) = may_import(state.store(), &page.user).await {
+        return error_page(&state, &lang, e.into());
     }
     let owner_ok = |dir: &FsPath| {
         std::fs::read_to_string(dir.join("owner")).is_ok_and(|o| o == page.user.id.to_string())
@@ -470,84 +466,25 @@ async fn confirm(
         Some("1") => form.form.remove_members.unwrap_or(0),
         _ => 0,
     };
-    let result = load_upload(
-        state.store(),
-        &thanrak_app::scoring::default_methodology(),
-        &page.user,
-        &paths,
-        mode,
-        confirmed,
-    )
-    .await;
-    if let Ok(UploadLoad::Unconfirmed(removals)) = &result {
-        // The upload stays staged: the user may tick the box and confirm again.
-        let ready = context! {
-            batch => &form.form.batch,
-            households_only => mode == ImportMode::HouseholdsOnly,
-            removals => removals_context(removals),
-            unconfirmed => true,
-        };
-        return show(
-            &state,
-            &lang,
-            &page,
-            StatusCode::CONFLICT,
-            context! { ready },
-        );
+    // From here the upload is the job's: it cannot be confirmed a second time.
+    if let Err(e) = std::fs::remove_file(dir.join("owner")) {
+        return ApiError::internal(&e).into_response();
     }
-    state.data_changed();
-    let r = match &result {
-        Ok(UploadLoad::Rejected(d)) => Some(report(d, &dir, lang.lang)),
-        _ => None,
-    };
-    let _ = std::fs::remove_dir_all(&dir);
-    match result {
-        Ok(UploadLoad::Unconfirmed(_)) => unreachable!("answered above"),
-        Ok(UploadLoad::Rejected(_)) => show(
-            &state,
-            &lang,
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { report => r },
-        ),
-        Ok(UploadLoad::Loaded { import, scored }) => {
-            // Post, redirect, get: the summary has an address of its own, so that reloading it
-            // does not post the confirmation again.
-            let loaded = context! {
-                households => import.households,
-                members => import.members,
-                new_villages => import.new_villages,
-                rounds => scored.iter().map(|s| context! {
-                    round => s.round.to_string(),
-                    households => s.households,
-                    groups => s.groups.to_vec(),
-                }).collect::<Vec<_>>(),
-            };
-            state
-                .import_results()
-                .insert(form.form.batch.clone(), (page.user.id, loaded));
-            Redirect::to(&format!("/import/done/{}", form.form.batch)).into_response()
+    let params = JobParams::Import(ImportParams {
+        files: paths,
+        staging: Some(dir.clone()),
+        households_only: mode == ImportMode::HouseholdsOnly,
+        confirmed_removals: confirmed,
+        user: page.user.name.to_string(),
+    });
+    match state.jobs().queue(&params, &page.user).await {
+        // Post, redirect, get: the job has an address of its own, so that reloading it does
+        // not post the confirmation again.
+        Ok(job) => Redirect::to(&format!("/jobs/{}", job.id)).into_response(),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            error_page(&state, &lang, AccessError::from(e).into())
         }
-        Err(e) => error_page(&state, &lang, e.into()),
-    }
-}
-
-/// The summary of an upload this user loaded within the last [`RESULT_TTL`].
-async fn done(
-    State(state): State<AppState>,
-    lang: LangChoice,
-    page: PageUser,
-    AxumPath(batch): AxumPath<String>,
-) -> Response {
-    match state.import_results().get(&batch) {
-        Some((owner, loaded)) if owner == page.user.id => {
-            show(&state, &lang, &page, StatusCode::OK, context! { loaded })
-        }
-        _ => error_page(
-            &state,
-            &lang,
-            ApiError::not_found("no such upload, or its summary is no longer kept"),
-        ),
     }
 }
 

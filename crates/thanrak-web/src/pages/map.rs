@@ -26,11 +26,12 @@ use crate::AppState;
 
 use super::render;
 
-/// `/map` and the files under `/assets/`.
+/// `/map` and the files under `/assets/` (those of the map, and the jobs pages' script).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/map", get(map_page))
         .route("/assets/map.js", get(|| async { asset(JS, MAP_JS) }))
+        .route("/assets/jobs.js", get(|| async { asset(JS, JOBS_JS) }))
         .route(
             "/assets/leaflet/leaflet.js",
             get(|| async { asset(JS, LEAFLET_JS) }),
@@ -50,6 +51,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 const MAP_JS: &[u8] = include_bytes!("../../assets/map.js");
+const JOBS_JS: &[u8] = include_bytes!("../../assets/jobs.js");
 const LEAFLET_JS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.css");
 const LEAFLET_LICENSE: &[u8] = include_bytes!("../../assets/leaflet/LICENSE");

@@ -1,9 +1,10 @@
 //! Server-rendered pages (minijinja templates compiled into the binary), in Thai with an English
-//! switch: login, the dashboard, and the pages of the features.
+//! switch: login, the dashboard, and the pages of the features (among them the jobs pages).
 
 mod audit;
 mod dashboard;
 mod import;
+mod jobs;
 mod login;
 mod map;
 mod profile;
@@ -13,7 +14,6 @@ mod tokens;
 
 pub(crate) use import::{
     remove_staging_folder, staged_name, staging_root, upload_error, MAX_UPLOAD_BYTES,
-    RESULT_TTL as IMPORT_RESULT_TTL,
 };
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(profile::router())
         .merge(import::router())
+        .merge(jobs::router())
         .merge(audit::router())
         .merge(tokens::router())
 }
@@ -54,6 +55,12 @@ pub fn templates() -> Environment<'static> {
         ("import.html", include_str!("../../templates/import.html")),
         ("audit.html", include_str!("../../templates/audit.html")),
         ("tokens.html", include_str!("../../templates/tokens.html")),
+        ("jobs.html", include_str!("../../templates/jobs.html")),
+        ("job.html", include_str!("../../templates/job.html")),
+        (
+            "job_progress.html",
+            include_str!("../../templates/job_progress.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("the shipped templates are valid");
@@ -113,6 +120,9 @@ mod tests {
             include_str!("../../templates/import.html"),
             include_str!("../../templates/audit.html"),
             include_str!("../../templates/tokens.html"),
+            include_str!("../../templates/jobs.html"),
+            include_str!("../../templates/job.html"),
+            include_str!("../../templates/job_progress.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {

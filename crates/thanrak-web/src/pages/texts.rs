@@ -1,4 +1,4 @@
-//! The texts of the dashboard, target list, family profile and import pages: key, Thai, English.
+//! The texts of the dashboard, target list, family profile, import and jobs pages: key, Thai, English.
 //! [`crate::i18n::Lang::text`] looks here after its own table.
 
 /// Texts of these pages.
@@ -9,6 +9,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.api", "API", "API"),
     ("nav.audit", "บันทึกการเข้าถึง", "Audit log"),
     ("nav.tokens", "โทเคน API", "API tokens"),
+    ("nav.jobs", "งานเบื้องหลัง", "Jobs"),
     ("tok.title", "โทเคน API", "API tokens"),
     (
         "tok.note",
@@ -138,7 +139,30 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("im.member_nos", "ลำดับสมาชิกที่จะถูกลบ", "Member numbers removed"),
     ("im.more_households", "และครัวเรือนอื่นอีก", "and more households:"),
     ("im.confirm_removals", "ข้าพเจ้ายืนยันการลบสมาชิก", "I confirm removing"),
-    ("im.unconfirmed", "ยังไม่ได้บันทึก: การนำเข้านี้จะลบสมาชิกตามรายการด้านล่าง โปรดทำเครื่องหมายยืนยันแล้วกดบันทึกอีกครั้ง", "Not loaded: this import removes the members listed below. Tick the box to confirm and load again."),
+    ("im.queued", "ยืนยันแล้ว ระบบกำลังบันทึกในเบื้องหลัง", "Confirmed: the files are being loaded in the background."),
+    ("jb.title", "งานเบื้องหลัง", "Background jobs"),
+    ("jb.job", "งาน", "Job"),
+    ("jb.kind.import", "นำเข้าข้อมูล", "Import"),
+    ("jb.kind.score", "คำนวณดัชนี", "Scoring"),
+    ("jb.state", "สถานะ", "State"),
+    ("jb.state.queued", "รอคิว", "Queued"),
+    ("jb.state.running", "กำลังทำงาน", "Running"),
+    ("jb.state.done", "เสร็จแล้ว", "Done"),
+    ("jb.state.failed", "ไม่สำเร็จ", "Failed"),
+    ("jb.stage.read", "อ่านและตรวจสอบ", "Reading and checking"),
+    ("jb.stage.write", "บันทึก", "Writing"),
+    ("jb.progress", "ความคืบหน้า", "Progress"),
+    ("jb.by", "ผู้สั่งงาน", "Queued by"),
+    ("jb.created", "เวลาที่สั่ง", "Queued"),
+    ("jb.started", "เริ่ม", "Started"),
+    ("jb.finished", "สิ้นสุด", "Ended"),
+    ("jb.error", "สาเหตุ", "Why"),
+    ("jb.empty", "ยังไม่มีงาน", "No jobs yet."),
+    ("jb.total", "จำนวนงาน", "Jobs"),
+    ("jb.live", "ความคืบหน้าปรับเองโดยไม่ต้องโหลดหน้าใหม่", "The progress updates by itself; no need to reload."),
+    ("jb.scoring", "การคำนวณดัชนีของรอบ", "Scoring of the rounds"),
+    ("jb.interrupted", "ถูกขัดจังหวะ: เซิร์ฟเวอร์หยุดทำงานระหว่างที่งานนี้ทำอยู่ ไม่มีสิ่งใดจากงานนี้ถูกบันทึก", "interrupted: the server stopped while this job ran; nothing it did was kept"),
+    ("jb.scored", "คำนวณดัชนีเรียบร้อยแล้ว", "Scored."),
     ("err.not_found", "ไม่พบข้อมูลที่ขอ", "Not found"),
     ("err.forbidden", "ท่านไม่มีสิทธิ์ดูหน้านี้", "You may not see this page"),
     ("err.back", "กลับหน้าหลัก", "Back to the dashboard"),

@@ -1,0 +1,668 @@
+//! Jobs: long work run by a worker inside the server, not inside a request. A job is queued with
+//! its kind and typed parameters (kept as JSON in the store's `jobs` table), claimed by the
+//! [`Jobs`] worker one at a time, and ends done with a result or failed with an error; its
+//! progress is known live in memory and written to the store a few times a second at most.
+//!
+//! Each kind runs the same code as the command line: an import checks and loads its files in one
+//! transaction ([`run_import`], over [`crate::upload`]), then queues a scoring job for every round
+//! it touched; a scoring job ([`run_score`], which `thanrak score` calls inline) stores a round's
+//! scores and figures in one transaction. So a server killed during a job has written nothing of
+//! it, and marks it failed when it starts again ([`Store::fail_interrupted`]). (The one gap: a
+//! kill in the few statements between an import's commit and the end of its job, which write the
+//! audit line and queue the scoring, leaves the data loaded and the job marked interrupted.)
+//!
+//! | role | sees |
+//! | --- | --- |
+//! | admin | every job |
+//! | others | the jobs they queued (another's job is a 404) |
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use thanrak_store::{Job, JobEnd, JobState, NewJob, Store, User, UserName};
+use tokio::sync::Notify;
+
+use crate::access::{AccessError, Page, Paging};
+use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
+use crate::upload::{load_upload, UploadLoad};
+use crate::{AppError, ImportMode, Progress, Removals};
+use thanrak_core::methodology::SHIPPED_FILES;
+
+/// How often at most a running job's progress is written to the store.
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+/// How often the worker looks for queued jobs when nothing woke it (jobs queued by another
+/// process, on a shared PostgreSQL database).
+const POLL_EVERY: Duration = Duration::from_secs(5);
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Check and load uploaded files, then queue the scoring of the rounds they touch.
+    Import,
+    /// Score one round.
+    Score,
+}
+
+impl JobKind {
+    /// The code used in the store and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Import => "import",
+            JobKind::Score => "score",
+        }
+    }
+}
+
+/// The parameters of an import job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportParams {
+    /// The files to check and load.
+    pub files: Vec<PathBuf>,
+    /// The folder the files were staged in: removed when the job ends, and left out of the
+    /// file names that problems are reported with.
+    pub staging: Option<PathBuf>,
+    /// A households-only update (members kept) rather than households with their members.
+    pub households_only: bool,
+    /// The number of stored members the user confirmed the import may remove.
+    pub confirmed_removals: usize,
+    /// The importing user's name; its rights are those it has when the job runs.
+    pub user: String,
+}
+
+impl ImportParams {
+    fn mode(&self) -> ImportMode {
+        if self.households_only {
+            ImportMode::HouseholdsOnly
+        } else {
+            ImportMode::Whole
+        }
+    }
+}
+
+/// The parameters of a scoring job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreParams {
+    /// The round to score.
+    pub round: String,
+    /// The id of the methodology to score it with.
+    pub methodology_id: String,
+}
+
+/// A job's kind with its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobParams {
+    /// An import.
+    Import(ImportParams),
+    /// A scoring run.
+    Score(ScoreParams),
+}
+
+impl JobParams {
+    /// The kind of job.
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobParams::Import(_) => JobKind::Import,
+            JobParams::Score(_) => JobKind::Score,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        match self {
+            JobParams::Import(p) => json(p),
+            JobParams::Score(p) => json(p),
+        }
+    }
+
+    /// The parameters of a stored job.
+    pub fn of(job: &Job) -> Result<JobParams, AppError> {
+        let bad = |e: serde_json::Error| {
+            AppError::Invalid(format!(
+                "job {} has parameters of the wrong shape: {e}",
+                job.id
+            ))
+        };
+        match job.new.kind.as_str() {
+            "import" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Import)
+                .map_err(bad),
+            "score" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Score)
+                .map_err(bad),
+            other => Err(AppError::Invalid(format!(
+                "job {} is of an unknown kind {other:?}",
+                job.id
+            ))),
+        }
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("job parameters and results serialise")
+}
+
+/// One problem of refused files, as an import job's result lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The file (and sheet) as uploaded.
+    pub file: String,
+    /// The row, the header being row 1; 0 for the file as a whole.
+    pub row: u64,
+    /// The column.
+    pub column: String,
+    /// The value found.
+    pub value: String,
+    /// What is wrong (in English, as the checks say it).
+    pub reason: String,
+}
+
+/// Stored members of one household that an import removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    /// The round.
+    pub round: String,
+    /// The household.
+    pub household_id: String,
+    /// The numbers of the members the files no longer list.
+    pub member_nos: Vec<u16>,
+}
+
+/// What an import job did (its result, kept as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    /// `loaded`, `rejected` (nothing written: see `problems`) or `unconfirmed` (nothing
+    /// written: it would remove other stored members than were confirmed).
+    pub status: String,
+    /// Households written.
+    pub households: u64,
+    /// Members written.
+    pub members: u64,
+    /// Villages the import added.
+    pub new_villages: u64,
+    /// The rounds touched.
+    pub rounds: Vec<String>,
+    /// The scoring jobs queued for those rounds, in the same order.
+    pub scoring_jobs: Vec<i64>,
+    /// Stored members removed (loaded) or that loading would remove (unconfirmed).
+    pub removes_members: usize,
+    /// Which, when unconfirmed.
+    pub removals: Vec<Removal>,
+    /// Every problem, by file and row, when rejected.
+    pub problems: Vec<Problem>,
+}
+
+/// What a scoring job did (its result, kept as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreResult {
+    /// The round scored.
+    pub round: String,
+    /// The methodology's id.
+    pub methodology_id: String,
+    /// The methodology's version.
+    pub methodology_version: String,
+    /// Households scored.
+    pub households: usize,
+    /// Households in each group, in `Group::ALL` order.
+    pub groups: [u64; 4],
+}
+
+impl From<&ScoreSummary> for ScoreResult {
+    fn from(s: &ScoreSummary) -> Self {
+        ScoreResult {
+            round: s.round.to_string(),
+            methodology_id: s.methodology.0.clone(),
+            methodology_version: s.methodology.1.clone(),
+            households: s.households,
+            groups: s.groups,
+        }
+    }
+}
+
+/// Reads a job's result as `T`, if it has one of that shape.
+pub fn result_of<T: for<'de> Deserialize<'de>>(job: &Job) -> Option<T> {
+    serde_json::from_str(job.result.as_deref()?).ok()
+}
+
+/// Scores a round as a scoring job does; `thanrak score` calls it inline with its progress bar.
+/// The scores and figures are stored in one transaction (see `Store::save_scores`).
+pub async fn run_score(
+    store: &Store,
+    lm: &LoadedMethodology,
+    p: &ScoreParams,
+    progress: Progress<'_>,
+) -> Result<ScoreSummary, AppError> {
+    let id = lm.methodology.id();
+    if p.methodology_id != id {
+        return Err(AppError::Invalid(format!(
+            "the methodology {:?} is not the one loaded here ({id})",
+            p.methodology_id
+        )));
+    }
+    score_round(store, &p.round, lm, progress).await
+}
+
+/// Checks and loads the files of an import job as `created_by` (see
+/// [`crate::upload::load_upload`]: every row, the batch, the user's areas, the removals it
+/// confirmed; loaded in one transaction or not at all); the result's `status` says whether the
+/// files were loaded. Scoring is left to the caller.
+pub async fn run_import(
+    store: &Store,
+    created_by: i64,
+    p: &ImportParams,
+    progress: Progress<'_>,
+) -> Result<ImportResult, AccessError> {
+    let name = UserName::parse(&p.user)
+        .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
+    let user = store.user(&name).await?;
+    if user.id != created_by || user.disabled {
+        return Err(AccessError::Forbidden(
+            "the user who queued this import is disabled".into(),
+        ));
+    }
+    if p.files.iter().any(|f| !f.exists()) {
+        return Err(AppError::Invalid(
+            "the uploaded files are no longer kept (the server restarted before the import \
+             ran): upload them again"
+                .into(),
+        )
+        .into());
+    }
+    let loaded = load_upload(
+        store,
+        &user,
+        &p.files,
+        p.mode(),
+        p.confirmed_removals,
+        progress,
+    )
+    .await?;
+    let strip = |file: String| match &p.staging {
+        Some(dir) => {
+            let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+            file.strip_prefix(&prefix)
+                .map(str::to_string)
+                .unwrap_or(file)
+        }
+        None => file,
+    };
+    let result = match loaded {
+        UploadLoad::Rejected(d) => ImportResult {
+            status: "rejected".into(),
+            problems: d
+                .into_iter()
+                .map(|d| Problem {
+                    file: strip(d.file),
+                    row: d.row,
+                    column: d.column,
+                    value: d.value,
+                    reason: d.reason,
+                })
+                .collect(),
+            ..ImportResult::default()
+        },
+        UploadLoad::Unconfirmed(r) => ImportResult {
+            status: "unconfirmed".into(),
+            removes_members: r.members(),
+            removals: removals(&r),
+            ..ImportResult::default()
+        },
+        UploadLoad::Loaded { import, removed } => ImportResult {
+            status: "loaded".into(),
+            households: import.households,
+            members: import.members,
+            new_villages: import.new_villages,
+            rounds: import.rounds.iter().map(ToString::to_string).collect(),
+            removes_members: removed,
+            ..ImportResult::default()
+        },
+    };
+    Ok(result)
+}
+
+/// The removals of an import as its result lists them.
+pub fn removals(r: &Removals) -> Vec<Removal> {
+    r.households
+        .iter()
+        .map(|(round, hh, nos)| Removal {
+            round: round.to_string(),
+            household_id: hh.to_string(),
+            member_nos: nos.clone(),
+        })
+        .collect()
+}
+
+/// The message a failed job shows its user: what the user can act on, and for internal faults
+/// only that there was one (the details go to the server's log).
+fn failure(job: &Job, e: &AccessError) -> String {
+    match e {
+        AccessError::App(AppError::Store(_)) => {
+            tracing::error!(job = job.id, "job failed: {e}");
+            "an internal error stopped this job; nothing it did was kept (the server's log \
+             says more)"
+                .into()
+        }
+        AccessError::App(AppError::Io(io)) => io
+            .without_path()
+            .unwrap_or_else(|| "a file could not be read".into()),
+        _ => e.to_string(),
+    }
+}
+
+/// Runs a claimed job to its end (an import queues the scoring of the rounds it loaded).
+pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd {
+    let failed = |error: String| JobEnd::Failed {
+        error,
+        result: None,
+    };
+    match JobParams::of(job) {
+        Err(e) => failed(e.to_string()),
+        Ok(JobParams::Score(p)) => {
+            let Some(lm) = crate::scoring::shipped_methodology(&p.methodology_id) else {
+                return failed(format!(
+                    "{:?} is not a shipped methodology: score the round with its file from \
+                     the command line (`thanrak score --methodology FILE`)",
+                    p.methodology_id
+                ));
+            };
+            match run_score(store, &lm, &p, progress).await {
+                Ok(s) => JobEnd::Done(json(&ScoreResult::from(&s))),
+                Err(e) => failed(failure(job, &e.into())),
+            }
+        }
+        Ok(JobParams::Import(p)) => {
+            let run = run_import(store, job.new.created_by, &p, progress).await;
+            if let Some(dir) = &p.staging {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            match run {
+                Err(e) => failed(failure(job, &e)),
+                Ok(mut result) => match result.status.as_str() {
+                    "loaded" => {
+                        // Every shipped methodology scores the rounds again (an import drops
+                        // every run of the rounds it touches).
+                        let each = result.rounds.iter().flat_map(|r| {
+                            SHIPPED_FILES.iter().map(move |(id, _)| (r.clone(), *id))
+                        });
+                        for (round, id) in each.collect::<Vec<_>>() {
+                            let params = JobParams::Score(ScoreParams {
+                                round: round.clone(),
+                                methodology_id: id.to_string(),
+                            });
+                            match queue_in(
+                                store,
+                                &params,
+                                job.new.created_by,
+                                &job.new.created_by_name,
+                            )
+                            .await
+                            {
+                                Ok(j) => result.scoring_jobs.push(j.id),
+                                Err(e) => tracing::error!(
+                                    job = job.id,
+                                    "cannot queue the scoring of round {round}: {e}"
+                                ),
+                            }
+                        }
+                        JobEnd::Done(json(&result))
+                    }
+                    "rejected" => JobEnd::Failed {
+                        error: format!(
+                            "refused: {} problem(s) in the files; nothing was written",
+                            result.problems.len()
+                        ),
+                        result: Some(json(&result)),
+                    },
+                    _ => JobEnd::Failed {
+                        error: format!(
+                            "not loaded: the import would now remove {} stored members, not the \
+                             {} confirmed (the data changed since the check); nothing was \
+                             written: upload the files again",
+                            result.removes_members, p.confirmed_removals
+                        ),
+                        result: Some(json(&result)),
+                    },
+                },
+            }
+        }
+    }
+}
+
+async fn queue_in(
+    store: &Store,
+    params: &JobParams,
+    user_id: i64,
+    user_name: &str,
+) -> Result<Job, AppError> {
+    let new = NewJob {
+        kind: params.kind().as_str().into(),
+        params: params.to_json(),
+        created_by: user_id,
+        created_by_name: user_name.into(),
+    };
+    Ok(store.create_job(&new, Utc::now()).await?)
+}
+
+/// A running job's progress as last reported: the stage, units done and units in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    /// The stage under way.
+    pub stage: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all.
+    pub total: u64,
+}
+
+/// The job worker of a server, and the handle to queue jobs and read their live progress;
+/// clones share the worker.
+#[derive(Clone)]
+pub struct Jobs {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    store: Store,
+    /// Woken when a job is queued.
+    wake: Notify,
+    /// Woken when a job ends.
+    ended: Notify,
+    /// The progress of the job under way, by id.
+    live: Mutex<HashMap<i64, Live>>,
+}
+
+/// Settings of the worker.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerConfig {
+    /// A test hook: a job that reports progress in this stage (with some units done) stops
+    /// there for good, inside its transaction, so that a test can kill the server mid-job.
+    /// Never set in production.
+    pub hold_at_stage: Option<String>,
+}
+
+impl Jobs {
+    /// Starts the worker on the current tokio runtime: it claims queued jobs one at a time,
+    /// runs them (scoring with the shipped methodology each names), and calls `after` when each ends (to drop what was computed from
+    /// the data before).
+    pub fn start(
+        store: Store,
+        config: WorkerConfig,
+        after: impl Fn() + Send + Sync + 'static,
+    ) -> Jobs {
+        let jobs = Jobs {
+            shared: Arc::new(Shared {
+                store,
+                wake: Notify::new(),
+                ended: Notify::new(),
+                live: Mutex::new(HashMap::new()),
+            }),
+        };
+        tokio::spawn(work(jobs.clone(), config, after));
+        jobs
+    }
+
+    fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    fn live_map(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Live>> {
+        self.shared
+            .live
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The live progress of job `id`, while this worker runs it.
+    pub fn live(&self, id: i64) -> Option<Live> {
+        self.live_map().get(&id).cloned()
+    }
+
+    /// A stored job with its live progress when this worker is running it (the stored
+    /// progress lags behind, and cannot be written at all on SQLite while an import holds the
+    /// database's one writer).
+    pub fn with_live(&self, mut job: Job) -> Job {
+        if job.state == JobState::Running {
+            if let Some(l) = self.live(job.id) {
+                job.stage = l.stage;
+                job.progress_done = l.done;
+                job.progress_total = l.total;
+            }
+        }
+        job
+    }
+
+    /// Queues a job for `user` and wakes the worker.
+    pub async fn queue(&self, params: &JobParams, user: &User) -> Result<Job, AppError> {
+        let job = queue_in(self.store(), params, user.id, user.name.as_str()).await?;
+        self.shared.wake.notify_one();
+        Ok(job)
+    }
+
+    /// Waits until job `id` has ended, and returns it.
+    pub async fn wait(&self, id: i64) -> Result<Job, AppError> {
+        loop {
+            let ended = self.shared.ended.notified();
+            let job = self
+                .store()
+                .job(id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("there is no job {id}")))?;
+            if job.state.is_finished() {
+                return Ok(job);
+            }
+            // A job run by another process ends without waking this one: look again now and then.
+            let _ = tokio::time::timeout(POLL_EVERY, ended).await;
+        }
+    }
+}
+
+async fn work(jobs: Jobs, config: WorkerConfig, after: impl Fn() + Send + Sync + 'static) {
+    loop {
+        match jobs.store().claim_job(Utc::now()).await {
+            Ok(Some(job)) => {
+                run_one(&jobs, &config, job).await;
+                after();
+                jobs.shared.ended.notify_waiters();
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("cannot look for queued jobs: {e}"),
+        }
+        let _ = tokio::time::timeout(POLL_EVERY, jobs.shared.wake.notified()).await;
+    }
+}
+
+/// Runs one claimed job in a task of its own (a panic fails the job, not the worker), with its
+/// progress kept live and written to the store now and then, and records how it ended.
+async fn run_one(jobs: &Jobs, config: &WorkerConfig, job: Job) {
+    let id = job.id;
+    jobs.live_map().insert(id, Live::default());
+    let flusher = tokio::spawn(write_progress(jobs.clone(), id));
+    let (store, reporter, hold) = (
+        jobs.store().clone(),
+        jobs.clone(),
+        config.hold_at_stage.clone(),
+    );
+    let task = tokio::spawn(async move {
+        let mut progress = |stage: &str, done: u64, total: u64| {
+            reporter.live_map().insert(
+                id,
+                Live {
+                    stage: stage.to_string(),
+                    done,
+                    total,
+                },
+            );
+            if done > 0 && hold.as_deref() == Some(stage) {
+                crate::blocking(|| loop {
+                    std::thread::sleep(Duration::from_secs(3600));
+                });
+            }
+        };
+        run_job(&store, &job, &mut progress).await
+    });
+    let end = match task.await {
+        Ok(end) => end,
+        Err(e) => {
+            tracing::error!(job = id, "job stopped: {e}");
+            JobEnd::Failed {
+                error: "an internal error stopped this job (the server's log says more)".into(),
+                result: None,
+            }
+        }
+    };
+    flusher.abort();
+    if let Err(e) = jobs.store().finish_job(id, &end, Utc::now()).await {
+        tracing::error!(job = id, "cannot record the end of the job: {e}");
+    }
+    jobs.live_map().remove(&id);
+}
+
+/// Writes the live progress of job `id` to the store when it changed, at most every
+/// [`PROGRESS_EVERY`]; a write that fails (the database busy with the job's own transaction)
+/// is skipped.
+async fn write_progress(jobs: Jobs, id: i64) {
+    let mut written = None;
+    loop {
+        tokio::time::sleep(PROGRESS_EVERY).await;
+        let now = jobs.live(id);
+        if now != written {
+            if let Some(l) = &now {
+                let _ = jobs
+                    .store()
+                    .job_progress(id, &l.stage, l.done, l.total)
+                    .await;
+            }
+            written = now;
+        }
+    }
+}
+
+/// A page of the jobs `user` may see, newest first, with live progress: an admin's list holds
+/// every job, another user's its own.
+pub async fn list_jobs(jobs: &Jobs, user: &User, paging: Paging) -> Result<Page<Job>, AccessError> {
+    let by = (!crate::policy::sees_every_job(user)).then_some(user.id);
+    let (items, total) = jobs
+        .store()
+        .jobs(by, paging.offset(), u64::from(paging.per_page()))
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(|j| jobs.with_live(j)).collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total,
+    })
+}
+
+/// Job `id` with its live progress, if `user` may see it (its own, or any for an admin);
+/// another user's job is not found.
+pub async fn get_job(jobs: &Jobs, user: &User, id: i64) -> Result<Job, AccessError> {
+    match jobs.store().job(id).await? {
+        Some(j) if crate::policy::sees_every_job(user) || j.new.created_by == user.id => {
+            Ok(jobs.with_live(j))
+        }
+        _ => Err(AppError::NotFound(format!("there is no job {id}")).into()),
+    }
+}

@@ -1,0 +1,146 @@
+//! `GET /jobs` and `GET /jobs/{id}`: the background jobs (imports, scoring) with their progress.
+//! A user sees the jobs it queued; an admin sees every job.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+use thanrak_app::db::Job;
+use thanrak_app::jobs::{self, JobParams};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::dto::PageDto;
+use super::PageQuery;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::AppState;
+
+/// The routes of this feature.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_jobs))
+        .routes(routes!(get_job))
+}
+
+/// A background job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobDto {
+    /// The job's id.
+    pub id: i64,
+    /// `import` (check and load files, then queue the scoring of their rounds) or `score`.
+    pub kind: String,
+    /// What it was asked to do: for an import the file names, `households_only` and
+    /// `confirmed_removals`; for a scoring job the `round` and `methodology_id`.
+    #[schema(value_type = Object)]
+    pub params: Value,
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: &'static str,
+    /// The stage under way (`read`, `write`), as the job last reported it.
+    pub stage: String,
+    /// Units of the stage done.
+    pub progress_done: u64,
+    /// Units of the stage in all (0 while not known).
+    pub progress_total: u64,
+    /// The id of the user who queued it.
+    pub created_by: i64,
+    /// Its name.
+    pub created_by_name: String,
+    /// When it was queued (RFC 3339).
+    pub created_at: String,
+    /// When it started.
+    pub started_at: Option<String>,
+    /// When it ended.
+    pub finished_at: Option<String>,
+    /// Why it failed. A job that was running when the server stopped says `interrupted: …`;
+    /// nothing it did was kept.
+    pub error: Option<String>,
+    /// What it produced. An import: `status` (`loaded`, `rejected`, `unconfirmed`),
+    /// `households`, `members`, `new_villages`, `rounds`, `scoring_jobs` (the ids of the scoring
+    /// jobs it queued), `removes_members`, `removals` and `problems` (file, row, column, value,
+    /// reason). A scoring job: `round`, `methodology_id`, `methodology_version`, `households`
+    /// and `groups` (households per group).
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Value>,
+}
+
+/// What a job was asked to do, without the server's paths.
+pub(crate) fn public_params(job: &Job) -> Value {
+    match JobParams::of(job) {
+        Ok(JobParams::Import(p)) => json!({
+            "files": p.files.iter().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>(),
+            "households_only": p.households_only,
+            "confirmed_removals": p.confirmed_removals,
+        }),
+        Ok(JobParams::Score(p)) => json!({
+            "round": p.round,
+            "methodology_id": p.methodology_id,
+        }),
+        Err(_) => json!({}),
+    }
+}
+
+impl From<Job> for JobDto {
+    fn from(j: Job) -> Self {
+        JobDto {
+            params: public_params(&j),
+            id: j.id,
+            kind: j.new.kind,
+            state: j.state.as_str(),
+            stage: j.stage,
+            progress_done: j.progress_done,
+            progress_total: j.progress_total,
+            created_by: j.new.created_by,
+            created_by_name: j.new.created_by_name,
+            created_at: j.created_at.to_rfc3339(),
+            started_at: j.started_at.map(|t| t.to_rfc3339()),
+            finished_at: j.finished_at.map(|t| t.to_rfc3339()),
+            error: j.error,
+            result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+        }
+    }
+}
+
+/// The jobs the caller may see, newest first: its own, or every job for an admin. A running
+/// job's progress is the live one.
+#[utoipa::path(
+    get,
+    path = "/jobs",
+    tag = "jobs",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of jobs", body = PageDto<JobDto>),
+        (status = 400, description = "A malformed paging value", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    )
+)]
+async fn list_jobs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<PageQuery>,
+) -> Result<Json<PageDto<JobDto>>, ApiError> {
+    let page = jobs::list_jobs(state.jobs(), &caller.user, p.paging()?).await?;
+    Ok(Json(PageDto::from_page(page, JobDto::from)))
+}
+
+/// One job, with its live progress while it runs and its result or error once it has ended.
+#[utoipa::path(
+    get,
+    path = "/jobs/{id}",
+    tag = "jobs",
+    params(("id" = i64, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job", body = JobDto),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such job, or another user's (unless the caller is an admin)", body = ErrorBody),
+    )
+)]
+async fn get_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<JobDto>, ApiError> {
+    let job = jobs::get_job(state.jobs(), &caller.user, id).await?;
+    Ok(Json(JobDto::from(job)))
+}
