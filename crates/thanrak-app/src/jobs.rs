@@ -445,6 +445,36 @@ async fn queue_in(
     Ok(store.create_job(&new, Utc::now()).await?)
 }
 
+/// Queues the scoring of `round` with the shipped methodology `methodology_id` (the default
+/// when `None`), for a user the policy lets score rounds: scoring replaces a run that every user
+/// reads.
+pub async fn queue_score(
+    jobs: &Jobs,
+    user: &User,
+    round: &str,
+    methodology_id: Option<&str>,
+) -> Result<Job, AccessError> {
+    crate::policy::admin_only(user, "only an admin may score a round")?;
+    let round = crate::parse_round(round)?;
+    crate::ensure_round(jobs.store(), &round).await?;
+    let id = methodology_id
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(SHIPPED_FILES[0].0);
+    if crate::scoring::shipped_methodology(id).is_none() {
+        return Err(AppError::Invalid(format!(
+            "unknown methodology {id:?}: one of {}",
+            SHIPPED_FILES.map(|(i, _)| i).join(", ")
+        ))
+        .into());
+    }
+    let params = JobParams::Score(ScoreParams {
+        round: round.to_string(),
+        methodology_id: id.to_string(),
+    });
+    Ok(jobs.queue(&params, user).await?)
+}
+
 /// A running job's progress as last reported: the stage, units done and units in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Live {

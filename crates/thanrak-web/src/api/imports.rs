@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -211,9 +212,17 @@ async fn post_import(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ImportQuery>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // Who may import is answered before the body is read: a role that may not import is told
+    // so, whatever it sent.
     import_areas(&caller.user)?;
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::invalid(format!(
+            "send the files as multipart/form-data parts named `files`: {}",
+            e.body_text()
+        ))
+    })?;
     let root = crate::pages::staging_root().map_err(|e| ApiError::internal(&e))?;
     let staging = Staging(root.join(credentials::random_hex()));
     std::fs::create_dir_all(&staging.0).map_err(|e| ApiError::internal(&e))?;

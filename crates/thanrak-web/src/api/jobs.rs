@@ -22,6 +22,52 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_jobs))
         .routes(routes!(get_job))
+        .routes(routes!(score_round))
+}
+
+/// Which methodology to score a round with.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ScoreQuery {
+    /// A shipped methodology's id (`thanrak-default-1` by default, or `tpmap-welfare-1`).
+    #[param(example = "tpmap-welfare-1")]
+    pub methodology: Option<String>,
+}
+
+/// Queues the scoring of a round (admins only): the job replaces the round's run of that
+/// methodology and its stored figures. Answers 202 with the job, followed at its `Location`.
+#[utoipa::path(
+    post,
+    path = "/rounds/{round}/score",
+    tag = "jobs",
+    params(
+        ("round" = String, Path, description = "The round's label", example = "2568-1"),
+        ScoreQuery,
+    ),
+    responses(
+        (status = 202, description = "Queued", body = JobDto),
+        (status = 400, description = "An unknown methodology", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such round", body = ErrorBody),
+    )
+)]
+async fn score_round(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(round): Path<String>,
+    Query(q): Query<ScoreQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let job =
+        jobs::queue_score(state.jobs(), &caller.user, &round, q.methodology.as_deref()).await?;
+    let location = format!("/api/v1/jobs/{}", job.id);
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        [(axum::http::header::LOCATION, location)],
+        Json(JobDto::from(job)),
+    )
+        .into_response())
 }
 
 /// A background job.

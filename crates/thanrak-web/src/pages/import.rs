@@ -8,6 +8,7 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -271,11 +272,18 @@ async fn upload(
     State(state): State<AppState>,
     lang: LangChoice,
     page: PageUser,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     if let Err(e) = forbidden_unless_importer(&page) {
         return error_page(&state, &lang, e);
     }
+    let Ok(mut multipart) = multipart else {
+        return error_page(
+            &state,
+            &lang,
+            ApiError::invalid("the form was not sent as a file upload"),
+        );
+    };
     sweep_staging();
     let batch = credentials::random_hex();
     let Some(dir) = staging_dir(&batch) else {
