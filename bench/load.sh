@@ -4,6 +4,7 @@
 #  1. the dashboard's figures API of a province (GET /api/v1/rounds/R/figures?area=52);
 #  2. a household search: a page of the households of a district (GET …/households?area=5201);
 #  3. the map's boundaries of a province's districts (GET /api/v1/boundaries?level=district&parent=52);
+#     and a district's target list filtered by the job need (GET …/targets?area=5201&need=job);
 #  4. the dashboard page of a province, as a logged-in browser (session cookie) asks for it.
 # Reports p50/p99 latency, errors and requests/s of each, and the server's peak resident memory
 # (VmHWM) while serving. The database is prepared by separate commands, so the peak is the server's.
@@ -16,11 +17,14 @@ cd "$(dirname "$0")/.."
 N=${N:-235704}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-200}
-OUT=bench/out
+OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q -p thanrak
-BIN=target/release/thanrak
+# BIN=path/to/thanrak bench/load.sh measures another build (an earlier commit, for a before/after).
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q -p thanrak
+    BIN=target/release/thanrak
+fi
 if [ -n "${PG:-}" ]; then
     # A database of its own, so the bench never touches the test database.
     psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE thanrak_load_$N" 2>/dev/null || true
@@ -93,5 +97,7 @@ run figures-province "/api/v1/rounds/$ROUND/figures?area=52"
 run figures-country "/api/v1/rounds/$ROUND/figures"
 run household-search "/api/v1/rounds/$ROUND/households?area=5201&per_page=50"
 run boundaries-districts "/api/v1/boundaries?level=district&parent=52"
+# A district's target list filtered by the job need (methodology §5), first page.
+run targets-job-district "/api/v1/rounds/$ROUND/targets?area=5201&need=job&per_page=50"
 run dashboard-page "/?area=52" "Cookie: thanrak_session=$SESSION"
 echo "server peak RSS (VmHWM) after load: $(rss)"

@@ -8,10 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-235704}
-OUT=bench/out
+OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
-cargo build --release -q -p thanrak
-BIN=target/release/thanrak
+# BIN=path/to/thanrak OUT=bench/out-before bench/score.sh measures another build.
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q -p thanrak
+    BIN=target/release/thanrak
+fi
 DB="sqlite://$PWD/$OUT/score-$N.db"  # absolute: cargo bench runs in the crate's folder
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 if [ ! -f "$OUT/score-$N.db" ]; then

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod area_figures;
+pub mod areas;
 pub mod audit;
 pub mod boundaries;
 pub mod cache;
@@ -15,6 +16,7 @@ pub mod jobs;
 pub mod policy;
 pub mod profile;
 pub mod scoring;
+pub mod sessions;
 pub mod targeting;
 pub mod upload;
 

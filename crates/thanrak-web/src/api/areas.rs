@@ -56,10 +56,7 @@ async fn list_areas(
 ) -> Result<Json<PageDto<AreaDto>>, ApiError> {
     let paging = p.paging()?;
     let parent = q.parent.as_deref().map(parse_code).transpose()?;
-    if let Some(parent) = &parent {
-        state.store().area(parent).await?;
-    }
-    let areas = state.store().child_areas(parent.as_ref()).await?;
+    let areas = thanrak_app::areas::child_areas(state.store(), parent.as_ref()).await?;
     Ok(Json(PageDto::from_page(
         Page::of(areas, paging),
         AreaDto::from,
@@ -85,5 +82,7 @@ async fn get_area(
     Path(code): Path<String>,
 ) -> Result<Json<AreaDto>, ApiError> {
     let code = parse_code(&code)?;
-    Ok(Json(state.store().area(&code).await?.into()))
+    Ok(Json(
+        thanrak_app::areas::area(state.store(), &code).await?.into(),
+    ))
 }

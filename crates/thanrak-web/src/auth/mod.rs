@@ -19,7 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use thanrak_core::identity::{User, UserName};
+use thanrak_app::sessions::{LoginFailure, Throttle};
+use thanrak_core::identity::User;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -98,7 +99,7 @@ async fn session_of(
             return Ok(Some(s));
         }
     }
-    let session = state.store().session(&digest, now).await?;
+    let session = thanrak_app::sessions::session(state.store(), &digest, now).await?;
     match &session {
         Some(s) => state.sessions().insert(digest, s.clone()),
         None => state.sessions().remove(&digest),
@@ -132,18 +133,14 @@ impl FromRequestParts<AppState> for Caller {
             if let Some(found) = state.tokens().get(&digest) {
                 return Ok(Caller { user: found.user });
             }
-            let found = state
-                .store()
-                .api_token_user(&digest)
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?;
-            let now = Utc::now();
-            if found
-                .last_used_at
-                .is_none_or(|t| now - t >= TOKEN_TOUCH_INTERVAL)
-            {
-                state.store().touch_api_token(found.token_id, now).await?;
-            }
+            let found = thanrak_app::sessions::token_user(
+                state.store(),
+                &digest,
+                Utc::now(),
+                TOKEN_TOUCH_INTERVAL,
+            )
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
             let user = found.user.clone();
             state.tokens().insert(digest, found);
             return Ok(Caller { user });
@@ -269,15 +266,16 @@ pub enum LoginError {
     Internal(ApiError),
 }
 
-impl From<thanrak_app::db::StoreError> for LoginError {
-    fn from(e: thanrak_app::db::StoreError) -> Self {
-        LoginError::Internal(e.into())
+impl From<LoginFailure> for LoginError {
+    fn from(e: LoginFailure) -> Self {
+        match e {
+            LoginFailure::Throttled { retry_after_secs } => {
+                LoginError::Throttled { retry_after_secs }
+            }
+            LoginFailure::BadCredentials => LoginError::BadCredentials,
+            LoginFailure::Internal(e) => LoginError::Internal(e.into()),
+        }
     }
-}
-
-/// The key failed logins are counted under: the name as typed, normalised and bounded.
-fn throttle_key(name: &str) -> String {
-    name.trim().to_lowercase().chars().take(64).collect()
 }
 
 /// Checks a name and password. Refuses at once, without looking at the password, when this name
@@ -288,66 +286,36 @@ pub async fn login(
     password: &str,
     ip: &str,
 ) -> Result<User, LoginError> {
-    let store = state.store();
     let config = state.config();
-    let key = throttle_key(name);
-    let now = Utc::now();
-    let failures = store
-        .login_failures(&key, ip, now - config.login_window)
-        .await?;
-    if failures >= config.max_login_failures {
-        let oldest = store
-            .oldest_login_failure(&key, ip, now - config.login_window)
-            .await?
-            .unwrap_or(now);
-        let wait = (oldest + config.login_window - now).num_seconds();
-        return Err(LoginError::Throttled {
-            retry_after_secs: u64::try_from(wait).unwrap_or(0).max(1),
-        });
-    }
-    let found = match UserName::parse(name) {
-        Ok(n) => store.user_credentials(&n).await?,
-        Err(_) => None,
+    let throttle = Throttle {
+        window: config.login_window,
+        max_failures: config.max_login_failures,
     };
-    let hash = found
-        .as_ref()
-        .map(|(_, h)| h.clone())
-        .unwrap_or_else(|| credentials::dummy_hash().to_string());
     let password = password.to_string();
-    let matches =
-        tokio::task::spawn_blocking(move || credentials::verify_password(&password, &hash))
-            .await
-            .map_err(|e| LoginError::Internal(ApiError::internal(&e)))?;
-    match found {
-        Some((user, _)) if matches && !user.disabled => {
-            store.clear_login_failures(&key, ip).await?;
-            Ok(user)
-        }
-        _ => {
-            store
-                .record_login_failure(&key, ip, now, now - config.login_window)
-                .await?;
-            Err(LoginError::BadCredentials)
-        }
-    }
+    Ok(thanrak_app::sessions::login(
+        state.store(),
+        throttle,
+        name,
+        ip,
+        credentials::dummy_hash(),
+        move |hash| credentials::verify_password(&password, &hash),
+    )
+    .await?)
 }
 
 /// Opens a session for `user`; returns the token for the cookie.
 pub async fn start_session(state: &AppState, user: &User) -> Result<String, ApiError> {
     let token = credentials::random_hex();
     let now = Utc::now();
-    let store = state.store();
-    // Sweeping at each login keeps the table small without a background task.
-    store.delete_expired_sessions(now).await?;
-    store
-        .create_session(
-            user.id,
-            &credentials::digest(&token),
-            &credentials::random_hex(),
-            now,
-            now + state.config().session_ttl,
-        )
-        .await?;
+    thanrak_app::sessions::start_session(
+        state.store(),
+        user,
+        &credentials::digest(&token),
+        &credentials::random_hex(),
+        now,
+        now + state.config().session_ttl,
+    )
+    .await?;
     Ok(token)
 }
 
@@ -355,7 +323,7 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<String, ApiE
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         let digest = credentials::digest(token);
-        state.store().delete_session(&digest).await?;
+        thanrak_app::sessions::end_session(state.store(), &digest).await?;
         state.sessions().remove(&digest);
     }
     Ok(())
@@ -381,6 +349,5 @@ mod tests {
             v.to_str().unwrap(),
             "thanrak_session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Strict; Secure"
         );
-        assert_eq!(throttle_key("  SomChai "), "somchai");
     }
 }
