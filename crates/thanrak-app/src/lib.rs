@@ -23,9 +23,9 @@ pub mod upload;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use thanrak_core::demo::{self, DemoConfig};
 use thanrak_core::schema::{check_batch, Table};
 use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
+use thanrak_demo::DemoConfig;
 use thanrak_io::{Batch, Diagnostic};
 use thanrak_store::{
     ImportSummary, MemberUpdate, NewAuditEntry, RoundSummary, Store, StoreError, StoredKeys,
@@ -595,7 +595,7 @@ pub async fn load_demo(
     progress: Progress<'_>,
 ) -> Result<DemoSummary, AppError> {
     progress("generate", 0, 1);
-    let rounds = demo::generate(config, AreaRegistry::official())
+    let rounds = thanrak_demo::generate(config, AreaRegistry::official())
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     progress("generate", 1, 1);
     let mut out = Vec::new();

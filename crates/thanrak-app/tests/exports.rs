@@ -7,8 +7,8 @@ use common::user;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::exports::{export_for, ExportTable};
 use thanrak_app::ExportFormat;
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
+use thanrak_demo::DemoConfig;
 use thanrak_store::{Store, User};
 
 async fn parts_make_the_same_files(store: &Store) {

@@ -496,7 +496,7 @@ async fn exporting_an_unknown_round_is_a_clear_error() {
 async fn demo_round_trips_through_files(seed: u64, households: usize) {
     let dir = tempfile::tempdir().unwrap();
     let a = store(&dir.path().join("a").tap_mkdir()).await;
-    let config = thanrak_core::demo::DemoConfig {
+    let config = thanrak_demo::DemoConfig {
         households,
         seed,
         ..Default::default()

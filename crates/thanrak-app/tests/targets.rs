@@ -9,8 +9,8 @@ use thanrak_app::access::Paging;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::scoring;
 use thanrak_app::targeting::{target_list, TargetQuery};
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
+use thanrak_demo::DemoConfig;
 use thanrak_store::Store;
 
 fn code(s: &str) -> AreaCode {

@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use thanrak_core::demo::{generate, DemoConfig};
 use thanrak_core::measure::score_round;
 use thanrak_core::methodology::Methodology;
 use thanrak_core::AreaRegistry;
+use thanrak_demo::{generate, DemoConfig};
 
 fn main() {
     let n = std::env::var("THANRAK_BENCH_HOUSEHOLDS")

@@ -6,7 +6,6 @@
 
 pub mod area;
 pub mod date;
-pub mod demo;
 pub mod household;
 pub mod identity;
 pub mod ids;

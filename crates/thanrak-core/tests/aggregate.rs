@@ -1,10 +1,10 @@
 //! Aggregates of scored households (methodology §2): by persons and households, by area, group
 //! and sex of the head, checked against direct sums over a generated round.
 
-use thanrak_core::demo::{generate, DemoConfig};
 use thanrak_core::measure::{aggregate, by_area, by_group, by_head_sex, score_round, Unit};
 use thanrak_core::methodology::{Group, Methodology};
 use thanrak_core::{AreaLevel, AreaRegistry};
+use thanrak_demo::{generate, DemoConfig};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)

@@ -8,10 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use thanrak_core::demo::{generate, DemoConfig};
 use thanrak_core::measure::{score_household, score_round, HouseholdScore};
 use thanrak_core::methodology::Methodology;
 use thanrak_core::{AreaRegistry, Member};
+use thanrak_demo::{generate, DemoConfig};
 
 /// CPU time used so far by all threads of this process (Linux; `None` elsewhere), which tells
 /// the work done apart from the wait for a core on a shared machine.

@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use thanrak_core::demo::{generate, DemoConfig};
 use thanrak_core::AreaRegistry;
+use thanrak_demo::{generate, DemoConfig};
 use thanrak_io::{read_batch, write_csv_tables, write_xlsx_tables};
 
 fn main() {

@@ -7,9 +7,9 @@ mod common;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use thanrak_core::demo::{self, DemoConfig, DemoRound};
 use thanrak_core::household::Relation;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, RoundLabel};
+use thanrak_demo::{DemoConfig, DemoRound};
 use thanrak_store::{
     AgencyCode, ListedHousehold, NewAuditEntry, NewUser, Role, Scope, Store, StoreError, UserName,
 };
@@ -41,7 +41,7 @@ fn demo_rounds() -> &'static [DemoRound; 2] {
             seed: 3,
             provinces: vec![code("52"), code("45")],
         };
-        demo::generate(&config, AreaRegistry::official()).unwrap()
+        thanrak_demo::generate(&config, AreaRegistry::official()).unwrap()
     })
 }
 

@@ -5,8 +5,8 @@ use reqwest::header::{AUTHORIZATION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOK
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self, UserRequest};
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::AreaCode;
+use thanrak_demo::DemoConfig;
 use thanrak_web::auth::credentials;
 
 mod common;

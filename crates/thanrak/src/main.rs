@@ -16,8 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use thanrak_app::db::{Store, DEFAULT_DATABASE_URL};
 use thanrak_app::{AppError, ExportFormat, ImportMode, ImportOutcome, Importer};
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::escape_for_terminal;
+use thanrak_demo::DemoConfig;
 
 /// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
 #[derive(Parser)]

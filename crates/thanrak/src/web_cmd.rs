@@ -10,9 +10,9 @@ use thanrak_app::access::{self, UserRequest};
 use thanrak_app::db::Store;
 use thanrak_app::jobs::{self, ScoreParams, WorkerConfig};
 use thanrak_app::AppError;
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::identity::{Scope, User};
 use thanrak_core::{AreaCode, RoundLabel};
+use thanrak_demo::DemoConfig;
 use thanrak_web::auth::credentials;
 use thanrak_web::{AppState, WebConfig};
 

@@ -12,9 +12,9 @@ use reqwest::Client;
 use thanrak_app::access::{self, UserRequest};
 use thanrak_app::db::Store;
 use thanrak_app::scoring;
-use thanrak_core::demo::DemoConfig;
 use thanrak_core::identity::Scope;
 use thanrak_core::{AreaCode, Household, RoundLabel};
+use thanrak_demo::DemoConfig;
 use thanrak_web::auth::credentials;
 use thanrak_web::{AppState, WebConfig};
 

@@ -13,15 +13,17 @@
 //! IEEE arithmetic (no `exp`, `ln` or `cos` from the platform's maths library), so the same
 //! config gives the same data on every machine.
 
+#![forbid(unsafe_code)]
+
 use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::household::{
+use thanrak_core::household::{
     Education, HousingCondition, HousingTenure, LandTenure, Occupation, Relation, Sex, Skill,
     Skills,
 };
-use crate::{
+use thanrak_core::{
     AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, NationalId, RoundLabel,
 };
 
@@ -1744,7 +1746,7 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
-    use crate::schema;
+    use thanrak_core::schema;
 
     const LINE: f64 = 38_000.0;
 
