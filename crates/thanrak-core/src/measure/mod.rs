@@ -341,6 +341,24 @@ impl Hasher for FxHasher {
     }
 }
 
+/// What later rules see: the results so far (deprivations, criteria met, capitals, score,
+/// MPI-poor) over the household row as it is by then.
+fn env_over<'a>(
+    hh: &'a HouseholdRow,
+    members: &'a [MemberRow],
+    (deprived, met, capitals, score, mpi_poor): (u64, u64, [f64; 5], f64, bool),
+) -> Env<'a> {
+    Env {
+        hh,
+        members,
+        deprived,
+        met,
+        capitals,
+        score,
+        mpi_poor,
+    }
+}
+
 fn score_with<'a>(
     m: &Methodology,
     h: &Household,
@@ -437,15 +455,8 @@ fn score_with<'a>(
         .map(|c| u64::from(met_count[c]) * (product / u64::from(total[c].max(1))))
         .sum();
     hh.num[hnum::CAPITAL_MEAN] = mean_num as f64 / (5 * product) as f64;
-    let env = Env {
-        hh: &hh,
-        members: rows,
-        deprived,
-        met,
-        capitals,
-        score,
-        mpi_poor,
-    };
+    let results = (deprived, met, capitals, score, mpi_poor);
+    let env = env_over(&hh, rows, results);
     let rules = m.group_rules();
     let rule = rules
         .iter()
@@ -459,15 +470,7 @@ fn score_with<'a>(
         if target_poor {
             hh.flags |= hflag::TARGET_POOR;
         }
-        let env = Env {
-            hh: &hh,
-            members: rows,
-            deprived,
-            met,
-            capitals,
-            score,
-            mpi_poor,
-        };
+        let env = env_over(&hh, rows, results);
         for (j, need) in m.needs().iter().enumerate() {
             if need.rule.holds(&env, &none) {
                 needs |= 1 << j;
