@@ -4,35 +4,16 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
-fn thanrak(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thanrak"));
-    cmd.arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .env_remove("THANRAK_DATABASE_URL")
-        .env_remove("THANRAK_TEST_HOLD_JOBS_AT");
-    cmd
-}
+mod common;
+use common::thanrak;
 
 fn run(db: &Path, args: &[&str], stdin: &str) -> String {
-    let mut child = thanrak(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run(db, args, stdin);
     assert!(
         out.status.success(),
         "{args:?}: {}",

@@ -2,33 +2,10 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn thanrak(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thanrak"));
-    cmd.arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .env_remove("THANRAK_DATABASE_URL");
-    cmd
-}
-
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = thanrak(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+mod common;
+use common::{run, thanrak};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

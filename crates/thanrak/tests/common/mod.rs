@@ -1,0 +1,36 @@
+//! What the binary's test files share: the binary on a SQLite database, and running it to the end.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The binary on the SQLite database at `db`, with no database URL or test hook from the
+/// environment.
+pub fn thanrak(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thanrak"));
+    cmd.arg("--database-url")
+        .arg(format!("sqlite://{}", db.display()))
+        .env_remove("THANRAK_DATABASE_URL")
+        .env_remove("THANRAK_TEST_HOLD_JOBS_AT");
+    cmd
+}
+
+/// Runs the binary with `args`, `stdin` on its standard input, to the end.
+pub fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = thanrak(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
