@@ -188,6 +188,38 @@ await step('the dashboard drills down from a province to a district', async () =
   noProblems(page);
 });
 
+await step('the dashboard switches to the TPMAP methodology and says which one it shows', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/?area=52`);
+  await page.waitForSelector('#methodology');
+  const before = await page.locator('#groups').innerText();
+  assert.match(await page.locator('#methodology-title').innerText(), /ธารรักษ์|ค่าเริ่มต้น/);
+  await page.selectOption('#methodology', 'tpmap-welfare-1');
+  await Promise.all([page.waitForURL(/methodology=tpmap-welfare-1/), page.click('form.inline button[type=submit]')]);
+  assert.match(await page.locator('#methodology-title').innerText(), /TPMAP/);
+  assert.notEqual(await page.locator('#groups').innerText(), before, 'the groups differ under TPMAP');
+  await page.screenshot({ path: join(shots, '07b-dashboard-tpmap.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, '07c-dashboard-tpmap-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  noProblems(page);
+});
+
+await step('the target list filters by a need of the methodology file', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/targets?area=52&need=job`);
+  await page.waitForSelector('#targets tr[data-id], #no-targets');
+  const rows = await page.locator('#targets tr[data-id]').count();
+  assert.ok(rows > 0, 'no household with the job need in Lampang');
+  const chips = await page.locator('#targets tr[data-id]').evaluateAll(
+    (rs) => rs.map((r) => r.innerText));
+  assert.ok(chips.every((t) => t.includes('งาน')), 'every row lists the job need');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, '08b-targets-job-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  noProblems(page);
+});
+
 let profileHref;
 await step('the target list of Lampang lists households with links to their profiles', async () => {
   const { page } = admin;
