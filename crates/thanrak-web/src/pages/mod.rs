@@ -53,6 +53,10 @@ pub fn templates() -> Environment<'static> {
         ("targets.html", include_str!("../../templates/targets.html")),
         ("profile.html", include_str!("../../templates/profile.html")),
         ("import.html", include_str!("../../templates/import.html")),
+        (
+            "import_report.html",
+            include_str!("../../templates/import_report.html"),
+        ),
         ("audit.html", include_str!("../../templates/audit.html")),
         ("tokens.html", include_str!("../../templates/tokens.html")),
         ("jobs.html", include_str!("../../templates/jobs.html")),
