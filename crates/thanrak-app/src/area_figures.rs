@@ -22,12 +22,12 @@ use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{Store, User};
+use thanrak_store::{ScoreRun, Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
 use crate::scoring::{figures, Breakdown, FigureQuery, FigureRow, Figures, LoadedMethodology};
-use crate::targeting::run_key;
+use crate::targeting::{run_key, TargetList};
 use crate::AppError;
 use tokio::sync::OnceCell;
 
@@ -111,6 +111,10 @@ pub struct FiguresCache {
     figures: TtlCache<FiguresKey, Arc<OnceCell<Arc<Stored>>>>,
     /// What is withheld, by round and the areas the user sees in full.
     protections: TtlCache<ProtectionKey, Arc<OnceCell<Arc<Protection>>>>,
+    /// The stored runs of a round (which methodologies scored it, with their files).
+    pub(crate) runs: TtlCache<RoundLabel, Arc<Vec<ScoreRun>>>,
+    /// Target-list pages, before the audit of the view (which every request writes).
+    pub(crate) targets: TtlCache<crate::targeting::PageKey, Arc<OnceCell<Arc<TargetList>>>>,
 }
 
 impl FiguresCache {
@@ -121,6 +125,9 @@ impl FiguresCache {
             figures: TtlCache::new(FIGURES_TTL, 100_000),
             // A few rounds for every surveyor's areas.
             protections: TtlCache::new(FIGURES_TTL, 10_000),
+            runs: TtlCache::new(FIGURES_TTL, 1_000),
+            // The first pages that a busy province asks for.
+            targets: TtlCache::new(FIGURES_TTL, 10_000),
         }
     }
 
@@ -128,6 +135,8 @@ impl FiguresCache {
     pub fn clear(&self) {
         self.figures.clear();
         self.protections.clear();
+        self.runs.clear();
+        self.targets.clear();
     }
 }
 

@@ -11,7 +11,9 @@ use thanrak_core::measure::{
 };
 use thanrak_core::methodology::{Group, Methodology, Ratio, SHIPPED_FILES};
 use thanrak_core::{measure, Area, AreaCode, AreaLevel, AreaRegistry, RoundLabel};
-use thanrak_store::{AggregateRow, RunKey, Store, StoredScore};
+use thanrak_store::{AggregateRow, RunKey, ScoreRun, Store, StoredScore};
+
+use crate::area_figures::FiguresCache;
 
 use crate::{ensure_round, parse_round, AppError, Progress};
 
@@ -109,6 +111,21 @@ pub fn shipped_methodology(id: &str) -> Option<Arc<LoadedMethodology>> {
     cached(text, id).ok()
 }
 
+/// The stored runs of a round, read at most once a second through `cache` (a loaded server asks
+/// for them on every page).
+pub(crate) async fn round_runs(
+    store: &Store,
+    cache: &FiguresCache,
+    round: &RoundLabel,
+) -> Result<Arc<Vec<ScoreRun>>, AppError> {
+    if let Some(r) = cache.runs.get(round) {
+        return Ok(r);
+    }
+    let runs = Arc::new(store.score_runs(round).await?);
+    cache.runs.insert(round.clone(), Arc::clone(&runs));
+    Ok(runs)
+}
+
 /// One stored run of a round: which methodology scored it, when, and how many households.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
@@ -132,10 +149,11 @@ pub struct RunInfo {
 /// its id.
 pub async fn run_methodology(
     store: &Store,
+    cache: &FiguresCache,
     round: &RoundLabel,
     id: Option<&str>,
 ) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), AppError> {
-    let runs = store.score_runs(round).await?;
+    let runs = round_runs(store, cache, round).await?;
     let chosen = match id.map(str::trim).filter(|s| !s.is_empty()) {
         Some(id) => Some(
             runs.iter()

@@ -13,9 +13,12 @@ use thanrak_core::household::Relation;
 use thanrak_core::measure::{Bits, HouseholdScore};
 use thanrak_core::methodology::{Group, Methodology};
 use thanrak_core::{AreaCode, HouseholdId, Member, RoundLabel};
-use thanrak_store::{RunKey, Scope, Store, StoredScore, TargetFilter};
+use thanrak_store::{RunKey, Scope, ScoreRun, Store, StoredScore, TargetFilter};
+
+use std::sync::Arc;
 
 use crate::access::{self, AccessError, Page, Paging};
+use crate::area_figures::FiguresCache;
 use crate::audit::AuditLog;
 use crate::scoring::{area_names, LoadedMethodology};
 use crate::AppError;
@@ -127,22 +130,39 @@ pub(crate) fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {
     }
 }
 
-/// Checks that the round exists and is scored; returns its run key.
+/// Checks that the round exists and is scored; returns its run and the round's runs (read once a
+/// second at most, through `cache`).
 pub(crate) async fn scored_run(
     store: &Store,
+    cache: &FiguresCache,
     m: &Methodology,
     round: &str,
-) -> Result<RunKey, AppError> {
+) -> Result<(RunKey, Arc<Vec<ScoreRun>>), AppError> {
     let round = crate::parse_round(round)?;
-    crate::ensure_round(store, &round).await?;
+    let runs = crate::scoring::round_runs(store, cache, &round).await?;
     let key = run_key(&round, m);
-    if store.score_run(&key).await?.is_none() {
+    if !runs.iter().any(|r| r.key == key) {
+        crate::ensure_round(store, &round).await?;
         return Err(AppError::NotFound(format!(
             "round {round} has not been scored yet"
         )));
     }
-    Ok(key)
+    Ok((key, runs))
 }
+
+/// A cached target-list page: the methodology file's hash, the run, the reader's scope, the
+/// filters (area, group, indicator, need), page, page size and masking.
+pub(crate) type PageKey = (
+    String,
+    RunKey,
+    Scope,
+    Option<AreaCode>,
+    Option<Group>,
+    Option<usize>,
+    Option<usize>,
+    (u32, u32),
+    bool,
+);
 
 fn parse_area(a: &str) -> Result<AreaCode, AppError> {
     AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}")))
@@ -180,9 +200,11 @@ fn head_name(members: &[Member], masked: bool) -> Option<String> {
 /// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are
 /// refused (aggregates only). A page that shows names unmasked is written to the audit log under
 /// `action` first.
+#[allow(clippy::too_many_arguments)]
 pub async fn target_list(
     store: &Store,
     log: &AuditLog,
+    cache: &FiguresCache,
     lm: &LoadedMethodology,
     user: &thanrak_store::User,
     q: &TargetQuery,
@@ -221,17 +243,18 @@ pub async fn target_list(
             })
         })
         .transpose()?;
-    let key = scored_run(store, m, &q.round).await?;
-    if need.is_some() {
-        let run = store.score_run(&key).await?;
-        if run.is_some_and(|r| r.methodology_text.is_none()) {
-            return Err(AppError::Invalid(format!(
-                "round {} was scored before needs were stored: score it again \
-                 (`thanrak score --round {}`)",
-                key.round, key.round
-            ))
-            .into());
-        }
+    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
+    if need.is_some()
+        && runs
+            .iter()
+            .any(|r| r.key == key && r.methodology_text.is_none())
+    {
+        return Err(AppError::Invalid(format!(
+            "round {} was scored before needs were stored: score it again \
+             (`thanrak score --round {}`)",
+            key.round, key.round
+        ))
+        .into());
     }
     let round = key.round.clone();
     let filter = TargetFilter {
@@ -240,18 +263,46 @@ pub async fn target_list(
         deprived_in: indicator,
         need,
     };
-    let page = match paging {
-        // The database orders, counts and cuts the page.
+    let masked = !access::sees_personal_data(user.role);
+    let list = match paging {
+        // A page: ordered, counted and cut in the database, and kept for a second for every
+        // reader of the same scope (a province's first pages are asked for again and again).
         Some(p) => {
-            let (items, total) = store
-                .scoped_target_page(&key, &scope, filter, p.offset(), u64::from(p.per_page()))
+            let page_key: PageKey = (
+                lm.hash.clone(),
+                key.clone(),
+                scope.clone(),
+                area,
+                group,
+                indicator,
+                need,
+                (p.page(), p.per_page()),
+                masked,
+            );
+            let cell = cache.targets.get_or_insert_with(page_key, Default::default);
+            let list = cell
+                .get_or_try_init(|| async {
+                    let (items, total) = store
+                        .scoped_target_page(
+                            &key,
+                            &scope,
+                            filter,
+                            p.offset(),
+                            u64::from(p.per_page()),
+                        )
+                        .await?;
+                    let page = Page {
+                        items,
+                        page: p.page(),
+                        per_page: p.per_page(),
+                        total,
+                    };
+                    targets_of(store, m, &round, &scope, page, masked)
+                        .await
+                        .map(Arc::new)
+                })
                 .await?;
-            Page {
-                items,
-                page: p.page(),
-                per_page: p.per_page(),
-                total,
-            }
+            TargetList::clone(list)
         }
         // A download: every row, ordered here.
         None => {
@@ -264,43 +315,45 @@ pub async fn target_list(
                 .filter(|s| need.is_none_or(|i| s.score.needs.get(i)))
                 .collect();
             scores.sort_by(|a, b| target_order(&a.score, &b.score));
-            Page {
+            let page = Page {
                 page: 1,
                 per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
                 total: scores.len() as u64,
                 items: scores,
-            }
+            };
+            targets_of(store, m, &round, &scope, page, masked).await?
         }
     };
-    targets_of(store, log, m, user, &round, &scope, page, action).await
+    // Every view that shows names unmasked is audited, cached or not, before it is returned.
+    if !list.masked && !list.page.items.is_empty() {
+        let ids = list
+            .page
+            .items
+            .iter()
+            .map(|t| t.household_id.to_string())
+            .collect();
+        access::audit(log, user, action, round.as_str(), ids, Utc::now())
+            .await
+            .map_err(AppError::Store)?;
+    }
+    Ok(list)
 }
 
-/// The targets of a page of scores: households, heads and needs read for that page only; a page
-/// that shows names unmasked is written to the audit log under `action` first.
-#[allow(clippy::too_many_arguments)]
+/// The targets of a page of scores: heads read for that page only, masked when `masked`.
 async fn targets_of(
     store: &Store,
-    log: &AuditLog,
     m: &Methodology,
-    user: &thanrak_store::User,
     round: &RoundLabel,
     scope: &Scope,
     page: Page<StoredScore>,
-    action: &str,
-) -> Result<TargetList, AccessError> {
+    masked: bool,
+) -> Result<TargetList, AppError> {
     let ids: Vec<HouseholdId> = page
         .items
         .iter()
         .map(|s| s.score.household_id.clone())
         .collect();
     let members = members_by_household(store, scope, round, &ids).await?;
-    let masked = !access::sees_personal_data(user.role);
-    if !masked && !ids.is_empty() {
-        let ids = ids.iter().map(ToString::to_string).collect();
-        access::audit(log, user, action, round.as_str(), ids, Utc::now())
-            .await
-            .map_err(AppError::Store)?;
-    }
     let page = page.map(|s| {
         let id = &s.score.household_id;
         let ms = members.get(id).map_or(&[][..], Vec::as_slice);

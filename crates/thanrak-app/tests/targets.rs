@@ -49,11 +49,20 @@ async fn database_and_memory_pages_agree(store: &Store) {
         query(None, Some("struggling"), None),
         query(None, None, Some(&indicator)),
         query(Some("52"), Some("hardship"), Some(&indicator)),
+        TargetQuery {
+            need: Some("job".into()),
+            ..query(Some("52"), None, None)
+        },
+        TargetQuery {
+            need: Some("welfare".into()),
+            ..query(None, Some("struggling"), None)
+        },
     ];
+    let cache = thanrak_app::area_figures::FiguresCache::new();
     let mut compared = 0;
     for u in [&admin, &lampang] {
         for q in &queries {
-            let all = target_list(store, &log, &lm, u, q, None, "test")
+            let all = target_list(store, &log, &cache, &lm, u, q, None, "test")
                 .await
                 .unwrap()
                 .page;
@@ -66,7 +75,7 @@ async fn database_and_memory_pages_agree(store: &Store) {
                 let pages = (ids.len() as u32).div_ceil(per_page).min(4) + 1;
                 for page in 1..=pages {
                     let paging = Paging::new(Some(page), Some(per_page)).unwrap();
-                    let got = target_list(store, &log, &lm, u, q, Some(paging), "test")
+                    let got = target_list(store, &log, &cache, &lm, u, q, Some(paging), "test")
                         .await
                         .unwrap()
                         .page;

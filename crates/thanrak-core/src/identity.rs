@@ -167,7 +167,7 @@ pub struct User {
 }
 
 /// Which households a reader may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every household.
     All,

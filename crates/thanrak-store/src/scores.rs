@@ -11,7 +11,7 @@ use thanrak_core::{AreaCode, Household, RoundLabel};
 use crate::{with_pool, Store, StoreError};
 
 /// Which results: a round scored under one methodology id and version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RunKey {
     /// The round.
     pub round: RoundLabel,

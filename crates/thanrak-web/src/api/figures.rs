@@ -36,7 +36,7 @@ pub(crate) async fn methodology_for(
 ) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), ApiError> {
     let id = id.map(str::trim).filter(|s| !s.is_empty());
     match round.and_then(|r| RoundLabel::parse(r.trim()).ok()) {
-        Some(round) => Ok(run_methodology(state.store(), &round, id).await?),
+        Some(round) => Ok(run_methodology(state.store(), state.figures(), &round, id).await?),
         None => Ok((shipped_or_default(id)?, Vec::new())),
     }
 }

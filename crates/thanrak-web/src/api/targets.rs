@@ -152,6 +152,7 @@ async fn list_targets(
     let list = target_list(
         state.store(),
         state.audit(),
+        state.figures(),
         &lm,
         &caller.user,
         &q.to_app(round),

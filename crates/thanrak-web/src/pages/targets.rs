@@ -101,6 +101,7 @@ async fn targets_page(
     let list = match target_list(
         state.store(),
         state.audit(),
+        state.figures(),
         &lm,
         &page.user,
         &p.filters.to_app(round.clone()),
@@ -204,6 +205,7 @@ async fn download(
     let list = target_list(
         state.store(),
         state.audit(),
+        state.figures(),
         &lm,
         &page.user,
         &p.filters.to_app(round.clone()),
