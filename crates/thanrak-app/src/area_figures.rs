@@ -22,7 +22,7 @@ use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{ScoreRun, Store, User};
+use thanrak_store::{Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
@@ -112,7 +112,7 @@ pub struct FiguresCache {
     /// What is withheld, by round and the areas the user sees in full.
     protections: TtlCache<ProtectionKey, Arc<OnceCell<Arc<Protection>>>>,
     /// The stored runs of a round (which methodologies scored it, with their files).
-    pub(crate) runs: TtlCache<RoundLabel, Arc<Vec<ScoreRun>>>,
+    pub(crate) runs: TtlCache<RoundLabel, Arc<crate::scoring::RoundRuns>>,
     /// Target-list pages, before the audit of the view (which every request writes).
     pub(crate) targets: TtlCache<crate::targeting::PageKey, Arc<OnceCell<Arc<TargetList>>>>,
 }

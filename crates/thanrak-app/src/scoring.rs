@@ -117,11 +117,11 @@ pub(crate) async fn round_runs(
     store: &Store,
     cache: &FiguresCache,
     round: &RoundLabel,
-) -> Result<Arc<Vec<ScoreRun>>, AppError> {
+) -> Result<Arc<RoundRuns>, AppError> {
     if let Some(r) = cache.runs.get(round) {
         return Ok(r);
     }
-    let runs = Arc::new(store.score_runs(round).await?);
+    let runs = Arc::new(RoundRuns::new(store.score_runs(round).await?)?);
     cache.runs.insert(round.clone(), Arc::clone(&runs));
     Ok(runs)
 }
@@ -156,8 +156,9 @@ pub async fn run_methodology(
     let runs = round_runs(store, cache, round).await?;
     let chosen = match id.map(str::trim).filter(|s| !s.is_empty()) {
         Some(id) => Some(
-            runs.iter()
-                .find(|r| r.key.methodology_id == id)
+            runs.runs
+                .iter()
+                .position(|r| r.key.methodology_id == id)
                 .ok_or_else(|| {
                     AppError::NotFound(format!(
                         "round {round} has not been scored with methodology {id:?}"
@@ -165,49 +166,65 @@ pub async fn run_methodology(
                 })?,
         ),
         None => runs
+            .runs
             .iter()
-            .find(|r| r.key.methodology_id == Methodology::thanrak_default().id())
-            .or(runs.first()),
+            .position(|r| r.key.methodology_id == Methodology::thanrak_default().id())
+            .or((!runs.runs.is_empty()).then_some(0)),
     };
     let lm = match chosen {
         None => default_methodology(),
-        Some(run) => match (
-            &run.methodology_text,
-            Methodology::shipped_file(&run.key.methodology_id),
-        ) {
-            (Some(text), _) => cached(
-                text,
-                &format!("the methodology of run {}", run.key.methodology_id),
-            )?,
-            (None, Some(text)) => cached(text, &run.key.methodology_id)?,
-            (None, None) => {
-                return Err(AppError::Invalid(format!(
-                    "round {round} was scored with {} before methodology files were stored with \
-                     runs: score it again",
-                    run.key.methodology_id
-                )))
-            }
-        },
+        Some(i) => runs.loaded[i].clone().ok_or_else(|| {
+            AppError::Invalid(format!(
+                "round {round} was scored with {} before methodology files were stored with \
+                 runs: score it again",
+                runs.runs[i].key.methodology_id
+            ))
+        })?,
     };
-    let infos = runs
-        .iter()
-        .map(|r| RunInfo {
-            id: r.key.methodology_id.clone(),
-            version: r.key.methodology_version.clone(),
-            title: match &r.methodology_text {
-                Some(t) => cached(t, &r.key.methodology_id)
-                    .ok()
+    Ok((lm, runs.infos.clone()))
+}
+
+/// A round's stored runs with each run's methodology parsed and a line to show for each: what
+/// every page of the round needs, worked out once a second at most.
+#[derive(Debug)]
+pub(crate) struct RoundRuns {
+    pub runs: Vec<ScoreRun>,
+    /// The methodology of each run: its stored file, or for a run stored before files were kept
+    /// the shipped file of its id (`None` when there is none).
+    pub loaded: Vec<Option<Arc<LoadedMethodology>>>,
+    pub infos: Vec<RunInfo>,
+}
+
+impl RoundRuns {
+    fn new(runs: Vec<ScoreRun>) -> Result<RoundRuns, AppError> {
+        let mut loaded = Vec::new();
+        for r in &runs {
+            let id = &r.key.methodology_id;
+            loaded.push(match (&r.methodology_text, Methodology::shipped_file(id)) {
+                (Some(text), _) => Some(cached(text, &format!("the methodology of run {id}"))?),
+                (None, Some(text)) => Some(cached(text, id)?),
+                (None, None) => None,
+            });
+        }
+        let infos = runs
+            .iter()
+            .zip(&loaded)
+            .map(|(r, m)| RunInfo {
+                id: r.key.methodology_id.clone(),
+                version: r.key.methodology_version.clone(),
+                title: m
+                    .as_ref()
                     .and_then(|m| m.methodology.title().map(str::to_string)),
-                None => Methodology::shipped()
-                    .iter()
-                    .find(|m| m.id() == r.key.methodology_id)
-                    .and_then(|m| m.title().map(str::to_string)),
-            },
-            computed_at: r.computed_at,
-            households: r.households,
+                computed_at: r.computed_at,
+                households: r.households,
+            })
+            .collect();
+        Ok(RoundRuns {
+            runs,
+            loaded,
+            infos,
         })
-        .collect();
-    Ok((lm, infos))
+    }
 }
 
 fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {

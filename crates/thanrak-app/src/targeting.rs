@@ -13,7 +13,7 @@ use thanrak_core::household::Relation;
 use thanrak_core::measure::{Bits, HouseholdScore};
 use thanrak_core::methodology::{Group, Methodology};
 use thanrak_core::{AreaCode, HouseholdId, Member, RoundLabel};
-use thanrak_store::{RunKey, Scope, ScoreRun, Store, StoredScore, TargetFilter};
+use thanrak_store::{RunKey, Scope, Store, StoredScore, TargetFilter};
 
 use std::sync::Arc;
 
@@ -137,11 +137,11 @@ pub(crate) async fn scored_run(
     cache: &FiguresCache,
     m: &Methodology,
     round: &str,
-) -> Result<(RunKey, Arc<Vec<ScoreRun>>), AppError> {
+) -> Result<(RunKey, Arc<crate::scoring::RoundRuns>), AppError> {
     let round = crate::parse_round(round)?;
     let runs = crate::scoring::round_runs(store, cache, &round).await?;
     let key = run_key(&round, m);
-    if !runs.iter().any(|r| r.key == key) {
+    if !runs.runs.iter().any(|r| r.key == key) {
         crate::ensure_round(store, &round).await?;
         return Err(AppError::NotFound(format!(
             "round {round} has not been scored yet"
@@ -246,6 +246,7 @@ pub async fn target_list(
     let (key, runs) = scored_run(store, cache, m, &q.round).await?;
     if need.is_some()
         && runs
+            .runs
             .iter()
             .any(|r| r.key == key && r.methodology_text.is_none())
     {
