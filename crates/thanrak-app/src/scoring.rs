@@ -152,7 +152,7 @@ pub async fn run_methodology(
     cache: &FiguresCache,
     round: &RoundLabel,
     id: Option<&str>,
-) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), AppError> {
+) -> Result<(Arc<LoadedMethodology>, Arc<[RunInfo]>), AppError> {
     let runs = round_runs(store, cache, round).await?;
     let chosen = match id.map(str::trim).filter(|s| !s.is_empty()) {
         Some(id) => Some(
@@ -181,7 +181,7 @@ pub async fn run_methodology(
             ))
         })?,
     };
-    Ok((lm, runs.infos.clone()))
+    Ok((lm, Arc::clone(&runs.infos)))
 }
 
 /// A round's stored runs with each run's methodology parsed and a line to show for each: what
@@ -192,7 +192,7 @@ pub(crate) struct RoundRuns {
     /// The methodology of each run: its stored file, or for a run stored before files were kept
     /// the shipped file of its id (`None` when there is none).
     pub loaded: Vec<Option<Arc<LoadedMethodology>>>,
-    pub infos: Vec<RunInfo>,
+    pub infos: Arc<[RunInfo]>,
 }
 
 impl RoundRuns {
@@ -206,7 +206,7 @@ impl RoundRuns {
                 (None, None) => None,
             });
         }
-        let infos = runs
+        let infos: Arc<[RunInfo]> = runs
             .iter()
             .zip(&loaded)
             .map(|(r, m)| RunInfo {

@@ -33,11 +33,11 @@ pub(crate) async fn methodology_for(
     state: &AppState,
     round: Option<&str>,
     id: Option<&str>,
-) -> Result<(Arc<LoadedMethodology>, Vec<RunInfo>), ApiError> {
+) -> Result<(Arc<LoadedMethodology>, Arc<[RunInfo]>), ApiError> {
     let id = id.map(str::trim).filter(|s| !s.is_empty());
     match round.and_then(|r| RoundLabel::parse(r.trim()).ok()) {
         Some(round) => Ok(run_methodology(state.store(), state.figures(), &round, id).await?),
-        None => Ok((shipped_or_default(id)?, Vec::new())),
+        None => Ok((shipped_or_default(id)?, Arc::from(Vec::new()))),
     }
 }
 
