@@ -99,6 +99,9 @@ struct Stored {
 /// (round, the areas a user sees in full).
 type ProtectionKey = (String, RoundLabel, Vec<AreaCode>);
 
+/// How long a target-list page is trusted (see [`FiguresCache`]).
+pub const TARGET_PAGES_TTL: Duration = Duration::from_secs(10);
+
 /// (methodology file's hash, round asked for, area, breakdown, unit).
 type FiguresKey = (String, Option<String>, Option<AreaCode>, Breakdown, Unit);
 
@@ -126,8 +129,11 @@ impl FiguresCache {
             // A few rounds for every surveyor's areas.
             protections: TtlCache::new(FIGURES_TTL, 10_000),
             runs: TtlCache::new(FIGURES_TTL, 1_000),
-            // The first pages that a busy province asks for.
-            targets: TtlCache::new(FIGURES_TTL, 10_000),
+            // The first pages that a busy province asks for, trusted longer than figures: a
+            // district's page takes ~80 ms to work out at programme size, during which its readers
+            // wait. A server drops them itself after an import or a scoring; a change made by
+            // another process shows within this time.
+            targets: TtlCache::new(TARGET_PAGES_TTL, 10_000),
         }
     }
 
