@@ -55,6 +55,17 @@ impl Role {
         }
     }
 
+    /// The English name of the role.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Analyst => "Analyst",
+            Role::AreaManager => "Area manager",
+            Role::Surveyor => "Surveyor",
+            Role::AgencyOfficer => "Agency officer",
+        }
+    }
+
     /// Parses a role code (any case; `-` accepted for `_`).
     pub fn parse(s: &str) -> Option<Role> {
         let s = s.trim().replace('-', "_");

@@ -91,40 +91,19 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("home.api_docs", "เอกสาร API", "API documentation"),
     ("logout.submit", "ออกจากระบบ", "Log out"),
-    ("role.admin", "ผู้ดูแลระบบ", "Administrator"),
-    ("role.analyst", "นักวิเคราะห์", "Analyst"),
-    ("role.area_manager", "ผู้จัดการพื้นที่", "Area manager"),
-    ("role.surveyor", "ผู้สำรวจ", "Surveyor"),
-    ("role.agency_officer", "เจ้าหน้าที่หน่วยงาน", "Agency officer"),
-];
-
-const THAI_MONTHS: [&str; 12] = [
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
 ];
 
 /// A time as shown in the language: Buddhist-Era date in Thai (`15 ม.ค. 2569 16:30`), ISO-like
 /// in English (`2026-01-15 16:30`). Shown in Thailand's time (UTC+7, no daylight saving).
 pub fn format_time(lang: Lang, t: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::{Datelike, FixedOffset};
+    use chrono::FixedOffset;
     let bangkok = FixedOffset::east_opt(7 * 3600).expect("a valid offset");
     let t = t.with_timezone(&bangkok);
     match lang {
+        // Buddhist-Era dates are written in one place, thanrak_core::date.
         Lang::Th => format!(
-            "{} {} {} {}",
-            t.day(),
-            THAI_MONTHS[t.month0() as usize],
-            t.year() + 543,
+            "{} {}",
+            thanrak_core::date::format_thai(t.date_naive()),
             t.format("%H:%M")
         ),
         Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),

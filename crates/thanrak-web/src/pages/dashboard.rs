@@ -37,7 +37,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
     let user = &page.user;
     context! {
         name => user.name.as_str(),
-        role_label => l.text(&format!("role.{}", user.role)),
+        role_label => if l == Lang::Th { user.role.label_th() } else { user.role.label_en() },
         areas => user.areas.iter().map(|c| context! { code => c.to_string(), name => area_name(c, l) }).collect::<Vec<_>>(),
         agency => user.agency.as_ref().map(|a| a.as_str().to_string()),
         session_ends => format_time(l, page.expires_at),
