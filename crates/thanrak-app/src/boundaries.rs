@@ -597,9 +597,9 @@ mod tests {
             ],
             "{problems:#?}"
         );
-        assert!(problems[3].reason.contains("Point"));
-        assert!(problems[4].reason.contains("not closed"));
-        assert!(problems[5].reason.contains("feature 5"));
+        assert!(problems[3].reason.to_string().contains("Point"));
+        assert!(problems[4].reason.to_string().contains("not closed"));
+        assert!(problems[5].reason.to_string().contains("feature 5"));
     }
 
     #[test]

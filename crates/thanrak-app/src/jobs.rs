@@ -17,7 +17,7 @@
 //! | others | the jobs they queued (another's job is a 404) |
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -28,9 +28,10 @@ use tokio::sync::Notify;
 
 use crate::access::{AccessError, Page, Paging};
 use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
-use crate::upload::{load_upload, UploadLoad};
+use crate::upload::{check_upload, load_upload, Diagnostic, UploadCheck, UploadLoad};
 use crate::{AppError, ImportMode, Progress, Removals};
 use thanrak_core::methodology::SHIPPED_FILES;
+use thanrak_core::Reason;
 
 /// How often at most a running job's progress is written to the store.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -38,24 +39,17 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 /// process, on a shared PostgreSQL database).
 const POLL_EVERY: Duration = Duration::from_secs(5);
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    /// Check and load uploaded files, then queue the scoring of the rounds they touch.
-    Import,
-    /// Score one round.
-    Score,
-}
-
-impl JobKind {
-    /// The code used in the store and the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Import => "import",
-            JobKind::Score => "score",
-        }
+thanrak_core::labelled_enum!(
+    /// What a job does.
+    pub enum JobKind {
+        /// Check and load uploaded files, then queue the scoring of the rounds they touch.
+        Import = "import" / "นำเข้าข้อมูล" / "Import",
+        /// Score one round.
+        Score = "score" / "คำนวณดัชนี" / "Scoring",
+        /// Check uploaded files without loading them (the import page's first step).
+        Check = "check" / "ตรวจไฟล์ก่อนนำเข้า" / "File check",
     }
-}
+);
 
 /// The parameters of an import job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +86,41 @@ pub struct ScoreParams {
     pub methodology_id: String,
 }
 
+/// The parameters of a check job: the import page's first step, which reads and checks the
+/// uploaded files as an import would (every row, the batch, the user's areas, the members it
+/// would remove) and writes nothing. The files stay staged for the confirmation when they may be
+/// loaded, and are removed when they may not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckParams {
+    /// The files to check.
+    pub files: Vec<PathBuf>,
+    /// The folder the files were staged in.
+    pub staging: Option<PathBuf>,
+    /// A households-only update (members kept) rather than households with their members.
+    pub households_only: bool,
+    /// The uploading user's name.
+    pub user: String,
+}
+
+/// What a check job found (its result, kept as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// `ready` (the files may be loaded) or `rejected` (see `problems`).
+    pub status: String,
+    /// Households in the files.
+    pub households: usize,
+    /// Members in the files.
+    pub members: usize,
+    /// The rounds the files touch.
+    pub rounds: Vec<String>,
+    /// Stored members that loading would remove, to be confirmed.
+    pub removes_members: usize,
+    /// Which.
+    pub removals: Vec<Removal>,
+    /// Every problem, by file and row, when rejected.
+    pub problems: Vec<Problem>,
+}
+
 /// A job's kind with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobParams {
@@ -99,6 +128,8 @@ pub enum JobParams {
     Import(ImportParams),
     /// A scoring run.
     Score(ScoreParams),
+    /// A check of uploaded files.
+    Check(CheckParams),
 }
 
 impl JobParams {
@@ -107,6 +138,7 @@ impl JobParams {
         match self {
             JobParams::Import(_) => JobKind::Import,
             JobParams::Score(_) => JobKind::Score,
+            JobParams::Check(_) => JobKind::Check,
         }
     }
 
@@ -114,6 +146,7 @@ impl JobParams {
         match self {
             JobParams::Import(p) => json(p),
             JobParams::Score(p) => json(p),
+            JobParams::Check(p) => json(p),
         }
     }
 
@@ -131,6 +164,9 @@ impl JobParams {
                 .map_err(bad),
             "score" => serde_json::from_str(&job.new.params)
                 .map(JobParams::Score)
+                .map_err(bad),
+            "check" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Check)
                 .map_err(bad),
             other => Err(AppError::Invalid(format!(
                 "job {} is of an unknown kind {other:?}",
@@ -155,8 +191,8 @@ pub struct Problem {
     pub column: String,
     /// The value found.
     pub value: String,
-    /// What is wrong (in English, as the checks say it).
-    pub reason: String,
+    /// What is wrong (kept as JSON with its code and parameters; shown in the reader's language).
+    pub reason: Reason,
 }
 
 /// Stored members of one household that an import removes.
@@ -254,22 +290,7 @@ pub async fn run_import(
     p: &ImportParams,
     progress: Progress<'_>,
 ) -> Result<ImportResult, AccessError> {
-    let name = UserName::parse(&p.user)
-        .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
-    let user = store.user(&name).await?;
-    if user.id != created_by || user.disabled {
-        return Err(AccessError::Forbidden(
-            "the user who queued this import is disabled".into(),
-        ));
-    }
-    if p.files.iter().any(|f| !f.exists()) {
-        return Err(AppError::Invalid(
-            "the uploaded files are no longer kept (the server restarted before the import \
-             ran): upload them again"
-                .into(),
-        )
-        .into());
-    }
+    let user = job_user(store, created_by, &p.user, &p.files).await?;
     let loaded = load_upload(
         store,
         &user,
@@ -279,28 +300,10 @@ pub async fn run_import(
         progress,
     )
     .await?;
-    let strip = |file: String| match &p.staging {
-        Some(dir) => {
-            let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
-            file.strip_prefix(&prefix)
-                .map(str::to_string)
-                .unwrap_or(file)
-        }
-        None => file,
-    };
     let result = match loaded {
         UploadLoad::Rejected(d) => ImportResult {
             status: "rejected".into(),
-            problems: d
-                .into_iter()
-                .map(|d| Problem {
-                    file: strip(d.file),
-                    row: d.row,
-                    column: d.column,
-                    value: d.value,
-                    reason: d.reason,
-                })
-                .collect(),
+            problems: problems(d, p.staging.as_deref()),
             ..ImportResult::default()
         },
         UploadLoad::Unconfirmed(r) => ImportResult {
@@ -320,6 +323,95 @@ pub async fn run_import(
         },
     };
     Ok(result)
+}
+
+/// The user a job runs as: the one who queued it, still enabled, with the staged files still
+/// there.
+async fn job_user(
+    store: &Store,
+    created_by: i64,
+    name: &str,
+    files: &[PathBuf],
+) -> Result<User, AccessError> {
+    let name = UserName::parse(name)
+        .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
+    let user = store.user(&name).await?;
+    if user.id != created_by || user.disabled {
+        return Err(AccessError::Forbidden(
+            "the user who queued this import is disabled".into(),
+        ));
+    }
+    if files.iter().any(|f| !f.exists()) {
+        return Err(AppError::Invalid(
+            "the uploaded files are no longer kept (the server restarted before the import \
+             ran): upload them again"
+                .into(),
+        )
+        .into());
+    }
+    Ok(user)
+}
+
+/// Diagnostics as a job's result lists them: file names without the staging folder.
+fn problems(diagnostics: Vec<Diagnostic>, staging: Option<&Path>) -> Vec<Problem> {
+    let strip = |file: String| match staging {
+        Some(dir) => {
+            let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+            file.strip_prefix(&prefix)
+                .map(str::to_string)
+                .unwrap_or(file)
+        }
+        None => file,
+    };
+    diagnostics
+        .into_iter()
+        .map(|d| Problem {
+            file: strip(d.file),
+            row: d.row,
+            column: d.column,
+            value: d.value,
+            reason: d.reason,
+        })
+        .collect()
+}
+
+/// Checks the files of a check job as `created_by` (see [`crate::upload::check_upload`]);
+/// writes nothing.
+pub async fn run_check(
+    store: &Store,
+    created_by: i64,
+    p: &CheckParams,
+    progress: Progress<'_>,
+) -> Result<CheckResult, AccessError> {
+    let user = job_user(store, created_by, &p.user, &p.files).await?;
+    let mode = if p.households_only {
+        ImportMode::HouseholdsOnly
+    } else {
+        ImportMode::Whole
+    };
+    Ok(
+        match check_upload(store, &user, &p.files, mode, progress).await? {
+            UploadCheck::Rejected(d) => CheckResult {
+                status: "rejected".into(),
+                problems: problems(d, p.staging.as_deref()),
+                ..CheckResult::default()
+            },
+            UploadCheck::Ready {
+                households,
+                members,
+                rounds,
+                removals: r,
+            } => CheckResult {
+                status: "ready".into(),
+                households,
+                members,
+                rounds: rounds.iter().map(ToString::to_string).collect(),
+                removes_members: r.members(),
+                removals: removals(&r),
+                problems: Vec::new(),
+            },
+        },
+    )
 }
 
 /// The removals of an import as its result lists them.
@@ -370,6 +462,19 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
             match run_score(store, &lm, &p, progress).await {
                 Ok(s) => JobEnd::Done(json(&ScoreResult::from(&s))),
                 Err(e) => failed(failure(job, &e.into())),
+            }
+        }
+        Ok(JobParams::Check(p)) => {
+            let run = run_check(store, job.new.created_by, &p, progress).await;
+            // Files that may not be loaded are not kept; files that may wait for the
+            // confirmation in their staging folder.
+            let keep = matches!(&run, Ok(r) if r.status == "ready");
+            if let (false, Some(dir)) = (keep, &p.staging) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            match run {
+                Ok(result) => JobEnd::Done(json(&result)),
+                Err(e) => failed(failure(job, &e)),
             }
         }
         Ok(JobParams::Import(p)) => {
@@ -694,5 +799,57 @@ pub async fn get_job(jobs: &Jobs, user: &User, id: i64) -> Result<Job, AccessErr
             Ok(jobs.with_live(j))
         }
         _ => Err(AppError::NotFound(format!("there is no job {id}")).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An import job keeps its problems as JSON: each reason by its code and parameters, read
+    /// back typed, so that the job's page shows it in the reader's language later.
+    #[test]
+    fn problems_keep_their_typed_reasons_as_json() {
+        let reasons = [
+            Reason::Required,
+            Reason::Between {
+                lo: "0".into(),
+                hi: "130".into(),
+            },
+            Reason::AfterSurveyDate {
+                survey_date: chrono::NaiveDate::from_ymd_opt(2023, 6, 15).unwrap(),
+            },
+            Reason::AreaUnknown {
+                level: thanrak_core::AreaLevel::Subdistrict,
+            },
+            Reason::OutsideYourAreas {
+                areas: vec!["52".into(), "5001".into()],
+            },
+            Reason::NotUtf8 {
+                byte: 0xE0,
+                position: 3,
+            },
+        ];
+        for reason in reasons {
+            let problem = Problem {
+                file: "households.csv".into(),
+                row: 2,
+                column: "village_code".into(),
+                value: "99999999".into(),
+                reason: reason.clone(),
+            };
+            let json = serde_json::to_value(&problem).unwrap();
+            assert_eq!(json["reason"]["code"], reason.code(), "{json}");
+            let back: Problem = serde_json::from_value(json).unwrap();
+            assert_eq!(back.reason, reason);
+        }
+        let json = serde_json::to_value(Reason::AreaUnknown {
+            level: thanrak_core::AreaLevel::Subdistrict,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "area_unknown", "level": "subdistrict"})
+        );
     }
 }

@@ -24,7 +24,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use thanrak_core::schema::{check_batch, Table};
-use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
+use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, Reason, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_io::{Batch, Diagnostic};
 use thanrak_store::{
@@ -151,7 +151,7 @@ pub struct CheckedBatch {
 
 impl CheckedBatch {
     /// Reports a problem with a household of the batch (by its index).
-    pub fn reject_household(&mut self, index: usize, column: &str, value: String, reason: String) {
+    pub fn reject_household(&mut self, index: usize, column: &str, value: String, reason: Reason) {
         let origin = &self.household_origins[index];
         self.diagnostics.push(Diagnostic {
             file: origin.file.clone(),
@@ -247,11 +247,7 @@ pub async fn check_files(
                 row: 0,
                 column: String::new(),
                 value: String::new(),
-                reason: "the files hold households but no members table: loading them would \
-                         remove the members of these households. Add the members file (or the \
-                         members sheet), or choose a households-only update, which keeps the \
-                         stored members"
-                    .into(),
+                reason: Reason::NoMembersTable,
             });
         }
         ImportMode::Whole => {}
@@ -267,9 +263,7 @@ pub async fn check_files(
                     row: 0,
                     column: String::new(),
                     value: String::new(),
-                    reason: "a households-only update keeps the stored members: leave the members \
-                             table out, or import households and members together"
-                        .into(),
+                    reason: Reason::HouseholdsOnlyWithMembers,
                 });
             }
             for i in 0..checked.households.len() {
@@ -281,11 +275,9 @@ pub async fn check_files(
                         i,
                         "household_id",
                         value,
-                        format!(
-                            "a households-only update changes stored households, and round {} \
-                             holds no such household yet: import it with its members",
-                            h.round
-                        ),
+                        Reason::HouseholdsOnlyUnknown {
+                            round: h.round.to_string(),
+                        },
                     );
                 }
             }

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use chrono::{Duration as Days, Utc};
-use thanrak_core::{AreaCode, RoundLabel};
+use thanrak_core::{AreaCode, Reason, RoundLabel};
 pub use thanrak_io::Diagnostic;
 use thanrak_store::{ImportConflict, ImportSummary, NewAuditEntry, Store, User};
 
@@ -65,18 +65,14 @@ pub enum UploadLoad {
 
 pub use crate::policy::import_areas;
 
-fn outside(areas: &[AreaCode]) -> String {
-    let list: Vec<String> = areas.iter().map(ToString::to_string).collect();
-    format!("the village is outside your areas ({})", list.join(", "))
+/// The reason for a village outside the importer's areas. (A clash with a record the user may
+/// not see is given as [`Reason::HiddenNationalId`] or [`Reason::HiddenHousehold`]: that a clash
+/// exists, and nothing about where, whom or in which round.)
+fn outside(areas: &[AreaCode]) -> Reason {
+    Reason::OutsideYourAreas {
+        areas: areas.iter().map(ToString::to_string).collect(),
+    }
 }
-
-/// The reason shown for a clash with a record the user may not see: that a clash exists, and
-/// nothing about where, whom or in which round.
-const HIDDEN_NATIONAL_ID: &str = "is already recorded for a person of another household that you \
-                                  may not see (outside your areas, or data your role sees masked); \
-                                  an admin can resolve it. This check is logged";
-const HIDDEN_HOUSEHOLD: &str = "this household id is already used by a household outside your \
-                                areas; an admin can resolve it. This check is logged";
 
 fn importer(user: &User) -> Importer {
     Importer {
@@ -154,7 +150,7 @@ async fn check(
                 .is_some_and(|(village, _)| inside(village));
         if !visible {
             let d = &mut batch.diagnostics[c.diagnostic];
-            d.reason = HIDDEN_NATIONAL_ID.into();
+            d.reason = Reason::HiddenNationalId;
             hidden.push((
                 c.diagnostic,
                 ImportConflict {
@@ -185,7 +181,7 @@ async fn check(
                 household_id: h.household_id.to_string(),
             };
             let value = h.household_id.to_string();
-            batch.reject_household(i, "household_id", value, HIDDEN_HOUSEHOLD.into());
+            batch.reject_household(i, "household_id", value, Reason::HiddenHousehold);
             hidden.push((batch.diagnostics.len() - 1, conflict));
         }
     }
@@ -244,11 +240,9 @@ async fn record_hidden(
             row: 0,
             column: String::new(),
             value: String::new(),
-            reason: format!(
-                "further rows clash with records you may not see; they are not listed because \
-                 you reached the limit of {MAX_HIDDEN_CLASHES_PER_DAY} such clashes a day (an \
-                 admin can see them in the audit log)"
-            ),
+            reason: Reason::HiddenClashLimit {
+                limit: MAX_HIDDEN_CLASHES_PER_DAY,
+            },
         });
     }
     Ok(())

@@ -5,28 +5,21 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-/// The level of an area in the hierarchy, from the top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AreaLevel {
-    /// จังหวัด, 2-digit code.
-    Province,
-    /// อำเภอ, 4-digit code.
-    District,
-    /// ตำบล, 6-digit code.
-    Subdistrict,
-    /// หมู่บ้าน, 8-digit code (subdistrict code and a 2-digit village number).
-    Village,
-}
+crate::labelled_enum!(
+    /// The level of an area in the hierarchy, from the top.
+    pub enum AreaLevel {
+        /// 2-digit code.
+        Province = "province" / "จังหวัด" / "Province",
+        /// 4-digit code.
+        District = "district" / "อำเภอ" / "District",
+        /// 6-digit code.
+        Subdistrict = "subdistrict" / "ตำบล" / "Subdistrict",
+        /// 8-digit code (subdistrict code and a 2-digit village number).
+        Village = "village" / "หมู่บ้าน" / "Village",
+    }
+);
 
 impl AreaLevel {
-    /// All levels from the top.
-    pub const ALL: [AreaLevel; 4] = [
-        AreaLevel::Province,
-        AreaLevel::District,
-        AreaLevel::Subdistrict,
-        AreaLevel::Village,
-    ];
-
     /// The number of digits of a code at this level.
     pub fn code_len(self) -> usize {
         match self {
@@ -35,40 +28,6 @@ impl AreaLevel {
             AreaLevel::Subdistrict => 6,
             AreaLevel::Village => 8,
         }
-    }
-
-    /// The name used in files, URLs and the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AreaLevel::Province => "province",
-            AreaLevel::District => "district",
-            AreaLevel::Subdistrict => "subdistrict",
-            AreaLevel::Village => "village",
-        }
-    }
-
-    /// The Thai name of the level.
-    pub fn label_th(self) -> &'static str {
-        match self {
-            AreaLevel::Province => "จังหวัด",
-            AreaLevel::District => "อำเภอ",
-            AreaLevel::Subdistrict => "ตำบล",
-            AreaLevel::Village => "หมู่บ้าน",
-        }
-    }
-
-    /// Parses `province`, `district`, `subdistrict` or `village` (Thai names accepted too).
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        AreaLevel::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(s) || l.label_th() == s)
-    }
-}
-
-impl fmt::Display for AreaLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

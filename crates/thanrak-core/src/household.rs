@@ -5,120 +5,96 @@ use chrono::NaiveDate;
 
 use crate::{date, AreaCode, HouseholdId, NationalId, RoundLabel};
 
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($var:ident = $code:literal / $th:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name { $(#[doc = $th] $var),+ }
-
-        impl $name {
-            /// Every value, in the order of the methodology.
-            pub const ALL: &'static [$name] = &[$($name::$var),+];
-            /// The code of each value, in the same order.
-            pub const CODES: &'static [&'static str] = &[$($code),+];
-            /// The code used in files and the API.
-            pub fn as_str(self) -> &'static str { match self { $($name::$var => $code),+ } }
-            /// The Thai label shown to users.
-            pub fn label_th(self) -> &'static str { match self { $($name::$var => $th),+ } }
-            /// Parses a code (any case) or a Thai label.
-            pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s) || v.label_th() == s)
-            }
-        }
-    };
-}
-
-code_enum!(
+crate::labelled_enum!(
     /// How the household holds its dwelling.
-    HousingTenure {
-        Own = "own" / "เป็นเจ้าของ",
-        Rent = "rent" / "เช่า",
-        RentFree = "rent_free" / "อาศัยโดยไม่เสียค่าเช่า",
-        PublicLand = "public_land" / "อาศัยในที่ดินสาธารณะ",
-        None = "none" / "ไม่มีที่อยู่อาศัย",
+    pub enum HousingTenure {
+        Own = "own" / "เป็นเจ้าของ" / "Owned",
+        Rent = "rent" / "เช่า" / "Rented",
+        RentFree = "rent_free" / "อาศัยโดยไม่เสียค่าเช่า" / "Rent-free",
+        PublicLand = "public_land" / "อาศัยในที่ดินสาธารณะ" / "On public land",
+        None = "none" / "ไม่มีที่อยู่อาศัย" / "No dwelling",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// The state of the dwelling.
-    HousingCondition {
-        Stable = "stable" / "มั่นคงแข็งแรง",
-        NeedsRepair = "needs_repair" / "ต้องซ่อมแซม",
-        Dilapidated = "dilapidated" / "ทรุดโทรม",
-        Temporary = "temporary" / "ชั่วคราว",
+    pub enum HousingCondition {
+        Stable = "stable" / "มั่นคงแข็งแรง" / "Stable",
+        NeedsRepair = "needs_repair" / "ต้องซ่อมแซม" / "Needs repair",
+        Dilapidated = "dilapidated" / "ทรุดโทรม" / "Dilapidated",
+        Temporary = "temporary" / "ชั่วคราว" / "Temporary",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// How the household holds its farm land.
-    LandTenure {
-        Own = "own" / "มีที่ดินของตนเอง",
-        Rent = "rent" / "เช่าที่ดิน",
-        None = "none" / "ไม่มีที่ดินทำกิน",
+    pub enum LandTenure {
+        Own = "own" / "มีที่ดินของตนเอง" / "Own land",
+        Rent = "rent" / "เช่าที่ดิน" / "Rented land",
+        None = "none" / "ไม่มีที่ดินทำกิน" / "No farm land",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// Sex as recorded in the survey.
-    Sex {
-        M = "M" / "ชาย",
-        F = "F" / "หญิง",
+    pub enum Sex {
+        M = "M" / "ชาย" / "Male",
+        F = "F" / "หญิง" / "Female",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// A member's relation to the head of the household.
-    Relation {
-        Head = "head" / "หัวหน้าครัวเรือน",
-        Spouse = "spouse" / "คู่สมรส",
-        Child = "child" / "บุตร",
-        Parent = "parent" / "บิดามารดา",
-        Relative = "relative" / "ญาติ",
-        Other = "other" / "ผู้อาศัยอื่น",
+    pub enum Relation {
+        Head = "head" / "หัวหน้าครัวเรือน" / "Head of household",
+        Spouse = "spouse" / "คู่สมรส" / "Spouse",
+        Child = "child" / "บุตร" / "Child",
+        Parent = "parent" / "บิดามารดา" / "Parent",
+        Relative = "relative" / "ญาติ" / "Relative",
+        Other = "other" / "ผู้อาศัยอื่น" / "Other resident",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// Highest education completed, in increasing order (the order is used by the methodology).
-    Education {
-        None = "none" / "ไม่ได้รับการศึกษา",
-        Primary = "primary" / "ประถมศึกษา",
-        LowerSecondary = "lower_secondary" / "มัธยมศึกษาตอนต้น",
-        UpperSecondary = "upper_secondary" / "มัธยมศึกษาตอนปลาย",
-        Vocational = "vocational" / "อาชีวศึกษา",
-        Bachelor = "bachelor" / "ปริญญาตรี",
-        Higher = "higher" / "สูงกว่าปริญญาตรี",
+    pub enum Education {
+        None = "none" / "ไม่ได้รับการศึกษา" / "No schooling",
+        Primary = "primary" / "ประถมศึกษา" / "Primary",
+        LowerSecondary = "lower_secondary" / "มัธยมศึกษาตอนต้น" / "Lower secondary",
+        UpperSecondary = "upper_secondary" / "มัธยมศึกษาตอนปลาย" / "Upper secondary",
+        Vocational = "vocational" / "อาชีวศึกษา" / "Vocational",
+        Bachelor = "bachelor" / "ปริญญาตรี" / "Bachelor's degree",
+        Higher = "higher" / "สูงกว่าปริญญาตรี" / "Above a bachelor's degree",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// Main occupation.
-    Occupation {
-        None = "none" / "ไม่มีอาชีพ",
-        Farmer = "farmer" / "เกษตรกร",
-        Fisher = "fisher" / "ประมง",
-        Employee = "employee" / "ลูกจ้างประจำ",
-        DailyWage = "daily_wage" / "รับจ้างรายวัน",
-        OwnBusiness = "own_business" / "ค้าขาย/ธุรกิจส่วนตัว",
-        CivilServant = "civil_servant" / "รับราชการ",
-        Student = "student" / "นักเรียน/นักศึกษา",
-        Other = "other" / "อาชีพอื่น",
+    pub enum Occupation {
+        None = "none" / "ไม่มีอาชีพ" / "No occupation",
+        Farmer = "farmer" / "เกษตรกร" / "Farmer",
+        Fisher = "fisher" / "ประมง" / "Fisher",
+        Employee = "employee" / "ลูกจ้างประจำ" / "Salaried employee",
+        DailyWage = "daily_wage" / "รับจ้างรายวัน" / "Daily wage worker",
+        OwnBusiness = "own_business" / "ค้าขาย/ธุรกิจส่วนตัว" / "Trade / own business",
+        CivilServant = "civil_servant" / "รับราชการ" / "Civil servant",
+        Student = "student" / "นักเรียน/นักศึกษา" / "Student",
+        Other = "other" / "อาชีพอื่น" / "Other occupation",
     }
 );
 
-code_enum!(
+crate::labelled_enum!(
     /// A work skill (a member may have several).
-    Skill {
-        Agriculture = "agriculture" / "เกษตร",
-        Handicraft = "handicraft" / "หัตถกรรม",
-        FoodProcessing = "food_processing" / "แปรรูปอาหาร",
-        Construction = "construction" / "ก่อสร้าง",
-        TourismService = "tourism_service" / "บริการท่องเที่ยว",
-        Trade = "trade" / "ค้าขาย",
-        Digital = "digital" / "ดิจิทัล",
-        Driving = "driving" / "ขับรถ",
-        Other = "other" / "ทักษะอื่น",
+    pub enum Skill {
+        Agriculture = "agriculture" / "เกษตร" / "Agriculture",
+        Handicraft = "handicraft" / "หัตถกรรม" / "Handicraft",
+        FoodProcessing = "food_processing" / "แปรรูปอาหาร" / "Food processing",
+        Construction = "construction" / "ก่อสร้าง" / "Construction",
+        TourismService = "tourism_service" / "บริการท่องเที่ยว" / "Tourism services",
+        Trade = "trade" / "ค้าขาย" / "Trade",
+        Digital = "digital" / "ดิจิทัล" / "Digital",
+        Driving = "driving" / "ขับรถ" / "Driving",
+        Other = "other" / "ทักษะอื่น" / "Other skill",
     }
 );
 

@@ -8,78 +8,21 @@ use chrono::{DateTime, Utc};
 
 use crate::AreaCode;
 
-/// What a user may do; the rules live in one place (`thanrak_app::policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Manages users, sees everything including personal data and the audit log.
-    Admin,
-    /// Reads aggregates only: never a household or a member.
-    Analyst,
-    /// A provincial team: everything inside its provinces or districts, personal data included.
-    AreaManager,
-    /// A field surveyor: the households of its subdistricts or villages (writes come later).
-    Surveyor,
-    /// An officer of a cooperating agency: the households referred to its agency.
-    AgencyOfficer,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Analyst,
-        Role::AreaManager,
-        Role::Surveyor,
-        Role::AgencyOfficer,
-    ];
-
-    /// The code used in the database, the API and the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Analyst => "analyst",
-            Role::AreaManager => "area_manager",
-            Role::Surveyor => "surveyor",
-            Role::AgencyOfficer => "agency_officer",
-        }
+crate::labelled_enum!(
+    /// What a user may do; the rules live in one place (`thanrak_app::policy`).
+    pub enum Role {
+        /// Manages users, sees everything including personal data and the audit log.
+        Admin = "admin" / "ผู้ดูแลระบบ" / "Administrator",
+        /// Reads aggregates only: never a household or a member.
+        Analyst = "analyst" / "นักวิเคราะห์" / "Analyst",
+        /// A provincial team: everything inside its provinces or districts, personal data included.
+        AreaManager = "area_manager" / "ผู้จัดการพื้นที่" / "Area manager",
+        /// A field surveyor: the households of its subdistricts or villages (writes come later).
+        Surveyor = "surveyor" / "ผู้สำรวจ" / "Surveyor",
+        /// An officer of a cooperating agency: the households referred to its agency.
+        AgencyOfficer = "agency_officer" / "เจ้าหน้าที่หน่วยงาน" / "Agency officer",
     }
-
-    /// The Thai name of the role, for the user interface.
-    pub fn label_th(self) -> &'static str {
-        match self {
-            Role::Admin => "ผู้ดูแลระบบ",
-            Role::Analyst => "นักวิเคราะห์",
-            Role::AreaManager => "ผู้จัดการพื้นที่",
-            Role::Surveyor => "ผู้สำรวจ",
-            Role::AgencyOfficer => "เจ้าหน้าที่หน่วยงาน",
-        }
-    }
-
-    /// The English name of the role.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Admin => "Administrator",
-            Role::Analyst => "Analyst",
-            Role::AreaManager => "Area manager",
-            Role::Surveyor => "Surveyor",
-            Role::AgencyOfficer => "Agency officer",
-        }
-    }
-
-    /// Parses a role code (any case; `-` accepted for `_`).
-    pub fn parse(s: &str) -> Option<Role> {
-        let s = s.trim().replace('-', "_");
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(&s))
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// Why a user name or agency code was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -9,13 +9,20 @@ pub mod date;
 pub mod household;
 pub mod identity;
 pub mod ids;
+pub mod labels;
+pub mod reason;
 pub mod schema;
 pub mod terminal;
 
 pub use area::{Area, AreaCode, AreaLevel, AreaRegistry};
 pub use household::{Household, Member};
 pub use ids::{HouseholdId, NationalId, RoundLabel};
+pub use labels::Lang;
+pub use reason::Reason;
 pub use schema::{FieldError, FieldValue};
 pub use terminal::escape_for_terminal;
 pub mod measure;
 pub mod methodology;
+
+#[doc(hidden)]
+pub use serde as __serde;

@@ -1693,7 +1693,7 @@ fn skills(d: &mut Dice, occupation: Occupation, urban: bool) -> Skills {
         s.insert(d.pick(main));
     }
     if d.chance(0.3) {
-        s.insert(d.pick(Skill::ALL));
+        s.insert(d.pick(&Skill::ALL));
     }
     let tourism = match occupation {
         Occupation::Employee | Occupation::OwnBusiness => 0.12,

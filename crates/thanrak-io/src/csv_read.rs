@@ -6,18 +6,14 @@ use std::fmt;
 use std::io::{self, Read};
 
 use csv::ByteRecord;
-use thanrak_core::AreaRegistry;
+use thanrak_core::{AreaRegistry, Reason};
 
 use crate::diag::Sink;
-use crate::limits::{self, MAX_COLUMNS};
+use crate::limits::MAX_COLUMNS;
 use crate::table::{detect_table, TableReader};
 
 /// The longest record read; a longer one stops the file before it is held in memory.
 pub const MAX_ROW_BYTES: u64 = 1 << 20;
-
-/// The reason given when a CSV file is in the Thai 8-bit encoding rather than UTF-8.
-pub const THAI_8BIT_REASON: &str = "the file is not UTF-8; it looks like TIS-620/Windows-874 Thai \
-    text: save it as UTF-8 (CSV UTF-8) and import again";
 
 /// How often (in rows) progress is reported.
 pub(crate) const PROGRESS_EVERY: u64 = 4096;
@@ -159,16 +155,13 @@ impl<R: Read> Read for Guard<R> {
 }
 
 /// What the first bytes say about a file that should be CSV, when it is something else.
-fn sniff(head: &[u8]) -> Option<&'static str> {
+fn sniff(head: &[u8]) -> Option<Reason> {
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        Some("the file is UTF-16 text, not UTF-8: save it as UTF-8 (CSV UTF-8) and import again")
+        Some(Reason::Utf16)
     } else if head.starts_with(b"PK\x03\x04") {
-        Some(
-            "this is an Excel workbook (.xlsx) with a .csv name: rename it to .xlsx, or save it \
-             as CSV UTF-8",
-        )
+        Some(Reason::XlsxNamedCsv)
     } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
-        Some("this is an old Excel .xls workbook with a .csv name: save it as CSV UTF-8 or .xlsx")
+        Some(Reason::XlsNamedCsv)
     } else {
         None
     }
@@ -192,17 +185,15 @@ pub(crate) fn looks_like_thai_8bit(bytes: &[u8]) -> bool {
 }
 
 /// Why a value is not UTF-8, and what to do; `record` is the whole row, for the guess.
-fn encoding_reason(field: &[u8], error: std::str::Utf8Error, record: &[u8]) -> String {
+fn encoding_reason(field: &[u8], error: std::str::Utf8Error, record: &[u8]) -> Reason {
     if looks_like_thai_8bit(record) {
-        return THAI_8BIT_REASON.to_string();
+        return Reason::Thai8Bit;
     }
     let at = error.valid_up_to();
-    format!(
-        "the file is not UTF-8: byte 0x{:02X} at position {} of this value is not valid UTF-8; \
-         save it as UTF-8 (CSV UTF-8) and import again",
-        field[at],
-        at + 1
-    )
+    Reason::NotUtf8 {
+        byte: field[at],
+        position: at + 1,
+    }
 }
 
 /// The outcome of asking the csv reader for a record.
@@ -255,13 +246,7 @@ pub(crate) fn read_csv(
             Step::End => break,
             Step::TooLong => {
                 let row = rdr.get_ref().record_rows.back().copied().unwrap_or(1);
-                sink.report(
-                    row,
-                    "",
-                    "",
-                    "row longer than 1 MiB: the file is damaged or not a survey table (the rest \
-                     of the file is not read)",
-                );
+                sink.report(row, "", "", Reason::RowTooLong);
                 progress(rdr.get_ref().bytes);
                 return Ok(());
             }
@@ -278,12 +263,12 @@ pub(crate) fn read_csv(
         if cur.len() > MAX_COLUMNS {
             // Refused before the cells are looked at: matching half a million header cells
             // against the columns would cost seconds of CPU.
-            let what = if table.is_none() {
-                "the header"
+            let reason = if table.is_none() {
+                Reason::HeaderTooWide { max: MAX_COLUMNS }
             } else {
-                "the row"
+                Reason::RowTooManyColumns { max: MAX_COLUMNS }
             };
-            sink.report(row, "", "", limits::too_many_columns(what));
+            sink.report(row, "", "", reason);
             progress(rdr.get_ref().bytes);
             return Ok(());
         }
@@ -310,8 +295,7 @@ pub(crate) fn read_csv(
                 row,
                 &column,
                 fields.last().copied().unwrap_or(""),
-                "the file ends inside a quoted value (the closing \" is missing): it looks cut \
-                 short, so this row is not read",
+                Reason::UnclosedQuote,
             );
             progress(rdr.get_ref().bytes);
             return Ok(());
@@ -325,17 +309,18 @@ pub(crate) fn read_csv(
                 let width = t.width();
                 let n = fields.len();
                 if n < width || fields[width.min(n)..].iter().any(|f| !f.trim().is_empty()) {
-                    let hint = if n < width {
-                        "a comma is missing, or the line is cut short"
+                    let reason = if n < width {
+                        Reason::RowTooShort {
+                            values: n,
+                            header: width,
+                        }
                     } else {
-                        "a value holding a comma must be in double quotes"
+                        Reason::RowTooWide {
+                            values: n,
+                            header: width,
+                        }
                     };
-                    sink.report(
-                        row,
-                        "",
-                        &fields.join(","),
-                        format!("the row has {n} values but the header has {width}: {hint}"),
-                    );
+                    sink.report(row, "", &fields.join(","), reason);
                 } else {
                     t.read_row(sink, row, &fields, &[], areas);
                 }
@@ -345,7 +330,7 @@ pub(crate) fn read_csv(
         step = after;
     }
     if table.is_none() {
-        sink.report_file("the file is empty");
+        sink.report_file(Reason::FileEmpty);
     }
     progress(rdr.get_ref().bytes);
     Ok(())

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use thanrak_core::schema::Table;
-use thanrak_core::{Household, Member};
+use thanrak_core::{Household, Member, Reason};
 
 /// The most diagnostics kept for one file (or XLSX sheet); the rest are only counted, so that a
 /// garbage file of a million rows cannot fill memory with complaints.
@@ -26,7 +26,7 @@ pub struct Diagnostic {
     /// The value as found (shortened when very long).
     pub value: String,
     /// What is wrong and, where it helps, what to do.
-    pub reason: String,
+    pub reason: Reason,
 }
 
 impl fmt::Display for Diagnostic {
@@ -106,7 +106,7 @@ impl<'a> Sink<'a> {
     }
 
     /// Reports a problem.
-    pub fn report(&mut self, row: u64, column: &str, value: &str, reason: impl Into<String>) {
+    pub fn report(&mut self, row: u64, column: &str, value: &str, reason: Reason) {
         self.count += 1;
         if self.count <= MAX_DIAGNOSTICS_PER_FILE {
             self.batch.diagnostics.push(Diagnostic {
@@ -114,13 +114,13 @@ impl<'a> Sink<'a> {
                 row,
                 column: column.to_string(),
                 value: shorten(value),
-                reason: reason.into(),
+                reason,
             });
         }
     }
 
     /// Reports a problem with the file as a whole.
-    pub fn report_file(&mut self, reason: impl Into<String>) {
+    pub fn report_file(&mut self, reason: Reason) {
         self.report(0, "", "", reason);
     }
 
@@ -141,9 +141,10 @@ impl<'a> Sink<'a> {
                 row: 0,
                 column: String::new(),
                 value: String::new(),
-                reason: format!(
-                    "… and {more} more problems (only the first {MAX_DIAGNOSTICS_PER_FILE} are listed)"
-                ),
+                reason: Reason::MoreProblems {
+                    more,
+                    shown: MAX_DIAGNOSTICS_PER_FILE,
+                },
             });
         }
     }
@@ -167,13 +168,13 @@ mod tests {
         let mut batch = Batch::default();
         let mut sink = Sink::new(&mut batch, "f.csv".into());
         for row in 0..MAX_DIAGNOSTICS_PER_FILE + 5 {
-            sink.report(row + 2, "age", "x", "bad");
+            sink.report(row + 2, "age", "x", Reason::NotWholeNumber);
         }
         sink.finish();
         assert_eq!(batch.diagnostics.len() as u64, MAX_DIAGNOSTICS_PER_FILE + 1);
         let last = batch.diagnostics.last().unwrap();
         assert!(
-            last.reason.starts_with("… and 5 more problems"),
+            last.reason.to_string().starts_with("… and 5 more problems"),
             "{}",
             last.reason
         );
@@ -186,7 +187,9 @@ mod tests {
             row: 3,
             column: "sex".into(),
             value: "X".into(),
-            reason: "must be one of M, F".into(),
+            reason: Reason::OneOf {
+                codes: vec!["M".into(), "F".into()],
+            },
         };
         assert_eq!(
             d.to_string(),

@@ -25,9 +25,9 @@ use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use thanrak_core::AreaRegistry;
+use thanrak_core::{AreaRegistry, Reason};
 
-pub use csv_read::{MAX_ROW_BYTES, THAI_8BIT_REASON};
+pub use csv_read::MAX_ROW_BYTES;
 pub use diag::{Batch, Diagnostic, Origin, MAX_DIAGNOSTICS_PER_FILE};
 pub use limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
@@ -179,10 +179,7 @@ pub fn read_batch(
             }
             None => {
                 let mut sink = diag::Sink::new(&mut batch, name);
-                sink.report_file(
-                    "not a CSV or XLSX file: give a .csv file (saved as CSV UTF-8) or an .xlsx \
-                     workbook",
-                );
+                sink.report_file(Reason::NotCsvOrXlsx);
                 sink.finish();
             }
         }

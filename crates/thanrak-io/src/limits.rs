@@ -11,6 +11,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
+use thanrak_core::Reason;
+
 /// The most a workbook may unpack to, all parts together (3 GiB). Sheets are streamed, so this
 /// bounds time rather than memory: a sheet as this project writes it (inline strings) takes about
 /// 900 bytes a member row, so two full sheets of Excel's 1,048,576 rows come to about 2 GiB.
@@ -41,14 +43,6 @@ pub const MAX_COLUMNS: usize = 1_024;
 /// The longest XML tag (name and attributes) accepted in a workbook part. Tags are short; the
 /// longest in an ordinary workbook are namespace declarations of a few KiB.
 const MAX_TAG_BYTES: u64 = 1 << 20;
-
-/// The reason given when a row has more than [`MAX_COLUMNS`] cells.
-pub(crate) fn too_many_columns(what: &str) -> String {
-    format!(
-        "{what} has more than {MAX_COLUMNS} columns: a survey table has a few dozen, so the file \
-         is damaged or not a survey table (the rest of the file is not read)"
-    )
-}
 
 /// How the scan of the text between XML tags stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +78,7 @@ struct XmlScan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Refusal {
     /// The reason for the user.
-    Limit(String),
+    Limit(Reason),
     /// The archive itself cannot be read (not a zip, a damaged part, an unknown compression).
     Damaged(String),
 }
@@ -132,21 +126,16 @@ impl XmlScan {
                     if counted {
                         self.cell_chars += 1;
                         if self.cell_chars > MAX_CELL_CHARS {
-                            return Err(Refusal::Limit(format!(
-                                "a cell holds more than {MAX_CELL_CHARS} characters (Excel's \
-                                 limit): the workbook is damaged or built to exhaust the server"
-                            )));
+                            return Err(Refusal::Limit(Reason::WorkbookCellTooLong {
+                                max: MAX_CELL_CHARS,
+                            }));
                         }
                     }
                 }
                 Xml::Tag | Xml::Quoted(_) => {
                     self.tag_bytes += 1;
                     if self.tag_bytes > MAX_TAG_BYTES {
-                        return Err(Refusal::Limit(
-                            "the workbook holds an XML tag longer than 1 MiB: it is damaged or \
-                             built to exhaust the server"
-                                .into(),
-                        ));
+                        return Err(Refusal::Limit(Reason::WorkbookTagTooLong));
                     }
                     if self.tag_head.len() < TAG_HEAD {
                         self.tag_head.push(b);
@@ -200,11 +189,9 @@ impl XmlScan {
             _ => {}
         }
         if self.strings > MAX_SHARED_STRINGS || self.declared_strings > MAX_SHARED_STRINGS {
-            return Err(Refusal::Limit(format!(
-                "the workbook holds more than {MAX_SHARED_STRINGS} distinct texts: a survey \
-                 table of Excel's 1,048,576 rows needs fewer, so it is damaged or built to \
-                 exhaust the server"
-            )));
+            return Err(Refusal::Limit(Reason::WorkbookTooManyTexts {
+                max: MAX_SHARED_STRINGS,
+            }));
         }
         Ok(())
     }
@@ -265,10 +252,9 @@ fn check_part_count<R: Read + Seek>(reader: &mut R) -> Result<(), Refusal> {
     };
     let parts = u64::from(u16::from_le_bytes([tail[at + 10], tail[at + 11]]));
     if parts > MAX_PARTS {
-        return Err(Refusal::Limit(format!(
-            "the workbook has more than {MAX_PARTS} parts: it is damaged or built to exhaust \
-             the server"
-        )));
+        return Err(Refusal::Limit(Reason::WorkbookTooManyParts {
+            max: MAX_PARTS,
+        }));
     }
     Ok(())
 }
@@ -287,14 +273,6 @@ fn is_xml(name: &str) -> bool {
     lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".vml")
 }
 
-fn mib(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{} GiB", bytes >> 30)
-    } else {
-        format!("{} MiB", bytes >> 20)
-    }
-}
-
 /// Streams every part of the workbook through the decompressor, counting, and refuses it when a
 /// limit is passed. The reader is left at its start.
 pub(crate) fn scan_workbook<R: Read + Seek>(reader: &mut R) -> Result<(), Refusal> {
@@ -302,10 +280,9 @@ pub(crate) fn scan_workbook<R: Read + Seek>(reader: &mut R) -> Result<(), Refusa
     let mut archive =
         zip::ZipArchive::new(&mut *reader).map_err(|e| Refusal::Damaged(e.to_string()))?;
     if archive.len() as u64 > MAX_PARTS {
-        return Err(Refusal::Limit(format!(
-            "the workbook has more than {MAX_PARTS} parts: it is damaged or built to exhaust \
-             the server"
-        )));
+        return Err(Refusal::Limit(Reason::WorkbookTooManyParts {
+            max: MAX_PARTS,
+        }));
     }
     let mut total = 0u64;
     let mut buf = vec![0u8; 1 << 16];
@@ -334,18 +311,15 @@ pub(crate) fn scan_workbook<R: Read + Seek>(reader: &mut R) -> Result<(), Refusa
             size += n as u64;
             total += n as u64;
             if total > MAX_UNPACKED_BYTES {
-                return Err(Refusal::Limit(format!(
-                    "the workbook unpacks to more than {}: a survey workbook of Excel's \
-                     1,048,576 rows is smaller, so it is damaged or built to exhaust the server",
-                    mib(MAX_UNPACKED_BYTES)
-                )));
+                return Err(Refusal::Limit(Reason::WorkbookTooLarge {
+                    bytes: MAX_UNPACKED_BYTES,
+                }));
             }
             if size > cap {
-                return Err(Refusal::Limit(format!(
-                    "the part {name} of the workbook unpacks to more than {}: it is damaged or \
-                     built to exhaust the server",
-                    mib(cap)
-                )));
+                return Err(Refusal::Limit(Reason::WorkbookPartTooLarge {
+                    part: name.to_string(),
+                    bytes: cap,
+                }));
             }
             if let Some(x) = &mut xml {
                 x.feed(&buf[..n])?;
@@ -375,7 +349,7 @@ mod tests {
         let entities = format!("<c><v>{}</v></c>", "&amp;".repeat(MAX_CELL_CHARS));
         assert!(scan(&entities).is_ok());
         let over = format!("<c><v>{}</v></c>", "x".repeat(MAX_CELL_CHARS + 1));
-        assert!(matches!(scan(&over), Err(Refusal::Limit(r)) if r.contains("32767")));
+        assert!(matches!(scan(&over), Err(Refusal::Limit(r)) if r.to_string().contains("32767")));
         // Runs of rich text add up within one cell, and start again at the next.
         let runs = format!(
             "<si><r><t>{0}</t></r><r><t>{0}</t></r></si>",

@@ -3,7 +3,7 @@
 use thanrak_core::schema::{
     match_header, parse_cells, Column, Kind, Table, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS,
 };
-use thanrak_core::{AreaRegistry, Household, Member};
+use thanrak_core::{AreaRegistry, Household, Member, Reason};
 
 use crate::diag::Sink;
 
@@ -26,12 +26,8 @@ pub(crate) fn unquote(cell: &str) -> &str {
 }
 
 /// The canonical names of a table's columns, for messages.
-fn names(columns: &[Column]) -> String {
-    columns
-        .iter()
-        .map(|c| c.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+fn names(columns: &[Column]) -> Vec<String> {
+    columns.iter().map(|c| c.name.to_string()).collect()
 }
 
 /// Decides which table a CSV holds from its header: `member_no` names the members table; without
@@ -88,12 +84,10 @@ impl TableReader {
                 1,
                 "",
                 &text,
-                format!(
-                    "the first row is not a header: none of its cells names a column of the {} \
-                     table (expected {})",
-                    table.as_str(),
-                    names(columns)
-                ),
+                Reason::NotAHeader {
+                    table: table.as_str().to_string(),
+                    expected: names(columns),
+                },
             );
             return None;
         }
@@ -104,10 +98,9 @@ impl TableReader {
                     1,
                     h,
                     "",
-                    format!(
-                        "the column {} appears twice; only the first one is read",
-                        columns[*i].name
-                    ),
+                    Reason::DuplicateColumn {
+                        column: columns[*i].name.to_string(),
+                    },
                 ),
                 Some(i) => cell_of[*i] = Some(pos),
                 None if h.trim().is_empty() => {}
@@ -115,7 +108,9 @@ impl TableReader {
                     1,
                     h.trim(),
                     "",
-                    format!("unknown column (expected one of {})", names(columns)),
+                    Reason::UnknownColumn {
+                        expected: names(columns),
+                    },
                 ),
             }
         }
@@ -129,13 +124,13 @@ impl TableReader {
         };
         for (c, at) in columns.iter().zip(&cell_of) {
             if c.required && at.is_none() {
-                sink.report(1, c.name, "", "required column is missing");
+                sink.report(1, c.name, "", Reason::RequiredColumnMissing);
                 silenced.push(c.name);
             }
         }
         match table {
             Table::Members if !has("birth_date") && !has("age") => {
-                sink.report(1, "age", "", "give a birth_date or an age column");
+                sink.report(1, "age", "", Reason::BirthDateOrAgeColumn);
                 silenced.push("age");
             }
             Table::Households if has("lat") != has("lon") => {
@@ -148,9 +143,10 @@ impl TableReader {
                     1,
                     missing,
                     "",
-                    format!(
-                        "lat and lon go together: add the {missing} column or remove {present}"
-                    ),
+                    Reason::LatLonColumns {
+                        missing: missing.to_string(),
+                        present: present.to_string(),
+                    },
                 );
                 // The core reports a lone coordinate on `lon`.
                 silenced.push("lon");
@@ -207,7 +203,7 @@ impl TableReader {
                     row,
                     &format!("column {}", pos + 1),
                     cells[pos],
-                    "a value in a column without a header: name the column or remove the value",
+                    Reason::ValueWithoutHeader,
                 );
             }
         }
@@ -259,7 +255,7 @@ impl TableReader {
             if self.silenced.contains(&e.column) || bad_columns.contains(&e.column) {
                 continue;
             }
-            sink.report(row, e.column, &e.value, e.reason.as_str());
+            sink.report(row, e.column, &e.value, e.reason.clone());
         }
         false
     }

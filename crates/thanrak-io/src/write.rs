@@ -189,7 +189,7 @@ pub fn write_report_csv(path: &Path, diagnostics: &[Diagnostic]) -> Result<(), I
                 d.row.to_string(),
                 neutral(&d.column),
                 neutral(&d.value),
-                neutral(&d.reason),
+                neutral(&d.reason.to_string()),
             ])?;
         }
         wtr.flush()?;

@@ -6,7 +6,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use calamine::{DataRef, Reader, Xlsx};
 use thanrak_core::schema::Table;
-use thanrak_core::AreaRegistry;
+use thanrak_core::{AreaRegistry, Reason};
 
 use crate::csv_read::PROGRESS_EVERY;
 use crate::diag::{Batch, Sink};
@@ -81,19 +81,11 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
     reader.seek(SeekFrom::Start(0))?;
     let mut sink = Sink::new(batch, file.to_string());
     let problem = if len == 0 {
-        Some("the file is empty".to_string())
+        Some(Reason::FileEmpty)
     } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
-        Some(
-            "this is an old Excel .xls workbook or a password-protected one: save it as .xlsx \
-             (without a password) or as CSV UTF-8"
-                .to_string(),
-        )
+        Some(Reason::XlsOrProtected)
     } else if !head.starts_with(b"PK") {
-        Some(
-            "the file is not an .xlsx workbook (it is not a zip archive): save it from the \
-             spreadsheet as .xlsx, or as CSV UTF-8 with a .csv name"
-                .to_string(),
-        )
+        Some(Reason::NotXlsx)
     } else {
         None
     };
@@ -111,7 +103,7 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
             return Ok(());
         }
         Err(Refusal::Damaged(e)) => {
-            sink.report_file(format!("the file is not a valid .xlsx workbook ({e})"));
+            sink.report_file(Reason::DamagedXlsx { detail: e });
             sink.finish();
             return Ok(());
         }
@@ -119,7 +111,9 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
     let mut workbook = match Xlsx::new(reader) {
         Ok(w) => w,
         Err(e) => {
-            sink.report_file(format!("the file is not a valid .xlsx workbook ({e})"));
+            sink.report_file(Reason::DamagedXlsx {
+                detail: e.to_string(),
+            });
             sink.finish();
             return Ok(());
         }
@@ -130,11 +124,9 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
         .filter_map(|n| sheet_table(n).map(|t| (n.clone(), t)))
         .collect();
     if sheets.is_empty() {
-        sink.report_file(format!(
-            "the workbook has no sheet named households (ครัวเรือน) or members (สมาชิก); its \
-             sheets are: {}",
-            names.join(", ")
-        ));
+        sink.report_file(Reason::NoSurveySheet {
+            sheets: names.clone(),
+        });
     }
     sink.finish();
     let count = sheets.len() as f64;
@@ -171,7 +163,9 @@ fn read_sheet<R: Read + Seek>(
     let mut cells = match workbook.worksheet_cells_reader(name) {
         Ok(c) => c,
         Err(e) => {
-            sink.report_file(format!("the sheet cannot be read ({e})"));
+            sink.report_file(Reason::SheetUnreadable {
+                detail: e.to_string(),
+            });
             return;
         }
     };
@@ -217,7 +211,9 @@ fn read_sheet<R: Read + Seek>(
                     u64::from(row.index) + 1,
                     "",
                     "",
-                    format!("the sheet cannot be read past this row ({e})"),
+                    Reason::SheetUnreadablePast {
+                        detail: e.to_string(),
+                    },
                 );
                 return;
             }
@@ -231,10 +227,9 @@ fn read_sheet<R: Read + Seek>(
                 u64::from(r) + 1,
                 "",
                 "",
-                format!(
-                    "the sheet has more than {MAX_SHEET_ROWS} rows (Excel's limit): the rest of \
-                     the sheet is not read"
-                ),
+                Reason::SheetTooManyRows {
+                    max: MAX_SHEET_ROWS,
+                },
             );
             return;
         }
@@ -243,7 +238,7 @@ fn read_sheet<R: Read + Seek>(
                 u64::from(r) + 1,
                 "",
                 "",
-                limits::too_many_columns("the row"),
+                Reason::RowTooManyColumns { max: MAX_COLUMNS },
             );
             return;
         }
@@ -265,12 +260,7 @@ fn read_sheet<R: Read + Seek>(
             let column = reader
                 .as_ref()
                 .map_or_else(|| format!("column {}", c + 1), |t| t.label(c));
-            sink.report(
-                u64::from(r) + 1,
-                &column,
-                &code,
-                "the cell holds a spreadsheet error: correct the formula or type the value",
-            );
+            sink.report(u64::from(r) + 1, &column, &code, Reason::SpreadsheetError);
             row.bad.push(c);
         } else if row.texts[c].len() > MAX_CELL_CHARS
             && row.texts[c].chars().count() > MAX_CELL_CHARS
@@ -282,7 +272,9 @@ fn read_sheet<R: Read + Seek>(
                 u64::from(r) + 1,
                 &column,
                 &row.texts[c],
-                format!("the cell holds more than {MAX_CELL_CHARS} characters (Excel's limit)"),
+                Reason::CellTooLong {
+                    max: MAX_CELL_CHARS,
+                },
             );
             row.texts[c].clear();
             row.bad.push(c);
@@ -294,7 +286,7 @@ fn read_sheet<R: Read + Seek>(
         flush(&mut row, &mut reader, sink);
     }
     if !seen_header {
-        sink.report_file("the sheet is empty");
+        sink.report_file(Reason::SheetEmpty);
     }
 }
 

@@ -6,7 +6,7 @@ use std::fs;
 
 use common::*;
 use proptest::prelude::*;
-use thanrak_core::{Household, Member};
+use thanrak_core::{Household, Member, Reason};
 use thanrak_io::{
     read_batch, write_csv_tables, write_report_csv, write_tables, write_xlsx_tables, Diagnostic,
     ExportFormat, IoError,
@@ -156,14 +156,16 @@ fn the_report_lists_every_diagnostic_safely() {
             row: 2,
             column: "first_name".into(),
             value: "=1+1".into(),
-            reason: "is required".into(),
+            reason: Reason::Required,
         },
         Diagnostic {
             file: "ครัวเรือน.csv".into(),
             row: 0,
             column: String::new(),
             value: String::new(),
-            reason: "the file is empty, \"really\"".into(),
+            reason: Reason::DuplicateColumn {
+                column: "x, \"y\"".into(),
+            },
         },
     ];
     write_report_csv(&path, &diagnostics).unwrap();
@@ -171,7 +173,7 @@ fn the_report_lists_every_diagnostic_safely() {
         fs::read_to_string(&path).unwrap(),
         "\u{feff}file,row,column,value,reason\n\
          m.csv,2,first_name,'=1+1,is required\n\
-         ครัวเรือน.csv,0,,,\"the file is empty, \"\"really\"\"\"\n"
+         ครัวเรือน.csv,0,,,\"the column x, \"\"y\"\" appears twice; only the first one is read\"\n"
     );
     let err = write_report_csv(&dir.path().join("no/such/dir/r.csv"), &diagnostics).unwrap_err();
     assert!(matches!(err, IoError::Write { .. }));

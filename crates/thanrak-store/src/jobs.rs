@@ -12,42 +12,21 @@ use crate::{with_pool, Store, StoreError};
 pub const INTERRUPTED: &str =
     "interrupted: the server stopped while this job ran; nothing it did was kept";
 
-/// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JobState {
-    /// Waiting for the worker.
-    Queued,
-    /// Claimed by a worker and under way.
-    Running,
-    /// Finished; its result is kept.
-    Done,
-    /// Finished without doing its work; its error says why.
-    Failed,
-}
+thanrak_core::labelled_enum!(
+    /// Where a job stands.
+    pub enum JobState {
+        /// Waiting for the worker.
+        Queued = "queued" / "รอคิว" / "Queued",
+        /// Claimed by a worker and under way.
+        Running = "running" / "กำลังทำงาน" / "Running",
+        /// Finished; its result is kept.
+        Done = "done" / "เสร็จแล้ว" / "Done",
+        /// Finished without doing its work; its error says why.
+        Failed = "failed" / "ไม่สำเร็จ" / "Failed",
+    }
+);
 
 impl JobState {
-    /// The code used in the database and the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-        }
-    }
-
-    /// Parses a state code.
-    pub fn parse(s: &str) -> Option<JobState> {
-        [
-            JobState::Queued,
-            JobState::Running,
-            JobState::Done,
-            JobState::Failed,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
-    }
-
     /// Whether the job has ended (done or failed).
     pub fn is_finished(self) -> bool {
         matches!(self, JobState::Done | JobState::Failed)

@@ -10,34 +10,18 @@ use crate::auth::cookie;
 /// The cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "thanrak_lang";
 
-/// A language of the user interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// ไทย, the default.
-    Th,
-    /// English.
-    En,
+/// The language of the pages is core's: labels of coded values and reasons of import reports
+/// are written there, in the same two languages.
+pub use thanrak_core::Lang;
+
+/// The texts of the pages by key.
+pub trait Texts {
+    /// The text for `key` in this language (the key itself when there is none).
+    fn text(self, key: &str) -> &str;
 }
 
-impl Lang {
-    /// The code used in URLs, cookies and `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Th => "th",
-            Lang::En => "en",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "th" => Some(Lang::Th),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The text for `key` in this language (the key itself when there is none).
-    pub fn text(self, key: &str) -> &str {
+impl Texts for Lang {
+    fn text(self, key: &str) -> &str {
         MESSAGES
             .iter()
             .chain(crate::pages::texts::MESSAGES)
@@ -47,6 +31,18 @@ impl Lang {
                 Lang::En => *en,
             })
             .unwrap_or(key)
+    }
+}
+
+/// A value of an import report as the page shows it in `lang`. Values are shown as written,
+/// except the dates that the whole-batch checks give back as they read them (ISO, Common Era):
+/// on a Thai page those are shown in the Buddhist Era, as the surveyor most likely wrote them.
+pub fn report_value(lang: Lang, column: &str, value: &str) -> String {
+    match (lang, chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")) {
+        (Lang::Th, Ok(d)) if column.ends_with("_date") && value.len() == 10 => {
+            thanrak_core::date::format_thai(d)
+        }
+        _ => value.to_string(),
     }
 }
 
@@ -168,5 +164,19 @@ mod tests {
         let t = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 9, 30, 0).unwrap();
         assert_eq!(format_time(Lang::Th, t), "15 ม.ค. 2569 16:30");
         assert_eq!(format_time(Lang::En, t), "2026-01-15 16:30");
+    }
+
+    #[test]
+    fn report_dates_are_buddhist_era_on_thai_pages_only() {
+        assert!(report_value(Lang::Th, "birth_date", "2027-01-01").ends_with("2570"));
+        assert_eq!(
+            report_value(Lang::En, "birth_date", "2027-01-01"),
+            "2027-01-01"
+        );
+        assert_eq!(
+            report_value(Lang::Th, "birth_date", "2570/1/1x"),
+            "2570/1/1x"
+        );
+        assert_eq!(report_value(Lang::Th, "age", "2027-01-01"), "2027-01-01");
     }
 }

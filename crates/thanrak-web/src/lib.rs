@@ -14,7 +14,6 @@ pub mod auth;
 pub mod error;
 mod i18n;
 mod pages;
-mod reasons;
 pub mod server;
 
 use std::future::Future;

@@ -604,7 +604,20 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        (res.status(), res.text().await.unwrap())
+        // An upload queues a check and redirects to the page that follows it; once the check
+        // has ended, that page shows the outcome.
+        match res
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+        {
+            Some(location) if location.starts_with("/import?check=") => {
+                assert_eq!(res.status(), StatusCode::SEE_OTHER);
+                self.jobs_ended().await;
+                self.page(&location, session).await
+            }
+            _ => (res.status(), res.text().await.unwrap()),
+        }
     }
 
     async fn confirm(&self, session: &str, csrf: &str, batch: &str) -> (StatusCode, String) {

@@ -78,40 +78,9 @@ pub const SHIPPED_FILES: [(&str, &str); 2] = [
 /// them as bits of a `u64`.
 pub const MAX_INDICATORS: usize = 64;
 
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($var:ident = $code:literal / $th:literal / $en:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name { $(#[doc = $en] $var),+ }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: [$name; [$($code),+].len()] = [$($name::$var),+];
-            /// Every code, in order.
-            pub const CODES: &'static [&'static str] = &[$($code),+];
-            /// The stable code used in files and the API.
-            pub fn as_str(self) -> &'static str { match self { $($name::$var => $code),+ } }
-            /// The Thai label shown to users.
-            pub fn label_th(self) -> &'static str { match self { $($name::$var => $th),+ } }
-            /// The English label.
-            pub fn label_en(self) -> &'static str { match self { $($name::$var => $en),+ } }
-            /// Parses a code.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.into_iter().find(|v| v.as_str() == s.trim())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-labelled_enum!(
+crate::labelled_enum!(
     /// The four household groups of methodology §4, from the worst off.
-    Group {
+    pub enum Group {
         Hardship = "hardship" / "อยู่ลำบาก" / "Hardship",
         Struggling = "struggling" / "อยู่ยาก" / "Struggling",
         GettingBy = "getting_by" / "อยู่พอได้" / "Getting by",
@@ -119,9 +88,9 @@ labelled_enum!(
     }
 );
 
-labelled_enum!(
+crate::labelled_enum!(
     /// The five livelihood capitals of methodology §3, in the order of every capital array.
-    Capital {
+    pub enum Capital {
         Human = "human" / "ทุนมนุษย์" / "Human capital",
         Physical = "physical" / "ทุนกายภาพ" / "Physical capital",
         Financial = "financial" / "ทุนการเงิน" / "Financial capital",

@@ -6,6 +6,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::columns::{Table, MAX_AGE};
 use super::fields::FieldError;
+use crate::reason::Reason;
 use crate::{date, Household, HouseholdId, Member, NationalId, RoundLabel};
 
 /// A problem found by a check that looks across rows: the row is an index into the table's slice.
@@ -45,7 +46,9 @@ pub fn check_batch(
                 error: FieldError {
                     column: "household_id",
                     value: h.household_id.to_string(),
-                    reason: format!("appears twice in round {}", h.round),
+                    reason: Reason::DuplicateHousehold {
+                        round: h.round.to_string(),
+                    },
                 },
                 stored: None,
             });
@@ -56,7 +59,7 @@ pub fn check_batch(
     let mut ids: FxHashMap<(&RoundLabel, NationalId), &HouseholdId> = FxHashMap::default();
     ids.reserve(members.len());
     for (i, m) in members.iter().enumerate() {
-        let mut problem_with = |column, value: String, reason: String, stored| {
+        let mut problem_with = |column, value: String, reason: Reason, stored| {
             problems.push(RowProblem {
                 table: Table::Members,
                 index: i,
@@ -69,22 +72,24 @@ pub fn check_batch(
             })
         };
         let mut problem =
-            |column, value: String, reason: String| problem_with(column, value, reason, None);
+            |column, value: String, reason: Reason| problem_with(column, value, reason, None);
         if !member_keys.insert((&m.round, &m.household_id, m.member_no)) {
             problem(
                 "member_no",
                 m.member_no.to_string(),
-                format!(
-                    "appears twice in household {} of round {}",
-                    m.household_id, m.round
-                ),
+                Reason::DuplicateMember {
+                    household: m.household_id.to_string(),
+                    round: m.round.to_string(),
+                },
             );
         }
         let Some(&hi) = hh_index.get(&(&m.round, &m.household_id)) else {
             problem(
                 "household_id",
                 m.household_id.to_string(),
-                format!("no such household in round {} of this import", m.round),
+                Reason::NoSuchHousehold {
+                    round: m.round.to_string(),
+                },
             );
             continue;
         };
@@ -94,7 +99,7 @@ pub fn check_batch(
                 problem(
                     "birth_date",
                     date::format_iso(b),
-                    format!("is after the survey date {}", date::format_iso(survey_date)),
+                    Reason::AfterSurveyDate { survey_date },
                 );
             }
         }
@@ -106,7 +111,10 @@ pub fn check_batch(
                     "age"
                 },
                 m.birth_date.map_or_else(|| a.to_string(), date::format_iso),
-                format!("gives an age of {a} at the survey date, over {MAX_AGE}"),
+                Reason::AgeOver {
+                    age: i64::from(a),
+                    max: i64::from(MAX_AGE),
+                },
             ),
             _ => {}
         }
@@ -130,12 +138,15 @@ pub fn check_batch(
                     "national_id",
                     nid.digits(),
                     if other == m.household_id {
-                        format!(
-                            "is given to two members of household {other} in round {}",
-                            m.round
-                        )
+                        Reason::NationalIdTwiceInHousehold {
+                            household: other.to_string(),
+                            round: m.round.to_string(),
+                        }
                     } else {
-                        format!("is also a member of household {other} in round {}", m.round)
+                        Reason::MemberElsewhere {
+                            household: other.to_string(),
+                            round: m.round.to_string(),
+                        }
                     },
                     stored.then_some(other.clone()),
                 );

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::columns::{Column, Kind, MAX_NAME_CHARS};
 use crate::date;
+use crate::reason::Reason;
 
 /// A typed cell value.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +27,7 @@ pub enum FieldValue {
 
 impl FieldValue {
     /// Reads a cell's text as a value of `kind`. Empty text is [`FieldValue::Null`].
-    pub fn parse(kind: Kind, text: &str) -> Result<FieldValue, String> {
+    pub fn parse(kind: Kind, text: &str) -> Result<FieldValue, Reason> {
         let t = text.trim();
         if t.is_empty() {
             return Ok(FieldValue::Null);
@@ -38,14 +39,14 @@ impl FieldValue {
                 if t.chars()
                     .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
                 {
-                    return Err("contains a control character".into());
+                    return Err(Reason::ControlCharacter);
                 }
                 Ok(FieldValue::Text(t.to_string()))
             }
             Kind::Flag => match t {
                 "0" => Ok(FieldValue::Int(0)),
                 "1" => Ok(FieldValue::Int(1)),
-                _ => Err("must be 0 or 1".into()),
+                _ => Err(Reason::NotFlag),
             },
             Kind::Int(lo, hi) => {
                 let v: i64 = t
@@ -58,25 +59,28 @@ impl FieldValue {
                             .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
                             .map(|f| f as i64)
                     })
-                    .ok_or("must be a whole number")?;
+                    .ok_or(Reason::NotWholeNumber)?;
                 if v < lo || v > hi {
-                    return Err(format!("must be between {lo} and {hi}"));
+                    return Err(Reason::Between {
+                        lo: lo.to_string(),
+                        hi: hi.to_string(),
+                    });
                 }
                 Ok(FieldValue::Int(v))
             }
             Kind::Real(lo, hi) => {
-                let v: f64 = t
-                    .replace(',', "")
-                    .parse()
-                    .map_err(|_| "must be a number".to_string())?;
+                let v: f64 = t.replace(',', "").parse().map_err(|_| Reason::NotNumber)?;
                 if !v.is_finite() || v < lo || v > hi {
-                    return Err(format!("must be between {lo} and {hi}"));
+                    return Err(Reason::Between {
+                        lo: lo.to_string(),
+                        hi: hi.to_string(),
+                    });
                 }
                 Ok(FieldValue::Real(v))
             }
             Kind::Date => date::parse_date(t)
                 .map(FieldValue::Date)
-                .map_err(|e| e.to_string()),
+                .map_err(Reason::from),
         }
     }
 
@@ -99,8 +103,8 @@ pub struct FieldError {
     pub column: &'static str,
     /// The value as found.
     pub value: String,
-    /// What is wrong, for a person to read.
-    pub reason: String,
+    /// What is wrong.
+    pub reason: Reason,
 }
 
 impl fmt::Display for FieldError {
@@ -124,18 +128,14 @@ pub fn parse_cells(
                 .max_chars()
                 .filter(|&max| text.len() > max && text.trim().chars().count() > max);
             if let Some(max) = too_long {
-                let what = if max == MAX_NAME_CHARS {
-                    "a name or house number"
-                } else {
-                    "a text value"
-                };
                 errors.push(FieldError {
                     column: c.name,
                     value: text.to_string(),
-                    reason: format!(
-                        "is {} characters long: {what} may have at most {max}",
-                        text.trim().chars().count()
-                    ),
+                    reason: Reason::TextTooLong {
+                        chars: text.trim().chars().count(),
+                        max,
+                        name: max == MAX_NAME_CHARS,
+                    },
                 });
                 return FieldValue::Invalid;
             }
@@ -171,10 +171,11 @@ mod length_tests {
         cells[at("skills")] = &long[..MAX_TEXT_CHARS + 1];
         let (values, errors) = parse_cells(MEMBER_COLUMNS, &cells);
         assert_eq!(values[at("first_name")], FieldValue::Invalid);
-        let reasons: Vec<(&str, &str)> = errors
+        let reasons: Vec<(&str, String)> = errors
             .iter()
-            .map(|e| (e.column, e.reason.as_str()))
+            .map(|e| (e.column, e.reason.to_string()))
             .collect();
+        let reasons: Vec<(&str, &str)> = reasons.iter().map(|(c, r)| (*c, r.as_str())).collect();
         assert_eq!(
             reasons,
             [

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::columns::{Column, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use super::fields::{FieldError, FieldValue};
 use crate::household::*;
+use crate::reason::Reason;
 use crate::{AreaRegistry, HouseholdId, NationalId, RoundLabel};
 
 /// Pulls the values of a row in column order, converting each and collecting errors.
@@ -32,16 +33,16 @@ impl<'a> RowReader<'a> {
         let v = self.values.get(self.pos).unwrap_or(&FieldValue::Null);
         self.pos += 1;
         if c.required && *v == FieldValue::Null {
-            self.fail(c.name, v, "is required");
+            self.fail(c.name, v, Reason::Required);
         }
         (c, v)
     }
 
-    fn fail(&mut self, column: &'static str, value: &FieldValue, reason: impl Into<String>) {
+    fn fail(&mut self, column: &'static str, value: &FieldValue, reason: Reason) {
         self.errors.push(FieldError {
             column,
             value: value.to_text(),
-            reason: reason.into(),
+            reason,
         });
     }
 
@@ -49,7 +50,7 @@ impl<'a> RowReader<'a> {
     fn with<T>(
         &mut self,
         name: &'static str,
-        f: impl FnOnce(&FieldValue) -> Result<Option<T>, String>,
+        f: impl FnOnce(&FieldValue) -> Result<Option<T>, Reason>,
     ) -> Option<T> {
         let (c, v) = self.next(name);
         if matches!(v, FieldValue::Invalid | FieldValue::Null) {
@@ -78,16 +79,16 @@ impl<'a> RowReader<'a> {
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
         self.with(name, |v| {
-            parse(&v.to_text())
-                .map(Some)
-                .ok_or_else(|| format!("must be one of {}", codes.join(", ")))
+            parse(&v.to_text()).map(Some).ok_or_else(|| Reason::OneOf {
+                codes: codes.iter().map(|c| c.to_string()).collect(),
+            })
         })
     }
 
     fn int(&mut self, name: &'static str) -> Option<i64> {
         self.with(name, |v| match v {
             FieldValue::Int(i) => Ok(Some(*i)),
-            _ => Err("must be a whole number".into()),
+            _ => Err(Reason::NotWholeNumber),
         })
     }
 
@@ -95,7 +96,7 @@ impl<'a> RowReader<'a> {
         self.with(name, |v| match v {
             FieldValue::Int(0) => Ok(Some(false)),
             FieldValue::Int(1) => Ok(Some(true)),
-            _ => Err("must be 0 or 1".into()),
+            _ => Err(Reason::NotFlag),
         })
         .unwrap_or(false)
     }
@@ -104,14 +105,14 @@ impl<'a> RowReader<'a> {
         self.with(name, |v| match v {
             FieldValue::Real(f) => Ok(Some(*f)),
             FieldValue::Int(i) => Ok(Some(*i as f64)),
-            _ => Err("must be a number".into()),
+            _ => Err(Reason::NotNumber),
         })
     }
 
     fn date(&mut self, name: &'static str) -> Option<NaiveDate> {
         self.with(name, |v| match v {
             FieldValue::Date(d) => Ok(Some(*d)),
-            _ => Err("must be a date".into()),
+            _ => Err(Reason::NotDate),
         })
     }
 
@@ -149,19 +150,16 @@ impl Household {
         let household_id = r.with("household_id", |v| {
             HouseholdId::parse(&v.to_text())
                 .map(Some)
-                .map_err(|e| e.to_string())
+                .map_err(Reason::from)
         });
         let round = r.with("round", |v| {
             RoundLabel::parse(&v.to_text())
                 .map(Some)
-                .map_err(|e| e.to_string())
+                .map_err(Reason::from)
         });
         let survey_date = r.date("survey_date");
         let village_code = r.with("village_code", |v| {
-            areas
-                .village(&v.to_text())
-                .map(Some)
-                .map_err(|e| e.to_string())
+            areas.village(&v.to_text()).map(Some).map_err(Reason::from)
         });
         let house_no = r.text("house_no").unwrap_or_default();
         let lat = r.real("lat");
@@ -171,11 +169,7 @@ impl Household {
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
                 if !values.contains(&FieldValue::Invalid) {
-                    r.fail(
-                        "lon",
-                        &values[6],
-                        "lat and lon go together: give both or neither",
-                    );
+                    r.fail("lon", &values[6], Reason::LatLonTogether);
                 }
                 None
             }
@@ -266,18 +260,18 @@ impl Member {
         let household_id = r.with("household_id", |v| {
             HouseholdId::parse(&v.to_text())
                 .map(Some)
-                .map_err(|e| e.to_string())
+                .map_err(Reason::from)
         });
         let round = r.with("round", |v| {
             RoundLabel::parse(&v.to_text())
                 .map(Some)
-                .map_err(|e| e.to_string())
+                .map_err(Reason::from)
         });
         let member_no = r.int("member_no");
         let national_id = r.with("national_id", |v| {
             NationalId::parse(&v.to_text())
                 .map(Some)
-                .map_err(|e| format!("is not a valid national id: {e}"))
+                .map_err(Reason::from)
         });
         let first_name = r.text("first_name");
         let last_name = r.text("last_name").unwrap_or_default();
@@ -285,7 +279,7 @@ impl Member {
         let birth_date = r.date("birth_date");
         let age = r.int("age");
         if birth_date.is_none() && age.is_none() && !values.contains(&FieldValue::Invalid) {
-            r.fail("age", &FieldValue::Null, "give birth_date or age");
+            r.fail("age", &FieldValue::Null, Reason::BirthDateOrAge);
         }
         let relation = r.code("relation", Relation::CODES, Relation::parse);
         let education = r.code("education", Education::CODES, Education::parse);
@@ -301,12 +295,12 @@ impl Member {
         let health_insurance = r.flag("health_insurance");
         let skills = r
             .with("skills", |v| {
-                Skills::parse(&v.to_text()).map(Some).map_err(|bad| {
-                    format!(
-                        "{bad:?} is not a skill (one of {})",
-                        Skill::CODES.join(", ")
-                    )
-                })
+                Skills::parse(&v.to_text())
+                    .map(Some)
+                    .map_err(|value| Reason::NotASkill {
+                        value,
+                        skills: Skill::CODES.iter().map(|c| c.to_string()).collect(),
+                    })
             })
             .unwrap_or_default();
         let can_work = r.flag("can_work");

@@ -16,6 +16,7 @@ use thanrak_app::db::JobState;
 use thanrak_app::jobs::{self, ImportParams, ImportResult, JobParams, ScoreResult};
 use thanrak_app::upload::{check_upload, import_areas, may_import, Diagnostic, UploadCheck};
 use thanrak_app::{ImportMode, Removals};
+use thanrak_core::Reason;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -83,8 +84,26 @@ pub struct DiagnosticDto {
     pub column: String,
     /// The value found.
     pub value: String,
-    /// What is wrong.
+    /// What is wrong, in English.
     pub reason: String,
+    /// The kind of problem, stable for programs (`between`, `not_utf8`, `outside_your_areas`…).
+    pub reason_code: String,
+    /// What is wrong, in Thai.
+    pub reason_th: String,
+}
+
+impl DiagnosticDto {
+    fn new(file: String, row: u64, column: String, value: String, reason: &Reason) -> Self {
+        DiagnosticDto {
+            file,
+            row,
+            column,
+            value,
+            reason: reason.english(),
+            reason_code: reason.code(),
+            reason_th: reason.thai(),
+        }
+    }
 }
 
 /// A round scored after loading.
@@ -160,16 +179,13 @@ fn rejected(d: Vec<Diagnostic>, staging: &Staging) -> ImportDto {
     ImportDto {
         problems: d
             .into_iter()
-            .map(|d| DiagnosticDto {
-                file: d
+            .map(|d| {
+                let file = d
                     .file
                     .strip_prefix(&prefix)
                     .map(str::to_string)
-                    .unwrap_or(d.file),
-                row: d.row,
-                column: d.column,
-                value: d.value,
-                reason: d.reason,
+                    .unwrap_or(d.file);
+                DiagnosticDto::new(file, d.row, d.column, d.value, &d.reason)
             })
             .collect(),
         ..ImportDto::empty("rejected", None)
@@ -326,13 +342,7 @@ async fn post_import(
                 problems: r
                     .problems
                     .into_iter()
-                    .map(|p| DiagnosticDto {
-                        file: p.file,
-                        row: p.row,
-                        column: p.column,
-                        value: p.value,
-                        reason: p.reason,
-                    })
+                    .map(|p| DiagnosticDto::new(p.file, p.row, p.column, p.value, &p.reason))
                     .collect(),
                 ..ImportDto::empty("rejected", id)
             }),

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use thanrak_app::db::Job;
 use thanrak_app::jobs::{self, JobParams};
+use thanrak_core::Reason;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -105,10 +106,30 @@ pub struct JobDto {
     /// What it produced. An import: `status` (`loaded`, `rejected`, `unconfirmed`),
     /// `households`, `members`, `new_villages`, `rounds`, `scoring_jobs` (the ids of the scoring
     /// jobs it queued), `removes_members`, `removals` and `problems` (file, row, column, value,
-    /// reason). A scoring job: `round`, `methodology_id`, `methodology_version`, `households`
+    /// reason, reason_code, reason_th). A check (the import page's first step): `status`
+    /// (`ready`, `rejected`), `households`, `members`, `rounds`, `removes_members`, `removals`
+    /// and `problems`. A scoring job: `round`, `methodology_id`, `methodology_version`, `households`
     /// and `groups` (households per group).
     #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
+}
+
+/// A job's result as the API gives it: each problem's typed reason as the import API gives it
+/// (`reason` in English, `reason_code`, `reason_th`).
+fn public_result(mut result: Value) -> Value {
+    if let Some(problems) = result.get_mut("problems").and_then(Value::as_array_mut) {
+        for p in problems {
+            let typed = p
+                .get("reason")
+                .and_then(|r| serde_json::from_value::<Reason>(r.clone()).ok());
+            if let (Some(reason), Some(obj)) = (typed, p.as_object_mut()) {
+                obj.insert("reason".into(), reason.english().into());
+                obj.insert("reason_code".into(), reason.code().into());
+                obj.insert("reason_th".into(), reason.thai().into());
+            }
+        }
+    }
+    result
 }
 
 /// What a job was asked to do, without the server's paths.
@@ -122,6 +143,10 @@ pub(crate) fn public_params(job: &Job) -> Value {
         Ok(JobParams::Score(p)) => json!({
             "round": p.round,
             "methodology_id": p.methodology_id,
+        }),
+        Ok(JobParams::Check(p)) => json!({
+            "files": p.files.iter().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>(),
+            "households_only": p.households_only,
         }),
         Err(_) => json!({}),
     }
@@ -143,7 +168,10 @@ impl From<Job> for JobDto {
             started_at: j.started_at.map(|t| t.to_rfc3339()),
             finished_at: j.finished_at.map(|t| t.to_rfc3339()),
             error: j.error,
-            result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+            result: j
+                .result
+                .and_then(|r| serde_json::from_str(&r).ok())
+                .map(public_result),
         }
     }
 }

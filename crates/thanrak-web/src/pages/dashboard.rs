@@ -19,6 +19,7 @@ use thanrak_core::{AreaCode, AreaLevel};
 use crate::api::figures::{methodology_for, parse_unit};
 use crate::auth::PageUser;
 use crate::error::{ApiError, Query};
+use crate::i18n::Texts;
 use crate::i18n::{format_time, Lang, LangChoice};
 use crate::AppState;
 

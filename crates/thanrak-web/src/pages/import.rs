@@ -1,7 +1,9 @@
 //! The import page (`/import`): upload CSV / XLSX files, see the row report (file, row, column,
-//! value, reason) or a summary, and confirm to load them. Uploads wait in a staging folder of
-//! their own (a random name, owned by the uploader) between the check and the confirmation; the
-//! confirmation queues an import job (which checks the files again, loads them and queues the
+//! value, reason) or a summary, and confirm to load them. The upload queues a check job and
+//! redirects to `/import?check={id}`, which follows the check's progress and then shows its
+//! outcome: no file is read or checked inside a request. Uploads wait in a staging folder of
+//! their own (a random name, owned by the uploader) between the check and the confirmation (a
+//! refused check removes it); the confirmation queues an import job (which checks the files again, loads them and queues the
 //! scoring of the rounds they touch) and redirects to the job's page (`/jobs/{id}`), which
 //! follows its progress and shows its outcome. The job removes the staging folder when it ends.
 
@@ -9,7 +11,7 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
 
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,17 +19,20 @@ use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::AccessError;
-use thanrak_app::jobs::{ImportParams, JobParams};
-use thanrak_app::upload::{check_upload, import_areas, may_import, Diagnostic, UploadCheck};
-use thanrak_app::{AppError, ImportMode, Removals};
+use thanrak_app::db::JobState;
+use thanrak_app::jobs::{
+    self, CheckParams, CheckResult, ImportParams, JobKind, JobParams, Removal,
+};
+use thanrak_app::upload::{import_areas, may_import};
+use thanrak_app::ImportMode;
 
 use crate::auth::{credentials, CsrfForm, PageUser};
 use crate::error::ApiError;
-use crate::i18n::{Lang, LangChoice};
-use crate::reasons;
+use crate::i18n::{report_value, LangChoice};
 use crate::AppState;
 
 use super::dashboard::{account, error_page};
+use super::jobs::summary;
 use super::render;
 
 /// The largest upload accepted, all files together.
@@ -158,15 +163,6 @@ pub(crate) fn safe_name(name: &str) -> String {
     }
 }
 
-/// The message of an error the uploader can act on, without any path of this machine.
-fn user_message(e: &AppError) -> Option<String> {
-    match e {
-        AppError::Invalid(m) => Some(m.clone()),
-        AppError::Io(e) => e.without_path(),
-        AppError::Store(_) | AppError::NotFound(_) => None,
-    }
-}
-
 /// The import page again, saying why the upload could not be read (413 when it is too large).
 fn upload_failed(
     state: &AppState,
@@ -188,22 +184,6 @@ fn forbidden_unless_importer(page: &PageUser) -> Result<(), ApiError> {
     import_areas(&page.user).map(|_| ()).map_err(Into::into)
 }
 
-fn report(diagnostics: &[Diagnostic], dir: &FsPath, lang: Lang) -> Vec<Value> {
-    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
-    diagnostics
-        .iter()
-        .map(|d| {
-            context! {
-                file => d.file.strip_prefix(&prefix).unwrap_or(&d.file),
-                row => d.row,
-                column => &d.column,
-                value => reasons::value(lang, &d.column, &d.value),
-                reason => reasons::reason(lang, &d.reason),
-            }
-        })
-        .collect()
-}
-
 fn show(
     state: &AppState,
     lang: &LangChoice,
@@ -219,11 +199,114 @@ fn show(
     render(state, lang, status, "import.html", ctx)
 }
 
-async fn import_page(State(state): State<AppState>, lang: LangChoice, page: PageUser) -> Response {
+#[derive(Debug, Default, Deserialize)]
+struct ImportQuery {
+    /// The check job whose progress or outcome to show.
+    check: Option<String>,
+}
+
+/// The import page: the upload form, and with `?check=ID` the check of an upload — its progress
+/// while the check job runs (followed by `assets/jobs.js`, which reloads the page when it ends),
+/// then the row report, or the summary with the confirmation.
+async fn import_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Query(q): Query<ImportQuery>,
+) -> Response {
     if let Err(e) = forbidden_unless_importer(&page) {
         return error_page(&state, &lang, e);
     }
-    show(&state, &lang, &page, StatusCode::OK, context! {})
+    let Some(check) = q.check else {
+        return show(&state, &lang, &page, StatusCode::OK, context! {});
+    };
+    let not_found = || error_page(&state, &lang, ApiError::not_found("no such check"));
+    let Ok(id) = check.parse::<i64>() else {
+        return not_found();
+    };
+    let job = match jobs::get_job(state.jobs(), &page.user, id).await {
+        Ok(j) if j.new.kind == JobKind::Check.as_str() => j,
+        Ok(_) => return not_found(),
+        Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+    };
+    let Ok(JobParams::Check(params)) = JobParams::of(&job) else {
+        return not_found();
+    };
+    let files: Vec<String> = params
+        .files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let l = lang.lang;
+    match job.state {
+        JobState::Queued | JobState::Running => show(
+            &state,
+            &lang,
+            &page,
+            StatusCode::OK,
+            context! { files, checking => summary(&job, l) },
+        ),
+        JobState::Failed => {
+            let error = job.error.clone().unwrap_or_default();
+            show(
+                &state,
+                &lang,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { files, error },
+            )
+        }
+        JobState::Done => match jobs::result_of::<CheckResult>(&job) {
+            Some(r) if r.status == "ready" => {
+                let batch = params
+                    .staging
+                    .as_deref()
+                    .and_then(FsPath::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                show(
+                    &state,
+                    &lang,
+                    &page,
+                    StatusCode::OK,
+                    context! {
+                        files,
+                        ready => context! {
+                            batch,
+                            households => r.households,
+                            members => r.members,
+                            households_only => params.households_only,
+                            rounds => r.rounds,
+                            removals => (r.removes_members > 0).then(|| removals_context(&r.removals)),
+                        },
+                    },
+                )
+            }
+            Some(r) => {
+                let report: Vec<Value> = r
+                    .problems
+                    .iter()
+                    .map(|d| {
+                        context! {
+                            file => &d.file,
+                            row => d.row,
+                            column => &d.column,
+                            value => report_value(l, &d.column, &d.value),
+                            reason => d.reason.text(l),
+                        }
+                    })
+                    .collect();
+                show(
+                    &state,
+                    &lang,
+                    &page,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    context! { files, report },
+                )
+            }
+            None => not_found(),
+        },
+    }
 }
 
 /// Files of a staging folder that are not uploads: who uploaded, and the import mode chosen.
@@ -255,16 +338,16 @@ fn staged_mode(dir: &FsPath) -> ImportMode {
 const REMOVALS_LISTED: usize = 100;
 
 /// The members an import removes, as the preview shows them.
-fn removals_context(r: &Removals) -> Value {
+fn removals_context(r: &[Removal]) -> Value {
     context! {
-        members => r.members(),
-        households => r.households.len(),
-        listed => r.households.iter().take(REMOVALS_LISTED).map(|(round, hh, nos)| context! {
-            round => round.to_string(),
-            household_id => hh.to_string(),
-            member_nos => nos.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        members => r.iter().map(|h| h.member_nos.len()).sum::<usize>(),
+        households => r.len(),
+        listed => r.iter().take(REMOVALS_LISTED).map(|h| context! {
+            round => &h.round,
+            household_id => &h.household_id,
+            member_nos => h.member_nos.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         }).collect::<Vec<_>>(),
-        more => r.households.len().saturating_sub(REMOVALS_LISTED),
+        more => r.len().saturating_sub(REMOVALS_LISTED),
     }
 }
 
@@ -366,11 +449,6 @@ async fn upload(
             context! { no_files => true },
         );
     }
-    let mode = if households_only {
-        ImportMode::HouseholdsOnly
-    } else {
-        ImportMode::Whole
-    };
     let noted = std::fs::write(dir.join("owner"), page.user.id.to_string()).and_then(|()| {
         let m = if households_only {
             "households_only"
@@ -383,57 +461,18 @@ async fn upload(
         cleanup(&dir);
         return ApiError::internal(&e).into_response();
     }
-    let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
-    match check_upload(state.store(), &page.user, &paths, mode, &mut |_, _, _| {}).await {
-        Ok(UploadCheck::Rejected(d)) => {
-            let r = report(&d, &dir, lang.lang);
-            cleanup(&dir);
-            show(
-                &state,
-                &lang,
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { files => names, report => r },
-            )
-        }
-        Ok(UploadCheck::Ready {
-            households,
-            members,
-            rounds,
-            removals,
-        }) => show(
-            &state,
-            &lang,
-            &page,
-            StatusCode::OK,
-            context! {
-                files => names,
-                ready => context! {
-                    batch,
-                    households,
-                    members,
-                    households_only,
-                    rounds => rounds.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    removals => (!removals.is_empty()).then(|| removals_context(&removals)),
-                },
-            },
-        ),
-        Err(AccessError::App(e)) if user_message(&e).is_some() => {
-            // A request that cannot be checked at all is reported on the page, not as an error
-            // page; file errors that name this machine's paths become an internal error below.
-            cleanup(&dir);
-            let error = user_message(&e).unwrap_or_default();
-            show(
-                &state,
-                &lang,
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { files => names, error },
-            )
-        }
+    // The check runs as a job: the request ends here, and the page follows the check.
+    let params = JobParams::Check(CheckParams {
+        files: names.iter().map(|n| dir.join(n)).collect(),
+        staging: Some(dir.clone()),
+        households_only,
+        user: page.user.name.to_string(),
+    });
+    match state.jobs().queue(&params, &page.user).await {
+        Ok(job) => Redirect::to(&format!("/import?check={}", job.id)).into_response(),
         Err(e) => {
             cleanup(&dir);
-            error_page(&state, &lang, e.into())
+            error_page(&state, &lang, AccessError::from(e).into())
         }
     }
 }

@@ -6,20 +6,20 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::Paging;
 use thanrak_app::db::{Job, JobState, INTERRUPTED};
-use thanrak_app::jobs::{self, ImportResult, JobParams, ScoreResult};
+use thanrak_app::jobs::{self, ImportResult, JobKind, JobParams, ScoreResult};
 use thanrak_core::methodology::Group;
 
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::i18n::{format_time, Lang, LangChoice};
-use crate::reasons;
+use crate::i18n::Texts;
+use crate::i18n::{format_time, report_value, Lang, LangChoice};
 use crate::AppState;
 
 use super::dashboard::{account, error_page};
@@ -41,33 +41,39 @@ struct JobsQuery {
 }
 
 /// What a job's row shows: kind, state, progress, times, who.
-fn summary(job: &Job, l: Lang) -> Value {
-    let (what, kind) = match JobParams::of(job) {
-        Ok(JobParams::Import(p)) => (
-            p.files
-                .iter()
-                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            "import",
-        ),
-        Ok(JobParams::Score(p)) => (p.round, "score"),
-        Err(_) => (String::new(), "unknown"),
+pub(crate) fn summary(job: &Job, l: Lang) -> Value {
+    let names = |files: &[std::path::PathBuf]| {
+        files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let what = match JobParams::of(job) {
+        Ok(JobParams::Import(p)) => names(&p.files),
+        Ok(JobParams::Check(p)) => names(&p.files),
+        Ok(JobParams::Score(p)) => p.round,
+        Err(_) => String::new(),
+    };
+    let kind = JobKind::parse(&job.new.kind);
     let error = job.error.as_deref().map(|e| {
         if e == INTERRUPTED {
             l.text("jb.interrupted").to_string()
         } else {
-            reasons::reason(l, e)
+            e.to_string()
         }
     });
     context! {
         id => job.id,
-        kind => kind,
-        kind_label => l.text(&format!("jb.kind.{kind}")),
+        kind => kind.map_or("unknown", JobKind::as_str),
+        kind_label => kind.map_or(job.new.kind.as_str(), |k| k.label(l)),
         what,
         state => job.state.as_str(),
-        state_label => l.text(&format!("jb.state.{}", job.state.as_str())),
+        state_label => job.state.label(l),
+        state_labels => JobState::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(l)))
+            .collect::<std::collections::BTreeMap<_, _>>(),
         stage => &job.stage,
         stage_label => match job.stage.as_str() {
             "read" | "write" => l.text(&format!("jb.stage.{}", job.stage)).to_string(),
@@ -145,6 +151,10 @@ async fn job_page(
         Ok(j) => j,
         Err(e) => return error_page(&state, &lang, ApiError::from(e)),
     };
+    if job.new.kind == JobKind::Check.as_str() {
+        // A check's outcome is shown on the import page, where its files can be confirmed.
+        return Redirect::to(&format!("/import?check={}", job.id)).into_response();
+    }
     let mut ctx = context! { job => summary(&job, l) };
     if let Some(r) = jobs::result_of::<ImportResult>(&job).filter(|_| job.new.kind == "import") {
         if job.state == JobState::Done {
@@ -182,8 +192,8 @@ async fn job_page(
                         file => &d.file,
                         row => d.row,
                         column => &d.column,
-                        value => reasons::value(l, &d.column, &d.value),
-                        reason => reasons::reason(l, &d.reason),
+                        value => report_value(l, &d.column, &d.value),
+                        reason => d.reason.text(l),
                     }
                 })
                 .collect();

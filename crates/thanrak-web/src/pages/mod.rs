@@ -22,6 +22,7 @@ use axum::Router;
 use minijinja::{Environment, State, Value};
 
 use crate::error::ApiError;
+use crate::i18n::Texts;
 use crate::i18n::{Lang, LangChoice};
 use crate::AppState;
 
