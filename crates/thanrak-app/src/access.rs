@@ -287,6 +287,7 @@ pub async fn list_households(
         .transpose()?;
     let round = crate::parse_round(round)?;
     let (listed, total) = store
+        .registry()
         .scoped_household_list(
             &scope,
             &round,
@@ -350,12 +351,13 @@ pub async fn household_detail(
     };
     // An id that cannot exist is reported like one that does not.
     let id = HouseholdId::parse(household_id).map_err(|_| not_found())?;
-    let household = match store.scoped_household(&scope, &round, &id).await {
+    let household = match store.registry().scoped_household(&scope, &round, &id).await {
         Ok(h) => h,
         Err(StoreError::NotFound(_)) => return Err(not_found().into()),
         Err(e) => return Err(e.into()),
     };
     let members = store
+        .registry()
         .scoped_members(&scope, &round, std::slice::from_ref(&id))
         .await?;
     let masked = !sees_personal_data(user.role);
@@ -388,7 +390,8 @@ pub async fn audit_log(
 ) -> Result<Page<AuditEntry>, AccessError> {
     crate::policy::admin_only(user, "only an admin may read the audit log")?;
     let (items, total) = store
-        .audit_entries(paging.offset(), u64::from(paging.per_page))
+        .audit()
+        .entries(paging.offset(), u64::from(paging.per_page))
         .await?;
     Ok(Page {
         items,
@@ -490,6 +493,7 @@ pub async fn add_user(
         agency: spec.agency,
     };
     store
+        .accounts()
         .create_user(&new, Utc::now())
         .await
         .map_err(|e| match e {
@@ -500,7 +504,7 @@ pub async fn add_user(
 
 /// Every user, by name.
 pub async fn list_users(store: &Store) -> Result<Vec<User>, AppError> {
-    Ok(store.users().await?)
+    Ok(store.accounts().users().await?)
 }
 
 fn parse_user_name(name: &str) -> Result<UserName, AppError> {
@@ -510,7 +514,7 @@ fn parse_user_name(name: &str) -> Result<UserName, AppError> {
 /// Disables a user: it can no longer log in, its sessions end and its API tokens are refused.
 pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
     let name = parse_user_name(name)?;
-    match store.set_user_disabled(&name, true).await {
+    match store.accounts().set_user_disabled(&name, true).await {
         Err(StoreError::NotFound(_)) => Err(AppError::NotFound(format!("there is no user {name}"))),
         r => Ok(r?),
     }
@@ -519,7 +523,7 @@ pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
 /// Stores a new API token (by its digest) for an enabled user; returns the user.
 pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Result<User, AppError> {
     let name = parse_user_name(name)?;
-    let user = match store.user(&name).await {
+    let user = match store.accounts().user(&name).await {
         Err(StoreError::NotFound(_)) => {
             return Err(AppError::NotFound(format!("there is no user {name}")))
         }
@@ -529,6 +533,7 @@ pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Resul
         return Err(AppError::Invalid(format!("user {name} is disabled")));
     }
     store
+        .accounts()
         .create_api_token(user.id, token_hash, Utc::now())
         .await?;
     Ok(user)
@@ -541,18 +546,18 @@ pub async fn list_api_tokens(
 ) -> Result<Vec<ApiTokenInfo>, AppError> {
     if let Some(name) = name {
         let name = parse_user_name(name)?;
-        if let Err(StoreError::NotFound(_)) = store.user(&name).await {
+        if let Err(StoreError::NotFound(_)) = store.accounts().user(&name).await {
             return Err(AppError::NotFound(format!("there is no user {name}")));
         }
-        return Ok(store.api_tokens(Some(name.as_str())).await?);
+        return Ok(store.accounts().api_tokens(Some(name.as_str())).await?);
     }
-    Ok(store.api_tokens(None).await?)
+    Ok(store.accounts().api_tokens(None).await?)
 }
 
 /// Revokes one API token (its user and other tokens stay); returns its digest, for a server to
 /// forget it at once.
 pub async fn revoke_api_token(store: &Store, id: i64) -> Result<String, AppError> {
-    match store.delete_api_token(id).await {
+    match store.accounts().delete_api_token(id).await {
         Err(StoreError::NotFound(_)) => {
             Err(AppError::NotFound(format!("there is no API token {id}")))
         }

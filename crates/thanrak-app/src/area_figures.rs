@@ -158,7 +158,7 @@ pub async fn scored_rounds(
     lm: &LoadedMethodology,
 ) -> Result<Vec<RoundLabel>, AppError> {
     let m = &lm.methodology;
-    Ok(store.scored_rounds(m.id(), m.version()).await?)
+    Ok(store.scores().scored_rounds(m.id(), m.version()).await?)
 }
 
 /// The level below `area` (provinces below the whole country); none below a village.
@@ -363,7 +363,8 @@ async fn read_figures(
     )
     .await?;
     let scored_at = store
-        .score_run(&run_key(&round, &lm.methodology))
+        .scores()
+        .run(&run_key(&round, &lm.methodology))
         .await?
         .map(|r| r.computed_at);
     Ok(Stored {

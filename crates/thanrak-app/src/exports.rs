@@ -171,6 +171,7 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
     let e = &c.export;
     let households = e
         .store
+        .registry()
         .scoped_round_households_after(
             &e.scope,
             e.area.as_ref(),
@@ -202,7 +203,11 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
             households.iter().map(Household::to_values),
         ),
         ExportTable::Members => {
-            let members = e.store.scoped_members(&e.scope, &e.round, &ids).await?;
+            let members = e
+                .store
+                .registry()
+                .scoped_members(&e.scope, &e.round, &ids)
+                .await?;
             thanrak_io::write_csv_part(
                 &mut bytes,
                 MEMBER_COLUMNS,
@@ -226,10 +231,12 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
 async fn workbook(e: Export) -> Result<ExportFile, AccessError> {
     let households = e
         .store
+        .registry()
         .scoped_round_households(&e.scope, e.area.as_ref(), &e.round)
         .await?;
     let members = e
         .store
+        .registry()
         .scoped_round_members(&e.scope, e.area.as_ref(), &e.round)
         .await?;
     let ids = households

@@ -7,9 +7,10 @@
 //! transaction ([`run_import`], over [`crate::upload`]), then queues a scoring job for every round
 //! it touched; a scoring job ([`run_score`], which `thanrak score` calls inline) stores a round's
 //! scores and figures in one transaction. So a server killed during a job has written nothing of
-//! it, and marks it failed when it starts again ([`Store::fail_interrupted`]). (The one gap: a
-//! kill in the few statements between an import's commit and the end of its job, which write the
-//! audit line and queue the scoring, leaves the data loaded and the job marked interrupted.)
+//! it, and marks it failed when it starts again (the store's `Jobs::fail_interrupted`). (The one
+//! gap: a kill in the few statements between an import's commit and the end of its job, which
+//! write the audit line and queue the scoring, leaves the data loaded and the job marked
+//! interrupted.)
 //!
 //! | role | sees |
 //! | --- | --- |
@@ -227,7 +228,7 @@ pub fn result_of<T: for<'de> Deserialize<'de>>(job: &Job) -> Option<T> {
 }
 
 /// Scores a round as a scoring job does; `thanrak score` calls it inline with its progress bar.
-/// The scores and figures are stored in one transaction (see `Store::save_scores`).
+/// The scores and figures are stored in one transaction (see `Scores::save` in the store).
 pub async fn run_score(
     store: &Store,
     lm: &LoadedMethodology,
@@ -256,7 +257,7 @@ pub async fn run_import(
 ) -> Result<ImportResult, AccessError> {
     let name = UserName::parse(&p.user)
         .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
-    let user = store.user(&name).await?;
+    let user = store.accounts().user(&name).await?;
     if user.id != created_by || user.disabled {
         return Err(AccessError::Forbidden(
             "the user who queued this import is disabled".into(),
@@ -442,7 +443,7 @@ async fn queue_in(
         created_by: user_id,
         created_by_name: user_name.into(),
     };
-    Ok(store.create_job(&new, Utc::now()).await?)
+    Ok(store.jobs().create(&new, Utc::now()).await?)
 }
 
 /// Queues the scoring of `round` with the shipped methodology `methodology_id` (the default
@@ -576,7 +577,8 @@ impl Jobs {
             let ended = self.shared.ended.notified();
             let job = self
                 .store()
-                .job(id)
+                .jobs()
+                .get(id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("there is no job {id}")))?;
             if job.state.is_finished() {
@@ -590,7 +592,7 @@ impl Jobs {
 
 async fn work(jobs: Jobs, config: WorkerConfig, after: impl Fn() + Send + Sync + 'static) {
     loop {
-        match jobs.store().claim_job(Utc::now()).await {
+        match jobs.store().jobs().claim(Utc::now()).await {
             Ok(Some(job)) => {
                 run_one(&jobs, &config, job).await;
                 after();
@@ -644,7 +646,7 @@ async fn run_one(jobs: &Jobs, config: &WorkerConfig, job: Job) {
         }
     };
     flusher.abort();
-    if let Err(e) = jobs.store().finish_job(id, &end, Utc::now()).await {
+    if let Err(e) = jobs.store().jobs().finish(id, &end, Utc::now()).await {
         tracing::error!(job = id, "cannot record the end of the job: {e}");
     }
     jobs.live_map().remove(&id);
@@ -662,7 +664,8 @@ async fn write_progress(jobs: Jobs, id: i64) {
             if let Some(l) = &now {
                 let _ = jobs
                     .store()
-                    .job_progress(id, &l.stage, l.done, l.total)
+                    .jobs()
+                    .progress(id, &l.stage, l.done, l.total)
                     .await;
             }
             written = now;
@@ -676,7 +679,8 @@ pub async fn list_jobs(jobs: &Jobs, user: &User, paging: Paging) -> Result<Page<
     let by = (!crate::policy::sees_every_job(user)).then_some(user.id);
     let (items, total) = jobs
         .store()
-        .jobs(by, paging.offset(), u64::from(paging.per_page()))
+        .jobs()
+        .list(by, paging.offset(), u64::from(paging.per_page()))
         .await?;
     Ok(Page {
         items: items.into_iter().map(|j| jobs.with_live(j)).collect(),
@@ -689,7 +693,7 @@ pub async fn list_jobs(jobs: &Jobs, user: &User, paging: Paging) -> Result<Page<
 /// Job `id` with its live progress, if `user` may see it (its own, or any for an admin);
 /// another user's job is not found.
 pub async fn get_job(jobs: &Jobs, user: &User, id: i64) -> Result<Job, AccessError> {
-    match jobs.store().job(id).await? {
+    match jobs.store().jobs().get(id).await? {
         Some(j) if crate::policy::sees_every_job(user) || j.new.created_by == user.id => {
             Ok(jobs.with_live(j))
         }

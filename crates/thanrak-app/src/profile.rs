@@ -56,6 +56,7 @@ pub async fn household_profile(
     let mut score = None;
     let mut history = Vec::new();
     for (r, s) in store
+        .scores()
         .household_scores(&scope, &id, m.id(), m.version())
         .await?
     {

@@ -176,7 +176,7 @@ async fn members_by_household(
     ids: &[HouseholdId],
 ) -> Result<HashMap<HouseholdId, Vec<Member>>, AppError> {
     let mut out: HashMap<HouseholdId, Vec<Member>> = HashMap::new();
-    for m in store.scoped_members(scope, round, ids).await? {
+    for m in store.registry().scoped_members(scope, round, ids).await? {
         out.entry(m.household_id.clone()).or_default().push(m);
     }
     Ok(out)
@@ -284,6 +284,7 @@ pub async fn target_list(
             let list = cell
                 .get_or_try_init(|| async {
                     let (items, total) = store
+                        .scores()
                         .scoped_target_page(
                             &key,
                             &scope,
@@ -308,7 +309,8 @@ pub async fn target_list(
         // A download: every row, ordered here.
         None => {
             let mut scores: Vec<StoredScore> = store
-                .scoped_scores(&key, &scope, area.as_ref())
+                .scores()
+                .scoped(&key, &scope, area.as_ref())
                 .await?
                 .into_iter()
                 .filter(|s| group.is_none_or(|g| s.score.group == g))

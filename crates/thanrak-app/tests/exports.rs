@@ -75,11 +75,11 @@ async fn parts_make_the_same_files(store: &Store) {
         .filter(|l| l.split(',').nth(village).unwrap().starts_with("52"))
         .collect();
     let want = format!("{header}\n{}\n", mine.join("\n"));
-    let (before, _) = store.audit_entries(0, 1).await.unwrap();
+    let (before, _) = store.audit().entries(0, 1).await.unwrap();
     let got = export(&lampang, ExportTable::Households, None, 7).await;
     assert_eq!(String::from_utf8(got).unwrap(), want);
     // One audit line per part of 7, naming exactly the households sent.
-    let (lines, total) = store.audit_entries(0, 500).await.unwrap();
+    let (lines, total) = store.audit().entries(0, 500).await.unwrap();
     let new: Vec<_> = lines
         .iter()
         .filter(|l| l.id > before.first().map_or(0, |b| b.id))

@@ -48,6 +48,7 @@ async fn import_with(
 async fn members_of(store: &Store, household: &str) -> usize {
     let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
     store
+        .registry()
         .members(&round)
         .await
         .unwrap()
@@ -68,7 +69,7 @@ async fn a_households_file_alone_never_deletes_members() {
     ));
     let first = {
         let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
-        s.households(&round).await.unwrap()[0]
+        s.registry().households(&round).await.unwrap()[0]
             .household_id
             .to_string()
     };
@@ -174,7 +175,7 @@ async fn command_line_imports_are_audited() {
     let s = store(dir.path()).await;
     import(&s, &example_paths()).await;
     import(&s, &[example_dir().join("households.csv")]).await;
-    let (lines, total) = s.audit_entries(0, 10).await.unwrap();
+    let (lines, total) = s.audit().entries(0, 10).await.unwrap();
     assert_eq!(total, 2);
     let rejected = &lines[0].entry;
     let loaded = &lines[1].entry;

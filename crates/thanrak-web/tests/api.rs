@@ -373,12 +373,14 @@ async fn expired_sessions_are_refused() {
     let app = spawn_app().await;
     let admin = app
         .store
+        .accounts()
         .user(&thanrak_core::identity::UserName::parse("admin").unwrap())
         .await
         .unwrap();
     let token = credentials::random_hex();
     let past = chrono::Utc::now() - chrono::Duration::hours(13);
     app.store
+        .accounts()
         .create_session(
             admin.id,
             &credentials::digest(&token),
@@ -1136,12 +1138,14 @@ async fn a_failed_workbook_export_shows_no_path_of_the_server() {
     let first = households[..1].to_vec();
     let mut members = app
         .store
+        .registry()
         .scoped_round_members(&thanrak_core::identity::Scope::All, None, &round)
         .await
         .unwrap();
     members.retain(|m| m.household_id == first[0].household_id);
     members[0].first_name = "ก".repeat(40_000);
     app.store
+        .registry()
         .import(&first, &members, "test", &mut |_, _| {})
         .await
         .unwrap();

@@ -92,6 +92,7 @@ impl Probe {
 
     async fn user_id(&self, user: &str) -> i64 {
         self.store
+            .accounts()
             .user(&UserName::parse(user).unwrap())
             .await
             .unwrap()
@@ -267,7 +268,7 @@ async fn import_checks_do_not_reveal_records_the_user_may_not_see() {
     assert!(!body.contains(&neighbour_hh), "{body}");
 
     // Every hidden clash is in the audit log for the admins, naming what was checked.
-    let (lines, _) = p.store.audit_entries(0, 100).await.unwrap();
+    let (lines, _) = p.store.audit().entries(0, 100).await.unwrap();
     let clash_lines: Vec<_> = lines
         .iter()
         .filter(|l| l.entry.action.starts_with("import check met"))
@@ -290,6 +291,7 @@ async fn import_checks_do_not_reveal_records_the_user_may_not_see() {
     let lampang_id = p.user_id("lampang").await;
     assert_eq!(
         p.store
+            .registry()
             .import_conflicts_since(lampang_id, since)
             .await
             .unwrap()
@@ -342,6 +344,7 @@ async fn bulk_guessing_is_cut_off_and_paused() {
         })
         .collect();
     p.store
+        .registry()
         .record_import_conflicts(surveyor_id, chrono::Utc::now(), &spent)
         .await
         .unwrap();

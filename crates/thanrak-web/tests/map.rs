@@ -94,6 +94,7 @@ async fn spawn_app() -> TestApp {
         let session = credentials::random_hex();
         let now = chrono::Utc::now();
         store
+            .accounts()
             .create_session(
                 user.id,
                 &credentials::digest(&session),

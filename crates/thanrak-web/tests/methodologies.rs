@@ -85,7 +85,8 @@ async fn each_run_is_read_with_its_own_methodology() {
     );
     let want: BTreeSet<String> = app
         .store
-        .scores(&key, None)
+        .scores()
+        .of_run(&key, None)
         .await
         .unwrap()
         .iter()

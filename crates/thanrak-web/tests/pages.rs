@@ -427,7 +427,7 @@ async fn target_lists_follow_the_methodology_order_inside_the_scope() {
     let (status, html) = app.page("/targets", &lampang).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("data-id=\"{}\"", want[0])));
-    let (entries, _) = app.store.audit_entries(0, 100).await.unwrap();
+    let (entries, _) = app.store.audit().entries(0, 100).await.unwrap();
     assert!(entries
         .iter()
         .any(|e| e.entry.action.starts_with("GET /targets") && e.entry.user_name == "lampang"));
@@ -500,6 +500,7 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
     {
         if app
             .store
+            .registry()
             .scoped_household(&Scope::All, &first, &h.household_id)
             .await
             .is_ok()
@@ -545,7 +546,7 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
     }
     assert!(html.contains("id=\"pentagon\""));
     assert!(html.contains("@page { size: A4"));
-    let (entries, _) = app.store.audit_entries(0, 10).await.unwrap();
+    let (entries, _) = app.store.audit().entries(0, 10).await.unwrap();
     assert!(entries.iter().any(|e| e.entry.user_name == "lampang"
         && e.entry.household_ids == vec![h.household_id.to_string()]));
     // A surveyor sees its own households masked.
@@ -579,7 +580,7 @@ impl TestApp {
     /// Waits until every queued job has ended.
     async fn jobs_ended(&self) {
         for _ in 0..6000 {
-            let (jobs, _) = self.store.jobs(None, 0, 500).await.unwrap();
+            let (jobs, _) = self.store.jobs().list(None, 0, 500).await.unwrap();
             if jobs.iter().all(|j| j.state.is_finished()) {
                 return;
             }
@@ -906,7 +907,13 @@ async fn admins_list_and_revoke_api_tokens_on_a_page() {
     access::add_api_token(&app.store, "lampang", &digest)
         .await
         .unwrap();
-    let id = app.store.api_tokens(Some("lampang")).await.unwrap()[0].id;
+    let id = app
+        .store
+        .accounts()
+        .api_tokens(Some("lampang"))
+        .await
+        .unwrap()[0]
+        .id;
     let me = |token: String| {
         let client = app.client.clone();
         let url = app.url("/api/v1/me");
@@ -947,7 +954,14 @@ async fn admins_list_and_revoke_api_tokens_on_a_page() {
     let (status, html) = app.page("/admin/tokens", &admin).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains(&format!("<tr data-id=\"{id}\">")));
-    assert!(!app.store.users().await.unwrap().iter().any(|u| u.disabled));
+    assert!(!app
+        .store
+        .accounts()
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.disabled));
 }
 
 #[tokio::test]

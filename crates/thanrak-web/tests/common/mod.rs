@@ -113,6 +113,7 @@ pub async fn load_population(store: &Store, scored: bool) -> Population {
 pub async fn households(store: &Store, round: &str) -> Vec<Household> {
     let round = RoundLabel::parse(round).unwrap();
     store
+        .registry()
         .scoped_households(&Scope::All, &round, None, 0, 100_000)
         .await
         .unwrap()
