@@ -191,7 +191,7 @@ async fn protection(
                 store,
                 lm,
                 &FigureQuery {
-                    round: round.to_string(),
+                    round: round.clone(),
                     unit: Unit::Household,
                     by: Breakdown::Area(AreaLevel::Village),
                     within: None,
@@ -354,7 +354,7 @@ async fn read_figures(
         store,
         lm,
         &FigureQuery {
-            round: round.to_string(),
+            round: round.clone(),
             unit: q.unit,
             by,
             within: area,

@@ -32,6 +32,7 @@ use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
 use crate::upload::{load_upload, UploadLoad};
 use crate::{AppError, ImportMode, Progress, Removals};
 use thanrak_core::methodology::SHIPPED_FILES;
+use thanrak_core::RoundLabel;
 
 /// How often at most a running job's progress is written to the store.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -87,8 +88,9 @@ impl ImportParams {
 /// The parameters of a scoring job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreParams {
-    /// The round to score.
-    pub round: String,
+    /// The round to score (its label as JSON text, parsed again when the job is read back).
+    #[serde(with = "round_text")]
+    pub round: RoundLabel,
     /// The id of the methodology to score it with.
     pub methodology_id: String,
 }
@@ -138,6 +140,22 @@ impl JobParams {
                 job.id
             ))),
         }
+    }
+}
+
+/// A round label kept in a job's JSON as its text, and parsed again when it is read back.
+mod round_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use thanrak_core::RoundLabel;
+
+    pub fn serialize<S: Serializer>(round: &RoundLabel, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(round.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<RoundLabel, D::Error> {
+        let text = String::deserialize(d)?;
+        RoundLabel::parse(&text)
+            .map_err(|e| serde::de::Error::custom(format!("round label {text:?} {e}")))
     }
 }
 
@@ -388,6 +406,14 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
                             SHIPPED_FILES.iter().map(move |(id, _)| (r.clone(), *id))
                         });
                         for (round, id) in each.collect::<Vec<_>>() {
+                            // The labels of the rounds loaded, as the result keeps them.
+                            let round = match RoundLabel::parse(&round) {
+                                Ok(r) => r,
+                                Err(e) => {
+                                    tracing::error!(job = job.id, "round {round:?} {e}");
+                                    continue;
+                                }
+                            };
                             let params = JobParams::Score(ScoreParams {
                                 round: round.clone(),
                                 methodology_id: id.to_string(),
@@ -452,12 +478,11 @@ async fn queue_in(
 pub async fn queue_score(
     jobs: &Jobs,
     user: &User,
-    round: &str,
+    round: &RoundLabel,
     methodology_id: Option<&str>,
 ) -> Result<Job, AccessError> {
     crate::policy::admin_only(user, "only an admin may score a round")?;
-    let round = crate::parse_round(round)?;
-    crate::ensure_round(jobs.store(), &round).await?;
+    crate::ensure_round(jobs.store(), round).await?;
     let id = methodology_id
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -470,7 +495,7 @@ pub async fn queue_score(
         .into());
     }
     let params = JobParams::Score(ScoreParams {
-        round: round.to_string(),
+        round: round.clone(),
         methodology_id: id.to_string(),
     });
     Ok(jobs.queue(&params, user).await?)
@@ -698,5 +723,26 @@ pub async fn get_job(jobs: &Jobs, user: &User, id: i64) -> Result<Job, AccessErr
             Ok(jobs.with_live(j))
         }
         _ => Err(AppError::NotFound(format!("there is no job {id}")).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_params_keep_the_round_as_text_and_parse_it_back() {
+        let p = ScoreParams {
+            round: RoundLabel::parse("2568-1").unwrap(),
+            methodology_id: "thanrak-default-1".into(),
+        };
+        let text = json(&p);
+        assert_eq!(
+            text,
+            r#"{"round":"2568-1","methodology_id":"thanrak-default-1"}"#
+        );
+        assert_eq!(serde_json::from_str::<ScoreParams>(&text).unwrap(), p);
+        let bad = serde_json::from_str::<ScoreParams>(r#"{"round":"","methodology_id":"x"}"#);
+        assert!(bad.unwrap_err().to_string().contains("round label"));
     }
 }

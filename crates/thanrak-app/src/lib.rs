@@ -518,16 +518,15 @@ pub struct ExportSummary {
 /// with the round's label as its name), in the import format so that they load again unchanged.
 pub async fn export_round(
     store: &Store,
-    round: &str,
+    round: &RoundLabel,
     dir: &Path,
     format: ExportFormat,
 ) -> Result<ExportSummary, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
+    ensure_round(store, round).await?;
     // Both tables are read at once, on two connections.
     let (households, members) = futures_util::future::try_join(
-        store.registry().households(&round),
-        store.registry().members(&round),
+        store.registry().households(round),
+        store.registry().members(round),
     )
     .await?;
     std::fs::create_dir_all(dir).map_err(|e| {

@@ -15,7 +15,7 @@ use thanrak_store::{AggregateRow, RunKey, ScoreRun, Store, StoredScore};
 
 use crate::area_figures::FiguresCache;
 
-use crate::{ensure_round, parse_round, AppError, Progress};
+use crate::{ensure_round, AppError, Progress};
 
 /// A methodology with the hash of its file's text.
 #[derive(Debug, Clone)]
@@ -261,20 +261,19 @@ const AREA_BREAKDOWNS: [AreaLevel; 4] = AreaLevel::ALL;
 /// replacing an earlier run of the same methodology id and version.
 pub async fn score_round(
     store: &Store,
-    round: &str,
+    round: &RoundLabel,
     m: &LoadedMethodology,
     progress: Progress<'_>,
 ) -> Result<ScoreSummary, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, &m.methodology);
+    ensure_round(store, round).await?;
+    let key = run_key(round, &m.methodology);
     let previous = store.scores().run(&key).await?;
     let started = std::time::Instant::now();
     progress("read", 0, 1);
     // Both tables are read at once, on two connections.
     let (households, members) = futures_util::future::try_join(
-        store.registry().households(&round),
-        store.registry().members(&round),
+        store.registry().households(round),
+        store.registry().members(round),
     )
     .await?;
     progress("read", 1, 1);
@@ -327,7 +326,7 @@ pub async fn score_round(
     progress("write", 1, 1);
     let overall = rows[0].summary.clone();
     Ok(ScoreSummary {
-        round,
+        round: key.round,
         methodology: (key.methodology_id, key.methodology_version),
         households: households.len(),
         groups: overall.households,
@@ -413,7 +412,7 @@ pub struct Figures {
 #[derive(Debug, Clone)]
 pub struct FigureQuery {
     /// The round.
-    pub round: String,
+    pub round: RoundLabel,
     /// Persons or households.
     pub unit: Unit,
     /// The breakdown.
@@ -473,9 +472,9 @@ pub async fn figures(
     q: &FigureQuery,
 ) -> Result<Figures, AppError> {
     let meth = &m.methodology;
-    let round = parse_round(&q.round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, meth);
+    let round = &q.round;
+    ensure_round(store, round).await?;
+    let key = run_key(round, meth);
     require_run(store, &key).await?;
     if let (Some(w), Breakdown::Area(level)) = (&q.within, q.by) {
         if level <= w.level() {
@@ -587,12 +586,11 @@ pub async fn figures(
 pub async fn household_scores(
     store: &Store,
     m: &LoadedMethodology,
-    round: &str,
+    round: &RoundLabel,
     area: Option<&AreaCode>,
 ) -> Result<Vec<StoredScore>, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, &m.methodology);
+    ensure_round(store, round).await?;
+    let key = run_key(round, &m.methodology);
     require_run(store, &key).await?;
     Ok(store.scores().of_run(&key, area).await?)
 }

@@ -7,7 +7,7 @@ use common::user;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::exports::{export_for, ExportTable};
 use thanrak_app::ExportFormat;
-use thanrak_core::AreaCode;
+use thanrak_core::{AreaCode, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_store::{Store, User};
 
@@ -25,7 +25,8 @@ async fn parts_make_the_same_files(store: &Store) {
         .unwrap();
     let round = "2569-1";
     let dir = tempfile::tempdir().unwrap();
-    thanrak_app::export_round(store, round, dir.path(), ExportFormat::Csv)
+    let label = RoundLabel::parse(round).unwrap();
+    thanrak_app::export_round(store, &label, dir.path(), ExportFormat::Csv)
         .await
         .unwrap();
     let cli = |name: &str| std::fs::read(dir.path().join(name)).unwrap();

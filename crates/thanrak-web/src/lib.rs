@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 mod i18n;
 mod pages;
+mod parse;
 mod reasons;
 pub mod server;
 

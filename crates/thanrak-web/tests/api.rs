@@ -10,7 +10,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self};
 use thanrak_app::db::Store;
-use thanrak_core::{AreaCode, Household};
+use thanrak_core::{AreaCode, Household, RoundLabel};
 use thanrak_web::auth::credentials;
 
 mod common;
@@ -911,7 +911,7 @@ async fn exports_stay_inside_the_areas_and_are_audited(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     thanrak_app::export_round(
         &app.store,
-        ROUND,
+        &RoundLabel::parse(ROUND).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )

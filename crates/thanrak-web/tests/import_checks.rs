@@ -63,7 +63,8 @@ impl Probe {
         let population = common::load_population(&store, false).await;
         let round = population.rounds[0].clone();
         let out = dir.path().join("export");
-        thanrak_app::export_round(&store, &round, &out, thanrak_app::ExportFormat::Csv)
+        let label = thanrak_core::RoundLabel::parse(&round).unwrap();
+        thanrak_app::export_round(&store, &label, &out, thanrak_app::ExportFormat::Csv)
             .await
             .unwrap();
         let (hh_header, households) = read(&out.join("households.csv"));

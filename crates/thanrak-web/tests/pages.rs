@@ -103,7 +103,7 @@ impl TestApp {
             &self.store,
             &scoring::load_methodology(None).unwrap(),
             &FigureQuery {
-                round: self.latest().to_string(),
+                round: RoundLabel::parse(self.latest()).unwrap(),
                 unit,
                 by,
                 within: within.map(code),
@@ -367,9 +367,14 @@ async fn target_lists_follow_the_methodology_order_inside_the_scope() {
         .all(|t| t["village_code"].as_str().unwrap().starts_with("52")));
     // The order is that of the stored scores sorted by §5.
     let m = scoring::load_methodology(None).unwrap();
-    let mut scores = scoring::household_scores(&app.store, &m, app.latest(), Some(&code("52")))
-        .await
-        .unwrap();
+    let mut scores = scoring::household_scores(
+        &app.store,
+        &m,
+        &RoundLabel::parse(app.latest()).unwrap(),
+        Some(&code("52")),
+    )
+    .await
+    .unwrap();
     scores.sort_by(|a, b| target_order(&a.score, &b.score));
     let want: Vec<&str> = scores
         .iter()
@@ -518,13 +523,18 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
         .await;
     assert_eq!(status, StatusCode::OK);
     let m = scoring::load_methodology(None).unwrap();
-    let score = scoring::household_scores(&app.store, &m, app.latest(), Some(&h.village_code))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.score.household_id == h.household_id)
-        .unwrap()
-        .score;
+    let score = scoring::household_scores(
+        &app.store,
+        &m,
+        &RoundLabel::parse(app.latest()).unwrap(),
+        Some(&h.village_code),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|s| s.score.household_id == h.household_id)
+    .unwrap()
+    .score;
     assert!(html.contains(&format!("data-group=\"{}\"", score.group.as_str())));
     for r in score.reasons(&m.methodology) {
         assert!(
@@ -633,7 +643,7 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )
@@ -762,7 +772,7 @@ async fn the_imports_api_checks_and_loads_with_a_token() {
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )
@@ -971,7 +981,7 @@ async fn import_jobs_are_listed_followed_and_private_to_their_user() {
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )

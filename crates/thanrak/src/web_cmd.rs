@@ -275,7 +275,7 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
                 thanrak_app::scoring::load_methodology(Some(std::path::Path::new(id)))?;
             for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
                 let params = ScoreParams {
-                    round: r.to_string(),
+                    round: r.clone(),
                     methodology_id: methodology.methodology.id().to_string(),
                 };
                 jobs::run_score(store, &methodology, &params, &mut progress_bar()).await?;

@@ -59,6 +59,7 @@ async fn score_round(
     Query(q): Query<ScoreQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    let round = crate::parse::round(&round)?;
     let job =
         jobs::queue_score(state.jobs(), &caller.user, &round, q.methodology.as_deref()).await?;
     let location = format!("/api/v1/jobs/{}", job.id);
@@ -120,7 +121,7 @@ pub(crate) fn public_params(job: &Job) -> Value {
             "confirmed_removals": p.confirmed_removals,
         }),
         Ok(JobParams::Score(p)) => json!({
-            "round": p.round,
+            "round": p.round.as_str(),
             "methodology_id": p.methodology_id,
         }),
         Err(_) => json!({}),

@@ -51,7 +51,7 @@ fn summary(job: &Job, l: Lang) -> Value {
                 .join(", "),
             "import",
         ),
-        Ok(JobParams::Score(p)) => (p.round, "score"),
+        Ok(JobParams::Score(p)) => (p.round.to_string(), "score"),
         Err(_) => (String::new(), "unknown"),
     };
     let error = job.error.as_deref().map(|e| {

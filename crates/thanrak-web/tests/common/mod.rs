@@ -75,7 +75,8 @@ pub async fn load_population(store: &Store, scored: bool) -> Population {
     if scored {
         let m = scoring::load_methodology(None).unwrap();
         for r in &rounds {
-            scoring::score_round(store, r, &m, &mut |_, _, _| {})
+            let r = RoundLabel::parse(r).unwrap();
+            scoring::score_round(store, &r, &m, &mut |_, _, _| {})
                 .await
                 .unwrap();
         }
