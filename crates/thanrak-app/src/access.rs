@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
-use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, RoundLabel};
 use thanrak_store::{
     AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Store, StoreError, User,
     UserName,
@@ -242,10 +242,11 @@ fn household_view(h: Household, members: &[Member], masked: bool) -> HouseholdVi
     }
 }
 
-async fn ensure_round(store: &Store, round: &str) -> Result<thanrak_core::RoundLabel, AppError> {
-    let label = crate::parse_round(round)?;
-    crate::ensure_round(store, &label).await?;
-    Ok(label)
+/// The answer for a household of `round` that does not exist, that the user may not see, or
+/// whose id `id` cannot exist: the same words for the three, so that guessing ids tells nothing.
+/// The edges answer a malformed id with it before they call [`household_detail`].
+pub fn no_such_household(round: &RoundLabel, id: &str) -> AppError {
+    AppError::NotFound(format!("there is no household {id} in round {round}"))
 }
 
 /// Writes a view of the personal data of households `ids` of `round` by `user` to the audit log.
@@ -276,29 +277,25 @@ pub async fn list_households(
     store: &Store,
     log: &AuditLog,
     user: &User,
-    round: &str,
-    area: Option<&str>,
+    round: &RoundLabel,
+    area: Option<&AreaCode>,
     paging: Paging,
     action: &str,
 ) -> Result<Page<HouseholdView>, AccessError> {
     let scope = household_scope(user)?;
-    let area = area
-        .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
-        .transpose()?;
-    let round = crate::parse_round(round)?;
     let (listed, total) = store
         .registry()
         .scoped_household_list(
             &scope,
-            &round,
-            area.as_ref(),
+            round,
+            area,
             paging.offset(),
             u64::from(paging.per_page),
         )
         .await?;
     if listed.is_empty() {
         // Nothing listed: say so if it is because the round does not exist.
-        crate::ensure_round(store, &round).await?;
+        crate::ensure_round(store, round).await?;
     }
     let masked = !sees_personal_data(user.role);
     if !masked && !listed.is_empty() {
@@ -332,33 +329,27 @@ pub async fn list_households(
 }
 
 /// One household of `round` with its members, if `user` may see it. A household outside the
-/// user's areas is [`AppError::NotFound`], like one that does not exist. An unmasked view is
-/// written to the audit log under `action` first; if the log cannot be written, nothing is shown.
+/// user's areas is [`AppError::NotFound`], like one that does not exist ([`no_such_household`]).
+/// An unmasked view is written to the audit log under `action` first; if the log cannot be
+/// written, nothing is shown.
 pub async fn household_detail(
     store: &Store,
     log: &AuditLog,
     user: &User,
-    round: &str,
-    household_id: &str,
+    round: &RoundLabel,
+    id: &HouseholdId,
     action: &str,
 ) -> Result<HouseholdDetail, AccessError> {
     let scope = household_scope(user)?;
-    let round = ensure_round(store, round).await?;
-    let not_found = || {
-        AppError::NotFound(format!(
-            "there is no household {household_id} in round {round}"
-        ))
-    };
-    // An id that cannot exist is reported like one that does not.
-    let id = HouseholdId::parse(household_id).map_err(|_| not_found())?;
-    let household = match store.registry().scoped_household(&scope, &round, &id).await {
+    crate::ensure_round(store, round).await?;
+    let household = match store.registry().scoped_household(&scope, round, id).await {
         Ok(h) => h,
-        Err(StoreError::NotFound(_)) => return Err(not_found().into()),
+        Err(StoreError::NotFound(_)) => return Err(no_such_household(round, id.as_str()).into()),
         Err(e) => return Err(e.into()),
     };
     let members = store
         .registry()
-        .scoped_members(&scope, &round, std::slice::from_ref(&id))
+        .scoped_members(&scope, round, std::slice::from_ref(id))
         .await?;
     let masked = !sees_personal_data(user.role);
     if !masked {

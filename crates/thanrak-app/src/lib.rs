@@ -547,10 +547,6 @@ pub async fn export_round(
     })
 }
 
-fn parse_round(round: &str) -> Result<RoundLabel, AppError> {
-    RoundLabel::parse(round).map_err(|e| AppError::Invalid(format!("round label {round:?} {e}")))
-}
-
 async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
     if store.registry().round_exists(round).await? {
         return Ok(());

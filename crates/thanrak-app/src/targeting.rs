@@ -80,12 +80,12 @@ pub fn target_order(a: &HouseholdScore, b: &HouseholdScore) -> Ordering {
 }
 
 /// Which households to list; every filter is optional and they combine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TargetQuery {
     /// The round.
-    pub round: String,
+    pub round: RoundLabel,
     /// Only inside this area (it narrows, never widens, the user's areas).
-    pub area: Option<String>,
+    pub area: Option<AreaCode>,
     /// Only this group (code).
     pub group: Option<String>,
     /// Only households deprived in this indicator (id).
@@ -136,13 +136,12 @@ pub(crate) async fn scored_run(
     store: &Store,
     cache: &FiguresCache,
     m: &Methodology,
-    round: &str,
+    round: &RoundLabel,
 ) -> Result<(RunKey, Arc<crate::scoring::RoundRuns>), AppError> {
-    let round = crate::parse_round(round)?;
-    let runs = crate::scoring::round_runs(store, cache, &round).await?;
-    let key = run_key(&round, m);
+    let runs = crate::scoring::round_runs(store, cache, round).await?;
+    let key = run_key(round, m);
     if !runs.runs.iter().any(|r| r.key == key) {
-        crate::ensure_round(store, &round).await?;
+        crate::ensure_round(store, round).await?;
         return Err(AppError::NotFound(format!(
             "round {round} has not been scored yet"
         )));
@@ -163,10 +162,6 @@ pub(crate) type PageKey = (
     (u32, u32),
     bool,
 );
-
-fn parse_area(a: &str) -> Result<AreaCode, AppError> {
-    AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}")))
-}
 
 /// Members of these households, by household, read inside `scope`.
 async fn members_by_household(
@@ -213,7 +208,7 @@ pub async fn target_list(
 ) -> Result<TargetList, AccessError> {
     let m = &lm.methodology;
     let scope = access::household_scope(user)?;
-    let area = q.area.as_deref().map(parse_area).transpose()?;
+    let area = q.area;
     let group = q
         .group
         .as_deref()

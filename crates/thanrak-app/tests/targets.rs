@@ -41,8 +41,8 @@ async fn database_and_memory_pages_agree(store: &Store) {
     let lampang = user(store, "lampang", "area_manager", &["52"]).await;
     let indicator = lm.methodology.indicators()[0].id.clone();
     let query = |area: Option<&str>, group: Option<&str>, indicator: Option<&str>| TargetQuery {
-        round: round.into(),
-        area: area.map(str::to_string),
+        round: RoundLabel::parse(round).unwrap(),
+        area: area.map(code),
         group: group.map(str::to_string),
         indicator: indicator.map(str::to_string),
         need: None,

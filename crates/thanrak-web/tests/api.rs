@@ -742,6 +742,10 @@ async fn errors_are_json_with_a_stable_code() {
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
     let (s, b) = app.household(auth, "not%20an%20id").await;
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    // An id that cannot exist gets the words of one that does not.
+    let (_, unknown) = app.household(auth, "HH009999999").await;
+    let words = |v: &Value, id: &str| v["message"].as_str().unwrap().replace(id, "ID");
+    assert_eq!(words(&b, "not an id"), words(&unknown, "HH009999999"));
     // Responses that may hold personal data are not cached.
     let res = app.get("/api/v1/me", auth).await;
     assert!(res.headers()["cache-control"]
