@@ -9,7 +9,7 @@ use std::time::Instant;
 use thanrak_app::scoring::{self, Breakdown, FigureQuery};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Ratio;
-use thanrak_core::{AreaCode, AreaLevel};
+use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
 use thanrak_store::Store;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -23,6 +23,7 @@ fn main() {
         return;
     };
     let round = std::env::var("THANRAK_BENCH_ROUND").unwrap_or_else(|_| "2568-1".into());
+    let round = RoundLabel::parse(&round).expect("THANRAK_BENCH_ROUND is a round label");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = Store::connect(&url).await.unwrap();

@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
-use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member};
+use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, RoundLabel};
 use thanrak_store::{
     AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Store, StoreError, User,
     UserName,
@@ -242,10 +242,11 @@ fn household_view(h: Household, members: &[Member], masked: bool) -> HouseholdVi
     }
 }
 
-async fn ensure_round(store: &Store, round: &str) -> Result<thanrak_core::RoundLabel, AppError> {
-    let label = crate::parse_round(round)?;
-    crate::ensure_round(store, &label).await?;
-    Ok(label)
+/// The answer for a household of `round` that does not exist, that the user may not see, or
+/// whose id `id` cannot exist: the same words for the three, so that guessing ids tells nothing.
+/// The edges answer a malformed id with it before they call [`household_detail`].
+pub fn no_such_household(round: &RoundLabel, id: &str) -> AppError {
+    AppError::NotFound(format!("there is no household {id} in round {round}"))
 }
 
 /// Writes a view of the personal data of households `ids` of `round` by `user` to the audit log.
@@ -276,28 +277,25 @@ pub async fn list_households(
     store: &Store,
     log: &AuditLog,
     user: &User,
-    round: &str,
-    area: Option<&str>,
+    round: &RoundLabel,
+    area: Option<&AreaCode>,
     paging: Paging,
     action: &str,
 ) -> Result<Page<HouseholdView>, AccessError> {
     let scope = household_scope(user)?;
-    let area = area
-        .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
-        .transpose()?;
-    let round = crate::parse_round(round)?;
     let (listed, total) = store
+        .registry()
         .scoped_household_list(
             &scope,
-            &round,
-            area.as_ref(),
+            round,
+            area,
             paging.offset(),
             u64::from(paging.per_page),
         )
         .await?;
     if listed.is_empty() {
         // Nothing listed: say so if it is because the round does not exist.
-        crate::ensure_round(store, &round).await?;
+        crate::ensure_round(store, round).await?;
     }
     let masked = !sees_personal_data(user.role);
     if !masked && !listed.is_empty() {
@@ -331,32 +329,27 @@ pub async fn list_households(
 }
 
 /// One household of `round` with its members, if `user` may see it. A household outside the
-/// user's areas is [`AppError::NotFound`], like one that does not exist. An unmasked view is
-/// written to the audit log under `action` first; if the log cannot be written, nothing is shown.
+/// user's areas is [`AppError::NotFound`], like one that does not exist ([`no_such_household`]).
+/// An unmasked view is written to the audit log under `action` first; if the log cannot be
+/// written, nothing is shown.
 pub async fn household_detail(
     store: &Store,
     log: &AuditLog,
     user: &User,
-    round: &str,
-    household_id: &str,
+    round: &RoundLabel,
+    id: &HouseholdId,
     action: &str,
 ) -> Result<HouseholdDetail, AccessError> {
     let scope = household_scope(user)?;
-    let round = ensure_round(store, round).await?;
-    let not_found = || {
-        AppError::NotFound(format!(
-            "there is no household {household_id} in round {round}"
-        ))
-    };
-    // An id that cannot exist is reported like one that does not.
-    let id = HouseholdId::parse(household_id).map_err(|_| not_found())?;
-    let household = match store.scoped_household(&scope, &round, &id).await {
+    crate::ensure_round(store, round).await?;
+    let household = match store.registry().scoped_household(&scope, round, id).await {
         Ok(h) => h,
-        Err(StoreError::NotFound(_)) => return Err(not_found().into()),
+        Err(StoreError::NotFound(_)) => return Err(no_such_household(round, id.as_str()).into()),
         Err(e) => return Err(e.into()),
     };
     let members = store
-        .scoped_members(&scope, &round, std::slice::from_ref(&id))
+        .registry()
+        .scoped_members(&scope, round, std::slice::from_ref(id))
         .await?;
     let masked = !sees_personal_data(user.role);
     if !masked {
@@ -388,7 +381,8 @@ pub async fn audit_log(
 ) -> Result<Page<AuditEntry>, AccessError> {
     crate::policy::admin_only(user, "only an admin may read the audit log")?;
     let (items, total) = store
-        .audit_entries(paging.offset(), u64::from(paging.per_page))
+        .audit()
+        .entries(paging.offset(), u64::from(paging.per_page))
         .await?;
     Ok(Page {
         items,
@@ -490,6 +484,7 @@ pub async fn add_user(
         agency: spec.agency,
     };
     store
+        .accounts()
         .create_user(&new, Utc::now())
         .await
         .map_err(|e| match e {
@@ -500,7 +495,7 @@ pub async fn add_user(
 
 /// Every user, by name.
 pub async fn list_users(store: &Store) -> Result<Vec<User>, AppError> {
-    Ok(store.users().await?)
+    Ok(store.accounts().users().await?)
 }
 
 fn parse_user_name(name: &str) -> Result<UserName, AppError> {
@@ -510,7 +505,7 @@ fn parse_user_name(name: &str) -> Result<UserName, AppError> {
 /// Disables a user: it can no longer log in, its sessions end and its API tokens are refused.
 pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
     let name = parse_user_name(name)?;
-    match store.set_user_disabled(&name, true).await {
+    match store.accounts().set_user_disabled(&name, true).await {
         Err(StoreError::NotFound(_)) => Err(AppError::NotFound(format!("there is no user {name}"))),
         r => Ok(r?),
     }
@@ -519,7 +514,7 @@ pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
 /// Stores a new API token (by its digest) for an enabled user; returns the user.
 pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Result<User, AppError> {
     let name = parse_user_name(name)?;
-    let user = match store.user(&name).await {
+    let user = match store.accounts().user(&name).await {
         Err(StoreError::NotFound(_)) => {
             return Err(AppError::NotFound(format!("there is no user {name}")))
         }
@@ -529,6 +524,7 @@ pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Resul
         return Err(AppError::Invalid(format!("user {name} is disabled")));
     }
     store
+        .accounts()
         .create_api_token(user.id, token_hash, Utc::now())
         .await?;
     Ok(user)
@@ -541,18 +537,18 @@ pub async fn list_api_tokens(
 ) -> Result<Vec<ApiTokenInfo>, AppError> {
     if let Some(name) = name {
         let name = parse_user_name(name)?;
-        if let Err(StoreError::NotFound(_)) = store.user(&name).await {
+        if let Err(StoreError::NotFound(_)) = store.accounts().user(&name).await {
             return Err(AppError::NotFound(format!("there is no user {name}")));
         }
-        return Ok(store.api_tokens(Some(name.as_str())).await?);
+        return Ok(store.accounts().api_tokens(Some(name.as_str())).await?);
     }
-    Ok(store.api_tokens(None).await?)
+    Ok(store.accounts().api_tokens(None).await?)
 }
 
 /// Revokes one API token (its user and other tokens stay); returns its digest, for a server to
 /// forget it at once.
 pub async fn revoke_api_token(store: &Store, id: i64) -> Result<String, AppError> {
-    match store.delete_api_token(id).await {
+    match store.accounts().delete_api_token(id).await {
         Err(StoreError::NotFound(_)) => {
             Err(AppError::NotFound(format!("there is no API token {id}")))
         }

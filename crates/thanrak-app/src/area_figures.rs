@@ -74,9 +74,9 @@ pub struct AreaFigures {
 #[derive(Debug, Clone)]
 pub struct AreaFigureQuery {
     /// The round; the latest scored round when absent.
-    pub round: Option<String>,
+    pub round: Option<RoundLabel>,
     /// The area; the user's first area (area managers, surveyors) or everywhere when absent.
-    pub area: Option<String>,
+    pub area: Option<AreaCode>,
     /// The breakdown; the level below the area (groups for a village) when absent.
     pub by: Option<Breakdown>,
     /// Persons or households.
@@ -103,7 +103,13 @@ type ProtectionKey = (String, RoundLabel, Vec<AreaCode>);
 pub const TARGET_PAGES_TTL: Duration = Duration::from_secs(10);
 
 /// (methodology file's hash, round asked for, area, breakdown, unit).
-type FiguresKey = (String, Option<String>, Option<AreaCode>, Breakdown, Unit);
+type FiguresKey = (
+    String,
+    Option<RoundLabel>,
+    Option<AreaCode>,
+    Breakdown,
+    Unit,
+);
 
 /// Figures read from the store, kept for [`FIGURES_TTL`], so that a dashboard under load reads
 /// the database once a second per area rather than once per request; requests that arrive while
@@ -158,7 +164,7 @@ pub async fn scored_rounds(
     lm: &LoadedMethodology,
 ) -> Result<Vec<RoundLabel>, AppError> {
     let m = &lm.methodology;
-    Ok(store.scored_rounds(m.id(), m.version()).await?)
+    Ok(store.scores().scored_rounds(m.id(), m.version()).await?)
 }
 
 /// The level below `area` (provinces below the whole country); none below a village.
@@ -191,7 +197,7 @@ async fn protection(
                 store,
                 lm,
                 &FigureQuery {
-                    round: round.to_string(),
+                    round: round.clone(),
                     unit: Unit::Household,
                     by: Breakdown::Area(AreaLevel::Village),
                     within: None,
@@ -278,17 +284,8 @@ pub async fn area_figures(
     user: &User,
     q: &AreaFigureQuery,
 ) -> Result<AreaFigures, AccessError> {
-    if let Some(r) = &q.round {
-        crate::parse_round(r)?;
-    }
-    let area = q
-        .area
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
-        .transpose()?;
     let home = crate::policy::figure_home(user);
-    let area = crate::policy::figure_area(user, area)?;
+    let area = crate::policy::figure_area(user, q.area)?;
     let by = match q.by {
         Some(b) => b,
         None => child_level(area.as_ref()).map_or(Breakdown::Group, Breakdown::Area),
@@ -344,7 +341,7 @@ async fn read_figures(
     by: Breakdown,
 ) -> Result<Stored, AppError> {
     let round = match &q.round {
-        Some(r) => crate::parse_round(r)?,
+        Some(r) => r.clone(),
         None => scored_rounds(store, lm)
             .await?
             .pop()
@@ -354,7 +351,7 @@ async fn read_figures(
         store,
         lm,
         &FigureQuery {
-            round: round.to_string(),
+            round: round.clone(),
             unit: q.unit,
             by,
             within: area,
@@ -363,7 +360,8 @@ async fn read_figures(
     )
     .await?;
     let scored_at = store
-        .score_run(&run_key(&round, &lm.methodology))
+        .scores()
+        .run(&run_key(&round, &lm.methodology))
         .await?
         .map(|r| r.computed_at);
     Ok(Stored {

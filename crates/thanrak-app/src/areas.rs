@@ -7,14 +7,14 @@ use crate::AppError;
 
 /// One official area (or a village the data named) by code.
 pub async fn area(store: &Store, code: &AreaCode) -> Result<Area, AppError> {
-    Ok(store.area(code).await?)
+    Ok(store.registry().area(code).await?)
 }
 
 /// The areas directly inside `parent` (the provinces without one); a parent that does not
 /// exist is "not found".
 pub async fn child_areas(store: &Store, parent: Option<&AreaCode>) -> Result<Vec<Area>, AppError> {
     if let Some(p) = parent {
-        store.area(p).await?;
+        store.registry().area(p).await?;
     }
-    Ok(store.child_areas(parent).await?)
+    Ok(store.registry().child_areas(parent).await?)
 }

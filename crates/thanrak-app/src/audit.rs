@@ -50,7 +50,8 @@ async fn write_groups(store: Store, mut lines: mpsc::Receiver<(NewAuditEntry, Do
     while lines.recv_many(&mut group, MAX_GROUP).await > 0 {
         let (entries, waiting): (Vec<NewAuditEntry>, Vec<Done>) = group.drain(..).unzip();
         let outcome = store
-            .append_audit_batch(&entries)
+            .audit()
+            .append_batch(&entries)
             .await
             .map_err(|e| e.to_string());
         for done in waiting {
@@ -89,7 +90,7 @@ mod tests {
                 tokio::spawn(async move {
                     log.append(line(i)).await.unwrap();
                     // Once append returns, the line is in the database.
-                    let (all, _) = store.audit_entries(0, 1000).await.unwrap();
+                    let (all, _) = store.audit().entries(0, 1000).await.unwrap();
                     assert!(all.iter().any(|e| e.entry.action == format!("GET /{i}")));
                 })
             })
@@ -97,7 +98,7 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        assert_eq!(store.audit_entries(0, 1).await.unwrap().1, 300);
+        assert_eq!(store.audit().entries(0, 1).await.unwrap().1, 300);
         // A log that cannot be written is an error, so the caller shows nothing.
         store.close().await;
         assert!(log.append(line(300)).await.is_err());

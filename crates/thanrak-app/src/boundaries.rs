@@ -50,14 +50,19 @@ pub async fn import_boundaries(
 ) -> Result<BoundaryImport, AppError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| AppError::Invalid(format!("cannot read {}: {e}", path.display())))?;
-    let known: BTreeSet<AreaCode> = store.area_codes(level).await?.into_iter().collect();
+    let known: BTreeSet<AreaCode> = store
+        .boundaries()
+        .area_codes(level)
+        .await?
+        .into_iter()
+        .collect();
     let source = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     match check_boundaries(&text, level, code_property, &known, &source) {
         Ok(boundaries) => Ok(BoundaryImport::Loaded(
-            store.replace_boundaries(&boundaries).await?,
+            store.boundaries().replace(&boundaries).await?,
         )),
         Err(problems) => Ok(BoundaryImport::Rejected(problems)),
     }
@@ -290,7 +295,7 @@ pub async fn demo_boundaries(
         if code.level() == AreaLevel::Village {
             continue;
         }
-        let children = store.child_areas(Some(&code)).await?;
+        let children = store.registry().child_areas(Some(&code)).await?;
         for (child, cell) in children.iter().zip(rect.tiles(children.len())) {
             queue.push((child.code, cell));
         }
@@ -302,7 +307,7 @@ pub async fn demo_boundaries(
 /// Stores the illustrative boundaries of [`demo_boundaries`]; returns how many.
 pub async fn load_demo_boundaries(store: &Store, provinces: &[AreaCode]) -> Result<u64, AppError> {
     let boundaries = demo_boundaries(store, provinces).await?;
-    Ok(store.replace_boundaries(&boundaries).await?)
+    Ok(store.boundaries().replace(&boundaries).await?)
 }
 
 /// One area to draw on a map: its boundary, or a cell of the fallback grid.
@@ -338,9 +343,9 @@ pub async fn map_boundaries(
                 p.level()
             )));
         }
-        store.area(p).await?;
+        store.registry().area(p).await?;
     }
-    let stored = store.boundaries(level, parent).await?;
+    let stored = store.boundaries().list(level, parent).await?;
     let named = |code: AreaCode, geojson: String, illustrative: bool, fallback: bool| {
         let (name_th, name_en) = crate::scoring::area_names(&code);
         MapBoundary {
@@ -361,12 +366,14 @@ pub async fn map_boundaries(
     let codes: Vec<AreaCode> = match parent {
         // The common case, a map of one area's children, is one indexed query.
         Some(p) if crate::area_figures::child_level(Some(p)) == Some(level) => store
+            .registry()
             .child_areas(Some(p))
             .await?
             .into_iter()
             .map(|a| a.code)
             .collect(),
         _ => store
+            .boundaries()
             .area_codes(level)
             .await?
             .into_iter()

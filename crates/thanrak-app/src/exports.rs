@@ -14,7 +14,7 @@ use thanrak_store::{Scope, Store, User};
 
 use crate::access::{audit, AccessError};
 use crate::audit::AuditLog;
-use crate::{blocking, ensure_round, parse_round, AppError, ExportFormat};
+use crate::{blocking, ensure_round, AppError, ExportFormat};
 
 /// Households in one part of a CSV export.
 pub const PART_HOUSEHOLDS: u64 = 5_000;
@@ -115,27 +115,22 @@ pub async fn export_for(
     store: &Store,
     log: &AuditLog,
     user: &User,
-    round: &str,
-    area: Option<&str>,
+    round: &RoundLabel,
+    area: Option<&AreaCode>,
     format: ExportFormat,
     table: ExportTable,
     action: &str,
     part_households: u64,
 ) -> Result<ExportFile, AccessError> {
     let scope = crate::policy::export_scope(user)?;
-    let area = area
-        .filter(|a| !a.is_empty())
-        .map(|a| AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}"))))
-        .transpose()?;
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
+    ensure_round(store, round).await?;
     let export = Export {
         store: store.clone(),
         log: log.clone(),
         user: user.clone(),
         scope,
-        area,
-        round,
+        area: area.copied(),
+        round: round.clone(),
         table,
         action: action.to_string(),
         part_households: part_households.max(1),
@@ -171,6 +166,7 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
     let e = &c.export;
     let households = e
         .store
+        .registry()
         .scoped_round_households_after(
             &e.scope,
             e.area.as_ref(),
@@ -202,7 +198,11 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
             households.iter().map(Household::to_values),
         ),
         ExportTable::Members => {
-            let members = e.store.scoped_members(&e.scope, &e.round, &ids).await?;
+            let members = e
+                .store
+                .registry()
+                .scoped_members(&e.scope, &e.round, &ids)
+                .await?;
             thanrak_io::write_csv_part(
                 &mut bytes,
                 MEMBER_COLUMNS,
@@ -226,10 +226,12 @@ async fn next_part(mut c: Cursor) -> Result<Option<(Vec<u8>, Cursor)>, AccessErr
 async fn workbook(e: Export) -> Result<ExportFile, AccessError> {
     let households = e
         .store
+        .registry()
         .scoped_round_households(&e.scope, e.area.as_ref(), &e.round)
         .await?;
     let members = e
         .store
+        .registry()
         .scoped_round_members(&e.scope, e.area.as_ref(), &e.round)
         .await?;
     let ids = households

@@ -7,9 +7,10 @@
 //! transaction ([`run_import`], over [`crate::upload`]), then queues a scoring job for every round
 //! it touched; a scoring job ([`run_score`], which `thanrak score` calls inline) stores a round's
 //! scores and figures in one transaction. So a server killed during a job has written nothing of
-//! it, and marks it failed when it starts again ([`Store::fail_interrupted`]). (The one gap: a
-//! kill in the few statements between an import's commit and the end of its job, which write the
-//! audit line and queue the scoring, leaves the data loaded and the job marked interrupted.)
+//! it, and marks it failed when it starts again (the store's `Jobs::fail_interrupted`). (The one
+//! gap: a kill in the few statements between an import's commit and the end of its job, which
+//! write the audit line and queue the scoring, leaves the data loaded and the job marked
+//! interrupted.)
 //!
 //! | role | sees |
 //! | --- | --- |
@@ -32,6 +33,7 @@ use crate::upload::{check_upload, load_upload, Diagnostic, UploadCheck, UploadLo
 use crate::{AppError, ImportMode, Progress, Removals};
 use thanrak_core::methodology::SHIPPED_FILES;
 use thanrak_core::Reason;
+use thanrak_core::RoundLabel;
 
 /// How often at most a running job's progress is written to the store.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -80,8 +82,9 @@ impl ImportParams {
 /// The parameters of a scoring job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreParams {
-    /// The round to score.
-    pub round: String,
+    /// The round to score (its label as JSON text, parsed again when the job is read back).
+    #[serde(with = "round_text")]
+    pub round: RoundLabel,
     /// The id of the methodology to score it with.
     pub methodology_id: String,
 }
@@ -176,6 +179,22 @@ impl JobParams {
     }
 }
 
+/// A round label kept in a job's JSON as its text, and parsed again when it is read back.
+mod round_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use thanrak_core::RoundLabel;
+
+    pub fn serialize<S: Serializer>(round: &RoundLabel, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(round.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<RoundLabel, D::Error> {
+        let text = String::deserialize(d)?;
+        RoundLabel::parse(&text)
+            .map_err(|e| serde::de::Error::custom(format!("round label {text:?} {e}")))
+    }
+}
+
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("job parameters and results serialise")
 }
@@ -263,7 +282,7 @@ pub fn result_of<T: for<'de> Deserialize<'de>>(job: &Job) -> Option<T> {
 }
 
 /// Scores a round as a scoring job does; `thanrak score` calls it inline with its progress bar.
-/// The scores and figures are stored in one transaction (see `Store::save_scores`).
+/// The scores and figures are stored in one transaction (see `Scores::save` in the store).
 pub async fn run_score(
     store: &Store,
     lm: &LoadedMethodology,
@@ -335,7 +354,7 @@ async fn job_user(
 ) -> Result<User, AccessError> {
     let name = UserName::parse(name)
         .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
-    let user = store.user(&name).await?;
+    let user = store.accounts().user(&name).await?;
     if user.id != created_by || user.disabled {
         return Err(AccessError::Forbidden(
             "the user who queued this import is disabled".into(),
@@ -492,6 +511,14 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
                             SHIPPED_FILES.iter().map(move |(id, _)| (r.clone(), *id))
                         });
                         for (round, id) in each.collect::<Vec<_>>() {
+                            // The labels of the rounds loaded, as the result keeps them.
+                            let round = match RoundLabel::parse(&round) {
+                                Ok(r) => r,
+                                Err(e) => {
+                                    tracing::error!(job = job.id, "round {round:?} {e}");
+                                    continue;
+                                }
+                            };
                             let params = JobParams::Score(ScoreParams {
                                 round: round.clone(),
                                 methodology_id: id.to_string(),
@@ -547,7 +574,7 @@ async fn queue_in(
         created_by: user_id,
         created_by_name: user_name.into(),
     };
-    Ok(store.create_job(&new, Utc::now()).await?)
+    Ok(store.jobs().create(&new, Utc::now()).await?)
 }
 
 /// Queues the scoring of `round` with the shipped methodology `methodology_id` (the default
@@ -556,12 +583,11 @@ async fn queue_in(
 pub async fn queue_score(
     jobs: &Jobs,
     user: &User,
-    round: &str,
+    round: &RoundLabel,
     methodology_id: Option<&str>,
 ) -> Result<Job, AccessError> {
     crate::policy::admin_only(user, "only an admin may score a round")?;
-    let round = crate::parse_round(round)?;
-    crate::ensure_round(jobs.store(), &round).await?;
+    crate::ensure_round(jobs.store(), round).await?;
     let id = methodology_id
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -574,7 +600,7 @@ pub async fn queue_score(
         .into());
     }
     let params = JobParams::Score(ScoreParams {
-        round: round.to_string(),
+        round: round.clone(),
         methodology_id: id.to_string(),
     });
     Ok(jobs.queue(&params, user).await?)
@@ -681,7 +707,8 @@ impl Jobs {
             let ended = self.shared.ended.notified();
             let job = self
                 .store()
-                .job(id)
+                .jobs()
+                .get(id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("there is no job {id}")))?;
             if job.state.is_finished() {
@@ -695,7 +722,7 @@ impl Jobs {
 
 async fn work(jobs: Jobs, config: WorkerConfig, after: impl Fn() + Send + Sync + 'static) {
     loop {
-        match jobs.store().claim_job(Utc::now()).await {
+        match jobs.store().jobs().claim(Utc::now()).await {
             Ok(Some(job)) => {
                 run_one(&jobs, &config, job).await;
                 after();
@@ -749,7 +776,7 @@ async fn run_one(jobs: &Jobs, config: &WorkerConfig, job: Job) {
         }
     };
     flusher.abort();
-    if let Err(e) = jobs.store().finish_job(id, &end, Utc::now()).await {
+    if let Err(e) = jobs.store().jobs().finish(id, &end, Utc::now()).await {
         tracing::error!(job = id, "cannot record the end of the job: {e}");
     }
     jobs.live_map().remove(&id);
@@ -767,7 +794,8 @@ async fn write_progress(jobs: Jobs, id: i64) {
             if let Some(l) = &now {
                 let _ = jobs
                     .store()
-                    .job_progress(id, &l.stage, l.done, l.total)
+                    .jobs()
+                    .progress(id, &l.stage, l.done, l.total)
                     .await;
             }
             written = now;
@@ -781,7 +809,8 @@ pub async fn list_jobs(jobs: &Jobs, user: &User, paging: Paging) -> Result<Page<
     let by = (!crate::policy::sees_every_job(user)).then_some(user.id);
     let (items, total) = jobs
         .store()
-        .jobs(by, paging.offset(), u64::from(paging.per_page()))
+        .jobs()
+        .list(by, paging.offset(), u64::from(paging.per_page()))
         .await?;
     Ok(Page {
         items: items.into_iter().map(|j| jobs.with_live(j)).collect(),
@@ -794,7 +823,7 @@ pub async fn list_jobs(jobs: &Jobs, user: &User, paging: Paging) -> Result<Page<
 /// Job `id` with its live progress, if `user` may see it (its own, or any for an admin);
 /// another user's job is not found.
 pub async fn get_job(jobs: &Jobs, user: &User, id: i64) -> Result<Job, AccessError> {
-    match jobs.store().job(id).await? {
+    match jobs.store().jobs().get(id).await? {
         Some(j) if crate::policy::sees_every_job(user) || j.new.created_by == user.id => {
             Ok(jobs.with_live(j))
         }
@@ -851,5 +880,21 @@ mod tests {
             json,
             serde_json::json!({"code": "area_unknown", "level": "subdistrict"})
         );
+    }
+
+    #[test]
+    fn score_params_keep_the_round_as_text_and_parse_it_back() {
+        let p = ScoreParams {
+            round: RoundLabel::parse("2568-1").unwrap(),
+            methodology_id: "thanrak-default-1".into(),
+        };
+        let text = json(&p);
+        assert_eq!(
+            text,
+            r#"{"round":"2568-1","methodology_id":"thanrak-default-1"}"#
+        );
+        assert_eq!(serde_json::from_str::<ScoreParams>(&text).unwrap(), p);
+        let bad = serde_json::from_str::<ScoreParams>(r#"{"round":"","methodology_id":"x"}"#);
+        assert!(bad.unwrap_err().to_string().contains("round label"));
     }
 }

@@ -224,7 +224,7 @@ pub async fn check_files(
         .chain(members.iter().map(|m| m.round.clone()))
         .collect();
     let rounds: Vec<RoundLabel> = rounds.into_iter().collect();
-    let stored = store.stored_keys(&rounds).await?;
+    let stored = store.registry().stored_keys(&rounds).await?;
     let mut checked = CheckedBatch {
         households,
         household_origins,
@@ -372,6 +372,7 @@ pub async fn load_checked(
         ImportMode::HouseholdsOnly => MemberUpdate::Keep,
     };
     Ok(store
+        .registry()
         .import_with(
             &batch.households,
             &batch.members,
@@ -428,7 +429,8 @@ pub(crate) async fn audit_import(
     action: String,
 ) -> Result<(), AppError> {
     store
-        .append_audit(&NewAuditEntry {
+        .audit()
+        .append(&NewAuditEntry {
             at: chrono::Utc::now(),
             user_id: who.user_id,
             user_name: who.user_name.clone(),
@@ -508,15 +510,17 @@ pub struct ExportSummary {
 /// with the round's label as its name), in the import format so that they load again unchanged.
 pub async fn export_round(
     store: &Store,
-    round: &str,
+    round: &RoundLabel,
     dir: &Path,
     format: ExportFormat,
 ) -> Result<ExportSummary, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
+    ensure_round(store, round).await?;
     // Both tables are read at once, on two connections.
-    let (households, members) =
-        futures_util::future::try_join(store.households(&round), store.members(&round)).await?;
+    let (households, members) = futures_util::future::try_join(
+        store.registry().households(round),
+        store.registry().members(round),
+    )
+    .await?;
     std::fs::create_dir_all(dir).map_err(|e| {
         AppError::Invalid(format!("cannot create the folder {}: {e}", dir.display()))
     })?;
@@ -535,15 +539,11 @@ pub async fn export_round(
     })
 }
 
-fn parse_round(round: &str) -> Result<RoundLabel, AppError> {
-    RoundLabel::parse(round).map_err(|e| AppError::Invalid(format!("round label {round:?} {e}")))
-}
-
 async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
-    if store.round_exists(round).await? {
+    if store.registry().round_exists(round).await? {
         return Ok(());
     }
-    let rounds = store.rounds().await?;
+    let rounds = store.registry().rounds().await?;
     let known: Vec<String> = rounds.iter().map(|r| r.label.to_string()).collect();
     Err(AppError::NotFound(if known.is_empty() {
         format!("there is no round {round}: the database holds no rounds yet (run `thanrak import` or `thanrak demo`)")
@@ -554,7 +554,7 @@ async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError>
 
 /// Every round with its size.
 pub async fn rounds(store: &Store) -> Result<Vec<RoundSummary>, AppError> {
-    Ok(store.rounds().await?)
+    Ok(store.registry().rounds().await?)
 }
 
 /// Parses a comma-separated list of province codes such as `52,45`.
@@ -594,6 +594,7 @@ pub async fn load_demo(
     for r in rounds {
         let phase = format!("load {}", r.label);
         let summary = store
+            .registry()
             .import(&r.households, &r.members, "demo", &mut |d, t| {
                 progress(&phase, d, t)
             })

@@ -4,7 +4,7 @@
 
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::Group;
-use thanrak_core::RoundLabel;
+use thanrak_core::{HouseholdId, RoundLabel};
 use thanrak_store::{Store, User};
 
 use crate::access::{household_detail, household_scope, AccessError, HouseholdDetail};
@@ -44,8 +44,8 @@ pub async fn household_profile(
     log: &AuditLog,
     lm: &LoadedMethodology,
     user: &User,
-    round: &str,
-    household_id: &str,
+    round: &RoundLabel,
+    household_id: &HouseholdId,
     action: &str,
 ) -> Result<Profile, AccessError> {
     let detail = household_detail(store, log, user, round, household_id, action).await?;
@@ -56,6 +56,7 @@ pub async fn household_profile(
     let mut score = None;
     let mut history = Vec::new();
     for (r, s) in store
+        .scores()
         .household_scores(&scope, &id, m.id(), m.version())
         .await?
     {

@@ -15,7 +15,7 @@ use thanrak_store::{AggregateRow, RunKey, ScoreRun, Store, StoredScore};
 
 use crate::area_figures::FiguresCache;
 
-use crate::{ensure_round, parse_round, AppError, Progress};
+use crate::{ensure_round, AppError, Progress};
 
 /// A methodology with the hash of its file's text.
 #[derive(Debug, Clone)]
@@ -121,7 +121,7 @@ pub(crate) async fn round_runs(
     if let Some(r) = cache.runs.get(round) {
         return Ok(r);
     }
-    let runs = Arc::new(RoundRuns::new(store.score_runs(round).await?)?);
+    let runs = Arc::new(RoundRuns::new(store.scores().runs(round).await?)?);
     cache.runs.insert(round.clone(), Arc::clone(&runs));
     Ok(runs)
 }
@@ -261,19 +261,21 @@ const AREA_BREAKDOWNS: [AreaLevel; 4] = AreaLevel::ALL;
 /// replacing an earlier run of the same methodology id and version.
 pub async fn score_round(
     store: &Store,
-    round: &str,
+    round: &RoundLabel,
     m: &LoadedMethodology,
     progress: Progress<'_>,
 ) -> Result<ScoreSummary, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, &m.methodology);
-    let previous = store.score_run(&key).await?;
+    ensure_round(store, round).await?;
+    let key = run_key(round, &m.methodology);
+    let previous = store.scores().run(&key).await?;
     let started = std::time::Instant::now();
     progress("read", 0, 1);
     // Both tables are read at once, on two connections.
-    let (households, members) =
-        futures_util::future::try_join(store.households(&round), store.members(&round)).await?;
+    let (households, members) = futures_util::future::try_join(
+        store.registry().households(round),
+        store.registry().members(round),
+    )
+    .await?;
     progress("read", 1, 1);
     let read = started.elapsed().as_secs_f64();
     let meth = &m.methodology;
@@ -318,12 +320,13 @@ pub async fn score_round(
     let computed = started.elapsed().as_secs_f64();
     progress("write", 0, 1);
     store
-        .save_scores(&key, &m.hash, &m.text, &households, &scores, &rows)
+        .scores()
+        .save(&key, &m.hash, &m.text, &households, &scores, &rows)
         .await?;
     progress("write", 1, 1);
     let overall = rows[0].summary.clone();
     Ok(ScoreSummary {
-        round,
+        round: key.round,
         methodology: (key.methodology_id, key.methodology_version),
         households: households.len(),
         groups: overall.households,
@@ -409,7 +412,7 @@ pub struct Figures {
 #[derive(Debug, Clone)]
 pub struct FigureQuery {
     /// The round.
-    pub round: String,
+    pub round: RoundLabel,
     /// Persons or households.
     pub unit: Unit,
     /// The breakdown.
@@ -451,7 +454,7 @@ fn key_names(by: Breakdown, key: &str) -> (String, String) {
 }
 
 async fn require_run(store: &Store, key: &RunKey) -> Result<(), AppError> {
-    if store.score_run(key).await?.is_none() {
+    if store.scores().run(key).await?.is_none() {
         return Err(AppError::NotFound(format!(
             "round {} has not been scored with {} {}: run `thanrak score --round {}` first",
             key.round, key.methodology_id, key.methodology_version, key.round
@@ -469,9 +472,9 @@ pub async fn figures(
     q: &FigureQuery,
 ) -> Result<Figures, AppError> {
     let meth = &m.methodology;
-    let round = parse_round(&q.round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, meth);
+    let round = &q.round;
+    ensure_round(store, round).await?;
+    let key = run_key(round, meth);
     require_run(store, &key).await?;
     if let (Some(w), Breakdown::Area(level)) = (&q.within, q.by) {
         if level <= w.level() {
@@ -496,8 +499,9 @@ pub async fn figures(
         && (q.within.is_none() || matches!(q.by, Breakdown::Area(_) | Breakdown::All));
     let (overall, rows) = if stored_ok {
         let overall = match &q.within {
-            None => store.aggregates(&key, q.unit, "all").await?.pop(),
+            None => store.scores().aggregates(&key, q.unit, "all").await?.pop(),
             Some(w) => store
+                .scores()
                 .aggregates(&key, q.unit, w.level().as_str())
                 .await?
                 .into_iter()
@@ -514,6 +518,7 @@ pub async fn figures(
         let rows = match q.by {
             Breakdown::All => Vec::new(),
             by => store
+                .scores()
                 .aggregates(&key, q.unit, by.as_str())
                 .await?
                 .into_iter()
@@ -523,7 +528,7 @@ pub async fn figures(
         };
         (overall, rows)
     } else {
-        let scores = store.scores(&key, q.within.as_ref()).await?;
+        let scores = store.scores().of_run(&key, q.within.as_ref()).await?;
         if scores.is_empty() {
             return Err(AppError::NotFound(format!(
                 "no households of round {round} in the area asked for"
@@ -581,14 +586,13 @@ pub async fn figures(
 pub async fn household_scores(
     store: &Store,
     m: &LoadedMethodology,
-    round: &str,
+    round: &RoundLabel,
     area: Option<&AreaCode>,
 ) -> Result<Vec<StoredScore>, AppError> {
-    let round = parse_round(round)?;
-    ensure_round(store, &round).await?;
-    let key = run_key(&round, &m.methodology);
+    ensure_round(store, round).await?;
+    let key = run_key(round, &m.methodology);
     require_run(store, &key).await?;
-    Ok(store.scores(&key, area).await?)
+    Ok(store.scores().of_run(&key, area).await?)
 }
 
 /// The result of the standalone Alkire–Foster calculator.

@@ -14,7 +14,7 @@ pub async fn session(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Session>, AppError> {
-    Ok(store.session(digest, now).await?)
+    Ok(store.accounts().session(digest, now).await?)
 }
 
 /// The user of an API token's digest, if the token is live; its last use is recorded when the
@@ -25,11 +25,14 @@ pub async fn token_user(
     now: DateTime<Utc>,
     touch_every: Duration,
 ) -> Result<Option<TokenUser>, AppError> {
-    let Some(found) = store.api_token_user(digest).await? else {
+    let Some(found) = store.accounts().api_token_user(digest).await? else {
         return Ok(None);
     };
     if found.last_used_at.is_none_or(|t| now - t >= touch_every) {
-        store.touch_api_token(found.token_id, now).await?;
+        store
+            .accounts()
+            .touch_api_token(found.token_id, now)
+            .await?;
     }
     Ok(Some(found))
 }
@@ -84,8 +87,9 @@ pub async fn login(
     let key = throttle_key(name);
     let now = Utc::now();
     let since = now - throttle.window;
-    if store.login_failures(&key, ip, since).await? >= throttle.max_failures {
+    if store.accounts().login_failures(&key, ip, since).await? >= throttle.max_failures {
         let oldest = store
+            .accounts()
             .oldest_login_failure(&key, ip, since)
             .await?
             .unwrap_or(now);
@@ -95,7 +99,7 @@ pub async fn login(
         });
     }
     let found = match UserName::parse(name) {
-        Ok(n) => store.user_credentials(&n).await?,
+        Ok(n) => store.accounts().user_credentials(&n).await?,
         Err(_) => None,
     };
     let hash = found
@@ -106,11 +110,14 @@ pub async fn login(
         .map_err(|e| LoginFailure::Internal(AppError::Invalid(format!("password check: {e}"))))?;
     match found {
         Some((user, _)) if matches && !user.disabled => {
-            store.clear_login_failures(&key, ip).await?;
+            store.accounts().clear_login_failures(&key, ip).await?;
             Ok(user)
         }
         _ => {
-            store.record_login_failure(&key, ip, now, since).await?;
+            store
+                .accounts()
+                .record_login_failure(&key, ip, now, since)
+                .await?;
             Err(LoginFailure::BadCredentials)
         }
     }
@@ -126,15 +133,16 @@ pub async fn start_session(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    store.delete_expired_sessions(now).await?;
+    store.accounts().delete_expired_sessions(now).await?;
     Ok(store
+        .accounts()
         .create_session(user.id, digest, csrf_token, now, expires_at)
         .await?)
 }
 
 /// Ends the session of a cookie's digest.
 pub async fn end_session(store: &Store, digest: &str) -> Result<(), AppError> {
-    Ok(store.delete_session(digest).await?)
+    Ok(store.accounts().delete_session(digest).await?)
 }
 
 #[cfg(test)]

@@ -80,12 +80,12 @@ pub fn target_order(a: &HouseholdScore, b: &HouseholdScore) -> Ordering {
 }
 
 /// Which households to list; every filter is optional and they combine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TargetQuery {
     /// The round.
-    pub round: String,
+    pub round: RoundLabel,
     /// Only inside this area (it narrows, never widens, the user's areas).
-    pub area: Option<String>,
+    pub area: Option<AreaCode>,
     /// Only this group (code).
     pub group: Option<String>,
     /// Only households deprived in this indicator (id).
@@ -136,13 +136,12 @@ pub(crate) async fn scored_run(
     store: &Store,
     cache: &FiguresCache,
     m: &Methodology,
-    round: &str,
+    round: &RoundLabel,
 ) -> Result<(RunKey, Arc<crate::scoring::RoundRuns>), AppError> {
-    let round = crate::parse_round(round)?;
-    let runs = crate::scoring::round_runs(store, cache, &round).await?;
-    let key = run_key(&round, m);
+    let runs = crate::scoring::round_runs(store, cache, round).await?;
+    let key = run_key(round, m);
     if !runs.runs.iter().any(|r| r.key == key) {
-        crate::ensure_round(store, &round).await?;
+        crate::ensure_round(store, round).await?;
         return Err(AppError::NotFound(format!(
             "round {round} has not been scored yet"
         )));
@@ -164,10 +163,6 @@ pub(crate) type PageKey = (
     bool,
 );
 
-fn parse_area(a: &str) -> Result<AreaCode, AppError> {
-    AreaCode::parse(a).map_err(|e| AppError::Invalid(format!("area code {a:?} {e}")))
-}
-
 /// Members of these households, by household, read inside `scope`.
 async fn members_by_household(
     store: &Store,
@@ -176,7 +171,7 @@ async fn members_by_household(
     ids: &[HouseholdId],
 ) -> Result<HashMap<HouseholdId, Vec<Member>>, AppError> {
     let mut out: HashMap<HouseholdId, Vec<Member>> = HashMap::new();
-    for m in store.scoped_members(scope, round, ids).await? {
+    for m in store.registry().scoped_members(scope, round, ids).await? {
         out.entry(m.household_id.clone()).or_default().push(m);
     }
     Ok(out)
@@ -213,7 +208,7 @@ pub async fn target_list(
 ) -> Result<TargetList, AccessError> {
     let m = &lm.methodology;
     let scope = access::household_scope(user)?;
-    let area = q.area.as_deref().map(parse_area).transpose()?;
+    let area = q.area;
     let group = q
         .group
         .as_deref()
@@ -284,6 +279,7 @@ pub async fn target_list(
             let list = cell
                 .get_or_try_init(|| async {
                     let (items, total) = store
+                        .scores()
                         .scoped_target_page(
                             &key,
                             &scope,
@@ -308,7 +304,8 @@ pub async fn target_list(
         // A download: every row, ordered here.
         None => {
             let mut scores: Vec<StoredScore> = store
-                .scoped_scores(&key, &scope, area.as_ref())
+                .scores()
+                .scoped(&key, &scope, area.as_ref())
                 .await?
                 .into_iter()
                 .filter(|s| group.is_none_or(|g| s.score.group == g))

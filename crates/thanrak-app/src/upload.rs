@@ -96,6 +96,7 @@ fn file_names(paths: &[PathBuf]) -> Vec<String> {
 async fn throttle(store: &Store, user: &User) -> Result<u64, AccessError> {
     let now = Utc::now();
     let (used, oldest) = store
+        .registry()
         .import_conflicts_since(user.id, now - Days::days(1))
         .await?;
     if used >= MAX_HIDDEN_CLASHES_PER_DAY {
@@ -204,6 +205,7 @@ async fn record_hidden(
     let now = Utc::now();
     let conflicts: Vec<ImportConflict> = hidden.iter().map(|(_, c)| c.clone()).collect();
     store
+        .registry()
         .record_import_conflicts(user.id, now, &conflicts)
         .await?;
     let values: Vec<String> = conflicts
@@ -211,7 +213,8 @@ async fn record_hidden(
         .map(|c| format!("{}={}", c.column, c.value))
         .collect();
     store
-        .append_audit(&NewAuditEntry {
+        .audit()
+        .append(&NewAuditEntry {
             at: now,
             user_id: user.id,
             user_name: user.name.to_string(),

@@ -7,7 +7,7 @@ use common::user;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::exports::{export_for, ExportTable};
 use thanrak_app::ExportFormat;
-use thanrak_core::AreaCode;
+use thanrak_core::{AreaCode, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_store::{Store, User};
 
@@ -25,7 +25,8 @@ async fn parts_make_the_same_files(store: &Store) {
         .unwrap();
     let round = "2569-1";
     let dir = tempfile::tempdir().unwrap();
-    thanrak_app::export_round(store, round, dir.path(), ExportFormat::Csv)
+    let label = RoundLabel::parse(round).unwrap();
+    thanrak_app::export_round(store, &label, dir.path(), ExportFormat::Csv)
         .await
         .unwrap();
     let cli = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
@@ -39,8 +40,8 @@ async fn parts_make_the_same_files(store: &Store) {
                 store,
                 &log,
                 &u,
-                round,
-                area,
+                &RoundLabel::parse(round).unwrap(),
+                area.map(|a| AreaCode::parse(a).unwrap()).as_ref(),
                 ExportFormat::Csv,
                 table,
                 "test",
@@ -75,11 +76,11 @@ async fn parts_make_the_same_files(store: &Store) {
         .filter(|l| l.split(',').nth(village).unwrap().starts_with("52"))
         .collect();
     let want = format!("{header}\n{}\n", mine.join("\n"));
-    let (before, _) = store.audit_entries(0, 1).await.unwrap();
+    let (before, _) = store.audit().entries(0, 1).await.unwrap();
     let got = export(&lampang, ExportTable::Households, None, 7).await;
     assert_eq!(String::from_utf8(got).unwrap(), want);
     // One audit line per part of 7, naming exactly the households sent.
-    let (lines, total) = store.audit_entries(0, 500).await.unwrap();
+    let (lines, total) = store.audit().entries(0, 500).await.unwrap();
     let new: Vec<_> = lines
         .iter()
         .filter(|l| l.id > before.first().map_or(0, |b| b.id))

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use thanrak_app::{export_round, import_files, ExportFormat, ImportMode, ImportOutcome, Importer};
+use thanrak_core::RoundLabel;
 use thanrak_store::Store;
 
 fn example_dir() -> PathBuf {
@@ -13,6 +14,10 @@ async fn store(dir: &Path) -> Store {
     Store::connect(&format!("sqlite://{}", dir.join("t.db").display()))
         .await
         .unwrap()
+}
+
+fn label(round: &str) -> RoundLabel {
+    RoundLabel::parse(round).unwrap()
 }
 
 fn example_paths() -> Vec<PathBuf> {
@@ -48,6 +53,7 @@ async fn import_with(
 async fn members_of(store: &Store, household: &str) -> usize {
     let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
     store
+        .registry()
         .members(&round)
         .await
         .unwrap()
@@ -68,7 +74,7 @@ async fn a_households_file_alone_never_deletes_members() {
     ));
     let first = {
         let round = thanrak_core::RoundLabel::parse("2566-1").unwrap();
-        s.households(&round).await.unwrap()[0]
+        s.registry().households(&round).await.unwrap()[0]
             .household_id
             .to_string()
     };
@@ -180,7 +186,7 @@ async fn command_line_imports_are_audited() {
     let s = store(dir.path()).await;
     import(&s, &example_paths()).await;
     import(&s, &[example_dir().join("households.csv")]).await;
-    let (lines, total) = s.audit_entries(0, 10).await.unwrap();
+    let (lines, total) = s.audit().entries(0, 10).await.unwrap();
     assert_eq!(total, 2);
     let rejected = &lines[0].entry;
     let loaded = &lines[1].entry;
@@ -212,7 +218,7 @@ async fn the_example_round_loads_and_reloads_unchanged() {
     };
     assert_eq!((first.households, first.members), (24, 86));
     let out1 = dir.path().join("out1");
-    export_round(&s, "2566-1", &out1, ExportFormat::Csv)
+    export_round(&s, &label("2566-1"), &out1, ExportFormat::Csv)
         .await
         .unwrap();
     let ImportOutcome::Loaded(_) = import(&s, &example_paths()).await else {
@@ -222,7 +228,7 @@ async fn the_example_round_loads_and_reloads_unchanged() {
     assert_eq!(rounds.len(), 1);
     assert_eq!((rounds[0].households, rounds[0].members), (24, 86));
     let out2 = dir.path().join("out2");
-    export_round(&s, "2566-1", &out2, ExportFormat::Csv)
+    export_round(&s, &label("2566-1"), &out2, ExportFormat::Csv)
         .await
         .unwrap();
     for f in ["households.csv", "members.csv"] {
@@ -241,11 +247,11 @@ async fn export_import_export_is_identical() {
     let a = store(&dir.path().join("a").tap_mkdir()).await;
     import(&a, &example_paths()).await;
     let csv1 = dir.path().join("csv1");
-    export_round(&a, "2566-1", &csv1, ExportFormat::Csv)
+    export_round(&a, &label("2566-1"), &csv1, ExportFormat::Csv)
         .await
         .unwrap();
     let xlsx = dir.path().join("xlsx");
-    let x = export_round(&a, "2566-1", &xlsx, ExportFormat::Xlsx)
+    let x = export_round(&a, &label("2566-1"), &xlsx, ExportFormat::Xlsx)
         .await
         .unwrap();
 
@@ -256,7 +262,7 @@ async fn export_import_export_is_identical() {
         ImportOutcome::Loaded(_)
     ));
     let csv2 = dir.path().join("csv2");
-    export_round(&b, "2566-1", &csv2, ExportFormat::Csv)
+    export_round(&b, &label("2566-1"), &csv2, ExportFormat::Csv)
         .await
         .unwrap();
 
@@ -266,7 +272,7 @@ async fn export_import_export_is_identical() {
         ImportOutcome::Loaded(_)
     ));
     let csv3 = dir.path().join("csv3");
-    export_round(&c, "2566-1", &csv3, ExportFormat::Csv)
+    export_round(&c, &label("2566-1"), &csv3, ExportFormat::Csv)
         .await
         .unwrap();
     for f in ["households.csv", "members.csv"] {
@@ -490,7 +496,7 @@ async fn a_national_id_already_stored_in_another_household_is_refused() {
 async fn exporting_an_unknown_round_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let s = store(dir.path()).await;
-    let err = export_round(&s, "2570-1", dir.path(), ExportFormat::Csv)
+    let err = export_round(&s, &label("2570-1"), dir.path(), ExportFormat::Csv)
         .await
         .unwrap_err();
     assert!(err.is_user_error());
@@ -514,7 +520,7 @@ async fn demo_round_trips_through_files(seed: u64, households: usize) {
     for round in thanrak_app::rounds(&a).await.unwrap() {
         let label = round.label.to_string();
         let out1 = dir.path().join(format!("{label}-1"));
-        export_round(&a, &label, &out1, ExportFormat::Csv)
+        export_round(&a, &round.label, &out1, ExportFormat::Csv)
             .await
             .unwrap();
         let b = store(&dir.path().join(format!("b-{label}")).tap_mkdir()).await;
@@ -522,7 +528,7 @@ async fn demo_round_trips_through_files(seed: u64, households: usize) {
         let outcome = import(&b, &paths).await;
         assert!(matches!(outcome, ImportOutcome::Loaded(_)), "{outcome:?}");
         let out2 = dir.path().join(format!("{label}-2"));
-        export_round(&b, &label, &out2, ExportFormat::Csv)
+        export_round(&b, &round.label, &out2, ExportFormat::Csv)
             .await
             .unwrap();
         for f in ["households.csv", "members.csv"] {

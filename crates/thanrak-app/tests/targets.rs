@@ -9,7 +9,7 @@ use thanrak_app::access::Paging;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::scoring;
 use thanrak_app::targeting::{target_list, TargetQuery};
-use thanrak_core::AreaCode;
+use thanrak_core::{AreaCode, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_store::Store;
 
@@ -28,16 +28,21 @@ async fn database_and_memory_pages_agree(store: &Store) {
         .unwrap();
     let lm = scoring::load_methodology(None).unwrap();
     let round = "2569-1";
-    scoring::score_round(store, round, &lm, &mut |_, _, _| {})
-        .await
-        .unwrap();
+    scoring::score_round(
+        store,
+        &RoundLabel::parse(round).unwrap(),
+        &lm,
+        &mut |_, _, _| {},
+    )
+    .await
+    .unwrap();
     let log = AuditLog::start(store.clone());
     let admin = user(store, "admin", "admin", &[]).await;
     let lampang = user(store, "lampang", "area_manager", &["52"]).await;
     let indicator = lm.methodology.indicators()[0].id.clone();
     let query = |area: Option<&str>, group: Option<&str>, indicator: Option<&str>| TargetQuery {
-        round: round.into(),
-        area: area.map(str::to_string),
+        round: RoundLabel::parse(round).unwrap(),
+        area: area.map(code),
         group: group.map(str::to_string),
         indicator: indicator.map(str::to_string),
         need: None,

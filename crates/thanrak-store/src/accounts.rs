@@ -1,5 +1,5 @@
-//! Accounts and access records: users with their role, areas and agency; browser sessions; API
-//! tokens; failed logins for throttling; and the audit log of views of personal data.
+//! Accounts: users with their role, areas and agency; browser sessions; API tokens; failed
+//! logins for throttling.
 //!
 //! The store holds no secret and computes none: it is handed argon2 PHC strings and SHA-256
 //! digests of tokens, and looks tokens up by digest. Every function that depends on the clock takes
@@ -9,13 +9,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::{QueryBuilder, Row};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
 use thanrak_core::AreaCode;
 
 pub use thanrak_core::identity::{AgencyCode, NameError, Role, User, UserName};
 
-use crate::{with_pool, Store, StoreError};
+use crate::{secs, with_pool, Store, StoreError};
 
 /// A user to create. The caller checks that role, areas and agency fit together.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub struct TokenUser {
     pub token_id: i64,
     /// The token's owner.
     pub user: User,
-    /// When the token was last used, to the hour (see [`Store::touch_api_token`]).
+    /// When the token was last used, to the hour (see [`Accounts::touch_api_token`]).
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -63,39 +63,8 @@ pub struct ApiTokenInfo {
     pub user_name: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
-    /// When it was last used, to the hour (see [`Store::touch_api_token`]).
+    /// When it was last used, to the hour (see [`Accounts::touch_api_token`]).
     pub last_used_at: Option<DateTime<Utc>>,
-}
-
-/// A view of personal data to record in the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAuditEntry {
-    /// When it was viewed.
-    pub at: DateTime<Utc>,
-    /// Who viewed it.
-    pub user_id: i64,
-    /// The user's name, kept in the log as it was.
-    pub user_name: String,
-    /// What was asked for, such as `GET /api/v1/rounds/2568-1/households/LP0000001`.
-    pub action: String,
-    /// The survey round, if the view was of one round.
-    pub round: Option<String>,
-    /// The households whose personal data was shown.
-    pub household_ids: Vec<String>,
-}
-
-/// One line of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    /// The line's id, increasing with time.
-    pub id: i64,
-    /// What was viewed, by whom and when.
-    pub entry: NewAuditEntry,
-}
-
-/// Truncates a time to whole seconds (see the module's note on SQLite text times).
-fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.trunc_subsecs(0)
 }
 
 fn corrupt(what: &str, value: &str, e: impl fmt::Display) -> StoreError {
@@ -139,11 +108,15 @@ macro_rules! user_row {
     };
 }
 
-impl Store {
+/// Users, their sessions and API tokens, and failed logins: `store.accounts()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'s>(pub(crate) &'s Store);
+
+impl Accounts<'_> {
     /// Creates a user; a name already taken is a [`StoreError::Conflict`].
-    pub async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+    pub async fn create_user(self, new: &NewUser, now: DateTime<Utc>) -> Result<User, StoreError> {
         let now = secs(now);
-        let id: i64 = with_pool!(self, pool => {
+        let id: i64 = with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (name, password_hash, role, agency, disabled, created_at) \
@@ -178,8 +151,8 @@ impl Store {
         self.user_by_id(id).await
     }
 
-    async fn user_areas(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
-        Ok(with_pool!(self, pool => {
+    async fn user_areas(self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query_scalar(
                 "SELECT area_code FROM user_areas WHERE user_id = $1 ORDER BY area_code",
             )
@@ -189,9 +162,9 @@ impl Store {
         }))
     }
 
-    async fn user_by_id(&self, id: i64) -> Result<User, StoreError> {
+    async fn user_by_id(self, id: i64) -> Result<User, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row: Option<UserRow> = with_pool!(self, pool => {
+        let row: Option<UserRow> = with_pool!(self.0, pool => {
             match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
                 Some(r) => Some(user_row!(r)),
                 None => None,
@@ -204,11 +177,11 @@ impl Store {
 
     /// The user with this name, with its password hash (for logging in).
     pub async fn user_credentials(
-        &self,
+        self,
         name: &UserName,
     ) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = $1");
-        let row: Option<(UserRow, String)> = with_pool!(self, pool => {
+        let row: Option<(UserRow, String)> = with_pool!(self.0, pool => {
             match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(name.as_str())
                 .fetch_optional(pool)
@@ -226,7 +199,7 @@ impl Store {
     }
 
     /// The user with this name.
-    pub async fn user(&self, name: &UserName) -> Result<User, StoreError> {
+    pub async fn user(self, name: &UserName) -> Result<User, StoreError> {
         self.user_credentials(name)
             .await?
             .map(|(u, _)| u)
@@ -234,9 +207,9 @@ impl Store {
     }
 
     /// Every user, by name.
-    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+    pub async fn users(self) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name");
-        let (rows, areas): (Vec<UserRow>, Vec<(i64, String)>) = with_pool!(self, pool => {
+        let (rows, areas): (Vec<UserRow>, Vec<(i64, String)>) = with_pool!(self.0, pool => {
             let mut rows = Vec::new();
             for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
                 rows.push(user_row!(r));
@@ -263,11 +236,11 @@ impl Store {
     /// Disables or enables a user. Disabling also ends every session of the user; its API
     /// tokens stay but are refused while it is disabled.
     pub async fn set_user_disabled(
-        &self,
+        self,
         name: &UserName,
         disabled: bool,
     ) -> Result<User, StoreError> {
-        let id: Option<i64> = with_pool!(self, pool => {
+        let id: Option<i64> = with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             let id: Option<i64> =
                 sqlx::query_scalar("UPDATE users SET disabled = $1 WHERE name = $2 RETURNING id")
@@ -290,14 +263,14 @@ impl Store {
 
     /// Stores a new session under the digest of its token.
     pub async fn create_session(
-        &self,
+        self,
         user_id: i64,
         token_hash: &str,
         csrf_token: &str,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5)",
@@ -315,7 +288,7 @@ impl Store {
 
     /// The session with this token digest, if it has not expired and its user is not disabled.
     pub async fn session(
-        &self,
+        self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>, StoreError> {
@@ -324,7 +297,7 @@ impl Store {
              JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
         );
-        let row: Option<(UserRow, String, DateTime<Utc>)> = with_pool!(self, pool => {
+        let row: Option<(UserRow, String, DateTime<Utc>)> = with_pool!(self.0, pool => {
             match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash)
                 .bind(secs(now))
@@ -351,8 +324,8 @@ impl Store {
     }
 
     /// Ends a session (logging out). Ending a session that does not exist is not an error.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+    pub async fn delete_session(self, token_hash: &str) -> Result<(), StoreError> {
+        with_pool!(self.0, pool => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(token_hash)
                 .execute(pool)
@@ -362,8 +335,8 @@ impl Store {
     }
 
     /// Deletes the sessions that expired before `now`; returns how many.
-    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(with_pool!(self, pool => {
+    pub async fn delete_expired_sessions(self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(secs(now))
                 .execute(pool)
@@ -374,12 +347,12 @@ impl Store {
 
     /// Stores a new API token of a user under its digest; returns the token's id.
     pub async fn create_api_token(
-        &self,
+        self,
         user_id: i64,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        Ok(with_pool!(self, pool => {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query_scalar(
                 "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES ($1, $2, $3) \
                  RETURNING id",
@@ -393,13 +366,13 @@ impl Store {
     }
 
     /// The user owning the API token with this digest, unless the user is disabled.
-    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<TokenUser>, StoreError> {
+    pub async fn api_token_user(self, token_hash: &str) -> Result<Option<TokenUser>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, t.id, t.last_used_at FROM api_tokens t \
              JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND u.disabled = 0"
         );
-        let row: Option<(UserRow, i64, Option<DateTime<Utc>>)> = with_pool!(self, pool => {
+        let row: Option<(UserRow, i64, Option<DateTime<Utc>>)> = with_pool!(self.0, pool => {
             match sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash)
                 .fetch_optional(pool)
@@ -426,10 +399,10 @@ impl Store {
 
     /// The API tokens of the user named `user_name`, or of every user, oldest first.
     pub async fn api_tokens(
-        &self,
+        self,
         user_name: Option<&str>,
     ) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        Ok(with_pool!(self, pool => {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query(
                 "SELECT t.id, u.name, t.created_at, t.last_used_at FROM api_tokens t \
                  JOIN users u ON u.id = t.user_id \
@@ -453,8 +426,8 @@ impl Store {
 
     /// Deletes the API token with this id; returns its digest, so that a server can forget it
     /// at once. [`StoreError::NotFound`] when there is no such token.
-    pub async fn delete_api_token(&self, id: i64) -> Result<String, StoreError> {
-        let digest: Option<String> = with_pool!(self, pool => {
+    pub async fn delete_api_token(self, id: i64) -> Result<String, StoreError> {
+        let digest: Option<String> = with_pool!(self.0, pool => {
             sqlx::query_scalar("DELETE FROM api_tokens WHERE id = $1 RETURNING token_hash")
                 .bind(id)
                 .fetch_optional(pool)
@@ -466,11 +439,11 @@ impl Store {
     /// Records when a token was used. Callers do this at most once an hour per token, so that
     /// reading through the API does not turn every request into a write.
     pub async fn touch_api_token(
-        &self,
+        self,
         token_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(secs(now))
                 .bind(token_id)
@@ -482,12 +455,12 @@ impl Store {
 
     /// The number of failed logins for this name from this address since `since`.
     pub async fn login_failures(
-        &self,
+        self,
         user_name: &str,
         ip: &str,
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let n: i64 = with_pool!(self, pool => {
+        let n: i64 = with_pool!(self.0, pool => {
             sqlx::query_scalar(
                 "SELECT count(*) FROM login_failures WHERE user_name = $1 AND ip = $2 AND at > $3",
             )
@@ -502,12 +475,12 @@ impl Store {
 
     /// When the oldest failed login for this name from this address since `since` happened.
     pub async fn oldest_login_failure(
-        &self,
+        self,
         user_name: &str,
         ip: &str,
         since: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(with_pool!(self, pool => {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query_scalar(
                 "SELECT min(at) FROM login_failures WHERE user_name = $1 AND ip = $2 AND at > $3",
             )
@@ -521,13 +494,13 @@ impl Store {
 
     /// Records a failed login and forgets the failures older than `forget_before`.
     pub async fn record_login_failure(
-        &self,
+        self,
         user_name: &str,
         ip: &str,
         now: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM login_failures WHERE at <= $1")
                 .bind(secs(forget_before))
@@ -545,8 +518,8 @@ impl Store {
     }
 
     /// Forgets the failed logins for this name from this address (after a successful login).
-    pub async fn clear_login_failures(&self, user_name: &str, ip: &str) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+    pub async fn clear_login_failures(self, user_name: &str, ip: &str) -> Result<(), StoreError> {
+        with_pool!(self.0, pool => {
             sqlx::query("DELETE FROM login_failures WHERE user_name = $1 AND ip = $2")
                 .bind(user_name)
                 .bind(ip)
@@ -554,89 +527,5 @@ impl Store {
                 .await?;
         });
         Ok(())
-    }
-
-    /// Appends a line to the audit log.
-    pub async fn append_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
-        self.append_audit_batch(std::slice::from_ref(entry)).await
-    }
-
-    /// Appends lines to the audit log in one transaction, in the order given: all or none.
-    pub async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> Result<(), StoreError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            // Six parameters a line: well under both backends' limits per statement.
-            for chunk in entries.chunks(1000) {
-                let mut qb = QueryBuilder::new(
-                    "INSERT INTO audit_log (at, user_id, user_name, action, round, household_ids) ",
-                );
-                qb.push_values(chunk, |mut b, e| {
-                    b.push_bind(secs(e.at))
-                        .push_bind(e.user_id)
-                        .push_bind(e.user_name.clone())
-                        .push_bind(e.action.clone())
-                        .push_bind(e.round.clone())
-                        .push_bind(e.household_ids.join(","));
-                });
-                qb.build().execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// A page of the audit log, newest first, and the number of lines in all.
-    pub async fn audit_entries(
-        &self,
-        offset: u64,
-        limit: u64,
-    ) -> Result<(Vec<AuditEntry>, u64), StoreError> {
-        type Line = (
-            i64,
-            DateTime<Utc>,
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-        );
-        let (rows, total): (Vec<Line>, i64) = with_pool!(self, pool => {
-            let rows = sqlx::query_as(
-                "SELECT id, at, user_id, user_name, action, round, household_ids FROM audit_log \
-                 ORDER BY id DESC LIMIT $1 OFFSET $2",
-            )
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-            .fetch_all(pool)
-            .await?;
-            let total = sqlx::query_scalar("SELECT count(*) FROM audit_log")
-                .fetch_one(pool)
-                .await?;
-            (rows, total)
-        });
-        let entries = rows
-            .into_iter()
-            .map(
-                |(id, at, user_id, user_name, action, round, ids)| AuditEntry {
-                    id,
-                    entry: NewAuditEntry {
-                        at,
-                        user_id,
-                        user_name,
-                        action,
-                        round,
-                        household_ids: ids
-                            .split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string)
-                            .collect(),
-                    },
-                },
-            )
-            .collect();
-        Ok((entries, total.max(0) as u64))
     }
 }

@@ -21,11 +21,15 @@ pub struct Boundary {
 
 type BoundaryRow = (String, String, String, bool);
 
-impl Store {
+/// The area boundaries, and the codes of the areas they may be given for: `store.boundaries()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Boundaries<'s>(pub(crate) &'s Store);
+
+impl Boundaries<'_> {
     /// Stores `boundaries` in one transaction, replacing the rows of the same areas. Every code
     /// must be an area the store knows (a foreign key), else nothing is written.
-    pub async fn replace_boundaries(&self, boundaries: &[Boundary]) -> Result<u64, StoreError> {
-        with_pool!(self, pool => {
+    pub async fn replace(self, boundaries: &[Boundary]) -> Result<u64, StoreError> {
+        with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for chunk in boundaries.chunks(500) {
                 let mut qb = QueryBuilder::new(
@@ -51,13 +55,13 @@ impl Store {
     }
 
     /// The boundaries of the areas at `level`, inside `parent` when given, by code.
-    pub async fn boundaries(
-        &self,
+    pub async fn list(
+        self,
         level: AreaLevel,
         parent: Option<&AreaCode>,
     ) -> Result<Vec<Boundary>, StoreError> {
         let prefix = format!("{}%", parent.map(|p| p.to_string()).unwrap_or_default());
-        let rows: Vec<BoundaryRow> = with_pool!(self, pool => {
+        let rows: Vec<BoundaryRow> = with_pool!(self.0, pool => {
             sqlx::query_as(
                 "SELECT code, geojson, source, illustrative FROM boundaries \
                  WHERE level = $1 AND code LIKE $2 ORDER BY code",
@@ -81,8 +85,8 @@ impl Store {
     }
 
     /// The codes of every area the store knows at `level`, by code.
-    pub async fn area_codes(&self, level: AreaLevel) -> Result<Vec<AreaCode>, StoreError> {
-        let rows: Vec<String> = with_pool!(self, pool => {
+    pub async fn area_codes(self, level: AreaLevel) -> Result<Vec<AreaCode>, StoreError> {
+        let rows: Vec<String> = with_pool!(self.0, pool => {
             sqlx::query_scalar("SELECT code FROM areas WHERE level = $1 ORDER BY code")
                 .bind(level.as_str())
                 .fetch_all(pool)

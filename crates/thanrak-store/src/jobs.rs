@@ -8,7 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::{with_pool, Store, StoreError};
 
-/// The error of a job that was running when its server stopped (see [`Store::fail_interrupted`]).
+/// The error of a job that was running when its server stopped (see [`Jobs::fail_interrupted`]).
 pub const INTERRUPTED: &str =
     "interrupted: the server stopped while this job ran; nothing it did was kept";
 
@@ -154,15 +154,19 @@ fn limit(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-impl Store {
+/// The background jobs: `store.jobs()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Jobs<'s>(pub(crate) &'s Store);
+
+impl Jobs<'_> {
     /// Queues a job at `at`; returns it as stored.
-    pub async fn create_job(&self, new: &NewJob, at: DateTime<Utc>) -> Result<Job, StoreError> {
+    pub async fn create(self, new: &NewJob, at: DateTime<Utc>) -> Result<Job, StoreError> {
         let sql = concat!(
             "INSERT INTO jobs (kind, params, created_by, created_by_name, state, created_at) \
              VALUES ($1, $2, $3, $4, 'queued', $5) RETURNING ",
             job_columns!()
         );
-        let row: JobRow = with_pool!(self, pool => {
+        let row: JobRow = with_pool!(self.0, pool => {
             sqlx::query_as(sql)
                 .bind(&new.kind)
                 .bind(&new.params)
@@ -178,11 +182,11 @@ impl Store {
     /// Claims the oldest queued job for a worker: it becomes `running`, started at `at`. A job
     /// is claimed once, whatever number of workers ask at the same time (the update takes it
     /// only while it is still queued). `None` when no job is waiting.
-    pub async fn claim_job(&self, at: DateTime<Utc>) -> Result<Option<Job>, StoreError> {
+    pub async fn claim(self, at: DateTime<Utc>) -> Result<Option<Job>, StoreError> {
         // PostgreSQL: two workers claiming at once must not wait on the same row and then find
         // it taken (READ COMMITTED re-checks the row after the first commits): the second skips
         // the locked row and takes the next. SQLite has one writer at a time.
-        let pick = match self {
+        let pick = match self.0 {
             Store::Postgres(_) => {
                 "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
             }
@@ -193,7 +197,7 @@ impl Store {
              AND state = 'queued' RETURNING {}",
             job_columns!()
         );
-        let row: Option<JobRow> = with_pool!(self, pool => {
+        let row: Option<JobRow> = with_pool!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(at.trunc_subsecs(0))
                 .fetch_optional(pool)
@@ -203,14 +207,14 @@ impl Store {
     }
 
     /// Records the progress of a running job (a finished job is left as it ended).
-    pub async fn job_progress(
-        &self,
+    pub async fn progress(
+        self,
         id: i64,
         stage: &str,
         done: u64,
         total: u64,
     ) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             sqlx::query(
                 "UPDATE jobs SET stage = $1, progress_done = $2, progress_total = $3 \
                  WHERE id = $4 AND state = 'running'",
@@ -227,19 +231,14 @@ impl Store {
 
     /// Ends a running job at `at`, done with its result or failed with its error. A job that is
     /// not running (already ended, or marked interrupted) is a [`StoreError::Conflict`].
-    pub async fn finish_job(
-        &self,
-        id: i64,
-        end: &JobEnd,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub async fn finish(self, id: i64, end: &JobEnd, at: DateTime<Utc>) -> Result<(), StoreError> {
         let (state, error, result) = match end {
             JobEnd::Done(result) => (JobState::Done, None, Some(result.as_str())),
             JobEnd::Failed { error, result } => {
                 (JobState::Failed, Some(error.as_str()), result.as_deref())
             }
         };
-        let changed = with_pool!(self, pool => {
+        let changed = with_pool!(self.0, pool => {
             sqlx::query(
                 "UPDATE jobs SET state = $1, error = $2, result = $3, finished_at = $4 \
                  WHERE id = $5 AND state = 'running'",
@@ -260,9 +259,9 @@ impl Store {
     }
 
     /// The job `id`, if there is one.
-    pub async fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
+    pub async fn get(self, id: i64) -> Result<Option<Job>, StoreError> {
         let sql = concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1");
-        let row: Option<JobRow> = with_pool!(self, pool => {
+        let row: Option<JobRow> = with_pool!(self.0, pool => {
             sqlx::query_as(sql).bind(id).fetch_optional(pool).await?
         });
         row.map(job).transpose()
@@ -270,8 +269,8 @@ impl Store {
 
     /// A page of jobs, newest first (those of user `created_by` only, when given), and the
     /// number of such jobs in all.
-    pub async fn jobs(
-        &self,
+    pub async fn list(
+        self,
         created_by: Option<i64>,
         offset: u64,
         limit_rows: u64,
@@ -283,7 +282,7 @@ impl Store {
             " FROM jobs WHERE ($1 IS NULL OR created_by = $2) \
              ORDER BY id DESC LIMIT $3 OFFSET $4"
         );
-        let (rows, total): (Vec<JobRow>, i64) = with_pool!(self, pool => {
+        let (rows, total): (Vec<JobRow>, i64) = with_pool!(self.0, pool => {
             let rows = sqlx::query_as(sql)
                 .bind(created_by)
                 .bind(created_by)
@@ -309,8 +308,8 @@ impl Store {
     /// runs inside the server), and each job writes in transactions that a stopped process
     /// never committed. Only one server may run jobs on a database: another's running jobs
     /// would be marked too.
-    pub async fn fail_interrupted(&self, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        Ok(with_pool!(self, pool => {
+    pub async fn fail_interrupted(self, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(with_pool!(self.0, pool => {
             sqlx::query(
                 "UPDATE jobs SET state = 'failed', error = $1, finished_at = $2 \
                  WHERE state = 'running'",

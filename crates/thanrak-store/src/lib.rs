@@ -4,43 +4,49 @@
 //! Each backend has its own append-only migrations under `migrations/`. Every method runs the same
 //! statements on both backends where SQL allows (the [`with_pool!`] macro expands one body per
 //! backend) and reads rows back through the core's parsers, so a stored row is validated again.
+//!
+//! The methods live on a small handle per aggregate, each in a module of its own:
+//! [`Store::registry`] (rounds, households, members, areas, imports), [`Store::accounts`] (users,
+//! sessions, API tokens, failed logins), [`Store::audit`], [`Store::scores`] (scoring runs, their
+//! scores and figures, target lists), [`Store::boundaries`] and [`Store::jobs`]. An aggregate's
+//! module uses nothing of another's; what they share (the [`Scope`] as SQL, errors, time
+//! truncation) lives at the crate's root.
 
 #![forbid(unsafe_code)]
 
 mod accounts;
 mod area_filter;
+mod audit;
 mod boundaries;
 mod error;
-mod import;
-mod import_checks;
 mod jobs;
-mod read;
-mod scoped;
+mod registry;
 mod scores;
-mod targets;
 pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::AreaRegistry;
 
 pub use accounts::{
-    AgencyCode, ApiTokenInfo, AuditEntry, NameError, NewAuditEntry, NewUser, Role, Session,
-    TokenUser, User, UserName,
+    Accounts, AgencyCode, ApiTokenInfo, NameError, NewUser, Role, Session, TokenUser, User,
+    UserName,
 };
-pub use boundaries::Boundary;
+pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use boundaries::{Boundaries, Boundary};
 pub use error::StoreError;
-pub use import::{ImportSummary, MemberUpdate};
-pub use import_checks::ImportConflict;
-pub use jobs::{Job, JobEnd, JobState, NewJob, INTERRUPTED};
-pub use read::{RoundSummary, StoredKeys};
-pub use scoped::{ListedHousehold, Scope};
-pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, StoredScore};
-pub use targets::TargetFilter;
+pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
+pub use registry::{
+    ImportConflict, ImportSummary, ListedHousehold, MemberUpdate, Registry, RoundSummary,
+    StoredKeys,
+};
+pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, Scores, StoredScore, TargetFilter};
+pub use thanrak_core::identity::Scope;
 
 /// The default database when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://thanrak.db";
@@ -147,6 +153,36 @@ impl Store {
         with_pool!(self, pool => pool.close().await)
     }
 
+    /// Rounds, households, members, areas and imports.
+    pub fn registry(&self) -> Registry<'_> {
+        Registry(self)
+    }
+
+    /// Users, sessions, API tokens and failed logins.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts(self)
+    }
+
+    /// The audit log.
+    pub fn audit(&self) -> Audit<'_> {
+        Audit(self)
+    }
+
+    /// Scoring runs, their scores and figures, and the reads of target lists.
+    pub fn scores(&self) -> Scores<'_> {
+        Scores(self)
+    }
+
+    /// Area boundaries for the map.
+    pub fn boundaries(&self) -> Boundaries<'_> {
+        Boundaries(self)
+    }
+
+    /// Background jobs.
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs(self)
+    }
+
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.
     async fn seed_areas(&self, registry: &AreaRegistry) -> Result<(), StoreError> {
         let present: i64 = with_pool!(self, pool => {
@@ -179,6 +215,12 @@ impl Store {
         });
         Ok(())
     }
+}
+
+/// Truncates a time to whole seconds, as every time is stored: SQLite keeps times as text, which
+/// sorts in time order only when all are written alike.
+pub(crate) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
 }
 
 fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {

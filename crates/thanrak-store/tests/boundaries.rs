@@ -25,37 +25,53 @@ async fn stores_and_lists_by_level_and_parent(s: &Store) {
         square("5202", 1.0, "demo", true),
         square("4501", 2.0, "demo", true),
     ];
-    assert_eq!(s.replace_boundaries(&all).await.unwrap(), 4);
-    let provinces = s.boundaries(AreaLevel::Province, None).await.unwrap();
+    assert_eq!(s.boundaries().replace(&all).await.unwrap(), 4);
+    let provinces = s
+        .boundaries()
+        .list(AreaLevel::Province, None)
+        .await
+        .unwrap();
     assert_eq!(provinces, vec![all[0].clone()]);
-    let districts = s.boundaries(AreaLevel::District, None).await.unwrap();
+    let districts = s
+        .boundaries()
+        .list(AreaLevel::District, None)
+        .await
+        .unwrap();
     assert_eq!(districts.len(), 3);
     let lampang = AreaCode::parse("52").unwrap();
     let inside = s
-        .boundaries(AreaLevel::District, Some(&lampang))
+        .boundaries()
+        .list(AreaLevel::District, Some(&lampang))
         .await
         .unwrap();
     assert_eq!(inside, all[1..3].to_vec());
     assert!(s
-        .boundaries(AreaLevel::Subdistrict, None)
+        .boundaries()
+        .list(AreaLevel::Subdistrict, None)
         .await
         .unwrap()
         .is_empty());
 }
 
 async fn reimport_replaces_by_code(s: &Store) {
-    s.replace_boundaries(&[square("5201", 0.0, "demo", true)])
+    s.boundaries()
+        .replace(&[square("5201", 0.0, "demo", true)])
         .await
         .unwrap();
     let surveyed = square("5201", 5.0, "lampang.geojson", false);
-    s.replace_boundaries(std::slice::from_ref(&surveyed))
+    s.boundaries()
+        .replace(std::slice::from_ref(&surveyed))
         .await
         .unwrap();
-    s.replace_boundaries(std::slice::from_ref(&surveyed))
+    s.boundaries()
+        .replace(std::slice::from_ref(&surveyed))
         .await
         .unwrap();
     assert_eq!(
-        s.boundaries(AreaLevel::District, None).await.unwrap(),
+        s.boundaries()
+            .list(AreaLevel::District, None)
+            .await
+            .unwrap(),
         vec![surveyed]
     );
 }
@@ -67,21 +83,31 @@ async fn an_unknown_area_writes_nothing(s: &Store) {
         square("52010101", 0.0, "f", false),
     ];
     assert!(matches!(
-        s.replace_boundaries(&batch).await,
+        s.boundaries().replace(&batch).await,
         Err(StoreError::Other(_) | StoreError::Conflict(_))
     ));
     assert!(s
-        .boundaries(AreaLevel::District, None)
+        .boundaries()
+        .list(AreaLevel::District, None)
         .await
         .unwrap()
         .is_empty());
 }
 
 async fn lists_known_area_codes(s: &Store) {
-    let provinces = s.area_codes(AreaLevel::Province).await.unwrap();
+    let provinces = s
+        .boundaries()
+        .area_codes(AreaLevel::Province)
+        .await
+        .unwrap();
     assert_eq!(provinces.len(), 77);
     assert!(provinces.contains(&AreaCode::parse("52").unwrap()));
-    assert!(s.area_codes(AreaLevel::Village).await.unwrap().is_empty());
+    assert!(s
+        .boundaries()
+        .area_codes(AreaLevel::Village)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 common::conformance!(

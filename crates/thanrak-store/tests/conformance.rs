@@ -71,6 +71,7 @@ fn relabel((hh, mm): &(Vec<Household>, Vec<Member>), round: &str) -> (Vec<Househ
 
 async fn import(store: &Store, hh: &[Household], mm: &[Member]) -> Result<(), StoreError> {
     store
+        .registry()
         .import(hh, mm, "test", &mut |_, _| {})
         .await
         .map(|_| ())
@@ -83,7 +84,7 @@ fn sorted(mut hh: Vec<Household>, mut mm: Vec<Member>) -> (Vec<Household>, Vec<M
 }
 
 async fn seeds_official_areas(s: &Store) {
-    let counts = s.area_counts().await.unwrap();
+    let counts = s.registry().area_counts().await.unwrap();
     assert_eq!(
         counts,
         vec![
@@ -92,16 +93,21 @@ async fn seeds_official_areas(s: &Store) {
             (AreaLevel::Subdistrict, 7436)
         ]
     );
-    let lampang = s.area(&AreaCode::parse("52").unwrap()).await.unwrap();
+    let lampang = s
+        .registry()
+        .area(&AreaCode::parse("52").unwrap())
+        .await
+        .unwrap();
     assert_eq!(lampang.name_th, "ลำปาง");
-    assert_eq!(s.child_areas(None).await.unwrap().len(), 77);
+    assert_eq!(s.registry().child_areas(None).await.unwrap().len(), 77);
     let districts = s
+        .registry()
         .child_areas(Some(&AreaCode::parse("52").unwrap()))
         .await
         .unwrap();
     assert_eq!(districts.len(), 13);
     assert!(matches!(
-        s.area(&AreaCode::parse("99").unwrap()).await,
+        s.registry().area(&AreaCode::parse("99").unwrap()).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -110,7 +116,7 @@ async fn round_trips_a_round(s: &Store) {
     let (hh, mm) = example_round();
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let rounds = s.rounds().await.unwrap();
+    let rounds = s.registry().rounds().await.unwrap();
     assert_eq!(rounds.len(), 1);
     assert_eq!(rounds[0].label, round);
     assert_eq!((rounds[0].households, rounds[0].members), (24, 86));
@@ -119,12 +125,16 @@ async fn round_trips_a_round(s: &Store) {
         chrono::NaiveDate::from_ymd_opt(2023, 6, 15)
     );
     let got = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     assert_eq!(got, sorted(hh, mm));
     // Villages are created as data arrives.
-    let village = s.area(&AreaCode::parse("52010102").unwrap()).await.unwrap();
+    let village = s
+        .registry()
+        .area(&AreaCode::parse("52010102").unwrap())
+        .await
+        .unwrap();
     assert_eq!(village.name_th, "หมู่ 2");
 }
 
@@ -133,16 +143,16 @@ async fn reimport_changes_nothing(s: &Store) {
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
     let before = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     import(s, &hh, &mm).await.unwrap();
     let after = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     assert_eq!(before, after);
-    let r = &s.rounds().await.unwrap()[0];
+    let r = &s.registry().rounds().await.unwrap()[0];
     assert_eq!((r.households, r.members), (24, 86));
 }
 
@@ -158,9 +168,12 @@ async fn rounds_are_kept_side_by_side(s: &Store) {
     }
     import(s, &hh2, &mm2).await.unwrap();
     let r1 = RoundLabel::parse("2566-1").unwrap();
-    assert_eq!(s.households(&r1).await.unwrap(), sorted(hh1, mm1.clone()).0);
-    assert_eq!(s.members(&r1).await.unwrap().len(), mm1.len());
-    let rounds = s.rounds().await.unwrap();
+    assert_eq!(
+        s.registry().households(&r1).await.unwrap(),
+        sorted(hh1, mm1.clone()).0
+    );
+    assert_eq!(s.registry().members(&r1).await.unwrap().len(), mm1.len());
+    let rounds = s.registry().rounds().await.unwrap();
     assert_eq!(rounds.len(), 2);
     assert_eq!(rounds[1].households, 10);
     assert_eq!(rounds[1].members, mm2.len() as i64);
@@ -181,7 +194,7 @@ async fn a_household_reimport_replaces_its_members(s: &Store) {
         .collect();
     import(s, &hh[..1], &only_first).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let stored = s.members(&round).await.unwrap();
+    let stored = s.registry().members(&round).await.unwrap();
     assert_eq!(stored.len(), mm.len());
     assert_eq!(stored.iter().filter(|m| m.household_id == first).count(), 1);
 }
@@ -191,8 +204,8 @@ async fn a_failed_import_writes_nothing(s: &Store) {
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
     let before = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     // A new round whose last member points at a household that exists nowhere: the database
     // refuses it at the very end of the batch, after every household row was written.
@@ -211,18 +224,22 @@ async fn a_failed_import_writes_nothing(s: &Store) {
     mm3.push(orphan);
     assert!(import(s, &hh3, &mm3).await.is_err());
     let after = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     assert_eq!(before, after);
-    assert_eq!(s.rounds().await.unwrap().len(), 1);
+    assert_eq!(s.registry().rounds().await.unwrap().len(), 1);
 }
 
 async fn finds_stored_national_ids(s: &Store) {
     let (hh, mm) = example_round();
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
-    let keys = s.stored_keys(std::slice::from_ref(&round)).await.unwrap();
+    let keys = s
+        .registry()
+        .stored_keys(std::slice::from_ref(&round))
+        .await
+        .unwrap();
     let ids = &keys.national_ids;
     let expected = mm.iter().filter(|m| m.national_id.is_some()).count();
     assert_eq!(ids.len(), expected);
@@ -262,7 +279,7 @@ async fn scores_and_figures_round_trip(s: &Store) {
         methodology_id: m.id().to_string(),
         methodology_version: m.version().to_string(),
     };
-    assert!(s.score_run(&key).await.unwrap().is_none());
+    assert!(s.scores().run(&key).await.unwrap().is_none());
     let agg = aggregate(m, &hh, &scores, Unit::Person, by_area(AreaLevel::District));
     let rows: Vec<AggregateRow> = agg
         .by_key
@@ -275,16 +292,18 @@ async fn scores_and_figures_round_trip(s: &Store) {
         })
         .collect();
     // Saving twice replaces the run rather than adding to it.
-    s.save_scores(&key, "h1", "text 1", &hh, &scores, &rows)
+    s.scores()
+        .save(&key, "h1", "text 1", &hh, &scores, &rows)
         .await
         .unwrap();
-    s.save_scores(&key, "h2", "text 2", &hh, &scores, &rows)
+    s.scores()
+        .save(&key, "h2", "text 2", &hh, &scores, &rows)
         .await
         .unwrap();
-    let run = s.score_run(&key).await.unwrap().unwrap();
+    let run = s.scores().run(&key).await.unwrap().unwrap();
     assert_eq!((run.households, run.methodology_hash.as_str()), (24, "h2"));
     assert_eq!(run.methodology_text.as_deref(), Some("text 2"));
-    assert_eq!(s.score_runs(&key.round).await.unwrap().len(), 1);
+    assert_eq!(s.scores().runs(&key.round).await.unwrap().len(), 1);
     // Needs are stored with the scores and filter a page in SQL, in the order of target lists.
     assert!(
         scores.iter().any(|x| x.needs.0 != 0),
@@ -298,6 +317,7 @@ async fn scores_and_figures_round_trip(s: &Store) {
             need: Some(i),
         };
         let (page, total) = s
+            .scores()
             .scoped_target_page(&key, &Scope::All, filter, 0, 100)
             .await
             .unwrap();
@@ -319,6 +339,7 @@ async fn scores_and_figures_round_trip(s: &Store) {
     // A household's scores in every scored round: one query, inside the scope only.
     let first = &scores[0].household_id;
     let history = s
+        .scores()
         .household_scores(&Scope::All, first, m.id(), m.version())
         .await
         .unwrap();
@@ -326,25 +347,30 @@ async fn scores_and_figures_round_trip(s: &Store) {
     assert_eq!(&history[0].1.score, &scores[0]);
     let elsewhere = Scope::Areas(vec![AreaCode::parse("10").unwrap()]);
     assert!(s
+        .scores()
         .household_scores(&elsewhere, first, m.id(), m.version())
         .await
         .unwrap()
         .is_empty());
-    let stored = s.scores(&key, None).await.unwrap();
+    let stored = s.scores().of_run(&key, None).await.unwrap();
     assert_eq!(stored.len(), 24);
     for (st, (h, sc)) in stored.iter().zip(hh.iter().zip(&scores)) {
         assert_eq!(st.village_code, h.village_code);
         assert_eq!(&st.score, sc);
     }
     let lampang = AreaCode::parse("52").unwrap();
-    let inside = s.scores(&key, Some(&lampang)).await.unwrap();
+    let inside = s.scores().of_run(&key, Some(&lampang)).await.unwrap();
     assert_eq!(
         inside.len(),
         hh.iter()
             .filter(|h| h.village_code.is_within(&lampang))
             .count()
     );
-    let figures = s.aggregates(&key, Unit::Person, "district").await.unwrap();
+    let figures = s
+        .scores()
+        .aggregates(&key, Unit::Person, "district")
+        .await
+        .unwrap();
     let expected: Vec<(String, _)> = agg
         .by_key
         .into_iter()
@@ -352,6 +378,7 @@ async fn scores_and_figures_round_trip(s: &Store) {
         .collect();
     assert_eq!(figures, expected);
     assert!(s
+        .scores()
         .aggregates(&key, Unit::Household, "district")
         .await
         .unwrap()
@@ -367,8 +394,8 @@ async fn scores_and_figures_round_trip(s: &Store) {
     )
     .await
     .unwrap();
-    assert!(s.score_run(&key).await.unwrap().is_none());
-    assert!(s.scores(&key, None).await.unwrap().is_empty());
+    assert!(s.scores().run(&key).await.unwrap().is_none());
+    assert!(s.scores().of_run(&key, None).await.unwrap().is_empty());
 }
 
 async fn awkward_values_survive_the_store(s: &Store) {
@@ -387,8 +414,8 @@ async fn awkward_values_survive_the_store(s: &Store) {
     import(s, &hh, &mm).await.unwrap();
     let round = RoundLabel::parse("2566-1").unwrap();
     let got = (
-        s.households(&round).await.unwrap(),
-        s.members(&round).await.unwrap(),
+        s.registry().households(&round).await.unwrap(),
+        s.registry().members(&round).await.unwrap(),
     );
     let bits = |h: &[thanrak_core::Household]| -> Vec<Option<(u64, u64)>> {
         h.iter()
@@ -411,9 +438,9 @@ fn new_job(kind: &str, user: i64) -> NewJob {
 
 async fn jobs_are_queued_claimed_once_and_finished(s: &Store) {
     let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
-    assert_eq!(s.claim_job(t0).await.unwrap(), None, "nothing queued");
-    let a = s.create_job(&new_job("import", 1), t0).await.unwrap();
-    let b = s.create_job(&new_job("score", 2), t0).await.unwrap();
+    assert_eq!(s.jobs().claim(t0).await.unwrap(), None, "nothing queued");
+    let a = s.jobs().create(&new_job("import", 1), t0).await.unwrap();
+    let b = s.jobs().create(&new_job("score", 2), t0).await.unwrap();
     assert!(b.id > a.id);
     assert_eq!(a.state, JobState::Queued);
     assert_eq!(a.new, new_job("import", 1));
@@ -423,100 +450,112 @@ async fn jobs_are_queued_claimed_once_and_finished(s: &Store) {
     );
     // Oldest first, each once: two claims at the same time take two different jobs.
     let t1 = t0 + chrono::Duration::seconds(5);
-    let (x, y) = tokio::join!(s.claim_job(t1), s.claim_job(t1));
+    let (x, y) = tokio::join!(s.jobs().claim(t1), s.jobs().claim(t1));
     let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
     let mut claimed = [x.id, y.id];
     claimed.sort_unstable();
     assert_eq!(claimed, [a.id, b.id]);
     assert_eq!(x.state, JobState::Running);
     assert_eq!(x.started_at, Some(t1));
-    assert_eq!(s.claim_job(t1).await.unwrap(), None);
+    assert_eq!(s.jobs().claim(t1).await.unwrap(), None);
     // Progress, then the end.
-    s.job_progress(a.id, "write", 40, 100).await.unwrap();
-    let got = s.job(a.id).await.unwrap().unwrap();
+    s.jobs().progress(a.id, "write", 40, 100).await.unwrap();
+    let got = s.jobs().get(a.id).await.unwrap().unwrap();
     assert_eq!(
         (got.stage.as_str(), got.progress_done, got.progress_total),
         ("write", 40, 100)
     );
     let t2 = t1 + chrono::Duration::seconds(60);
-    s.finish_job(a.id, &JobEnd::Done("{\"households\":3}".into()), t2)
+    s.jobs()
+        .finish(a.id, &JobEnd::Done("{\"households\":3}".into()), t2)
         .await
         .unwrap();
     let end = JobEnd::Failed {
         error: "refused".into(),
         result: Some("[1]".into()),
     };
-    s.finish_job(b.id, &end, t2).await.unwrap();
-    let a = s.job(a.id).await.unwrap().unwrap();
+    s.jobs().finish(b.id, &end, t2).await.unwrap();
+    let a = s.jobs().get(a.id).await.unwrap().unwrap();
     assert_eq!(a.state, JobState::Done);
     assert_eq!(a.result.as_deref(), Some("{\"households\":3}"));
     assert_eq!(a.finished_at, Some(t2));
-    let b = s.job(b.id).await.unwrap().unwrap();
+    let b = s.jobs().get(b.id).await.unwrap().unwrap();
     assert_eq!(
         (b.state, b.error.as_deref(), b.result.as_deref()),
         (JobState::Failed, Some("refused"), Some("[1]"))
     );
     // An ended job does not end again, nor take progress.
     assert!(matches!(
-        s.finish_job(a.id, &JobEnd::Done("{}".into()), t2).await,
+        s.jobs().finish(a.id, &JobEnd::Done("{}".into()), t2).await,
         Err(StoreError::Conflict(_))
     ));
-    s.job_progress(a.id, "read", 1, 2).await.unwrap();
-    assert_eq!(s.job(a.id).await.unwrap().unwrap().stage, "write");
-    assert_eq!(s.job(999_999).await.unwrap(), None);
+    s.jobs().progress(a.id, "read", 1, 2).await.unwrap();
+    assert_eq!(s.jobs().get(a.id).await.unwrap().unwrap().stage, "write");
+    assert_eq!(s.jobs().get(999_999).await.unwrap(), None);
 }
 
 async fn jobs_are_listed_newest_first_by_user(s: &Store) {
     let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
     let mut ids = Vec::new();
     for user in [1, 2, 1, 1, 2] {
-        ids.push(s.create_job(&new_job("import", user), t0).await.unwrap().id);
+        ids.push(
+            s.jobs()
+                .create(&new_job("import", user), t0)
+                .await
+                .unwrap()
+                .id,
+        );
     }
-    let (all, total) = s.jobs(None, 0, 2).await.unwrap();
+    let (all, total) = s.jobs().list(None, 0, 2).await.unwrap();
     assert_eq!(total, 5);
     assert_eq!(
         all.iter().map(|j| j.id).collect::<Vec<_>>(),
         [ids[4], ids[3]]
     );
-    let (mine, total) = s.jobs(Some(1), 1, 10).await.unwrap();
+    let (mine, total) = s.jobs().list(Some(1), 1, 10).await.unwrap();
     assert_eq!(total, 3);
     assert_eq!(
         mine.iter().map(|j| j.id).collect::<Vec<_>>(),
         [ids[2], ids[0]]
     );
-    let (none, total) = s.jobs(Some(3), 0, 10).await.unwrap();
+    let (none, total) = s.jobs().list(Some(3), 0, 10).await.unwrap();
     assert!(none.is_empty());
     assert_eq!(total, 0);
 }
 
 async fn interrupted_jobs_are_failed_at_start(s: &Store) {
     let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
-    let running = s.create_job(&new_job("import", 1), t0).await.unwrap();
-    let done = s.create_job(&new_job("score", 1), t0).await.unwrap();
-    s.claim_job(t0).await.unwrap().unwrap();
-    s.claim_job(t0).await.unwrap().unwrap();
-    s.finish_job(done.id, &JobEnd::Done("{}".into()), t0)
+    let running = s.jobs().create(&new_job("import", 1), t0).await.unwrap();
+    let done = s.jobs().create(&new_job("score", 1), t0).await.unwrap();
+    s.jobs().claim(t0).await.unwrap().unwrap();
+    s.jobs().claim(t0).await.unwrap().unwrap();
+    s.jobs()
+        .finish(done.id, &JobEnd::Done("{}".into()), t0)
         .await
         .unwrap();
-    let queued = s.create_job(&new_job("score", 1), t0).await.unwrap();
-    s.job_progress(running.id, "write", 5, 10).await.unwrap();
+    let queued = s.jobs().create(&new_job("score", 1), t0).await.unwrap();
+    s.jobs().progress(running.id, "write", 5, 10).await.unwrap();
     let t1 = t0 + chrono::Duration::hours(1);
-    assert_eq!(s.fail_interrupted(t1).await.unwrap(), 1);
-    let j = s.job(running.id).await.unwrap().unwrap();
+    assert_eq!(s.jobs().fail_interrupted(t1).await.unwrap(), 1);
+    let j = s.jobs().get(running.id).await.unwrap().unwrap();
     assert_eq!(j.state, JobState::Failed);
     assert_eq!(j.error.as_deref(), Some(INTERRUPTED));
     assert_eq!(j.finished_at, Some(t1));
     // The interrupted job cannot be finished by a worker that comes back to it.
     assert!(s
-        .finish_job(running.id, &JobEnd::Done("{}".into()), t1)
+        .jobs()
+        .finish(running.id, &JobEnd::Done("{}".into()), t1)
         .await
         .is_err());
-    assert_eq!(s.job(done.id).await.unwrap().unwrap().state, JobState::Done);
     assert_eq!(
-        s.job(queued.id).await.unwrap().unwrap().state,
+        s.jobs().get(done.id).await.unwrap().unwrap().state,
+        JobState::Done
+    );
+    assert_eq!(
+        s.jobs().get(queued.id).await.unwrap().unwrap().state,
         JobState::Queued
     );
-    assert_eq!(s.fail_interrupted(t1).await.unwrap(), 0);
+    assert_eq!(s.jobs().fail_interrupted(t1).await.unwrap(), 0);
 }
 
 common::conformance!(

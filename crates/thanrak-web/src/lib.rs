@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 mod i18n;
 mod pages;
+mod parse;
 pub mod server;
 
 use std::future::Future;
@@ -94,7 +95,7 @@ struct Inner {
 impl AppState {
     /// Builds the state over an open store, and starts the audit log's writer and the job
     /// worker on the current tokio runtime. (A server marks the jobs its last run left running
-    /// as failed before, with `Store::fail_interrupted`.)
+    /// as failed before, with the store's `Jobs::fail_interrupted`.)
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let figures = Arc::new(FiguresCache::new());
         let dropped = figures.clone();

@@ -10,7 +10,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use thanrak_app::access::{self};
 use thanrak_app::db::Store;
-use thanrak_core::{AreaCode, Household};
+use thanrak_core::{AreaCode, Household, RoundLabel};
 use thanrak_web::auth::credentials;
 
 mod common;
@@ -373,12 +373,14 @@ async fn expired_sessions_are_refused() {
     let app = spawn_app().await;
     let admin = app
         .store
+        .accounts()
         .user(&thanrak_core::identity::UserName::parse("admin").unwrap())
         .await
         .unwrap();
     let token = credentials::random_hex();
     let past = chrono::Utc::now() - chrono::Duration::hours(13);
     app.store
+        .accounts()
         .create_session(
             admin.id,
             &credentials::digest(&token),
@@ -740,6 +742,10 @@ async fn errors_are_json_with_a_stable_code() {
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
     let (s, b) = app.household(auth, "not%20an%20id").await;
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    // An id that cannot exist gets the words of one that does not.
+    let (_, unknown) = app.household(auth, "HH009999999").await;
+    let words = |v: &Value, id: &str| v["message"].as_str().unwrap().replace(id, "ID");
+    assert_eq!(words(&b, "not an id"), words(&unknown, "HH009999999"));
     // Responses that may hold personal data are not cached.
     let res = app.get("/api/v1/me", auth).await;
     assert!(res.headers()["cache-control"]
@@ -909,7 +915,7 @@ async fn exports_stay_inside_the_areas_and_are_audited(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     thanrak_app::export_round(
         &app.store,
-        ROUND,
+        &RoundLabel::parse(ROUND).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )
@@ -1136,12 +1142,14 @@ async fn a_failed_workbook_export_shows_no_path_of_the_server() {
     let first = households[..1].to_vec();
     let mut members = app
         .store
+        .registry()
         .scoped_round_members(&thanrak_core::identity::Scope::All, None, &round)
         .await
         .unwrap();
     members.retain(|m| m.household_id == first[0].household_id);
     members[0].first_name = "ก".repeat(40_000);
     app.store
+        .registry()
         .import(&first, &members, "test", &mut |_, _| {})
         .await
         .unwrap();

@@ -63,7 +63,8 @@ impl Probe {
         let population = common::load_population(&store, false).await;
         let round = population.rounds[0].clone();
         let out = dir.path().join("export");
-        thanrak_app::export_round(&store, &round, &out, thanrak_app::ExportFormat::Csv)
+        let label = thanrak_core::RoundLabel::parse(&round).unwrap();
+        thanrak_app::export_round(&store, &label, &out, thanrak_app::ExportFormat::Csv)
             .await
             .unwrap();
         let (hh_header, households) = read(&out.join("households.csv"));
@@ -92,6 +93,7 @@ impl Probe {
 
     async fn user_id(&self, user: &str) -> i64 {
         self.store
+            .accounts()
             .user(&UserName::parse(user).unwrap())
             .await
             .unwrap()
@@ -267,7 +269,7 @@ async fn import_checks_do_not_reveal_records_the_user_may_not_see() {
     assert!(!body.contains(&neighbour_hh), "{body}");
 
     // Every hidden clash is in the audit log for the admins, naming what was checked.
-    let (lines, _) = p.store.audit_entries(0, 100).await.unwrap();
+    let (lines, _) = p.store.audit().entries(0, 100).await.unwrap();
     let clash_lines: Vec<_> = lines
         .iter()
         .filter(|l| l.entry.action.starts_with("import check met"))
@@ -290,6 +292,7 @@ async fn import_checks_do_not_reveal_records_the_user_may_not_see() {
     let lampang_id = p.user_id("lampang").await;
     assert_eq!(
         p.store
+            .registry()
             .import_conflicts_since(lampang_id, since)
             .await
             .unwrap()
@@ -342,6 +345,7 @@ async fn bulk_guessing_is_cut_off_and_paused() {
         })
         .collect();
     p.store
+        .registry()
         .record_import_conflicts(surveyor_id, chrono::Utc::now(), &spent)
         .await
         .unwrap();

@@ -66,7 +66,7 @@ async fn spawn_app() -> TestApp {
         .unwrap();
     let m = thanrak_app::scoring::load_methodology(None).unwrap();
     for r in loaded.rounds.iter().flat_map(|s| s.rounds.iter()) {
-        thanrak_app::scoring::score_round(&store, r.as_str(), &m, &mut |_, _, _| {})
+        thanrak_app::scoring::score_round(&store, r, &m, &mut |_, _, _| {})
             .await
             .unwrap();
     }
@@ -94,6 +94,7 @@ async fn spawn_app() -> TestApp {
         let session = credentials::random_hex();
         let now = chrono::Utc::now();
         store
+            .accounts()
             .create_session(
                 user.id,
                 &credentials::digest(&session),

@@ -38,7 +38,8 @@ fn custom_file() -> String {
 
 async fn score_with(app: &common::Server, m: &LoadedMethodology) {
     for r in &app.rounds {
-        scoring::score_round(&app.store, r, m, &mut |_, _, _| {})
+        let r = RoundLabel::parse(r).unwrap();
+        scoring::score_round(&app.store, &r, m, &mut |_, _, _| {})
             .await
             .unwrap();
     }
@@ -85,7 +86,8 @@ async fn each_run_is_read_with_its_own_methodology() {
     );
     let want: BTreeSet<String> = app
         .store
-        .scores(&key, None)
+        .scores()
+        .of_run(&key, None)
         .await
         .unwrap()
         .iter()

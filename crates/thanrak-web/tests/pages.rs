@@ -103,7 +103,7 @@ impl TestApp {
             &self.store,
             &scoring::load_methodology(None).unwrap(),
             &FigureQuery {
-                round: self.latest().to_string(),
+                round: RoundLabel::parse(self.latest()).unwrap(),
                 unit,
                 by,
                 within: within.map(code),
@@ -367,9 +367,14 @@ async fn target_lists_follow_the_methodology_order_inside_the_scope() {
         .all(|t| t["village_code"].as_str().unwrap().starts_with("52")));
     // The order is that of the stored scores sorted by §5.
     let m = scoring::load_methodology(None).unwrap();
-    let mut scores = scoring::household_scores(&app.store, &m, app.latest(), Some(&code("52")))
-        .await
-        .unwrap();
+    let mut scores = scoring::household_scores(
+        &app.store,
+        &m,
+        &RoundLabel::parse(app.latest()).unwrap(),
+        Some(&code("52")),
+    )
+    .await
+    .unwrap();
     scores.sort_by(|a, b| target_order(&a.score, &b.score));
     let want: Vec<&str> = scores
         .iter()
@@ -427,7 +432,7 @@ async fn target_lists_follow_the_methodology_order_inside_the_scope() {
     let (status, html) = app.page("/targets", &lampang).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("data-id=\"{}\"", want[0])));
-    let (entries, _) = app.store.audit_entries(0, 100).await.unwrap();
+    let (entries, _) = app.store.audit().entries(0, 100).await.unwrap();
     assert!(entries
         .iter()
         .any(|e| e.entry.action.starts_with("GET /targets") && e.entry.user_name == "lampang"));
@@ -500,6 +505,7 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
     {
         if app
             .store
+            .registry()
             .scoped_household(&Scope::All, &first, &h.household_id)
             .await
             .is_ok()
@@ -517,13 +523,18 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
         .await;
     assert_eq!(status, StatusCode::OK);
     let m = scoring::load_methodology(None).unwrap();
-    let score = scoring::household_scores(&app.store, &m, app.latest(), Some(&h.village_code))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.score.household_id == h.household_id)
-        .unwrap()
-        .score;
+    let score = scoring::household_scores(
+        &app.store,
+        &m,
+        &RoundLabel::parse(app.latest()).unwrap(),
+        Some(&h.village_code),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|s| s.score.household_id == h.household_id)
+    .unwrap()
+    .score;
     assert!(html.contains(&format!("data-group=\"{}\"", score.group.as_str())));
     for r in score.reasons(&m.methodology) {
         assert!(
@@ -545,7 +556,7 @@ async fn the_family_profile_shows_reasons_and_history_inside_the_scope() {
     }
     assert!(html.contains("id=\"pentagon\""));
     assert!(html.contains("@page { size: A4"));
-    let (entries, _) = app.store.audit_entries(0, 10).await.unwrap();
+    let (entries, _) = app.store.audit().entries(0, 10).await.unwrap();
     assert!(entries.iter().any(|e| e.entry.user_name == "lampang"
         && e.entry.household_ids == vec![h.household_id.to_string()]));
     // A surveyor sees its own households masked.
@@ -579,7 +590,7 @@ impl TestApp {
     /// Waits until every queued job has ended.
     async fn jobs_ended(&self) {
         for _ in 0..6000 {
-            let (jobs, _) = self.store.jobs(None, 0, 500).await.unwrap();
+            let (jobs, _) = self.store.jobs().list(None, 0, 500).await.unwrap();
             if jobs.iter().all(|j| j.state.is_finished()) {
                 return;
             }
@@ -645,7 +656,7 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )
@@ -774,7 +785,7 @@ async fn the_imports_api_checks_and_loads_with_a_token() {
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )
@@ -919,7 +930,13 @@ async fn admins_list_and_revoke_api_tokens_on_a_page() {
     access::add_api_token(&app.store, "lampang", &digest)
         .await
         .unwrap();
-    let id = app.store.api_tokens(Some("lampang")).await.unwrap()[0].id;
+    let id = app
+        .store
+        .accounts()
+        .api_tokens(Some("lampang"))
+        .await
+        .unwrap()[0]
+        .id;
     let me = |token: String| {
         let client = app.client.clone();
         let url = app.url("/api/v1/me");
@@ -960,7 +977,14 @@ async fn admins_list_and_revoke_api_tokens_on_a_page() {
     let (status, html) = app.page("/admin/tokens", &admin).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains(&format!("<tr data-id=\"{id}\">")));
-    assert!(!app.store.users().await.unwrap().iter().any(|u| u.disabled));
+    assert!(!app
+        .store
+        .accounts()
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.disabled));
 }
 
 #[tokio::test]
@@ -970,7 +994,7 @@ async fn import_jobs_are_listed_followed_and_private_to_their_user() {
     let first = app.rounds[0].clone();
     thanrak_app::export_round(
         &app.store,
-        &first,
+        &RoundLabel::parse(&first).unwrap(),
         dir.path(),
         thanrak_app::ExportFormat::Csv,
     )

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use thanrak_app::db::{Store, DEFAULT_DATABASE_URL};
 use thanrak_app::{AppError, ExportFormat, ImportMode, ImportOutcome, Importer};
-use thanrak_core::escape_for_terminal;
+use thanrak_core::{escape_for_terminal, RoundLabel};
 use thanrak_demo::DemoConfig;
 
 /// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
@@ -131,6 +131,11 @@ fn main() -> ExitCode {
             ExitCode::from(if e.is_user_error() { 2 } else { 1 })
         }
     }
+}
+
+/// A round label given on the command line: the use cases take it parsed.
+pub(crate) fn parse_round(s: &str) -> Result<RoundLabel, AppError> {
+    RoundLabel::parse(s).map_err(|e| AppError::Invalid(format!("round label {s:?} {e}")))
 }
 
 /// Text from files, the database or arguments made safe to print: control characters and
@@ -267,6 +272,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 Format::Csv => ExportFormat::Csv,
                 Format::Xlsx => ExportFormat::Xlsx,
             };
+            let round = parse_round(&round)?;
             let started = Instant::now();
             let s = thanrak_app::export_round(&store, &round, &out, format).await?;
             for f in &s.files {

@@ -15,7 +15,7 @@ use thanrak_core::measure::Unit;
 use thanrak_core::methodology::{Capital, Group, Ratio};
 use thanrak_core::AreaCode;
 
-use crate::{progress_bar, safe};
+use crate::{parse_round, progress_bar, safe};
 
 /// Subcommands that measure poverty.
 #[derive(Subcommand)]
@@ -175,7 +175,7 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
             let started = Instant::now();
             // The same code as a scoring job of the server, run inline with a progress bar.
             let params = thanrak_app::jobs::ScoreParams {
-                round: round.clone(),
+                round: parse_round(&round)?,
                 methodology_id: m.methodology.id().to_string(),
             };
             let s = thanrak_app::jobs::run_score(&store, &m, &params, &mut progress_bar()).await?;
@@ -223,7 +223,6 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
         MeasureCommand::Mpi(args) => {
             let m = scoring::load_methodology(args.methodology.as_deref())?;
             let q = FigureQuery {
-                round: args.round.clone().unwrap_or_default(),
                 unit: match args.unit {
                     UnitArg::Person => Unit::Person,
                     UnitArg::Household => Unit::Household,
@@ -231,6 +230,7 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
                 by: Breakdown::parse(&args.by)?,
                 within: parse_area(args.area.as_deref())?,
                 k: args.k.as_deref().map(parse_k).transpose()?,
+                round: parse_round(args.round.as_deref().unwrap_or_default())?,
             };
             let f = scoring::figures(&store, &m, &q).await?;
             print_mpi(&f, args.format, &mut out)?;
@@ -244,11 +244,11 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
         } => {
             let m = scoring::load_methodology(methodology.as_deref())?;
             let q = FigureQuery {
-                round,
                 unit: Unit::Household,
                 by: Breakdown::parse(&by)?,
                 within: parse_area(area.as_deref())?,
                 k: None,
+                round: parse_round(&round)?,
             };
             let f = scoring::figures(&store, &m, &q).await?;
             print_groups(&f, format, &mut out)?;
@@ -261,6 +261,7 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
         } => {
             let m = scoring::load_methodology(methodology.as_deref())?;
             let area = parse_area(area.as_deref())?;
+            let round = parse_round(&round)?;
             let rows = scoring::household_scores(&store, &m, &round, area.as_ref()).await?;
             print_households(&m, &rows, format, &mut out)?;
         }

@@ -199,7 +199,7 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
     let store = Store::connect(database_url).await?;
     // The jobs this server's last run left running were stopped with it; nothing they wrote was
     // committed.
-    let interrupted = store.fail_interrupted(chrono::Utc::now()).await?;
+    let interrupted = store.jobs().fail_interrupted(chrono::Utc::now()).await?;
     if interrupted > 0 {
         eprintln!("{interrupted} job(s) were running when the server last stopped: marked failed");
     }
@@ -275,7 +275,7 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
                 thanrak_app::scoring::load_methodology(Some(std::path::Path::new(id)))?;
             for r in summary.rounds.iter().flat_map(|s| s.rounds.iter()) {
                 let params = ScoreParams {
-                    round: r.to_string(),
+                    round: r.clone(),
                     methodology_id: methodology.methodology.id().to_string(),
                 };
                 jobs::run_score(store, &methodology, &params, &mut progress_bar()).await?;
@@ -291,7 +291,8 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     }
     let provinces = DemoConfig::default().provinces;
     if store
-        .boundaries(thanrak_core::AreaLevel::Province, None)
+        .boundaries()
+        .list(thanrak_core::AreaLevel::Province, None)
         .await?
         .is_empty()
     {
@@ -345,6 +346,7 @@ async fn demo_subdistrict(store: &Store) -> Result<Option<AreaCode>, AppError> {
     let lampang = AreaCode::parse("52").expect("a valid province code");
     let round: RoundLabel = round.label;
     let (first, _) = store
+        .registry()
         .scoped_households(&Scope::Areas(vec![lampang]), &round, None, 0, 1)
         .await?;
     Ok(first.first().and_then(|h| h.village_code.parent()))

@@ -41,7 +41,8 @@ fn districts(db: &Path) -> usize {
             .await
             .unwrap();
         let n = store
-            .boundaries(thanrak_core::AreaLevel::District, None)
+            .boundaries()
+            .list(thanrak_core::AreaLevel::District, None)
             .await
             .unwrap()
             .len();

@@ -6,6 +6,8 @@
 //! - `thanrak-app` writes no file format itself (CSV and XLSX are `thanrak-io`'s);
 //! - the layers point one way (core depends on no database, HTTP, async or random crate; io and
 //!   the demo generator on core only; the store on neither io nor app);
+//! - the store's methods live on the handles of its aggregates (`impl Store` is written only in
+//!   its `lib.rs`), and no aggregate's module reaches into another's;
 //! - a migration that has shipped is never edited (`migrations/shipped.txt` holds a hash of
 //!   each; a new migration is added to it).
 
@@ -206,6 +208,47 @@ fn layers_point_one_way() {
         let deps = dependencies(&root().join("crates").join(krate).join("Cargo.toml"));
         for d in deps.iter().filter(|d| bad.contains(&d.as_str())) {
             found.push(format!("{krate} depends on {d}"));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_store_is_split_by_aggregate() {
+    const AGGREGATES: [&str; 6] = [
+        "registry",
+        "accounts",
+        "audit",
+        "scores",
+        "boundaries",
+        "jobs",
+    ];
+    let src = root().join("crates/thanrak-store/src");
+    let mut found = Vec::new();
+    for (path, text) in rust_files(&src) {
+        let rel = path.trim_start_matches("crates/thanrak-store/src/");
+        let own = rel.split(['/', '.']).next().unwrap_or("");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("").trim_start();
+            if rel != "lib.rs"
+                && (code.starts_with("impl Store ") || code.starts_with("impl Store{"))
+            {
+                found.push(format!(
+                    "{path}:{}: `impl Store` outside lib.rs: put the method on its aggregate's handle",
+                    i + 1
+                ));
+            }
+            if AGGREGATES.contains(&own) {
+                for other in AGGREGATES.iter().filter(|a| **a != own) {
+                    if code.contains(&format!("crate::{other}::")) {
+                        found.push(format!(
+                            "{path}:{}: the {own} aggregate reaches into {other}: move what both \
+                             need to the crate's root",
+                            i + 1
+                        ));
+                    }
+                }
+            }
         }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));

@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use thanrak_app::access::Page;
-use thanrak_core::AreaCode;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,6 +12,7 @@ use super::dto::{AreaDto, PageDto};
 use super::PageQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::parse;
 use crate::AppState;
 
 /// The routes of this feature.
@@ -20,10 +20,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_areas))
         .routes(routes!(get_area))
-}
-
-fn parse_code(code: &str) -> Result<AreaCode, ApiError> {
-    AreaCode::parse(code).map_err(|e| ApiError::invalid(format!("area code {code:?} {e}")))
 }
 
 /// Which areas to list.
@@ -55,7 +51,7 @@ async fn list_areas(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<PageDto<AreaDto>>, ApiError> {
     let paging = p.paging()?;
-    let parent = q.parent.as_deref().map(parse_code).transpose()?;
+    let parent = q.parent.as_deref().map(parse::area).transpose()?;
     let areas = thanrak_app::areas::child_areas(state.store(), parent.as_ref()).await?;
     Ok(Json(PageDto::from_page(
         Page::of(areas, paging),
@@ -81,7 +77,7 @@ async fn get_area(
     _caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<AreaDto>, ApiError> {
-    let code = parse_code(&code)?;
+    let code = parse::area(&code)?;
     Ok(Json(
         thanrak_app::areas::area(state.store(), &code).await?.into(),
     ))

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use thanrak_app::boundaries::{map_boundaries, MapBoundary};
-use thanrak_core::{AreaCode, AreaLevel};
+use thanrak_core::AreaLevel;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -117,13 +117,7 @@ async fn list_boundaries(
         Some(l) => AreaLevel::parse(l.trim())
             .ok_or_else(|| ApiError::invalid(format!("unknown level {l:?}")))?,
     };
-    let parent = q
-        .parent
-        .as_deref()
-        .map(|p| {
-            AreaCode::parse(p.trim()).map_err(|e| ApiError::invalid(format!("area code {p:?} {e}")))
-        })
-        .transpose()?;
+    let parent = q.parent.as_deref().map(crate::parse::area).transpose()?;
     let features = map_boundaries(state.store(), level, parent.as_ref())
         .await?
         .into_iter()

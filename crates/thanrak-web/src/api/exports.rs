@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::parse;
 use crate::AppState;
 
 /// The routes of this feature.
@@ -73,12 +74,14 @@ async fn export_round(
         Some(t) => ExportTable::parse(t)
             .ok_or_else(|| ApiError::invalid(format!("table {t:?}: use households or members")))?,
     };
+    let round = parse::round(&round)?;
+    let area = parse::area_or_none(q.area.as_deref())?;
     let file = export_for(
         state.store(),
         state.audit(),
         &caller.user,
         &round,
-        q.area.as_deref(),
+        area.as_ref(),
         format,
         table,
         &format!("{method} {}", uri.0),

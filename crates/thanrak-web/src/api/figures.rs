@@ -86,10 +86,10 @@ pub(crate) struct FiguresQuery {
 }
 
 impl FiguresQuery {
-    pub(crate) fn to_app(&self, round: Option<String>) -> Result<AreaFigureQuery, ApiError> {
+    pub(crate) fn to_app(&self, round: Option<&str>) -> Result<AreaFigureQuery, ApiError> {
         Ok(AreaFigureQuery {
-            round,
-            area: self.area.clone(),
+            round: round.map(crate::parse::round).transpose()?,
+            area: crate::parse::area_or_none(self.area.as_deref())?,
             by: self.by.as_deref().map(Breakdown::parse).transpose()?,
             unit: parse_unit(self.unit.as_deref())?,
         })
@@ -287,7 +287,7 @@ async fn get_figures(
     Query(q): Query<FiguresQuery>,
 ) -> Result<Json<FiguresDto>, ApiError> {
     let (lm, _) = methodology_for(&state, Some(&round), q.methodology.as_deref()).await?;
-    let query = q.to_app(Some(round))?;
+    let query = q.to_app(Some(&round))?;
     let f = area_figures(state.store(), state.figures(), &lm, &caller.user, &query).await?;
     Ok(Json((&f).into()))
 }

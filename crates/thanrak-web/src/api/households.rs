@@ -14,6 +14,7 @@ use super::dto::{HouseholdDetailDto, HouseholdDto, PageDto};
 use super::PageQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::parse;
 use crate::AppState;
 
 /// The routes of this feature.
@@ -65,12 +66,14 @@ async fn list_households(
     Query(p): Query<PageQuery>,
 ) -> Result<Json<PageDto<HouseholdDto>>, ApiError> {
     let paging = p.paging()?;
+    let round = parse::round(&round)?;
+    let area = q.area.as_deref().map(parse::area).transpose()?;
     let page = access::list_households(
         state.store(),
         state.audit(),
         &caller.user,
         &round,
-        q.area.as_deref(),
+        area.as_ref(),
         paging,
         &action(&method, &uri),
     )
@@ -102,6 +105,8 @@ async fn get_household(
     uri: OriginalUri,
     Path((round, id)): Path<(String, String)>,
 ) -> Result<Json<HouseholdDetailDto>, ApiError> {
+    let round = parse::round(&round)?;
+    let id = parse::household_id(&round, &id)?;
     let detail = access::household_detail(
         state.store(),
         state.audit(),

@@ -60,6 +60,7 @@ async fn score_round(
     Query(q): Query<ScoreQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    let round = crate::parse::round(&round)?;
     let job =
         jobs::queue_score(state.jobs(), &caller.user, &round, q.methodology.as_deref()).await?;
     let location = format!("/api/v1/jobs/{}", job.id);
@@ -141,7 +142,7 @@ pub(crate) fn public_params(job: &Job) -> Value {
             "confirmed_removals": p.confirmed_removals,
         }),
         Ok(JobParams::Score(p)) => json!({
-            "round": p.round,
+            "round": p.round.as_str(),
             "methodology_id": p.methodology_id,
         }),
         Ok(JobParams::Check(p)) => json!({

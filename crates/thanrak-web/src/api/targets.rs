@@ -9,6 +9,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use thanrak_app::targeting::{target_list, Target, TargetQuery};
 use thanrak_core::methodology::Capital;
+use thanrak_core::RoundLabel;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +19,7 @@ use super::figures::methodology_for;
 use super::PageQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Path, Query};
+use crate::parse;
 use crate::AppState;
 
 /// The routes of this feature.
@@ -49,15 +51,15 @@ pub(crate) struct TargetsQuery {
 
 impl TargetsQuery {
     /// The application's query; empty values count as absent (as HTML forms send them).
-    pub(crate) fn to_app(&self, round: String) -> TargetQuery {
+    pub(crate) fn to_app(&self, round: RoundLabel) -> Result<TargetQuery, ApiError> {
         let f = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-        TargetQuery {
+        Ok(TargetQuery {
             round,
-            area: f(&self.area),
+            area: f(&self.area).as_deref().map(parse::area).transpose()?,
             group: f(&self.group),
             indicator: f(&self.indicator),
             need: f(&self.need),
-        }
+        })
     }
 }
 
@@ -155,7 +157,7 @@ async fn list_targets(
         state.figures(),
         &lm,
         &caller.user,
-        &q.to_app(round),
+        &q.to_app(parse::round(&round)?)?,
         Some(paging),
         &format!("{method} {}", uri.0),
     )

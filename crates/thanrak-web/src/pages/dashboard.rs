@@ -146,9 +146,17 @@ async fn dashboard(
         Ok(u) => u,
         Err(e) => return error_page(&state, &lang, e),
     };
+    let round = match round_asked.map(crate::parse::round).transpose() {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let area = match crate::parse::area_or_none(q.area.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return error_page(&state, &lang, e),
+    };
     let query = AreaFigureQuery {
-        round: q.round.clone().filter(|r| !r.is_empty()),
-        area: q.area.clone(),
+        round,
+        area,
         by: None,
         unit,
     };

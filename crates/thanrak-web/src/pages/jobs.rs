@@ -52,7 +52,7 @@ pub(crate) fn summary(job: &Job, l: Lang) -> Value {
     let what = match JobParams::of(job) {
         Ok(JobParams::Import(p)) => names(&p.files),
         Ok(JobParams::Check(p)) => names(&p.files),
-        Ok(JobParams::Score(p)) => p.round,
+        Ok(JobParams::Score(p)) => p.round.to_string(),
         Err(_) => String::new(),
     };
     let kind = JobKind::parse(&job.new.kind);

@@ -264,14 +264,7 @@ async fn map_page(
         return Ok(render(&state, &lang, StatusCode::OK, "map.html", ctx));
     }
     let figure = MapFigure::parse(q.figure.as_deref().unwrap_or("hardship"))?;
-    let mut area = q
-        .area
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(|a| {
-            AreaCode::parse(a.trim()).map_err(|e| ApiError::invalid(format!("area code {a:?} {e}")))
-        })
-        .transpose()?;
+    let mut area = crate::parse::area_or_none(q.area.as_deref())?;
     let mut level = q
         .level
         .as_deref()
@@ -292,8 +285,13 @@ async fn map_page(
         lm,
         &page.user,
         &AreaFigureQuery {
-            round: q.round.clone().filter(|r| !r.is_empty()),
-            area: area.map(|a| a.to_string()),
+            round: q
+                .round
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .map(crate::parse::round)
+                .transpose()?,
+            area,
             // Without a level, the level below the area the user's scope resolves to.
             by: level.map(Breakdown::Area),
             unit: Unit::Household,

@@ -59,6 +59,12 @@ async fn profile_page(
         Err(e) => return error_page(&state, &lang, e),
     };
     let m = &lm.methodology;
+    let parsed = crate::parse::round(&round)
+        .and_then(|r| crate::parse::household_id(&r, &id).map(|id| (r, id)));
+    let (round, id) = match parsed {
+        Ok(x) => x,
+        Err(e) => return error_page(&state, &lang, e),
+    };
     let p = match household_profile(
         state.store(),
         state.audit(),

@@ -13,6 +13,7 @@ use thanrak_app::access::Paging;
 use thanrak_app::area_figures::scored_rounds;
 use thanrak_app::targeting::{table_csv, table_rows, table_xlsx, target_list, TABLE_HEADER};
 use thanrak_core::methodology::Group;
+use thanrak_core::RoundLabel;
 
 use crate::api::figures::{methodology_for, shipped_or_default};
 use crate::api::targets::TargetsQuery;
@@ -45,15 +46,12 @@ struct PageParams {
 }
 
 /// The round asked for, or the latest scored one.
-async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<String>, ApiError> {
-    if let Some(r) = p.round.as_ref().filter(|r| !r.is_empty()) {
-        return Ok(Some(r.clone()));
+async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<RoundLabel>, ApiError> {
+    if let Some(r) = p.round.as_deref().filter(|r| !r.is_empty()) {
+        return Ok(Some(crate::parse::round(r)?));
     }
     let lm = shipped_or_default(p.filters.methodology.as_deref())?;
-    Ok(scored_rounds(state.store(), &lm)
-        .await?
-        .pop()
-        .map(|r| r.to_string()))
+    Ok(scored_rounds(state.store(), &lm).await?.pop())
 }
 
 fn query_string(round: &str, f: &TargetsQuery) -> String {
@@ -88,15 +86,24 @@ async fn targets_page(
         Ok(None) => return error_page(&state, &lang, ApiError::not_found("no scored round")),
         Err(e) => return error_page(&state, &lang, e),
     };
-    let (lm, runs) =
-        match methodology_for(&state, Some(&round), p.filters.methodology.as_deref()).await {
-            Ok(x) => x,
-            Err(e) => return error_page(&state, &lang, e),
-        };
+    let (lm, runs) = match methodology_for(
+        &state,
+        Some(round.as_str()),
+        p.filters.methodology.as_deref(),
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return error_page(&state, &lang, e),
+    };
     let m = &lm.methodology;
     let paging = match Paging::new(p.page, Some(PER_PAGE)) {
         Ok(p) => p,
         Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let query = match p.filters.to_app(round.clone()) {
+        Ok(q) => q,
+        Err(e) => return error_page(&state, &lang, e),
     };
     let list = match target_list(
         state.store(),
@@ -104,7 +111,7 @@ async fn targets_page(
         state.figures(),
         &lm,
         &page.user,
-        &p.filters.to_app(round.clone()),
+        &query,
         Some(paging),
         &format!("{method} {}", uri.0),
     )
@@ -150,14 +157,14 @@ async fn targets_page(
             }
         })
         .collect();
-    let qs = query_string(&round, &p.filters);
+    let qs = query_string(round.as_str(), &p.filters);
     let pages = list.page.total.div_ceil(u64::from(PER_PAGE)).max(1);
     let current = u64::from(list.page.page);
     let ctx = context! {
         account => account(&page, l),
         csrf => &page.csrf_token,
         rounds,
-        round => &round,
+        round => round.as_str(),
         f => context! {
             area => p.filters.area.clone().unwrap_or_default(),
             group => p.filters.group.clone().unwrap_or_default(),
@@ -201,14 +208,19 @@ async fn download(
         "xlsx" => true,
         f => return Err(ApiError::invalid(format!("format {f:?}: use csv or xlsx"))),
     };
-    let (lm, _) = methodology_for(&state, Some(&round), p.filters.methodology.as_deref()).await?;
+    let (lm, _) = methodology_for(
+        &state,
+        Some(round.as_str()),
+        p.filters.methodology.as_deref(),
+    )
+    .await?;
     let list = target_list(
         state.store(),
         state.audit(),
         state.figures(),
         &lm,
         &page.user,
-        &p.filters.to_app(round.clone()),
+        &p.filters.to_app(round.clone())?,
         None,
         &format!("{method} {}", uri.0),
     )

@@ -75,7 +75,8 @@ pub async fn load_population(store: &Store, scored: bool) -> Population {
     if scored {
         let m = scoring::load_methodology(None).unwrap();
         for r in &rounds {
-            scoring::score_round(store, r, &m, &mut |_, _, _| {})
+            let r = RoundLabel::parse(r).unwrap();
+            scoring::score_round(store, &r, &m, &mut |_, _, _| {})
                 .await
                 .unwrap();
         }
@@ -113,6 +114,7 @@ pub async fn load_population(store: &Store, scored: bool) -> Population {
 pub async fn households(store: &Store, round: &str) -> Vec<Household> {
     let round = RoundLabel::parse(round).unwrap();
     store
+        .registry()
         .scoped_households(&Scope::All, &round, None, 0, 100_000)
         .await
         .unwrap()

@@ -1,4 +1,4 @@
-//! Reading back: rounds, households, members and areas. Every row is parsed again by the core.
+//! Reading back: rounds, households and members. Every row is parsed again by the core.
 
 use std::collections::HashMap;
 
@@ -7,14 +7,13 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{
-    Area, AreaCode, AreaLevel, AreaRegistry, FieldValue, Household, HouseholdId, Member,
-    NationalId, RoundLabel,
+    AreaCode, AreaRegistry, FieldValue, Household, HouseholdId, Member, NationalId, RoundLabel,
 };
 
+use super::import::column_list;
+use super::Registry;
 use crate::area_filter::{range_condition, village_ranges};
-use crate::import::column_list;
-use crate::Scope;
-use crate::{with_pool, Store, StoreError};
+use crate::{with_pool, Scope, Store, StoreError};
 
 /// A survey round with its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +32,7 @@ pub struct RoundSummary {
     pub last_loaded_at: DateTime<Utc>,
 }
 
-/// The keys of stored records that an import is checked against (see [`Store::stored_keys`]).
+/// The keys of stored records that an import is checked against (see [`Registry::stored_keys`]).
 #[derive(Debug, Clone, Default)]
 pub struct StoredKeys {
     /// Each stored household: its village and the numbers of its stored members.
@@ -160,9 +159,9 @@ fn scope_filter(scope: &Scope, area: Option<&AreaCode>, column: &str) -> Option<
     }
 }
 
-impl Store {
+impl Registry<'_> {
     /// Every round, by label, with its dates and sizes.
-    pub async fn rounds(&self) -> Result<Vec<RoundSummary>, StoreError> {
+    pub async fn rounds(self) -> Result<Vec<RoundSummary>, StoreError> {
         const SQL: &str = "SELECT r.label, \
                (SELECT min(h.survey_date) FROM households h WHERE h.round = r.label), \
                (SELECT max(h.survey_date) FROM households h WHERE h.round = r.label), \
@@ -170,7 +169,7 @@ impl Store {
                (SELECT count(*) FROM members m WHERE m.round = r.label), \
                r.last_loaded_at \
              FROM rounds r ORDER BY r.label";
-        let rows = with_pool!(self, pool => {
+        let rows = with_pool!(self.0, pool => {
             let mut out = Vec::new();
             for row in sqlx::query(SQL).fetch_all(pool).await? {
                 out.push((
@@ -200,8 +199,8 @@ impl Store {
     }
 
     /// Whether a round with this label exists (cheap: no counting).
-    pub async fn round_exists(&self, round: &RoundLabel) -> Result<bool, StoreError> {
-        let found: Option<i32> = with_pool!(self, pool => {
+    pub async fn round_exists(self, round: &RoundLabel) -> Result<bool, StoreError> {
+        let found: Option<i32> = with_pool!(self.0, pool => {
             sqlx::query_scalar("SELECT 1 FROM rounds WHERE label = $1")
                 .bind(round.as_str())
                 .fetch_optional(pool)
@@ -211,19 +210,19 @@ impl Store {
     }
 
     /// The households of a round, ordered by household id (byte order on both backends).
-    pub async fn households(&self, round: &RoundLabel) -> Result<Vec<Household>, StoreError> {
+    pub async fn households(self, round: &RoundLabel) -> Result<Vec<Household>, StoreError> {
         self.scoped_round_households(&Scope::All, None, round).await
     }
 
     /// The members of a round, ordered by household id then member number.
-    pub async fn members(&self, round: &RoundLabel) -> Result<Vec<Member>, StoreError> {
+    pub async fn members(self, round: &RoundLabel) -> Result<Vec<Member>, StoreError> {
         self.scoped_round_members(&Scope::All, None, round).await
     }
 
     /// The households of a round inside `scope` (and inside `area`, when given), ordered by
     /// household id.
     pub async fn scoped_round_households(
-        &self,
+        self,
         scope: &Scope,
         area: Option<&AreaCode>,
         round: &RoundLabel,
@@ -245,9 +244,9 @@ impl Store {
 
     /// Up to `limit` households of a round inside `scope` (and inside `area`, when given) whose
     /// ids come after `after` (byte order), ordered by household id: a whole round read a slice at
-    /// a time, in the order of [`Store::households`].
+    /// a time, in the order of [`Registry::households`].
     pub async fn scoped_round_households_after(
-        &self,
+        self,
         scope: &Scope,
         area: Option<&AreaCode>,
         round: &RoundLabel,
@@ -258,7 +257,7 @@ impl Store {
             return Ok(Vec::new());
         };
         if let Some(after) = after {
-            let collate = match self {
+            let collate = match self.0 {
                 Store::Postgres(_) => " COLLATE \"C\"",
                 Store::Sqlite(_) => "",
             };
@@ -283,7 +282,7 @@ impl Store {
     /// The members of the households of a round inside `scope` (and inside `area`, when given),
     /// ordered by household id then member number.
     pub async fn scoped_round_members(
-        &self,
+        self,
         scope: &Scope,
         area: Option<&AreaCode>,
         round: &RoundLabel,
@@ -312,7 +311,7 @@ impl Store {
     /// Reads every row of a round's table in `order` (the first order column is compared by byte)
     /// and builds a record from each row's values in column order.
     async fn read_round_table<T>(
-        &self,
+        self,
         columns: &'static [Column],
         table: &str,
         order: &str,
@@ -321,7 +320,7 @@ impl Store {
         build: impl Fn(&[FieldValue]) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::new();
-        match self {
+        match self.0 {
             Store::Sqlite(pool) => {
                 // SQLite hands each row over as one text of canonical cells: decoding column by
                 // column in the driver costs several times more than the read itself on large
@@ -359,14 +358,14 @@ impl Store {
 
     /// What an import is checked against: for each stored household of these rounds its
     /// village and member numbers, and each stored national id with its household.
-    pub async fn stored_keys(&self, rounds: &[RoundLabel]) -> Result<StoredKeys, StoreError> {
+    pub async fn stored_keys(self, rounds: &[RoundLabel]) -> Result<StoredKeys, StoreError> {
         let mut out = StoredKeys::default();
         let household = |hh: &str| {
             HouseholdId::parse(hh)
                 .map_err(|e| StoreError::Corrupt(format!("household id {hh}: {e}")))
         };
         for round in rounds {
-            let rows: Vec<(String, String)> = with_pool!(self, pool => {
+            let rows: Vec<(String, String)> = with_pool!(self.0, pool => {
                 sqlx::query_as("SELECT household_id, village_code FROM households WHERE round = $1")
                     .bind(round.as_str())
                     .fetch_all(pool)
@@ -378,7 +377,7 @@ impl Store {
                 out.households
                     .insert((round.clone(), household(&hh)?), (village, Vec::new()));
             }
-            let rows: Vec<(String, i64, Option<String>)> = with_pool!(self, pool => {
+            let rows: Vec<(String, i64, Option<String>)> = with_pool!(self.0, pool => {
                 sqlx::query_as(
                     "SELECT household_id, member_no, national_id FROM members WHERE round = $1",
                 )
@@ -401,59 +400,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// One area by code.
-    pub async fn area(&self, code: &AreaCode) -> Result<Area, StoreError> {
-        self.areas_where("code = $1", &code.to_string())
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound(format!("area {code}")))
-    }
-
-    /// The areas directly inside `parent` (provinces when `parent` is `None`), by code.
-    pub async fn child_areas(&self, parent: Option<&AreaCode>) -> Result<Vec<Area>, StoreError> {
-        match parent {
-            Some(p) => self.areas_where("parent_code = $1", &p.to_string()).await,
-            None => {
-                self.areas_where("level = $1", AreaLevel::Province.as_str())
-                    .await
-            }
-        }
-    }
-
-    /// The number of areas at each level.
-    pub async fn area_counts(&self) -> Result<Vec<(AreaLevel, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = with_pool!(self, pool => {
-            sqlx::query_as("SELECT level, count(*) FROM areas GROUP BY level")
-                .fetch_all(pool)
-                .await?
-        });
-        let mut out: Vec<(AreaLevel, i64)> = rows
-            .into_iter()
-            .filter_map(|(l, n)| AreaLevel::parse(&l).map(|l| (l, n)))
-            .collect();
-        out.sort();
-        Ok(out)
-    }
-
-    async fn areas_where(&self, filter: &str, arg: &str) -> Result<Vec<Area>, StoreError> {
-        let sql = format!(
-            "SELECT code, name_th, name_en, postcode FROM areas WHERE {filter} ORDER BY code"
-        );
-        let rows: Vec<(String, String, String, Option<String>)> = with_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(arg).fetch_all(pool).await?
-        });
-        rows.into_iter()
-            .map(|(code, name_th, name_en, postcode)| {
-                Ok(Area {
-                    code: AreaCode::parse(&code)
-                        .map_err(|e| StoreError::Corrupt(format!("area code {code}: {e}")))?,
-                    name_th,
-                    name_en,
-                    postcode,
-                })
-            })
-            .collect()
     }
 }

@@ -11,6 +11,7 @@ use sqlx::{PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{Area, AreaCode, FieldValue, Household, Member, RoundLabel};
 
+use super::Registry;
 use crate::{Store, StoreError};
 
 /// What an import wrote.
@@ -184,12 +185,12 @@ macro_rules! write_import_log {
     };
 }
 
-impl Store {
+impl Registry<'_> {
     /// Writes a validated batch in one transaction, the batch's members replacing those stored
     /// for its households; on any error nothing is written. `progress` is called with (rows
     /// written, rows in all).
     pub async fn import(
-        &self,
+        self,
         households: &[Household],
         members: &[Member],
         source: &str,
@@ -202,7 +203,7 @@ impl Store {
     /// Writes a validated batch in one transaction, doing `update` to the stored members of its
     /// households; on any error nothing is written.
     pub async fn import_with(
-        &self,
+        self,
         households: &[Household],
         members: &[Member],
         update: MemberUpdate,
@@ -221,7 +222,7 @@ impl Store {
             total: (households.len() + members.len()) as u64,
             update,
         };
-        let new_villages = match self {
+        let new_villages = match self.0 {
             Store::Sqlite(pool) => import_sqlite(pool, &plan, progress).await?,
             Store::Postgres(pool) => {
                 let new_villages = import_postgres(pool, &plan, progress).await?;

@@ -1,5 +1,5 @@
 //! Area-scoped reads of stored scores, for target lists: the caller's [`Scope`] is turned into
-//! village-code prefixes and each is read with the indexed prefix query of [`Store::scores`], so
+//! village-code prefixes and each is read with the indexed prefix query of [`Scores::of_run`], so
 //! that a score outside the scope never leaves the database.
 
 use futures_util::TryStreamExt;
@@ -7,9 +7,9 @@ use sqlx::Row;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, RoundLabel};
 
+use super::{stored_score, RunKey, Scores, StoredScore, SCORE_COLUMNS};
 use crate::area_filter::{range_condition, village_ranges};
-use crate::scores::{stored_score, SCORE_COLUMNS};
-use crate::{with_pool, RunKey, Scope, Store, StoreError, StoredScore};
+use crate::{with_pool, Scope, Store, StoreError};
 
 /// Which stored scores a page of a target list holds.
 #[derive(Debug, Clone, Copy)]
@@ -24,15 +24,15 @@ pub struct TargetFilter<'a> {
     pub need: Option<usize>,
 }
 
-impl Store {
+impl Scores<'_> {
     /// The rounds scored under a methodology id and version, by label: one small read of
     /// `score_runs`, cheap enough for every page view.
     pub async fn scored_rounds(
-        &self,
+        self,
         methodology_id: &str,
         methodology_version: &str,
     ) -> Result<Vec<RoundLabel>, StoreError> {
-        let labels: Vec<String> = with_pool!(self, pool => {
+        let labels: Vec<String> = with_pool!(self.0, pool => {
             sqlx::query_scalar(
                 "SELECT round FROM score_runs WHERE methodology_id = $1 \
                  AND methodology_version = $2 ORDER BY round",
@@ -56,7 +56,7 @@ impl Store {
     /// counted and cut in the database, so that a page of a whole country costs one indexed
     /// scan rather than every score read into memory.
     pub async fn scoped_target_page(
-        &self,
+        self,
         key: &RunKey,
         scope: &Scope,
         filter: TargetFilter<'_>,
@@ -85,7 +85,7 @@ impl Store {
             cond.push_str(&format!(" AND (deprivations & {}) <> 0", 1u64 << i.min(62)));
         }
         if let Some(i) = filter.need {
-            // Needs are bits in the methodology's order, as stored by `save_scores`.
+            // Needs are bits in the methodology's order, as stored by `Scores::save`.
             cond.push_str(&format!(" AND (needs & {}) <> 0", 1u64 << i.min(62)));
         }
         let group_rank: Vec<String> = Group::ALL
@@ -93,7 +93,7 @@ impl Store {
             .enumerate()
             .map(|(i, g)| format!("WHEN '{}' THEN {i}", g.as_str()))
             .collect();
-        let id_order = match self {
+        let id_order = match self.0 {
             Store::Postgres(_) => "household_id COLLATE \"C\"",
             Store::Sqlite(_) => "household_id",
         };
@@ -106,7 +106,7 @@ impl Store {
         let count_sql = format!("SELECT count(*) FROM scores WHERE {cond}");
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
                 .bind(key.round.as_str())
                 .bind(&key.methodology_id)
@@ -137,7 +137,7 @@ impl Store {
     /// version, inside `scope`, oldest round first: one query, a primary-key lookup per scored
     /// round (the family profile's current score and its history).
     pub async fn household_scores(
-        &self,
+        self,
         scope: &Scope,
         household_id: &thanrak_core::HouseholdId,
         methodology_id: &str,
@@ -159,7 +159,7 @@ impl Store {
             ));
         }
         sql.push_str(" ORDER BY round");
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(household_id.as_str())
                 .bind(methodology_id)
@@ -181,18 +181,18 @@ impl Store {
 
     /// The stored scores of a run for the households inside `scope` (and inside `area`, when
     /// given), ordered by household id.
-    pub async fn scoped_scores(
-        &self,
+    pub async fn scoped(
+        self,
         key: &RunKey,
         scope: &Scope,
         area: Option<&AreaCode>,
     ) -> Result<Vec<StoredScore>, StoreError> {
         match scope.narrowed(area) {
-            None => self.scores(key, None).await,
+            None => self.of_run(key, None).await,
             Some(codes) => {
                 let mut out = Vec::new();
                 for c in &codes {
-                    out.extend(self.scores(key, Some(c)).await?);
+                    out.extend(self.of_run(key, Some(c)).await?);
                 }
                 if codes.len() > 1 {
                     out.sort_by(|a, b| {

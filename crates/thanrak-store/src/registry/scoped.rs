@@ -15,12 +15,11 @@ use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::RoundLabel;
 use thanrak_core::{AreaCode, AreaRegistry, FieldValue, Household, HouseholdId, Member};
 
-use crate::import::column_list;
-use crate::read::{cells_values, corrupt, row_values, split_row_text, sqlite_row_text_of};
-pub use thanrak_core::identity::Scope;
-
+use super::import::column_list;
+use super::read::{cells_values, corrupt, row_values, split_row_text, sqlite_row_text_of};
+use super::Registry;
 use crate::area_filter::{range_condition, village_ranges};
-use crate::{with_pool, Store, StoreError};
+use crate::{with_pool, Scope, Store, StoreError};
 
 fn prefixed(columns: &[Column], alias: &str) -> String {
     columns
@@ -30,10 +29,10 @@ fn prefixed(columns: &[Column], alias: &str) -> String {
         .join(", ")
 }
 
-impl Store {
+impl Registry<'_> {
     /// Byte order of household ids on both backends.
-    fn id_order(&self, alias: &str) -> String {
-        match self {
+    fn id_order(self, alias: &str) -> String {
+        match self.0 {
             Store::Postgres(_) => format!("{alias}household_id COLLATE \"C\""),
             Store::Sqlite(_) => format!("{alias}household_id"),
         }
@@ -42,7 +41,7 @@ impl Store {
     /// A page of the households of `round` inside `scope` (and inside `area`, when given),
     /// ordered by village code then household id, and the number of such households in all.
     pub async fn scoped_households(
-        &self,
+        self,
         scope: &Scope,
         round: &RoundLabel,
         area: Option<&AreaCode>,
@@ -55,7 +54,7 @@ impl Store {
         Ok((list.into_iter().map(|l| l.household).collect(), total))
     }
 
-    /// Like [`Store::scoped_households`], with each household's number of members and head.
+    /// Like [`Registry::scoped_households`], with each household's number of members and head.
     ///
     /// One statement reads the page: the rows in the order of the `(round, village_code,
     /// household_id)` index (a page costs the same however large the area), each with its
@@ -63,7 +62,7 @@ impl Store {
     /// households per village that every import writes (`household_counts`). A busy server
     /// feels every statement, so there is only one (two past the last page).
     pub async fn scoped_household_list(
-        &self,
+        self,
         scope: &Scope,
         round: &RoundLabel,
         area: Option<&AreaCode>,
@@ -112,7 +111,7 @@ impl Store {
         };
         let mut out = Vec::new();
         let mut total = None;
-        match self {
+        match self.0 {
             Store::Sqlite(pool) => {
                 // Each row comes over as one text: far fewer values to pass between the
                 // driver's threads than one per column.
@@ -185,7 +184,7 @@ impl Store {
         let total = match total {
             Some(t) => t,
             // Past the last page: the total still has to be told.
-            None => with_pool!(self, pool => {
+            None => with_pool!(self.0, pool => {
                 let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql))
                     .bind(round.as_str());
                 for (lo, hi) in &ranges {
@@ -200,7 +199,7 @@ impl Store {
     /// One household of `round`, if it exists and lies inside `scope`; otherwise
     /// [`StoreError::NotFound`], whichever of the two it is.
     pub async fn scoped_household(
-        &self,
+        self,
         scope: &Scope,
         round: &RoundLabel,
         id: &HouseholdId,
@@ -220,7 +219,7 @@ impl Store {
             column_list(HOUSEHOLD_COLUMNS)
         );
         let registry = AreaRegistry::official();
-        let household = with_pool!(self, pool => {
+        let household = with_pool!(self.0, pool => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(round.as_str())
                 .bind(id.as_str());
@@ -244,7 +243,7 @@ impl Store {
     /// The members of these households of `round` that lie inside `scope`, ordered by household
     /// id and member number. Households outside the scope contribute nothing.
     pub async fn scoped_members(
-        &self,
+        self,
         scope: &Scope,
         round: &RoundLabel,
         households: &[HouseholdId],
@@ -278,7 +277,7 @@ impl Store {
                 ids.join(", "),
                 self.id_order("m.")
             );
-            with_pool!(self, pool => {
+            with_pool!(self.0, pool => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
                 for id in chunk {
                     q = q.bind(id.as_str());

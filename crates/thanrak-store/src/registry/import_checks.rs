@@ -4,7 +4,8 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::QueryBuilder;
 
-use crate::{with_pool, Store, StoreError};
+use super::Registry;
+use crate::{with_pool, StoreError};
 
 /// One clash of an import check with a stored record the user may not see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,10 +20,10 @@ pub struct ImportConflict {
     pub household_id: String,
 }
 
-impl Store {
+impl Registry<'_> {
     /// Records clashes found for `user_id` at `at`, in one transaction.
     pub async fn record_import_conflicts(
-        &self,
+        self,
         user_id: i64,
         at: DateTime<Utc>,
         conflicts: &[ImportConflict],
@@ -31,7 +32,7 @@ impl Store {
             return Ok(());
         }
         let at = at.trunc_subsecs(0);
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for chunk in conflicts.chunks(1000) {
                 let mut qb = QueryBuilder::new(
@@ -54,11 +55,11 @@ impl Store {
 
     /// How many clashes were recorded for `user_id` after `since`, and when the oldest of them was.
     pub async fn import_conflicts_since(
-        &self,
+        self,
         user_id: i64,
         since: DateTime<Utc>,
     ) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
-        let (n, oldest): (i64, Option<DateTime<Utc>>) = with_pool!(self, pool => {
+        let (n, oldest): (i64, Option<DateTime<Utc>>) = with_pool!(self.0, pool => {
             sqlx::query_as(
                 "SELECT count(*), min(at) FROM import_conflicts WHERE user_id = $1 AND at > $2",
             )

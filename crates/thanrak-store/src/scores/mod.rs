@@ -1,4 +1,5 @@
-//! Scores of a round under a methodology, and the aggregate figures computed from them.
+//! Scores of a round under a methodology, and the aggregate figures computed from them;
+//! `targets.rs` holds the reads by scope (target lists, a household's history).
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
@@ -9,6 +10,10 @@ use thanrak_core::measure::{Summary, Unit};
 use thanrak_core::{AreaCode, Household, RoundLabel};
 
 use crate::{with_pool, Store, StoreError};
+
+mod targets;
+
+pub use targets::TargetFilter;
 
 /// Which results: a round scored under one methodology id and version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -183,11 +188,15 @@ pub(crate) const SCORE_COLUMNS: &str =
     deprivations, c_num, c_den, score, mpi_poor, target_poor, cap_human, cap_physical, cap_financial, cap_natural, \
     cap_social, criteria_met, grp, rule_index, income_pc, n_members, capable_workers, head_sex, needs";
 
-impl Store {
+/// Scoring runs, their scores and figures: `store.scores()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Scores<'s>(pub(crate) &'s Store);
+
+impl Scores<'_> {
     /// Replaces the run `key` with these scores and figures, in one transaction.
     /// `scores[i]` is the score of `households[i]`.
-    pub async fn save_scores(
-        &self,
+    pub async fn save(
+        self,
         key: &RunKey,
         methodology_hash: &str,
         methodology_text: &str,
@@ -201,7 +210,7 @@ impl Store {
             ));
         }
         let now = Utc::now();
-        with_pool!(self, pool => {
+        with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "DELETE FROM score_runs WHERE round = $1 AND methodology_id = $2 AND methodology_version = $3",
@@ -276,18 +285,18 @@ impl Store {
     }
 
     /// The stored run `key`, if the round was scored under that methodology.
-    pub async fn score_run(&self, key: &RunKey) -> Result<Option<ScoreRun>, StoreError> {
+    pub async fn run(self, key: &RunKey) -> Result<Option<ScoreRun>, StoreError> {
         Ok(self
-            .score_runs(&key.round)
+            .runs(&key.round)
             .await?
             .into_iter()
             .find(|r| &r.key == key))
     }
 
     /// Every stored run of a round (one per methodology id and version), by methodology id.
-    pub async fn score_runs(&self, round: &RoundLabel) -> Result<Vec<ScoreRun>, StoreError> {
+    pub async fn runs(self, round: &RoundLabel) -> Result<Vec<ScoreRun>, StoreError> {
         type Row = (String, String, String, DateTime<Utc>, i64, Option<String>);
-        let rows: Vec<Row> = with_pool!(self, pool => {
+        let rows: Vec<Row> = with_pool!(self.0, pool => {
             sqlx::query_as(
                 "SELECT methodology_id, methodology_version, methodology_hash, computed_at, \
                  households, methodology_text FROM score_runs WHERE round = $1 \
@@ -326,12 +335,12 @@ impl Store {
 
     /// The stored figures of a run for one unit and breakdown, by key.
     pub async fn aggregates(
-        &self,
+        self,
         key: &RunKey,
         unit: Unit,
         breakdown: &str,
     ) -> Result<Vec<(String, Summary)>, StoreError> {
-        let rows: Vec<(String, String)> = with_pool!(self, pool => {
+        let rows: Vec<(String, String)> = with_pool!(self.0, pool => {
             sqlx::query_as(
                 "SELECT key, figures FROM aggregates WHERE round = $1 AND methodology_id = $2 \
                  AND methodology_version = $3 AND unit = $4 AND breakdown = $5 ORDER BY key",
@@ -354,14 +363,14 @@ impl Store {
     }
 
     /// The stored scores of a run, by household id, optionally only inside `area`.
-    pub async fn scores(
-        &self,
+    pub async fn of_run(
+        self,
         key: &RunKey,
         area: Option<&AreaCode>,
     ) -> Result<Vec<StoredScore>, StoreError> {
         let prefix = area.map(|a| format!("{a}%")).unwrap_or_else(|| "%".into());
-        with_pool!(self, pool => {
-            let order = match self {
+        with_pool!(self.0, pool => {
+            let order = match self.0 {
                 Store::Postgres(_) => "household_id COLLATE \"C\"",
                 Store::Sqlite(_) => "household_id",
             };

@@ -1,0 +1,30 @@
+//! Path and query values parsed into the domain's types at the edge: the use cases of
+//! `thanrak-app` take a `RoundLabel`, an `AreaCode` or a `HouseholdId`, never text. A malformed
+//! round or area is the caller's mistake (400); a malformed household id is answered like an
+//! unknown one (404), so that nothing is told about the ids there are.
+
+use thanrak_app::access::no_such_household;
+use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
+
+use crate::error::ApiError;
+
+/// A round label from a path or query.
+pub(crate) fn round(s: &str) -> Result<RoundLabel, ApiError> {
+    RoundLabel::parse(s).map_err(|e| ApiError::invalid(format!("round label {s:?} {e}")))
+}
+
+/// An area code from a path or query.
+pub(crate) fn area(s: &str) -> Result<AreaCode, ApiError> {
+    AreaCode::parse(s).map_err(|e| ApiError::invalid(format!("area code {s:?} {e}")))
+}
+
+/// An optional area code, where an empty value (as an HTML form sends it) is none.
+pub(crate) fn area_or_none(s: Option<&str>) -> Result<Option<AreaCode>, ApiError> {
+    s.filter(|a| !a.is_empty()).map(area).transpose()
+}
+
+/// A household id of `round` from a path: one that cannot exist is "not found", in the words
+/// of one that does not.
+pub(crate) fn household_id(round: &RoundLabel, s: &str) -> Result<HouseholdId, ApiError> {
+    HouseholdId::parse(s).map_err(|_| no_such_household(round, s).into())
+}
