@@ -15,7 +15,7 @@ use thanrak_core::methodology::{Group, Methodology};
 use thanrak_core::{AreaCode, HouseholdId, Member, RoundLabel};
 use thanrak_store::{RunKey, Scope, Store, StoredScore, TargetFilter};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::access::{self, AccessError, Page, Paging};
 use crate::area_figures::FiguresCache;
@@ -120,6 +120,11 @@ pub struct TargetList {
     pub page: Page<Target>,
     /// Whether personal data is masked.
     pub masked: bool,
+    /// The page as the API sent it, kept with the page for as long as the page is cached, so that
+    /// every reader of the same page gets the same bytes without the page being serialised
+    /// again (serialising and copying it was most of a cached page's cost). The app only keeps
+    /// the bytes; the web writes them.
+    pub sent: OnceLock<Vec<u8>>,
 }
 
 pub(crate) fn run_key(round: &RoundLabel, m: &Methodology) -> RunKey {
@@ -205,7 +210,7 @@ pub async fn target_list(
     q: &TargetQuery,
     paging: Option<Paging>,
     action: &str,
-) -> Result<TargetList, AccessError> {
+) -> Result<Arc<TargetList>, AccessError> {
     let m = &lm.methodology;
     let scope = access::household_scope(user)?;
     let area = q.area;
@@ -299,7 +304,7 @@ pub async fn target_list(
                         .map(Arc::new)
                 })
                 .await?;
-            TargetList::clone(list)
+            Arc::clone(list)
         }
         // A download: every row, ordered here.
         None => {
@@ -319,7 +324,7 @@ pub async fn target_list(
                 total: scores.len() as u64,
                 items: scores,
             };
-            targets_of(store, m, &round, &scope, page, masked).await?
+            Arc::new(targets_of(store, m, &round, &scope, page, masked).await?)
         }
     };
     // Every view that shows names unmasked is audited, cached or not, before it is returned.
@@ -365,7 +370,11 @@ async fn targets_of(
             score: s.score,
         }
     });
-    Ok(TargetList { page, masked })
+    Ok(TargetList {
+        page,
+        masked,
+        sent: OnceLock::new(),
+    })
 }
 
 /// The columns of a downloaded target list.

@@ -70,7 +70,8 @@ async fn database_and_memory_pages_agree(store: &Store) {
             let all = target_list(store, &log, &cache, &lm, u, q, None, "test")
                 .await
                 .unwrap()
-                .page;
+                .page
+                .clone();
             let ids: Vec<String> = all
                 .items
                 .iter()
@@ -83,7 +84,8 @@ async fn database_and_memory_pages_agree(store: &Store) {
                     let got = target_list(store, &log, &cache, &lm, u, q, Some(paging), "test")
                         .await
                         .unwrap()
-                        .page;
+                        .page
+                        .clone();
                     assert_eq!(got.total, all.total, "{q:?}");
                     let from = ((page - 1) * per_page) as usize;
                     let want: Vec<&String> =
