@@ -728,6 +728,18 @@ async fn the_import_page_reports_bad_files_and_loads_good_ones_after_confirmatio
         n_households.to_string()
     );
     let batch = batch_of(&html);
+    // The check ran as a job of the admin's: its page (and its job's page) is the admin's only.
+    let (jobs, _) = app.store.jobs().list(None, 0, 1).await.unwrap();
+    let check = &jobs[0];
+    assert_eq!(check.new.kind, "check");
+    let (status, _) = app
+        .page(&format!("/import?check={}", check.id), &lampang)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.page(&format!("/jobs/{}", check.id), &lampang).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.page("/import?check=x", &admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!thanrak_app::rounds(&app.store)
         .await
         .unwrap()
