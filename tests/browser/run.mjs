@@ -353,6 +353,31 @@ await step('a households file alone is refused unless it is a households-only up
   noProblems(page);
 });
 
+await step('an agency officer reads the agency catalogue; the admin adds an agency', async () => {
+  const { context, page } = await loggedIn('codi');
+  await page.goto(`${base}/agencies`);
+  await page.waitForSelector('#agency-codi');
+  assert.ok((await page.locator('#agencies .agency').count()) >= 10, 'the default catalogue');
+  assert.match(await page.locator('#agency-codi').innerText(), /ที่อยู่อาศัย/);
+  assert.equal(await page.locator('#agency-form').count(), 0, 'an officer has no form');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'agencies-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+  const a = admin.page;
+  await a.goto(`${base}/agencies`);
+  await a.fill('#code', 'rubber_board');
+  await a.fill('#name_th', 'การยางแห่งประเทศไทย');
+  await a.fill('#name_en', 'Rubber Authority of Thailand');
+  await a.fill('#needs', 'occupation');
+  await a.fill('#areas', '52');
+  await Promise.all([a.waitForNavigation(), a.click('#agency-form button[type=submit]')]);
+  await a.waitForSelector('#agency-rubber_board');
+  assert.match(await a.locator('#agency-rubber_board').innerText(), /ลำปาง/);
+  await a.screenshot({ path: join(shots, 'agencies.png'), fullPage: true });
+  noProblems(a);
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod agencies;
 pub mod area_figures;
 pub mod areas;
 pub mod audit;

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agency;
 pub mod area;
 pub mod date;
 pub mod household;

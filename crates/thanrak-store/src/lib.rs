@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod agencies;
 mod area_filter;
 mod audit;
 mod boundaries;
@@ -37,6 +38,7 @@ pub use accounts::{
     Accounts, AgencyCode, ApiTokenInfo, NameError, NewUser, Role, Session, TokenUser, User,
     UserName,
 };
+pub use agencies::Agencies;
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
 pub use error::StoreError;
@@ -137,6 +139,7 @@ impl Store {
             )));
         };
         store.seed_areas(AreaRegistry::official()).await?;
+        store.agencies().seed().await?;
         Ok(store)
     }
 
@@ -181,6 +184,11 @@ impl Store {
     /// Background jobs.
     pub fn jobs(&self) -> Jobs<'_> {
         Jobs(self)
+    }
+
+    /// The catalogue of cooperating agencies.
+    pub fn agencies(&self) -> Agencies<'_> {
+        Agencies(self)
     }
 
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.

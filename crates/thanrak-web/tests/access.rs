@@ -49,6 +49,15 @@ const fn row(
 
 /// The API, under `/api/v1`.
 const API: &[Row] = &[
+    row("GET", "/agencies", "/agencies", ["200|200"; 5]),
+    row("GET", "/agencies/{code}", "/agencies/codi", ["200|200"; 5]),
+    // Without a body: the admin is told what is missing, the others that they may not.
+    row(
+        "PUT",
+        "/agencies/{code}",
+        "/agencies/codi",
+        ["400|400", "403|403", "403|403", "403|403", "403|403"],
+    ),
     row("GET", "/areas", "/areas?parent={area}", ["200|200"; 5]),
     row("GET", "/areas/{code}", "/areas/{area}", ["200|200"; 5]),
     row(
@@ -131,6 +140,8 @@ const API: &[Row] = &[
 /// The pages (a browser session). Forms without their CSRF token are refused before anything
 /// else (403), whatever the role.
 const PAGES: &[Row] = &[
+    row("GET", "/agencies", "/agencies", ["200|200"; 5]),
+    row("POST", "/agencies", "/agencies", ["403|403"; 5]),
     row(
         "GET",
         "/",

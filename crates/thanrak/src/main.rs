@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod agencies_cmd;
 mod boundaries_cmd;
 mod measure_cmd;
 mod methodology_cmd;
@@ -88,6 +89,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: web_cmd::UserCommand,
+    },
+    /// The catalogue of cooperating agencies: list it, add or change an agency.
+    Agencies {
+        #[command(subcommand)]
+        command: agencies_cmd::AgenciesCommand,
     },
     /// Methodology files: list the shipped ones, show one, check a file.
     Methodology {
@@ -178,6 +184,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     };
     let store = Store::connect(&cli.database_url).await?;
     let code = match command {
+        Command::Agencies { command } => agencies_cmd::run(command, &store).await?,
         Command::Import {
             paths,
             report,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, a module per feature; the OpenAPI document is assembled from
 //! the handlers' annotations as their routers are merged.
 
+mod agencies;
 mod areas;
 mod audit;
 mod boundaries;
@@ -42,6 +43,7 @@ use crate::AppState;
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "areas", description = "Provinces, districts, subdistricts and villages"),
+        (name = "agencies", description = "The catalogue of cooperating agencies: read by everyone signed in, written by admins"),
         (name = "rounds", description = "Survey rounds"),
         (name = "households", description = "Households and members, filtered by the caller's areas and masked by role"),
         (name = "audit", description = "Who viewed which personal data, when (admins only)"),
@@ -78,6 +80,7 @@ impl Modify for SecuritySchemes {
 pub fn router() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(areas::router())
+        .merge(agencies::router())
         .merge(rounds::router())
         .merge(households::router())
         .merge(audit::router())

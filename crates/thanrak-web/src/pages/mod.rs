@@ -1,6 +1,7 @@
 //! Server-rendered pages (minijinja templates compiled into the binary), in Thai with an English
 //! switch: login, the dashboard, and the pages of the features (among them the jobs pages).
 
+mod agencies;
 mod audit;
 mod dashboard;
 mod import;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(jobs::router())
         .merge(audit::router())
         .merge(tokens::router())
+        .merge(agencies::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -60,6 +62,10 @@ pub fn templates() -> Environment<'static> {
         ),
         ("audit.html", include_str!("../../templates/audit.html")),
         ("tokens.html", include_str!("../../templates/tokens.html")),
+        (
+            "agencies.html",
+            include_str!("../../templates/agencies.html"),
+        ),
         ("jobs.html", include_str!("../../templates/jobs.html")),
         ("job.html", include_str!("../../templates/job.html")),
         (
@@ -125,6 +131,7 @@ mod tests {
             include_str!("../../templates/import.html"),
             include_str!("../../templates/audit.html"),
             include_str!("../../templates/tokens.html"),
+            include_str!("../../templates/agencies.html"),
             include_str!("../../templates/jobs.html"),
             include_str!("../../templates/job.html"),
             include_str!("../../templates/job_progress.html"),
