@@ -6,6 +6,7 @@
 
 pub mod agency;
 pub mod area;
+pub mod case;
 pub mod date;
 pub mod household;
 pub mod identity;
