@@ -19,6 +19,7 @@ mod agencies;
 mod area_filter;
 mod audit;
 mod boundaries;
+mod cases;
 mod error;
 mod jobs;
 mod registry;
@@ -41,6 +42,7 @@ pub use accounts::{
 pub use agencies::Agencies;
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
+pub use cases::{Case, CaseEvent, Cases, NewCase};
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
 pub use registry::{
@@ -184,6 +186,11 @@ impl Store {
     /// Background jobs.
     pub fn jobs(&self) -> Jobs<'_> {
         Jobs(self)
+    }
+
+    /// Referral cases and their history.
+    pub fn cases(&self) -> Cases<'_> {
+        Cases(self)
     }
 
     /// The catalogue of cooperating agencies.
