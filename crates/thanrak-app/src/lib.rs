@@ -11,6 +11,7 @@ pub mod areas;
 pub mod audit;
 pub mod boundaries;
 pub mod cache;
+pub mod cases;
 pub mod db;
 pub mod exports;
 pub mod jobs;

@@ -8,8 +8,14 @@
 //! | area_manager | its provinces/districts | shown | shown (it sees only its areas) | its areas | its areas | — |
 //! | surveyor | its subdistricts/villages | masked | shown in its areas, withheld beyond | its areas | — | — |
 //! | agency_officer | the households referred to its agency | masked | withheld | — | — | — |
+//!
+//! Referral cases: an admin reads and moves every case; an area manager refers households of its
+//! areas and reads their cases (the referring side); a surveyor reads the cases of its areas; an
+//! agency officer reads and moves the cases sent to its agency (the agency's side); an analyst
+//! reads none.
 
-use thanrak_core::identity::{Role, Scope, User};
+use thanrak_core::case::Party;
+use thanrak_core::identity::{AgencyCode, Role, Scope, User};
 use thanrak_core::{AreaCode, AreaLevel};
 
 use crate::access::AccessError;
@@ -155,6 +161,43 @@ pub fn role_fits(role: Role, has_areas: bool, has_agency: bool) -> Result<(), St
         (Role::AgencyOfficer, true) | (_, false) => Ok(()),
         (r, true) => Err(format!(
             "only an agency officer has an agency, not a user with role {r}"
+        )),
+    }
+}
+
+/// The cases a user may read: those of one agency (`Some`) or of every agency, inside a scope.
+pub fn case_view(user: &User) -> Result<(Option<AgencyCode>, Scope), AccessError> {
+    match user.role {
+        Role::Admin => Ok((None, Scope::All)),
+        Role::AreaManager | Role::Surveyor => Ok((None, Scope::Areas(user.areas.clone()))),
+        Role::AgencyOfficer => match &user.agency {
+            Some(a) => Ok((Some(a.clone()), Scope::All)),
+            None => Ok((None, Scope::None)),
+        },
+        Role::Analyst => Err(AccessError::Forbidden(
+            "analysts see aggregates only, not referral cases".into(),
+        )),
+    }
+}
+
+/// The part a user plays in a case of `agency` about a household of `village`.
+pub fn case_party(user: &User, agency: &AgencyCode, village: &AreaCode) -> Party {
+    match user.role {
+        Role::Admin => Party::Admin,
+        Role::AreaManager if user.areas.iter().any(|a| village.is_within(a)) => Party::Referrer,
+        Role::AgencyOfficer if user.agency.as_ref() == Some(agency) => Party::Agency,
+        _ => Party::Other,
+    }
+}
+
+/// Refused unless the user may refer households of `village` (an admin, or an area manager of
+/// the village's area).
+pub fn may_refer(user: &User, village: &AreaCode) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::AreaManager if user.areas.iter().any(|a| village.is_within(a)) => Ok(()),
+        _ => Err(AccessError::Forbidden(
+            "only an admin or the area manager of the household's area refers it".into(),
         )),
     }
 }

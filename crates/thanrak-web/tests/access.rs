@@ -74,6 +74,31 @@ const API: &[Row] = &[
     ),
     row(
         "GET",
+        "/cases",
+        "/cases",
+        ["200|200", "403|403", "200|200", "200|200", "200|200"],
+    ),
+    // Without a body: a role that reads no cases is refused, the others told what is missing.
+    row(
+        "POST",
+        "/cases",
+        "/cases",
+        ["400|400", "403|403", "400|400", "400|400", "400|400"],
+    ),
+    row(
+        "GET",
+        "/cases/{id}",
+        "/cases/999999",
+        ["404|404", "403|403", "404|404", "404|404", "404|404"],
+    ),
+    row(
+        "POST",
+        "/cases/{id}/moves",
+        "/cases/999999/moves",
+        ["400|400", "403|403", "400|400", "400|400", "400|400"],
+    ),
+    row(
+        "GET",
         "/rounds/{round}/export",
         "/rounds/{round}/export?area={area}",
         ["200u|200u", "403|403", "200u|200", "403|403", "403|403"],

@@ -5,6 +5,7 @@ mod agencies;
 mod areas;
 mod audit;
 mod boundaries;
+mod cases;
 mod dto;
 mod exports;
 pub(crate) mod figures;
@@ -46,6 +47,7 @@ use crate::AppState;
         (name = "agencies", description = "The catalogue of cooperating agencies: read by everyone signed in, written by admins"),
         (name = "rounds", description = "Survey rounds"),
         (name = "households", description = "Households and members, filtered by the caller's areas and masked by role"),
+        (name = "cases", description = "Referral cases: a household's need referred to an agency, moved through the workflow by the side whose move it is"),
         (name = "audit", description = "Who viewed which personal data, when (admins only)"),
         (name = "tokens", description = "API tokens listed and revoked one by one (admins only)"),
         (name = "account", description = "The caller's own account"),
@@ -86,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(tokens::router())
         .merge(boundaries::router())
+        .merge(cases::router())
         .merge(me::router())
         .merge(figures::router())
         .merge(targets::router())
