@@ -378,6 +378,26 @@ await step('an agency officer reads the agency catalogue; the admin adds an agen
   noProblems(a);
 });
 
+await step('the agency officer accepts a case in its referral inbox', async () => {
+  const { context, page } = await loggedIn('codi');
+  await page.goto(`${base}/cases`);
+  await page.waitForSelector('#cases');
+  const states = await page.locator('#cases tr[data-state]').evaluateAll((rs) => rs.map((r) => r.dataset.state));
+  for (const s of ['sent', 'accepted', 'in_progress', 'resolved', 'declined', 'cancelled']) {
+    assert.ok(states.includes(s), `no ${s} case in the demo inbox: ${states}`);
+  }
+  assert.ok(await page.locator('#cases .overdue').count() >= 1, 'no overdue case');
+  await page.screenshot({ path: join(shots, 'cases-inbox.png'), fullPage: true });
+  const sent = page.locator('#cases tr[data-state="sent"]').first();
+  const id = await sent.getAttribute('id');
+  await Promise.all([page.waitForNavigation(), sent.locator('button[data-move="accept"]').click()]);
+  assert.equal(await page.locator(`#${id}`).getAttribute('data-state'), 'accepted');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'cases-inbox-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

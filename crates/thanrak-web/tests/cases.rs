@@ -186,3 +186,75 @@ async fn a_referral_goes_from_the_area_manager_to_the_agency_and_is_resolved() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_agency_works_its_inbox_in_the_page() {
+    let app = common::Server::start().await;
+    let round = app.rounds.last().unwrap().clone();
+    let households = common::households(&app.store, &round).await;
+    let inside = households
+        .iter()
+        .find(|h| h.village_code.is_within(&app.surveyed))
+        .unwrap()
+        .household_id
+        .to_string();
+    let lampang = token(&app, "lampang").await;
+    let res = app
+        .client
+        .post(format!("http://{}/api/v1/cases", app.addr))
+        .bearer_auth(&lampang)
+        .json(
+            &json!({"round": round, "household_id": inside, "need": "housing",
+                      "agency": "codi", "due_on": "2020-01-31"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let codi = app.login("codi").await;
+    let (status, html) = app.page("/cases", &codi).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("id=\"case-{id}\"")), "{html}");
+    assert!(html.contains("ที่อยู่อาศัย"), "the need by its label");
+    assert!(html.contains("เลยกำหนด"), "overdue");
+    assert!(html.contains("2563"), "the due date in the Buddhist Era");
+    assert!(html.contains("data-move=\"accept\"") && html.contains("data-move=\"decline\""));
+    assert!(
+        !html.contains("data-move=\"cancel\""),
+        "cancelling is the referrer's"
+    );
+    assert!(html.contains("href=\"/cases\""), "in the navigation");
+    let csrf = common::csrf_field(&html);
+    let res = app
+        .client
+        .post(format!("http://{}/cases/{id}/move", app.addr))
+        .header(reqwest::header::COOKIE, format!("thanrak_session={codi}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("move", "accept"),
+            ("version", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page("/cases", &codi).await;
+    assert!(html.contains("data-state=\"accepted\""));
+    // The same form again, at the version it showed: someone changed the case since.
+    let res = app
+        .client
+        .post(format!("http://{}/cases/{id}/move", app.addr))
+        .header(reqwest::header::COOKIE, format!("thanrak_session={codi}"))
+        .form(&[("csrf", csrf.as_str()), ("move", "start"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // An analyst has no referrals page and no link to it.
+    let analyst = app.login("analyst").await;
+    let (status, _) = app.page("/cases", &analyst).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, home) = app.page("/", &analyst).await;
+    assert!(!home.contains("href=\"/cases\""));
+}

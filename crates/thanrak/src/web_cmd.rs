@@ -10,7 +10,7 @@ use thanrak_app::access::{self, UserRequest};
 use thanrak_app::db::Store;
 use thanrak_app::jobs::{self, ScoreParams, WorkerConfig};
 use thanrak_app::AppError;
-use thanrak_core::identity::{Scope, User};
+use thanrak_core::identity::{AgencyCode, Scope, User};
 use thanrak_core::{AreaCode, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_web::auth::credentials;
@@ -335,7 +335,118 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             scope_text(&user)
         );
     }
+    let n = demo_cases(store).await?;
+    eprintln!("demo referrals: {n} cases of Lampang households, in every state of the workflow");
     Ok(())
+}
+
+/// Referral cases for the demo: households of Lampang referred by its area manager to CODI (and
+/// one to DASTA), moved so that every state of the workflow shows, one of them overdue.
+async fn demo_cases(store: &Store) -> Result<usize, AppError> {
+    use thanrak_app::cases::{move_case, refer, ReferRequest};
+    use thanrak_core::case::CaseMove;
+    let users = access::list_users(store).await?;
+    let user = |name: &str| users.iter().find(|u| u.name.as_str() == name).cloned();
+    let (Some(lampang), Some(codi)) = (user("lampang"), user("codi")) else {
+        return Ok(0);
+    };
+    let Some(round) = thanrak_app::rounds(store).await?.into_iter().last() else {
+        return Ok(0);
+    };
+    let round: RoundLabel = round.label;
+    let province = AreaCode::parse("52").expect("a valid province code");
+    let (households, _) = store
+        .registry()
+        .scoped_households(&Scope::Areas(vec![province]), &round, None, 0, 8)
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    // need, agency, sent at once, due in days, the moves after it, note
+    type Planned<'a> = (&'a str, &'a str, bool, i64, &'a [CaseMove], &'a str);
+    let plan: [Planned; 8] = [
+        ("housing", "codi", true, 30, &[], "หลังคารั่ว ฝนตกน้ำเข้าบ้าน"),
+        ("housing", "codi", true, -14, &[], "บ้านทรุดโทรม ผู้สูงอายุอยู่ลำพัง"),
+        (
+            "occupation",
+            "codi",
+            true,
+            60,
+            &[CaseMove::Accept],
+            "ต้องการทุนเลี้ยงไก่ไข่",
+        ),
+        (
+            "housing",
+            "codi",
+            true,
+            45,
+            &[CaseMove::Accept, CaseMove::Start],
+            "ซ่อมห้องน้ำ",
+        ),
+        (
+            "occupation",
+            "codi",
+            true,
+            20,
+            &[CaseMove::Accept, CaseMove::Start, CaseMove::Resolve],
+            "ฝึกอาชีพทอผ้า",
+        ),
+        (
+            "housing",
+            "codi",
+            true,
+            30,
+            &[CaseMove::Decline],
+            "อยู่นอกพื้นที่โครงการบ้านมั่นคงปีนี้",
+        ),
+        (
+            "occupation",
+            "codi",
+            true,
+            30,
+            &[CaseMove::Cancel],
+            "ครัวเรือนย้ายออกจากพื้นที่",
+        ),
+        (
+            "tourism",
+            "dasta",
+            false,
+            90,
+            &[],
+            "ชุมชนมีแหล่งท่องเที่ยว เสนอให้ร่วมวิสาหกิจท่องเที่ยวชุมชน",
+        ),
+    ];
+    let mut opened = 0;
+    for (h, (need, agency, send, due, moves, note)) in households.iter().zip(plan) {
+        let req = ReferRequest {
+            round: round.clone(),
+            household_id: h.household_id.clone(),
+            need: need.to_string(),
+            agency: AgencyCode::parse(agency).expect("a catalogue agency"),
+            note: note.to_string(),
+            due_on: today.checked_add_signed(chrono::Duration::days(due)),
+            send,
+        };
+        let mut case = refer(store, &lampang, &req).await.map_err(demo_error)?;
+        opened += 1;
+        for m in moves {
+            // Cancelling is the referring side's move; the others are the agency's.
+            let (by, why) = match m {
+                CaseMove::Cancel => (&lampang, note),
+                CaseMove::Decline => (&codi, note),
+                _ => (&codi, ""),
+            };
+            case = move_case(store, by, case.id, case.version, *m, why)
+                .await
+                .map_err(demo_error)?;
+        }
+    }
+    Ok(opened)
+}
+
+fn demo_error(e: thanrak_app::access::AccessError) -> AppError {
+    match e {
+        thanrak_app::access::AccessError::App(e) => e,
+        other => AppError::Invalid(format!("demo referrals: {other}")),
+    }
 }
 
 /// A Lampang subdistrict that holds demo households, for the demo surveyor.

@@ -44,6 +44,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         session_ends => format_time(l, page.expires_at),
         can_import => thanrak_app::upload::import_areas(user).is_ok(),
         is_admin => thanrak_app::policy::is_admin(user),
+        reads_cases => thanrak_app::policy::case_view(user).is_ok(),
     }
 }
 

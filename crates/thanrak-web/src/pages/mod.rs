@@ -3,6 +3,7 @@
 
 mod agencies;
 mod audit;
+mod cases;
 mod dashboard;
 mod import;
 mod jobs;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(tokens::router())
         .merge(agencies::router())
+        .merge(cases::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -66,6 +68,7 @@ pub fn templates() -> Environment<'static> {
             "agencies.html",
             include_str!("../../templates/agencies.html"),
         ),
+        ("cases.html", include_str!("../../templates/cases.html")),
         ("jobs.html", include_str!("../../templates/jobs.html")),
         ("job.html", include_str!("../../templates/job.html")),
         (
@@ -135,6 +138,7 @@ mod tests {
             include_str!("../../templates/jobs.html"),
             include_str!("../../templates/job.html"),
             include_str!("../../templates/job_progress.html"),
+            include_str!("../../templates/cases.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {
