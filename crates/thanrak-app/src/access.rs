@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use thanrak_core::household::Relation;
 use thanrak_core::{AreaCode, AreaLevel, AreaRegistry, Household, HouseholdId, Member, RoundLabel};
 use thanrak_store::{
-    AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Store, StoreError, User,
-    UserName,
+    AgencyCode, ApiTokenInfo, AuditEntry, NewAuditEntry, NewUser, Role, Scope, Store, StoreError,
+    User, UserName,
 };
 
 use crate::audit::AuditLog;
@@ -328,6 +328,36 @@ pub async fn list_households(
     })
 }
 
+/// The scope in which `user` reads household `id`, and whether its personal data is masked: the
+/// user's household scope and role; for an agency officer, the household alone when its agency
+/// has a case for it (unmasked while the case is accepted or in progress), else nothing.
+pub(crate) async fn household_reading(
+    store: &Store,
+    user: &User,
+    id: &HouseholdId,
+) -> Result<(Scope, bool), AccessError> {
+    let scope = household_scope(user)?;
+    let masked = !sees_personal_data(user.role);
+    let Some(agency) = crate::policy::referral_agency(user) else {
+        return Ok((scope, masked));
+    };
+    let states: Vec<_> = store
+        .cases()
+        .of_household(id)
+        .await?
+        .into_iter()
+        .filter(|c| c.new.agency == *agency)
+        .map(|c| c.state)
+        .collect();
+    if states.is_empty() {
+        return Ok((scope, masked));
+    }
+    Ok((
+        Scope::All,
+        !crate::policy::referral_shows_personal_data(&states),
+    ))
+}
+
 /// One household of `round` with its members, if `user` may see it. A household outside the
 /// user's areas is [`AppError::NotFound`], like one that does not exist ([`no_such_household`]).
 /// An unmasked view is written to the audit log under `action` first; if the log cannot be
@@ -340,7 +370,7 @@ pub async fn household_detail(
     id: &HouseholdId,
     action: &str,
 ) -> Result<HouseholdDetail, AccessError> {
-    let scope = household_scope(user)?;
+    let (scope, masked) = household_reading(store, user, id).await?;
     crate::ensure_round(store, round).await?;
     let household = match store.registry().scoped_household(&scope, round, id).await {
         Ok(h) => h,
@@ -351,7 +381,6 @@ pub async fn household_detail(
         .registry()
         .scoped_members(&scope, round, std::slice::from_ref(id))
         .await?;
-    let masked = !sees_personal_data(user.role);
     if !masked {
         audit(
             log,

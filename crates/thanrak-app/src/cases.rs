@@ -5,14 +5,17 @@
 //! A case outside what the user may read is "not found", never "forbidden".
 
 use chrono::{NaiveDate, Utc};
-use thanrak_core::case::{self, CaseError, CaseMove, CaseState};
-use thanrak_core::identity::{AgencyCode, User};
-use thanrak_core::{HouseholdId, RoundLabel};
-use thanrak_store::{Case, CaseEvent, NewCase, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use thanrak_core::agency::Agency;
+use thanrak_core::case::{self, CaseError, CaseMove, CaseState, Party};
+use thanrak_core::identity::{AgencyCode, Scope, User};
+use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
+use thanrak_store::{Case, CaseEvent, CaseFilter, NewCase, Store, StoreError};
 
 use crate::access::{no_such_household, AccessError, Page, Paging};
 use crate::agencies::known_needs;
-use crate::{policy, AppError};
+use crate::targeting::TargetQuery;
+use crate::{policy, AppError, Progress};
 
 /// A referral of one household.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +58,12 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
         ))
         .into());
     }
-    if store.agencies().get(&req.agency).await?.is_none() {
+    let agency = catalogued(store, &req.agency).await?;
+    if !agency.works_in(&household.village_code) {
         return Err(AppError::Invalid(format!(
-            "agency {} is not in the catalogue (see /agencies)",
-            req.agency
+            "{} does not work in the area of household {} (village {}): see its areas at \
+             /agencies",
+            req.agency, req.household_id, household.village_code
         ))
         .into());
     }
@@ -96,28 +101,188 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
     Ok(store.cases().open(&new, Utc::now()).await?)
 }
 
+/// The agency of the catalogue with this code, or why not.
+async fn catalogued(store: &Store, code: &AgencyCode) -> Result<Agency, AccessError> {
+    store.agencies().get(code).await?.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "agency {code} is not in the catalogue (see /agencies)"
+        ))
+        .into()
+    })
+}
+
+/// A bulk referral: every household of a target list (its round and filters, as the target
+/// list page shows them) with the need referred, to one agency.
+#[derive(Debug, Clone)]
+pub struct GroupReferral {
+    /// The target list: round, area, group, indicator. Its need, when set, must be the need
+    /// referred; when not set, it is: a group is referred for a need its households have.
+    pub query: TargetQuery,
+    /// The need referred.
+    pub need: String,
+    /// The agency.
+    pub agency: AgencyCode,
+    /// What the agency should know (the same for every case).
+    pub note: String,
+    /// When the cases should be resolved.
+    pub due_on: Option<NaiveDate>,
+    /// Sent at once (else proposed).
+    pub send: bool,
+}
+
+/// What a bulk referral did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupReferralResult {
+    /// Households in the target list.
+    pub households: usize,
+    /// Cases opened.
+    pub opened: usize,
+    /// Households skipped: an open case for this need at this agency already.
+    pub already_open: usize,
+    /// Households skipped: outside the areas the agency works in.
+    pub outside_agency_areas: usize,
+}
+
+/// Refers every household of a target list to an agency for a need, as one transaction: a
+/// household that already has an open case for the need at the agency, or lies outside the
+/// agency's areas, is skipped and counted; the rest are opened, with priorities from their
+/// groups. Run twice, it opens nothing new.
+pub async fn refer_group(
+    store: &Store,
+    user: &User,
+    req: &GroupReferral,
+    progress: Progress<'_>,
+) -> Result<GroupReferralResult, AccessError> {
+    policy::refers(user)?;
+    if !known_needs().contains(&req.need) {
+        return Err(AppError::Invalid(format!(
+            "need {:?} is not a need of a shipped methodology: one of {}",
+            req.need,
+            known_needs().join(", ")
+        ))
+        .into());
+    }
+    let mut query = req.query.clone();
+    match &query.need {
+        Some(n) if *n != req.need => {
+            return Err(AppError::Invalid(format!(
+                "the list is filtered by the need {n:?} but the referral is for {:?}: refer a \
+                 list for the need it is filtered by",
+                req.need
+            ))
+            .into())
+        }
+        _ => query.need = Some(req.need.clone()),
+    }
+    let agency = catalogued(store, &req.agency).await?;
+    progress("reading the target list", 0, 1);
+    let lm = crate::scoring::default_methodology();
+    let scores = crate::targeting::target_scores(store, &lm, user, &query).await?;
+    let households = scores.len();
+    let mut outside = 0;
+    let mut cases = Vec::with_capacity(households);
+    for s in scores {
+        if !agency.works_in(&s.village_code) {
+            outside += 1;
+            continue;
+        }
+        policy::may_refer(user, &s.village_code)?;
+        cases.push(NewCase {
+            round: query.round.clone(),
+            household_id: s.score.household_id.clone(),
+            village_code: s.village_code,
+            need: req.need.clone(),
+            agency: req.agency.clone(),
+            state: if req.send {
+                CaseState::Sent
+            } else {
+                CaseState::Proposed
+            },
+            priority: case::priority(s.score.group),
+            note: req.note.trim().to_string(),
+            due_on: req.due_on,
+            created_by: user.id,
+            created_by_name: user.name.to_string(),
+        });
+    }
+    progress("opening cases", 0, cases.len() as u64);
+    let opened = store.cases().open_many(&cases, Utc::now()).await?;
+    progress("opening cases", cases.len() as u64, cases.len() as u64);
+    Ok(GroupReferralResult {
+        households,
+        opened: opened.opened.len(),
+        already_open: opened.already_open.len(),
+        outside_agency_areas: outside,
+    })
+}
+
+/// Which of the cases a user reads a list holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    /// Only cases in this state.
+    pub state: Option<CaseState>,
+    /// Only overdue cases (not ended, past their due date today).
+    pub overdue: bool,
+    /// Only the cases of this agency (inside what the user reads).
+    pub agency: Option<AgencyCode>,
+}
+
+/// The most cases a download holds.
+pub const DOWNLOAD_MAX: u32 = 200_000;
+
+/// The cases the user reads, newest first, every one of them (up to [`DOWNLOAD_MAX`]): a
+/// downloaded inbox.
+pub async fn all_cases(
+    store: &Store,
+    user: &User,
+    q: &CaseQuery,
+) -> Result<Vec<Case>, AccessError> {
+    Ok(list_in(store, user, q, 0, u64::from(DOWNLOAD_MAX)).await?.0)
+}
+
 /// The cases the user reads, newest first.
 pub async fn list_cases(
     store: &Store,
     user: &User,
+    q: &CaseQuery,
     paging: Paging,
 ) -> Result<Page<Case>, AccessError> {
-    let (agency, scope) = policy::case_view(user)?;
-    let (items, total) = store
-        .cases()
-        .list(
-            agency.as_ref(),
-            &scope,
-            paging.offset(),
-            u64::from(paging.per_page()),
-        )
-        .await?;
+    let (items, total) = list_in(
+        store,
+        user,
+        q,
+        paging.offset(),
+        u64::from(paging.per_page()),
+    )
+    .await?;
     Ok(Page {
         items,
         page: paging.page(),
         per_page: paging.per_page(),
         total,
     })
+}
+
+async fn list_in(
+    store: &Store,
+    user: &User,
+    q: &CaseQuery,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Case>, u64), AccessError> {
+    let (agency, scope) = policy::case_view(user)?;
+    // An agency officer's own agency always; another's asked for: an empty list.
+    let agency = match (agency, &q.agency) {
+        (Some(own), Some(asked)) if own != *asked => return Ok((Vec::new(), 0)),
+        (Some(own), _) => Some(own),
+        (None, asked) => asked.clone(),
+    };
+    let filter = CaseFilter {
+        agency: agency.as_ref(),
+        state: q.state,
+        overdue_on: q.overdue.then(|| Utc::now().date_naive()),
+    };
+    Ok(store.cases().list(filter, &scope, offset, limit).await?)
 }
 
 /// One case the user reads, with its history.
@@ -153,6 +318,9 @@ pub async fn move_case(
         CaseError::NotYours(..) => AccessError::Forbidden(e.to_string()),
         e => AppError::Invalid(e.to_string()).into(),
     })?;
+    // The agency's officer who first takes the case on owns it.
+    let owner =
+        (party == Party::Agency && !matches!(m, CaseMove::Decline)).then_some(user.name.as_str());
     Ok(store
         .cases()
         .change_state(
@@ -162,7 +330,115 @@ pub async fn move_case(
             user.id,
             user.name.as_str(),
             note.trim(),
+            owner,
             Utc::now(),
         )
         .await?)
+}
+
+/// The longest comment kept.
+const COMMENT_MAX_CHARS: usize = 1_000;
+
+/// Writes a comment on case `id`, for a user who plays a part in it (the referring side, the
+/// agency, an admin); the case's state and version stay as they are.
+pub async fn comment_case(
+    store: &Store,
+    user: &User,
+    id: i64,
+    note: &str,
+) -> Result<(), AccessError> {
+    let (c, _) = get_case(store, user, id).await?;
+    if policy::case_party(user, &c.new.agency, &c.new.village_code) == Party::Other {
+        return Err(AccessError::Forbidden(
+            "only the referring side, the case's agency or an admin comments on a case".into(),
+        ));
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(AppError::Invalid("a comment needs some text".into()).into());
+    }
+    if note.chars().count() > COMMENT_MAX_CHARS {
+        return Err(AppError::Invalid(format!(
+            "a comment is at most {COMMENT_MAX_CHARS} characters"
+        ))
+        .into());
+    }
+    Ok(store
+        .cases()
+        .comment(id, user.id, user.name.as_str(), note, Utc::now())
+        .await?)
+}
+
+/// The cases of one household that the user reads (the family profile), newest first.
+pub async fn household_cases(
+    store: &Store,
+    user: &User,
+    household_id: &HouseholdId,
+) -> Result<Vec<Case>, AccessError> {
+    let Ok((agency, scope)) = policy::case_view(user) else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .cases()
+        .of_household(household_id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            agency.as_ref().is_none_or(|a| *a == c.new.agency)
+                && scope.contains(&c.new.village_code)
+        })
+        .collect())
+}
+
+/// One agency's cases in each state inside what the user reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyStatus {
+    /// The agency.
+    pub agency: Agency,
+    /// Cases by state, in `CaseState::ALL` order.
+    pub by_state: Vec<u64>,
+    /// Cases not ended and past their due date.
+    pub overdue: u64,
+    /// Every case.
+    pub total: u64,
+}
+
+/// The referral status by agency (the dashboard's): how many cases inside what the user reads
+/// (narrowed to `area` when given) each agency has in each state, and how many are overdue;
+/// agencies without cases are left out. Analysts, who read no cases, get nothing.
+pub async fn referral_status(
+    store: &Store,
+    user: &User,
+    area: Option<&AreaCode>,
+) -> Result<Vec<AgencyStatus>, AccessError> {
+    let Ok((agency, scope)) = policy::case_view(user) else {
+        return Ok(Vec::new());
+    };
+    let scope = match scope.narrowed(area) {
+        None => Scope::All,
+        Some(codes) if codes.is_empty() => Scope::None,
+        Some(codes) => Scope::Areas(codes),
+    };
+    let counts = store
+        .cases()
+        .status(agency.as_ref(), &scope, Utc::now().date_naive())
+        .await?;
+    let mut out: Vec<AgencyStatus> = Vec::new();
+    for a in store.agencies().list().await? {
+        let mine: Vec<_> = counts.iter().filter(|c| c.agency == a.code).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let by_state: Vec<u64> = CaseState::ALL
+            .iter()
+            .map(|s| mine.iter().filter(|c| c.state == *s).map(|c| c.cases).sum())
+            .collect();
+        out.push(AgencyStatus {
+            total: by_state.iter().sum(),
+            overdue: mine.iter().map(|c| c.overdue).sum(),
+            by_state,
+            agency: a,
+        });
+    }
+    Ok(out)
 }

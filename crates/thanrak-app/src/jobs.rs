@@ -28,7 +28,9 @@ use thanrak_store::{Job, JobEnd, JobState, NewJob, Store, User, UserName};
 use tokio::sync::Notify;
 
 use crate::access::{AccessError, Page, Paging};
+use crate::cases::{GroupReferral, GroupReferralResult};
 use crate::scoring::{score_round, LoadedMethodology, ScoreSummary};
+use crate::targeting::TargetQuery;
 use crate::upload::{check_upload, load_upload, Diagnostic, UploadCheck, UploadLoad};
 use crate::{AppError, ImportMode, Progress, Removals};
 use thanrak_core::methodology::SHIPPED_FILES;
@@ -50,8 +52,67 @@ thanrak_core::labelled_enum!(
         Score = "score" / "คำนวณดัชนี" / "Scoring",
         /// Check uploaded files without loading them (the import page's first step).
         Check = "check" / "ตรวจไฟล์ก่อนนำเข้า" / "File check",
+        /// Refer every household of a target list to an agency (a bulk referral).
+        Refer = "refer" / "ส่งต่อกลุ่มเป้าหมาย" / "Group referral",
     }
 );
+
+/// The parameters of a bulk referral job: a target list (round and filters, as the target
+/// list page has them) and the referral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferParams {
+    /// The round.
+    #[serde(with = "round_text")]
+    pub round: RoundLabel,
+    /// The list's area filter.
+    pub area: Option<String>,
+    /// The list's group filter.
+    pub group: Option<String>,
+    /// The list's indicator filter.
+    pub indicator: Option<String>,
+    /// The need referred (the list is the households with it).
+    pub need: String,
+    /// The agency's code.
+    pub agency: String,
+    /// What the agency should know.
+    pub note: String,
+    /// When the cases should be resolved.
+    pub due_on: Option<chrono::NaiveDate>,
+    /// Sent at once (else proposed).
+    pub send: bool,
+    /// The referring user's name; its rights are those it has when the job runs.
+    pub user: String,
+}
+
+impl ReferParams {
+    /// The referral these parameters describe, checked.
+    pub fn referral(&self) -> Result<GroupReferral, AppError> {
+        let area = self
+            .area
+            .as_deref()
+            .map(|a| {
+                thanrak_core::AreaCode::parse(a)
+                    .map_err(|e| AppError::Invalid(format!("area {a:?} {e}")))
+            })
+            .transpose()?;
+        let agency = thanrak_core::identity::AgencyCode::parse(&self.agency)
+            .map_err(|e| AppError::Invalid(format!("agency {:?} {e}", self.agency)))?;
+        Ok(GroupReferral {
+            query: TargetQuery {
+                round: self.round.clone(),
+                area,
+                group: self.group.clone(),
+                indicator: self.indicator.clone(),
+                need: Some(self.need.clone()),
+            },
+            need: self.need.clone(),
+            agency,
+            note: self.note.clone(),
+            due_on: self.due_on,
+            send: self.send,
+        })
+    }
+}
 
 /// The parameters of an import job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +194,8 @@ pub enum JobParams {
     Score(ScoreParams),
     /// A check of uploaded files.
     Check(CheckParams),
+    /// A bulk referral.
+    Refer(ReferParams),
 }
 
 impl JobParams {
@@ -142,6 +205,7 @@ impl JobParams {
             JobParams::Import(_) => JobKind::Import,
             JobParams::Score(_) => JobKind::Score,
             JobParams::Check(_) => JobKind::Check,
+            JobParams::Refer(_) => JobKind::Refer,
         }
     }
 
@@ -150,6 +214,7 @@ impl JobParams {
             JobParams::Import(p) => json(p),
             JobParams::Score(p) => json(p),
             JobParams::Check(p) => json(p),
+            JobParams::Refer(p) => json(p),
         }
     }
 
@@ -170,6 +235,9 @@ impl JobParams {
                 .map_err(bad),
             "check" => serde_json::from_str(&job.new.params)
                 .map(JobParams::Check)
+                .map_err(bad),
+            "refer" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Refer)
                 .map_err(bad),
             other => Err(AppError::Invalid(format!(
                 "job {} is of an unknown kind {other:?}",
@@ -353,11 +421,11 @@ async fn job_user(
     files: &[PathBuf],
 ) -> Result<User, AccessError> {
     let name = UserName::parse(name)
-        .map_err(|e| AppError::Invalid(format!("the importing user's name {e}")))?;
+        .map_err(|e| AppError::Invalid(format!("the queuing user's name {e}")))?;
     let user = store.accounts().user(&name).await?;
     if user.id != created_by || user.disabled {
         return Err(AccessError::Forbidden(
-            "the user who queued this import is disabled".into(),
+            "the user who queued this job is disabled".into(),
         ));
     }
     if files.iter().any(|f| !f.exists()) {
@@ -392,6 +460,38 @@ fn problems(diagnostics: Vec<Diagnostic>, staging: Option<&Path>) -> Vec<Problem
             reason: d.reason,
         })
         .collect()
+}
+
+/// Runs a bulk referral as `created_by` (see [`crate::cases::refer_group`]): one transaction.
+pub async fn run_refer(
+    store: &Store,
+    created_by: i64,
+    p: &ReferParams,
+    progress: Progress<'_>,
+) -> Result<GroupReferralResult, AccessError> {
+    let user = job_user(store, created_by, &p.user, &[]).await?;
+    crate::cases::refer_group(store, &user, &p.referral()?, progress).await
+}
+
+/// Queues a bulk referral for `user`, once its rights and the referral are checked (the job
+/// checks them again when it runs).
+pub async fn queue_referral(jobs: &Jobs, user: &User, p: &ReferParams) -> Result<Job, AccessError> {
+    crate::policy::refers(user)?;
+    let r = p.referral()?;
+    if !crate::agencies::known_needs().contains(&r.need) {
+        return Err(AppError::Invalid(format!(
+            "need {:?} is not a need of a shipped methodology: one of {}",
+            r.need,
+            crate::agencies::known_needs().join(", ")
+        ))
+        .into());
+    }
+    crate::ensure_round(jobs.store(), &p.round).await?;
+    let params = JobParams::Refer(ReferParams {
+        user: user.name.to_string(),
+        ..p.clone()
+    });
+    Ok(jobs.queue(&params, user).await?)
 }
 
 /// Checks the files of a check job as `created_by` (see [`crate::upload::check_upload`]);
@@ -483,6 +583,10 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
                 Err(e) => failed(failure(job, &e.into())),
             }
         }
+        Ok(JobParams::Refer(p)) => match run_refer(store, job.new.created_by, &p, progress).await {
+            Ok(result) => JobEnd::Done(json(&result)),
+            Err(e) => failed(failure(job, &e)),
+        },
         Ok(JobParams::Check(p)) => {
             let run = run_check(store, job.new.created_by, &p, progress).await;
             // Files that may not be loaded are not kept; files that may wait for the

@@ -7,14 +7,14 @@
 //! | analyst | none (aggregates only) | — | withheld | — | — | — |
 //! | area_manager | its provinces/districts | shown | shown (it sees only its areas) | its areas | its areas | — |
 //! | surveyor | its subdistricts/villages | masked | shown in its areas, withheld beyond | its areas | — | — |
-//! | agency_officer | the households referred to its agency | masked | withheld | — | — | — |
+//! | agency_officer | the households referred to its agency | shown while its case is accepted or in progress, else masked | withheld | — | — | — |
 //!
 //! Referral cases: an admin reads and moves every case; an area manager refers households of its
 //! areas and reads their cases (the referring side); a surveyor reads the cases of its areas; an
 //! agency officer reads and moves the cases sent to its agency (the agency's side); an analyst
 //! reads none.
 
-use thanrak_core::case::Party;
+use thanrak_core::case::{CaseState, Party};
 use thanrak_core::identity::{AgencyCode, Role, Scope, User};
 use thanrak_core::{AreaCode, AreaLevel};
 
@@ -31,15 +31,28 @@ pub fn household_scope(user: &User) -> Result<Scope, AccessError> {
             Ok(Scope::Areas(user.areas.clone()))
         }
         Role::AreaManager | Role::Surveyor => Ok(Scope::None),
-        Role::AgencyOfficer => Ok(referred_households(user)),
+        // An agency officer lists no households: it reads one at a time, those referred to its
+        // agency ([`referral_agency`]).
+        Role::AgencyOfficer => Ok(Scope::None),
     }
 }
 
-/// The households referred to the user's agency: an agency officer's whole view of households.
-/// Nothing until referrals between agencies are recorded (the referral issue fills this in from
-/// the agency's open cases); every other role has no referral view.
-pub fn referred_households(_user: &User) -> Scope {
-    Scope::None
+/// The agency whose referred households the user reads one by one (an agency officer's), in
+/// addition to its household scope: a household with a case (in any state) at that agency.
+pub fn referral_agency(user: &User) -> Option<&AgencyCode> {
+    match user.role {
+        Role::AgencyOfficer => user.agency.as_ref(),
+        _ => None,
+    }
+}
+
+/// Whether an agency officer sees the personal data of a household its agency has cases for
+/// in these states: while the agency works on it (accepted or in progress), it needs to know
+/// whom to visit; before it accepts, and once the case has ended, names stay masked.
+pub fn referral_shows_personal_data(states: &[CaseState]) -> bool {
+    states
+        .iter()
+        .any(|s| matches!(s, CaseState::Accepted | CaseState::InProgress))
 }
 
 /// Whether the role sees names, national ids, birth dates, house numbers and locations as they are.
@@ -187,6 +200,16 @@ pub fn case_party(user: &User, agency: &AgencyCode, village: &AreaCode) -> Party
         Role::AreaManager if user.areas.iter().any(|a| village.is_within(a)) => Party::Referrer,
         Role::AgencyOfficer if user.agency.as_ref() == Some(agency) => Party::Agency,
         _ => Party::Other,
+    }
+}
+
+/// Refused unless the user may refer households at all (an admin, an area manager).
+pub fn refers(user: &User) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager => Ok(()),
+        _ => Err(AccessError::Forbidden(
+            "only an admin or an area manager refers households to agencies".into(),
+        )),
     }
 }
 

@@ -1,13 +1,13 @@
 //! The family profile: one household of one round with its members (masked by role), its scores
 //! (the 16 indicators, the five capitals, its group and the reasons), the help that fits, and its
-//! group and score in every scored round where it appears.
+//! group and score in every scored round where it appears, and its referral cases.
 
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::Group;
 use thanrak_core::{HouseholdId, RoundLabel};
-use thanrak_store::{Store, User};
+use thanrak_store::{Case, Store, User};
 
-use crate::access::{household_detail, household_scope, AccessError, HouseholdDetail};
+use crate::access::{household_detail, household_reading, AccessError, HouseholdDetail};
 use crate::audit::AuditLog;
 use crate::scoring::LoadedMethodology;
 use crate::targeting::{need_labels, Label};
@@ -34,6 +34,8 @@ pub struct Profile {
     pub needs: Vec<Label>,
     /// Its group and score in each scored round where it appears, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Its referral cases that the user reads, newest first.
+    pub cases: Vec<Case>,
 }
 
 /// The profile of household `household_id` of `round`, if `user` may see it: outside the
@@ -49,7 +51,7 @@ pub async fn household_profile(
     action: &str,
 ) -> Result<Profile, AccessError> {
     let detail = household_detail(store, log, user, round, household_id, action).await?;
-    let scope = household_scope(user)?;
+    let (scope, _) = household_reading(store, user, household_id).await?;
     let h = &detail.household.household;
     let (round, id) = (h.round.clone(), h.household_id.clone());
     let m = &lm.methodology;
@@ -73,10 +75,12 @@ pub async fn household_profile(
         .as_ref()
         .map(|s| need_labels(m, s.needs))
         .unwrap_or_default();
+    let cases = crate::cases::household_cases(store, user, &id).await?;
     Ok(Profile {
         detail,
         score,
         needs: fits,
         history,
+        cases,
     })
 }

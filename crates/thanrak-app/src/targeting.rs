@@ -196,24 +196,10 @@ fn head_name(members: &[Member], masked: bool) -> Option<String> {
     })
 }
 
-/// The target list of a scored round: the households `user` may see, filtered and ordered as
-/// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are
-/// refused (aggregates only). A page that shows names unmasked is written to the audit log under
-/// `action` first.
-#[allow(clippy::too_many_arguments)]
-pub async fn target_list(
-    store: &Store,
-    log: &AuditLog,
-    cache: &FiguresCache,
-    lm: &LoadedMethodology,
-    user: &thanrak_store::User,
-    q: &TargetQuery,
-    paging: Option<Paging>,
-    action: &str,
-) -> Result<Arc<TargetList>, AccessError> {
-    let m = &lm.methodology;
-    let scope = access::household_scope(user)?;
-    let area = q.area;
+/// The filters of a target query as the store takes them: group, indicator index, need index.
+type Filters = (Option<Group>, Option<usize>, Option<usize>);
+
+fn filters(m: &Methodology, q: &TargetQuery) -> Result<Filters, AppError> {
     let group = q
         .group
         .as_deref()
@@ -243,20 +229,106 @@ pub async fn target_list(
             })
         })
         .transpose()?;
-    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
+    Ok((group, indicator, need))
+}
+
+/// Refused when a list is filtered by need on a round scored before needs were stored.
+fn needs_stored(
+    key: &RunKey,
+    need: Option<usize>,
+    runs: &crate::scoring::RoundRuns,
+) -> Result<(), AppError> {
     if need.is_some()
         && runs
             .runs
             .iter()
-            .any(|r| r.key == key && r.methodology_text.is_none())
+            .any(|r| r.key == *key && r.methodology_text.is_none())
     {
         return Err(AppError::Invalid(format!(
             "round {} was scored before needs were stored: score it again \
              (`thanrak score --round {}`)",
             key.round, key.round
-        ))
-        .into());
+        )));
     }
+    Ok(())
+}
+
+/// Every household of a target list that `user` may see, in the order of §5, without names
+/// (a bulk referral's households): the scores only, read straight from the store.
+pub async fn target_scores(
+    store: &Store,
+    lm: &LoadedMethodology,
+    user: &thanrak_store::User,
+    q: &TargetQuery,
+) -> Result<Vec<StoredScore>, AccessError> {
+    let m = &lm.methodology;
+    let scope = access::household_scope(user)?;
+    let (group, indicator, need) = filters(m, q)?;
+    let key = run_key(&q.round, m);
+    // A run scored before needs were stored holds none: a list by need of it is empty.
+    if !store
+        .scores()
+        .scored_rounds(m.id(), m.version())
+        .await?
+        .contains(&q.round)
+    {
+        crate::ensure_round(store, &q.round).await?;
+        return Err(
+            AppError::NotFound(format!("round {} has not been scored yet", q.round)).into(),
+        );
+    }
+    Ok(every_target(
+        store,
+        &key,
+        &scope,
+        q.area.as_ref(),
+        (group, indicator, need),
+    )
+    .await?)
+}
+
+/// Every score of a run inside `scope` and `area` that passes the filters, in the order of §5.
+async fn every_target(
+    store: &Store,
+    key: &RunKey,
+    scope: &Scope,
+    area: Option<&AreaCode>,
+    (group, indicator, need): Filters,
+) -> Result<Vec<StoredScore>, AppError> {
+    let mut scores: Vec<StoredScore> = store
+        .scores()
+        .scoped(key, scope, area)
+        .await?
+        .into_iter()
+        .filter(|s| group.is_none_or(|g| s.score.group == g))
+        .filter(|s| indicator.is_none_or(|i| s.score.deprived(i)))
+        .filter(|s| need.is_none_or(|i| s.score.needs.get(i)))
+        .collect();
+    scores.sort_by(|a, b| target_order(&a.score, &b.score));
+    Ok(scores)
+}
+
+/// The target list of a scored round: the households `user` may see, filtered and ordered as
+/// §5 says; one page of it, or all of it (for downloads) when `paging` is `None`. Analysts are
+/// refused (aggregates only). A page that shows names unmasked is written to the audit log under
+/// `action` first.
+#[allow(clippy::too_many_arguments)]
+pub async fn target_list(
+    store: &Store,
+    log: &AuditLog,
+    cache: &FiguresCache,
+    lm: &LoadedMethodology,
+    user: &thanrak_store::User,
+    q: &TargetQuery,
+    paging: Option<Paging>,
+    action: &str,
+) -> Result<Arc<TargetList>, AccessError> {
+    let m = &lm.methodology;
+    let scope = access::household_scope(user)?;
+    let area = q.area;
+    let (group, indicator, need) = filters(m, q)?;
+    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
+    needs_stored(&key, need, &runs)?;
     let round = key.round.clone();
     let filter = TargetFilter {
         area: area.as_ref(),
@@ -308,16 +380,8 @@ pub async fn target_list(
         }
         // A download: every row, ordered here.
         None => {
-            let mut scores: Vec<StoredScore> = store
-                .scores()
-                .scoped(&key, &scope, area.as_ref())
-                .await?
-                .into_iter()
-                .filter(|s| group.is_none_or(|g| s.score.group == g))
-                .filter(|s| indicator.is_none_or(|i| s.score.deprived(i)))
-                .filter(|s| need.is_none_or(|i| s.score.needs.get(i)))
-                .collect();
-            scores.sort_by(|a, b| target_order(&a.score, &b.score));
+            let scores =
+                every_target(store, &key, &scope, area.as_ref(), (group, indicator, need)).await?;
             let page = Page {
                 page: 1,
                 per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),

@@ -54,6 +54,8 @@ pub struct Case {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The agency's officer who owns it (who accepted it), once accepted.
+    pub owner: Option<String>,
 }
 
 /// One change of a case.
@@ -71,6 +73,13 @@ pub struct CaseEvent {
     pub note: String,
 }
 
+impl CaseEvent {
+    /// Whether this is a comment (the state did not change).
+    pub fn is_comment(&self) -> bool {
+        self.from == Some(self.to)
+    }
+}
+
 type CaseRow = (
     i64,
     String,
@@ -86,16 +95,18 @@ type CaseRow = (
     i64,
     i64,
     i64,
+    String,
+    Option<String>,
 );
 
 const CASE_COLUMNS: &str = "id, round, household_id, village_code, need, agency, state, priority, \
-    note, due_on, created_by, created_at, updated_at, version";
+    note, due_on, created_by, created_at, updated_at, version, created_by_name, owner";
 
 fn time(s: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(s, 0).ok_or_else(|| StoreError::Corrupt(format!("time {s}")))
 }
 
-fn case(r: CaseRow, created_by_name: String) -> Result<Case, StoreError> {
+fn case(r: CaseRow) -> Result<Case, StoreError> {
     let bad = |what: &str, v: &str| StoreError::Corrupt(format!("case {}: {what} {v:?}", r.0));
     let state = CaseState::parse(&r.6).ok_or_else(|| bad("state", &r.6))?;
     Ok(Case {
@@ -115,12 +126,88 @@ fn case(r: CaseRow, created_by_name: String) -> Result<Case, StoreError> {
                 .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad("due_on", d)))
                 .transpose()?,
             created_by: r.10,
-            created_by_name,
+            created_by_name: r.14,
         },
         state,
         version: r.13,
         created_at: time(r.11)?,
         updated_at: time(r.12)?,
+        owner: r.15,
+    })
+}
+
+/// Which cases a list holds, besides the reader's scope.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseFilter<'a> {
+    /// Only the cases sent to this agency.
+    pub agency: Option<&'a AgencyCode>,
+    /// Only cases in this state.
+    pub state: Option<CaseState>,
+    /// Only cases not ended whose due date is before this day (overdue on it).
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// What a bulk opening did: the cases opened, and the households skipped because they already
+/// had an open case for the need at the agency.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Opened {
+    /// The ids of the cases opened, with their households.
+    pub opened: Vec<(i64, HouseholdId)>,
+    /// The households that already had an open case for that need at that agency.
+    pub already_open: Vec<HouseholdId>,
+}
+
+/// How many of an area's cases one agency has in one state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCount {
+    /// The agency.
+    pub agency: AgencyCode,
+    /// The state.
+    pub state: CaseState,
+    /// Cases.
+    pub cases: u64,
+    /// Of them, past their due date on the day asked (never for an ended case).
+    pub overdue: u64,
+}
+
+/// Rows per multi-row INSERT of a bulk opening (13 parameters a case: SQLite allows 32,766).
+const OPEN_CHUNK: usize = 1_000;
+
+/// The filter of a list as SQL (`$1` the agency or NULL, then the scope's ranges, the state and
+/// the day; `next` the first parameter number left), and its binds after `$1`.
+struct ListSql {
+    cond: String,
+    ranges: Vec<(String, String)>,
+    next: usize,
+}
+
+fn list_sql(filter: &CaseFilter<'_>, scope: &Scope) -> Option<ListSql> {
+    let (everywhere, ranges) = match village_ranges(scope, None) {
+        None => (true, Vec::new()),
+        Some(r) => (false, r),
+    };
+    if !everywhere && ranges.is_empty() {
+        return None;
+    }
+    let mut cond = vec!["($1 IS NULL OR agency = $1)".to_string()];
+    if !everywhere {
+        cond.push(format!("({})", range_condition("village_code", &ranges, 2)));
+    }
+    let mut next = 2 + 2 * ranges.len();
+    if filter.state.is_some() {
+        cond.push(format!("state = ${next}"));
+        next += 1;
+    }
+    if filter.overdue_on.is_some() {
+        cond.push(format!(
+            "due_on < ${next} AND state NOT IN ('resolved', 'declined', 'cancelled')"
+        ));
+        next += 1;
+    }
+    Some(ListSql {
+        cond: cond.join(" AND "),
+        ranges,
+        next,
     })
 }
 
@@ -135,8 +222,9 @@ impl Cases<'_> {
         let at_s = secs(at).timestamp();
         let sql = format!(
             "INSERT INTO cases (round, household_id, village_code, need, agency, state, priority, \
-             note, due_on, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {CASE_COLUMNS}"
+             note, due_on, created_by, created_at, updated_at, created_by_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) \
+             RETURNING {CASE_COLUMNS}"
         );
         let row: CaseRow = with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
@@ -152,6 +240,7 @@ impl Cases<'_> {
                 .bind(new.due_on.map(|d| d.format("%Y-%m-%d").to_string()))
                 .bind(new.created_by)
                 .bind(at_s)
+                .bind(&new.created_by_name)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| match StoreError::from(e) {
@@ -176,74 +265,165 @@ impl Cases<'_> {
             tx.commit().await?;
             row
         });
-        case(row, new.created_by_name.clone())
+        case(row)
     }
 
-    /// One case, with the name of who opened it.
+    /// Opens many cases in one transaction (a bulk referral), each with its first event; a
+    /// household that already has an open case for the same need at the same agency (or appears
+    /// twice in `cases`) is skipped, not refused. All or nothing: an error writes no case.
+    pub async fn open_many(
+        self,
+        cases: &[NewCase],
+        at: DateTime<Utc>,
+    ) -> Result<Opened, StoreError> {
+        let at_s = secs(at).timestamp();
+        let mut opened: Vec<(i64, HouseholdId)> = Vec::with_capacity(cases.len());
+        with_pool!(self.0, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in cases.chunks(OPEN_CHUNK) {
+                let mut sql = String::from(
+                    "INSERT INTO cases (round, household_id, village_code, need, agency, state, \
+                     priority, note, due_on, created_by, created_at, updated_at, \
+                     created_by_name) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let b = i * 13;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push('(');
+                    sql.push_str(
+                        &(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "),
+                    );
+                    sql.push(')');
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING RETURNING id, household_id");
+                let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+                for c in chunk {
+                    q = q
+                        .bind(c.round.as_str())
+                        .bind(c.household_id.as_str())
+                        .bind(c.village_code.to_string())
+                        .bind(&c.need)
+                        .bind(c.agency.as_str())
+                        .bind(c.state.as_str())
+                        .bind(i64::from(c.priority))
+                        .bind(&c.note)
+                        .bind(c.due_on.map(|d| d.format("%Y-%m-%d").to_string()))
+                        .bind(c.created_by)
+                        .bind(at_s)
+                        .bind(at_s)
+                        .bind(&c.created_by_name);
+                }
+                let rows = q.fetch_all(&mut *tx).await?;
+                if rows.is_empty() {
+                    continue;
+                }
+                // The first event of each case opened: every case of a bulk referral opens
+                // alike, so the chunk's first case says how.
+                let first = &chunk[0];
+                let mut ev = String::from(
+                    "INSERT INTO case_events (case_id, at, user_id, user_name, from_state, \
+                     to_state, note) VALUES ",
+                );
+                for i in 0..rows.len() {
+                    if i > 0 {
+                        ev.push_str(", ");
+                    }
+                    ev.push_str(&format!("(${}, $1, $2, $3, NULL, $4, $5)", i + 6));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(ev))
+                    .bind(at_s)
+                    .bind(first.created_by)
+                    .bind(&first.created_by_name)
+                    .bind(first.state.as_str())
+                    .bind(&first.note);
+                for (id, _) in &rows {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+                for (id, h) in rows {
+                    let h = HouseholdId::parse(&h)
+                        .map_err(|_| StoreError::Corrupt(format!("case {id}: household {h:?}")))?;
+                    opened.push((id, h));
+                }
+            }
+            tx.commit().await?;
+        });
+        // Each case opened accounts for one listing of its household; the other listings were
+        // skipped.
+        let mut got: std::collections::HashMap<&HouseholdId, usize> = Default::default();
+        for (_, h) in &opened {
+            *got.entry(h).or_default() += 1;
+        }
+        let already_open = cases
+            .iter()
+            .map(|c| &c.household_id)
+            .filter(|h| match got.get_mut(h) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        Ok(Opened {
+            opened,
+            already_open,
+        })
+    }
+
+    /// One case.
     pub async fn get(self, id: i64) -> Result<Option<Case>, StoreError> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
         let row: Option<CaseRow> = with_pool!(self.0, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(pool).await?
         });
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let name = self.opener(r.0).await?;
-                case(r, name).map(Some)
-            }
-        }
+        row.map(case).transpose()
     }
 
-    async fn opener(self, id: i64) -> Result<String, StoreError> {
-        let name: Option<String> = with_pool!(self.0, pool => {
-            sqlx::query_scalar(
-                "SELECT user_name FROM case_events WHERE case_id = $1 ORDER BY id LIMIT 1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(name.unwrap_or_default())
-    }
-
-    /// The cases sent to `agency` (all agencies when `None`) inside `scope`, newest first, and
-    /// how many there are in all.
+    /// The cases of `filter` inside `scope`, newest first, and how many there are in all.
     pub async fn list(
         self,
-        agency: Option<&AgencyCode>,
+        filter: CaseFilter<'_>,
         scope: &Scope,
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<Case>, u64), StoreError> {
-        // No ranges: every area; empty ranges: none.
-        let (everywhere, ranges) = match village_ranges(scope, None) {
-            None => (true, Vec::new()),
-            Some(r) => (false, r),
-        };
-        if !everywhere && ranges.is_empty() {
+        let Some(ListSql { cond, ranges, next }) = list_sql(&filter, scope) else {
             return Ok((Vec::new(), 0));
-        }
-        let mut cond = vec!["($1 IS NULL OR agency = $1)".to_string()];
-        if !everywhere {
-            cond.push(format!("({})", range_condition("village_code", &ranges, 2)));
-        }
-        let filter = cond.join(" AND ");
-        let count_sql = format!("SELECT count(*) FROM cases WHERE {filter}");
-        let n = 2 + 2 * ranges.len();
+        };
+        let count_sql = format!("SELECT count(*) FROM cases WHERE {cond}");
         let page_sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE {filter} ORDER BY id DESC LIMIT ${n} OFFSET ${}",
-            n + 1
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {cond} ORDER BY id DESC LIMIT ${next} \
+             OFFSET ${}",
+            next + 1
         );
-        let agency = agency.map(|a| a.as_str().to_string());
+        let agency = filter.agency.map(|a| a.as_str().to_string());
+        let state = filter.state.map(CaseState::as_str);
+        let day = filter.overdue_on.map(|d| d.format("%Y-%m-%d").to_string());
         let (total, rows): (i64, Vec<CaseRow>) = with_pool!(self.0, pool => {
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())).bind(agency.clone());
             for (lo, hi) in &ranges {
                 q = q.bind(lo.clone()).bind(hi.clone());
             }
+            if let Some(s) = state {
+                q = q.bind(s);
+            }
+            if let Some(d) = &day {
+                q = q.bind(d.clone());
+            }
             let total: i64 = q.fetch_one(pool).await?;
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(page_sql.clone())).bind(agency.clone());
             for (lo, hi) in &ranges {
                 q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            if let Some(s) = state {
+                q = q.bind(s);
+            }
+            if let Some(d) = &day {
+                q = q.bind(d.clone());
             }
             let rows: Vec<CaseRow> = q
                 .bind(i64::try_from(limit).unwrap_or(i64::MAX))
@@ -252,16 +432,70 @@ impl Cases<'_> {
                 .await?;
             (total, rows)
         });
-        let mut cases = Vec::with_capacity(rows.len());
-        for r in rows {
-            let name = self.opener(r.0).await?;
-            cases.push(case(r, name)?);
-        }
+        let cases = rows.into_iter().map(case).collect::<Result<Vec<_>, _>>()?;
         Ok((cases, u64::try_from(total).unwrap_or(0)))
     }
 
+    /// How many cases inside `scope` (of one agency, when given) each agency has in each state,
+    /// and how many of them are overdue on `today`: the dashboard's referral status, counted
+    /// from the `(village_code, agency, state, due_on)` index.
+    pub async fn status(
+        self,
+        agency: Option<&AgencyCode>,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<Vec<StatusCount>, StoreError> {
+        let Some(ListSql { cond, ranges, next }) = list_sql(&CaseFilter::default(), scope) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT agency, state, count(*), \
+             COALESCE(SUM(CASE WHEN due_on < ${next} THEN 1 ELSE 0 END), 0) \
+             FROM cases WHERE {cond} GROUP BY agency, state ORDER BY agency, state"
+        );
+        let agency = agency.map(|a| a.as_str().to_string());
+        let day = today.format("%Y-%m-%d").to_string();
+        let rows: Vec<(String, String, i64, i64)> = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(agency.clone());
+            for (lo, hi) in &ranges {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            q.bind(day.clone()).fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(a, s, n, late)| {
+                let bad = |what: &str, v: &str| StoreError::Corrupt(format!("case {what} {v:?}"));
+                let state = CaseState::parse(&s).ok_or_else(|| bad("state", &s))?;
+                Ok(StatusCount {
+                    agency: AgencyCode::parse(&a).map_err(|_| bad("agency", &a))?,
+                    state,
+                    cases: u64::try_from(n).unwrap_or(0),
+                    overdue: if state.is_final() {
+                        0
+                    } else {
+                        u64::try_from(late).unwrap_or(0)
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Every case of one household (any round, any agency), newest first.
+    pub async fn of_household(self, household_id: &HouseholdId) -> Result<Vec<Case>, StoreError> {
+        let sql =
+            format!("SELECT {CASE_COLUMNS} FROM cases WHERE household_id = $1 ORDER BY id DESC");
+        let rows: Vec<CaseRow> = with_pool!(self.0, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(household_id.as_str())
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(case).collect()
+    }
+
     /// Moves case `id` to `to`, if it is still at `version` (else `Conflict`: someone changed
-    /// it since it was read), and writes the event; returns the case as it now is.
+    /// it since it was read), and writes the event; `owner`, when given, becomes the case's
+    /// owner if it has none. Returns the case as it now is.
     #[allow(clippy::too_many_arguments)]
     pub async fn change_state(
         self,
@@ -271,6 +505,7 @@ impl Cases<'_> {
         user_id: i64,
         user_name: &str,
         note: &str,
+        owner: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<Case, StoreError> {
         let at_s = secs(at).timestamp();
@@ -280,13 +515,14 @@ impl Cases<'_> {
             // first statement (SQLite cannot upgrade two readers to writers). The version guards
             // it: of two changes read at one version, the second to write updates nothing.
             let updated = sqlx::query(
-                "UPDATE cases SET state = $1, version = version + 1, updated_at = $2 \
-                 WHERE id = $3 AND version = $4",
+                "UPDATE cases SET state = $1, version = version + 1, updated_at = $2, \
+                 owner = COALESCE(owner, $5) WHERE id = $3 AND version = $4",
             )
             .bind(to.as_str())
             .bind(at_s)
             .bind(id)
             .bind(version)
+            .bind(owner)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -333,6 +569,36 @@ impl Cases<'_> {
                 ))),
             },
         }
+    }
+
+    /// Writes a comment on case `id`: an event that leaves its state (and version) as it is.
+    pub async fn comment(
+        self,
+        id: i64,
+        user_id: i64,
+        user_name: &str,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at_s = secs(at).timestamp();
+        let written = with_pool!(self.0, pool => {
+            sqlx::query(
+                "INSERT INTO case_events (case_id, at, user_id, user_name, from_state, to_state, \
+                 note) SELECT id, $2, $3, $4, state, state, $5 FROM cases WHERE id = $1",
+            )
+            .bind(id)
+            .bind(at_s)
+            .bind(user_id)
+            .bind(user_name)
+            .bind(note)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if written == 0 {
+            return Err(StoreError::NotFound(format!("case {id}")));
+        }
+        Ok(())
     }
 
     /// The history of case `id`, oldest first.

@@ -42,7 +42,7 @@ pub use accounts::{
 pub use agencies::Agencies;
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
-pub use cases::{Case, CaseEvent, Cases, NewCase};
+pub use cases::{Case, CaseEvent, CaseFilter, Cases, NewCase, Opened, StatusCount};
 pub use error::StoreError;
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
 pub use registry::{

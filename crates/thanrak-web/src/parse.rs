@@ -3,7 +3,9 @@
 //! round or area is the caller's mistake (400); a malformed household id is answered like an
 //! unknown one (404), so that nothing is told about the ids there are.
 
+use chrono::NaiveDate;
 use thanrak_app::access::no_such_household;
+use thanrak_core::identity::AgencyCode;
 use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
 
 use crate::error::ApiError;
@@ -27,4 +29,20 @@ pub(crate) fn area_or_none(s: Option<&str>) -> Result<Option<AreaCode>, ApiError
 /// of one that does not.
 pub(crate) fn household_id(round: &RoundLabel, s: &str) -> Result<HouseholdId, ApiError> {
     HouseholdId::parse(s).map_err(|_| no_such_household(round, s).into())
+}
+
+/// An optional date (YYYY-MM-DD), where an empty value is none.
+pub(crate) fn date_or_none(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    s.map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid(format!("{field} {d:?} is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()
+}
+
+/// An agency's code.
+pub(crate) fn agency(s: &str) -> Result<AgencyCode, ApiError> {
+    AgencyCode::parse(s).map_err(|e| ApiError::invalid(format!("agency {s:?} {e}")))
 }

@@ -6,7 +6,8 @@
 //! The population is the scored demo one (Lampang 52 and Roi Et 45). "Inside" is the demo
 //! surveyor's subdistrict in Lampang, with a household there; "outside" is Roi Et, with a
 //! household there. Roles: admin; analyst (aggregates only); `lampang`, area manager of 52;
-//! `surveyor`, of one Lampang subdistrict; `codi`, an agency officer (no referrals yet).
+//! `surveyor`, of one Lampang subdistrict; `codi`, an agency officer, to whom the inside
+//! household is referred (so it reads that household, masked while the case is only sent).
 
 use std::collections::BTreeSet;
 
@@ -98,6 +99,26 @@ const API: &[Row] = &[
         ["400|400", "403|403", "400|400", "400|400", "400|400"],
     ),
     row(
+        "POST",
+        "/cases/{id}/comments",
+        "/cases/999999/comments",
+        ["400|400", "403|403", "400|400", "400|400", "400|400"],
+    ),
+    // Narrowed to the area: an area manager asking beyond its areas counts nothing there.
+    row(
+        "GET",
+        "/cases/status",
+        "/cases/status?area={area}",
+        ["200|200", "403|403", "200|200", "200|200", "200|200"],
+    ),
+    // Without a body: only the roles that refer are told what is missing.
+    row(
+        "POST",
+        "/referrals",
+        "/referrals",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
         "GET",
         "/rounds/{round}/export",
         "/rounds/{round}/export?area={area}",
@@ -119,7 +140,7 @@ const API: &[Row] = &[
         "GET",
         "/rounds/{round}/households/{id}",
         "/rounds/{round}/households/{id}",
-        ["200u|200u", "403|403", "200u|404", "200m|404", "404|404"],
+        ["200u|200u", "403|403", "200u|404", "200m|404", "200m|404"],
     ),
     row(
         "GET",
@@ -180,6 +201,24 @@ const PAGES: &[Row] = &[
         ["403|403"; 5],
     ),
     row(
+        "POST",
+        "/cases/{id}/comment",
+        "/cases/999999/comment",
+        ["403|403"; 5],
+    ),
+    row(
+        "GET",
+        "/cases/{id}",
+        "/cases/999999",
+        ["404|404", "403|403", "404|404", "404|404", "404|404"],
+    ),
+    row(
+        "GET",
+        "/cases/download",
+        "/cases/download?format=csv",
+        ["200|200", "403|403", "200|200", "200|200", "200|200"],
+    ),
+    row(
         "GET",
         "/",
         "/?area={area}",
@@ -197,6 +236,7 @@ const PAGES: &[Row] = &[
         "/targets?area={area}",
         ["200u|200u", "403|403", "200u|200", "200m|200", "200|200"],
     ),
+    row("POST", "/targets/refer", "/targets/refer", ["403|403"; 5]),
     row(
         "GET",
         "/targets/download",
@@ -207,7 +247,13 @@ const PAGES: &[Row] = &[
         "GET",
         "/households/{round}/{id}",
         "/households/{round}/{id}",
-        ["200u|200u", "403|403", "200u|404", "200m|404", "404|404"],
+        ["200u|200u", "403|403", "200u|404", "200m|404", "200m|404"],
+    ),
+    row(
+        "POST",
+        "/households/{round}/{id}/refer",
+        "/households/{round}/{id}/refer",
+        ["403|403"; 5],
     ),
     row(
         "GET",
@@ -358,6 +404,28 @@ async fn every_route_answers_every_role_as_the_table_says() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let job = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // The inside household referred to CODI by the Lampang area manager.
+    let lampang = app
+        .store
+        .accounts()
+        .user(&thanrak_core::identity::UserName::parse("lampang").unwrap())
+        .await
+        .unwrap();
+    thanrak_app::cases::refer(
+        &app.store,
+        &lampang,
+        &thanrak_app::cases::ReferRequest {
+            round: thanrak_core::RoundLabel::parse(&round).unwrap(),
+            household_id: inside_hh.household_id.clone(),
+            need: "housing".into(),
+            agency: thanrak_core::identity::AgencyCode::parse("codi").unwrap(),
+            note: String::new(),
+            due_on: None,
+            send: true,
+        },
+    )
+    .await
+    .unwrap();
     let cases = [
         Case {
             round: round.clone(),

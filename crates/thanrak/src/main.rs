@@ -5,6 +5,7 @@
 
 mod agencies_cmd;
 mod boundaries_cmd;
+mod cases_cmd;
 mod measure_cmd;
 mod methodology_cmd;
 mod web_cmd;
@@ -94,6 +95,13 @@ enum Command {
     Agencies {
         #[command(subcommand)]
         command: agencies_cmd::AgenciesCommand,
+    },
+    /// Refer a household, or every household of a target list, to an agency for a need.
+    Refer(cases_cmd::ReferArgs),
+    /// Referral cases: list the ones a user reads, show one, move it, comment on it.
+    Cases {
+        #[command(subcommand)]
+        command: cases_cmd::CasesCommand,
     },
     /// Methodology files: list the shipped ones, show one, check a file.
     Methodology {
@@ -185,6 +193,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let store = Store::connect(&cli.database_url).await?;
     let code = match command {
         Command::Agencies { command } => agencies_cmd::run(command, &store).await?,
+        Command::Refer(args) => cases_cmd::refer(args, &store).await?,
+        Command::Cases { command } => cases_cmd::run(command, &store).await?,
         Command::Import {
             paths,
             report,

@@ -341,10 +341,15 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
 }
 
 /// Referral cases for the demo: households of Lampang referred by its area manager to CODI (and
-/// one to DASTA), moved so that every state of the workflow shows, one of them overdue.
+/// one to DASTA), moved so that every state of the workflow shows, one of them overdue, with
+/// comments; and a whole target group (the province's households in hardship needing welfare)
+/// referred at once to the social development office.
 async fn demo_cases(store: &Store) -> Result<usize, AppError> {
-    use thanrak_app::cases::{move_case, refer, ReferRequest};
-    use thanrak_core::case::CaseMove;
+    use thanrak_app::cases::{
+        comment_case, move_case, refer, refer_group, GroupReferral, ReferRequest,
+    };
+    use thanrak_app::targeting::TargetQuery;
+    use thanrak_core::case::{CaseMove, CaseState};
     let users = access::list_users(store).await?;
     let user = |name: &str| users.iter().find(|u| u.name.as_str() == name).cloned();
     let (Some(lampang), Some(codi)) = (user("lampang"), user("codi")) else {
@@ -438,8 +443,41 @@ async fn demo_cases(store: &Store) -> Result<usize, AppError> {
                 .await
                 .map_err(demo_error)?;
         }
+        // Updates on the way: the agency on the case it works on, the referring side on the
+        // one that is late.
+        let comment = match (case.state, case.new.due_on) {
+            (CaseState::InProgress, _) => Some((&codi, "นัดช่างเข้าดูหน้างานแล้ว รอวัสดุ")),
+            (CaseState::Sent, Some(d)) if d < today => {
+                Some((&lampang, "เลยกำหนดแล้ว ขอให้หน่วยงานพิจารณาโดยเร็ว"))
+            }
+            _ => None,
+        };
+        if let Some((by, note)) = comment {
+            comment_case(store, by, case.id, note)
+                .await
+                .map_err(demo_error)?;
+        }
     }
-    Ok(opened)
+    // A target group referred at once: the province's households in hardship that need
+    // welfare, to the provincial social development office.
+    let group = GroupReferral {
+        query: TargetQuery {
+            round: round.clone(),
+            area: Some(province),
+            group: Some("hardship".into()),
+            indicator: None,
+            need: Some("welfare".into()),
+        },
+        need: "welfare".into(),
+        agency: AgencyCode::parse("social_development").expect("a catalogue agency"),
+        note: "กลุ่มอยู่ลำบากที่ยังเข้าไม่ถึงสวัสดิการ ส่งต่อทั้งกลุ่มจากการประชุมจังหวัด".into(),
+        due_on: today.checked_add_signed(chrono::Duration::days(60)),
+        send: true,
+    };
+    let r = refer_group(store, &lampang, &group, &mut |_: &str, _: u64, _: u64| {})
+        .await
+        .map_err(demo_error)?;
+    Ok(opened + r.opened)
 }
 
 fn demo_error(e: thanrak_app::access::AccessError) -> AppError {

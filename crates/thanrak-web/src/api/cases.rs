@@ -8,14 +8,13 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thanrak_app::cases::{self, ReferRequest};
 use thanrak_app::db::{Case, CaseEvent};
-use thanrak_core::case::{self as workflow, CaseMove};
-use thanrak_core::identity::AgencyCode;
+use thanrak_app::jobs::ReferParams;
+use thanrak_core::case::{self as workflow, CaseMove, CaseState};
 use thanrak_core::HouseholdId;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -32,6 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_cases, refer))
         .routes(routes!(get_case))
         .routes(routes!(move_case))
+        .routes(routes!(comment_case))
+        .routes(routes!(referral_status))
+        .routes(routes!(refer_group))
 }
 
 /// A referral case.
@@ -65,6 +67,8 @@ pub struct CaseDto {
     pub version: i64,
     /// Who referred it.
     pub referred_by: String,
+    /// The agency's officer who took it on (null until accepted).
+    pub owner: Option<String>,
     /// When (RFC 3339).
     pub created_at: String,
     /// When it last changed (RFC 3339).
@@ -89,6 +93,7 @@ impl From<Case> for CaseDto {
             overdue: workflow::is_overdue(c.state, c.new.due_on, today),
             version: c.version,
             referred_by: c.new.created_by_name,
+            owner: c.owner,
             created_at: c.created_at.to_rfc3339(),
             updated_at: c.updated_at.to_rfc3339(),
         }
@@ -108,11 +113,14 @@ pub struct CaseEventDto {
     pub to: &'static str,
     /// What they said.
     pub note: String,
+    /// A comment (the state did not change).
+    pub comment: bool,
 }
 
 impl From<CaseEvent> for CaseEventDto {
     fn from(e: CaseEvent) -> Self {
         CaseEventDto {
+            comment: e.is_comment(),
             at: e.at.to_rfc3339(),
             by: e.user_name,
             from: e.from.map(|s| s.as_str()),
@@ -180,7 +188,7 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     get,
     path = "/cases",
     tag = "cases",
-    params(PageQuery),
+    params(PageQuery, CaseListQuery),
     responses(
         (status = 200, description = "A page of cases", body = PageDto<CaseDto>),
         (status = 401, description = "Not logged in", body = ErrorBody),
@@ -191,9 +199,54 @@ async fn list_cases(
     State(state): State<AppState>,
     caller: Caller,
     Query(p): Query<PageQuery>,
+    Query(f): Query<CaseListQuery>,
 ) -> Result<Json<PageDto<CaseDto>>, ApiError> {
-    let list = cases::list_cases(state.store(), &caller.user, p.paging()?).await?;
+    let q = f.query()?;
+    let list = cases::list_cases(state.store(), &caller.user, &q, p.paging()?).await?;
     Ok(Json(PageDto::from_page(list, CaseDto::from)))
+}
+
+/// Which cases a list holds.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CaseListQuery {
+    /// Only cases in this state (`sent`, `accepted`, …).
+    pub state: Option<String>,
+    /// Only overdue cases (not ended, past their due date).
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only the cases of this agency (an agency officer reads its own only).
+    pub agency: Option<String>,
+}
+
+impl CaseListQuery {
+    /// The app's query, checked.
+    pub(crate) fn query(&self) -> Result<cases::CaseQuery, ApiError> {
+        let state = self
+            .state
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                CaseState::parse(s).ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "state {s:?}: one of {}",
+                        CaseState::CODES.join(", ")
+                    ))
+                })
+            })
+            .transpose()?;
+        let agency = self
+            .agency
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(parse::agency)
+            .transpose()?;
+        Ok(cases::CaseQuery {
+            state,
+            overdue: self.overdue,
+            agency,
+        })
+    }
 }
 
 /// Refers a household's need to an agency (an admin, or the area manager of its area).
@@ -225,17 +278,8 @@ async fn refer(
             b.household_id
         ))
     })?;
-    let agency = AgencyCode::parse(&b.agency)
-        .map_err(|e| ApiError::invalid(format!("agency {:?} {e}", b.agency)))?;
-    let due_on = b
-        .due_on
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| {
-            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid(format!("due_on {d:?} is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()?;
+    let agency = parse::agency(&b.agency)?;
+    let due_on = parse::date_or_none("due_on", b.due_on.as_deref())?;
     let req = ReferRequest {
         round,
         household_id,
@@ -313,4 +357,197 @@ async fn move_case(
     })?;
     let c = cases::move_case(state.store(), &caller.user, id, b.version, m, &b.note).await?;
     Ok(Json(c.into()))
+}
+
+/// A comment on a case.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommentBody {
+    /// The comment (at most 1,000 characters).
+    pub note: String,
+}
+
+/// Writes a comment on a case (the referring side, the case's agency or an admin); its state
+/// and version do not change. Answers the case with its history.
+#[utoipa::path(
+    post,
+    path = "/cases/{id}/comments",
+    tag = "cases",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body = CommentBody,
+    responses(
+        (status = 201, description = "The case with its history", body = CaseDetailDto),
+        (status = 400, description = "An empty or too long comment", body = ErrorBody),
+        (status = 403, description = "The caller plays no part in this case", body = ErrorBody),
+        (status = 404, description = "No such case among those the caller reads", body = ErrorBody),
+    )
+)]
+async fn comment_case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    b: Result<Json<CommentBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseDetailDto>), ApiError> {
+    thanrak_app::policy::case_view(&caller.user)?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| ApiError::not_found("there is no such case"))?;
+    let b = body(b)?;
+    cases::comment_case(state.store(), &caller.user, id, &b.note).await?;
+    let (c, events) = cases::get_case(state.store(), &caller.user, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CaseDetailDto {
+            case: c.into(),
+            history: events.into_iter().map(CaseEventDto::from).collect(),
+        }),
+    ))
+}
+
+/// One agency's cases by state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyStatusDto {
+    /// The agency's code.
+    pub agency: String,
+    /// Its Thai name.
+    pub name_th: String,
+    /// Its English name.
+    pub name_en: String,
+    /// Cases by state code.
+    pub by_state: std::collections::BTreeMap<String, u64>,
+    /// Cases not ended and past their due date.
+    pub overdue: u64,
+    /// Every case.
+    pub total: u64,
+}
+
+/// The area a figure is narrowed to.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AreaQuery {
+    /// Only the cases of households inside this area.
+    pub area: Option<String>,
+}
+
+/// The referral status by agency: how many of the cases the caller reads (inside `area`) each
+/// agency has in each state, and how many are overdue (the dashboard's table).
+#[utoipa::path(
+    get,
+    path = "/cases/status",
+    tag = "cases",
+    params(AreaQuery),
+    responses(
+        (status = 200, description = "Cases by agency and state", body = Vec<AgencyStatusDto>),
+        (status = 400, description = "A malformed area code", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The role reads no cases", body = ErrorBody),
+    )
+)]
+async fn referral_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AreaQuery>,
+) -> Result<Json<Vec<AgencyStatusDto>>, ApiError> {
+    thanrak_app::policy::case_view(&caller.user)?;
+    let area = parse::area_or_none(q.area.as_deref())?;
+    let status = cases::referral_status(state.store(), &caller.user, area.as_ref()).await?;
+    Ok(Json(
+        status
+            .into_iter()
+            .map(|s| AgencyStatusDto {
+                agency: s.agency.code.to_string(),
+                name_th: s.agency.name_th,
+                name_en: s.agency.name_en,
+                by_state: CaseState::ALL
+                    .iter()
+                    .zip(&s.by_state)
+                    .map(|(st, n)| (st.as_str().to_string(), *n))
+                    .collect(),
+                overdue: s.overdue,
+                total: s.total,
+            })
+            .collect(),
+    ))
+}
+
+/// A bulk referral: every household of a target list with a need, to one agency.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GroupReferralBody {
+    /// The round.
+    pub round: String,
+    /// Only households inside this area.
+    pub area: Option<String>,
+    /// Only households of this group (`hardship`, …).
+    pub group: Option<String>,
+    /// Only households deprived in this indicator.
+    pub indicator: Option<String>,
+    /// The need referred: the list is the households that have it.
+    pub need: String,
+    /// The agency's code.
+    pub agency: String,
+    /// What the agency should know (the same for every case).
+    #[serde(default)]
+    pub note: String,
+    /// When the cases should be resolved (YYYY-MM-DD).
+    pub due_on: Option<String>,
+    /// Send at once (the default); false keeps them proposed.
+    #[serde(default = "yes")]
+    pub send: bool,
+}
+
+/// Refers a whole target list as a job (an admin, or an area manager for its areas): a
+/// household with an open case for the need at the agency already, or outside the agency's
+/// areas, is skipped; the job's result says how many were opened and skipped. Answers 202 with
+/// the job, followed at its `Location`.
+#[utoipa::path(
+    post,
+    path = "/referrals",
+    tag = "cases",
+    request_body = GroupReferralBody,
+    responses(
+        (status = 202, description = "Queued", body = super::jobs::JobDto),
+        (status = 400, description = "A malformed field, an unknown need", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The role does not refer households", body = ErrorBody),
+        (status = 404, description = "No such round", body = ErrorBody),
+    )
+)]
+async fn refer_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: Result<Json<GroupReferralBody>, JsonRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    thanrak_app::policy::refers(&caller.user)?;
+    let b = body(b)?;
+    let params = referral_params(&b)?;
+    let job = thanrak_app::jobs::queue_referral(state.jobs(), &caller.user, &params).await?;
+    let location = format!("/api/v1/jobs/{}", job.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(axum::http::header::LOCATION, location)],
+        Json(super::jobs::JobDto::from(job)),
+    )
+        .into_response())
+}
+
+/// The job parameters of a bulk referral, checked at the edge (the job checks the rest).
+pub(crate) fn referral_params(b: &GroupReferralBody) -> Result<ReferParams, ApiError> {
+    let some = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    Ok(ReferParams {
+        round: parse::round(&b.round)?,
+        area: parse::area_or_none(b.area.as_deref())?.map(|a| a.to_string()),
+        group: some(&b.group),
+        indicator: some(&b.indicator),
+        need: b.need.trim().to_string(),
+        agency: parse::agency(&b.agency)?.to_string(),
+        note: b.note.clone(),
+        due_on: parse::date_or_none("due_on", b.due_on.as_deref())?,
+        send: b.send,
+        user: String::new(),
+    })
 }

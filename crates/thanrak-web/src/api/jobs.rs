@@ -149,6 +149,17 @@ pub(crate) fn public_params(job: &Job) -> Value {
             "files": p.files.iter().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>(),
             "households_only": p.households_only,
         }),
+        Ok(JobParams::Refer(p)) => json!({
+            "round": p.round.as_str(),
+            "area": p.area,
+            "group": p.group,
+            "indicator": p.indicator,
+            "need": p.need,
+            "agency": p.agency,
+            "note": p.note,
+            "due_on": p.due_on.map(|d| d.to_string()),
+            "send": p.send,
+        }),
         Err(_) => json!({}),
     }
 }

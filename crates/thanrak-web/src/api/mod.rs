@@ -5,7 +5,7 @@ mod agencies;
 mod areas;
 mod audit;
 mod boundaries;
-mod cases;
+pub(crate) mod cases;
 mod dto;
 mod exports;
 pub(crate) mod figures;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use thanrak_app::access;
 use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery, ScopedRow};
 use thanrak_app::scoring::{area_names, Breakdown};
+use thanrak_core::case::CaseState;
 use thanrak_core::methodology::{Capital, Group};
 use thanrak_core::{AreaCode, AreaLevel};
 
@@ -113,6 +114,55 @@ fn group_rows(counts_h: [u64; 4], counts_p: [u64; 4], hidden: [bool; 4], lang: L
                 household_share => shown.then(|| pct(hs)),
                 person_share => shown.then(|| pct(share(counts_p[i], tp))),
                 width => if shown { format!("{:.1}", hs * 100.0) } else { "0".into() },
+            }
+        })
+        .collect()
+}
+
+/// The colour of each case state in the referral status bars, in `CaseState::ALL` order.
+const STATE_COLOURS: [&str; 7] = [
+    "#b0bec5", "#f2b84b", "#5c9ead", "#2f6690", "#2e7d4f", "#c0564b", "#8d99a0",
+];
+
+/// The referral status by agency for the dashboard's area (nothing for a role that reads no
+/// cases): each agency's cases by state, as counts and as a bar, each linked to the list.
+async fn referral_rows(
+    state: &AppState,
+    user: &thanrak_core::identity::User,
+    area: Option<&AreaCode>,
+    l: Lang,
+) -> Vec<Value> {
+    let status = match thanrak_app::cases::referral_status(state.store(), user, area).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("referral status: {e}");
+            return Vec::new();
+        }
+    };
+    status
+        .iter()
+        .map(|a| {
+            let code = a.agency.code.as_str();
+            let mut x = 0.0;
+            let bars: Vec<Value> = CaseState::ALL
+                .iter()
+                .zip(&a.by_state)
+                .filter(|(_, n)| **n > 0)
+                .map(|(st, n)| {
+                    let w = *n as f64 * 100.0 / a.total.max(1) as f64;
+                    let bar = context! { x => format!("{x:.2}"), w => format!("{w:.2}"), colour => STATE_COLOURS[*st as usize], label => st.label(l), n };
+                    x += w;
+                    bar
+                })
+                .collect();
+            context! {
+                code,
+                name => if l == Lang::Th { &a.agency.name_th } else { &a.agency.name_en },
+                counts => CaseState::ALL.iter().zip(&a.by_state).map(|(st, n)| context! { n, href => format!("/cases?agency={code}&state={}", st.as_str()) }).collect::<Vec<_>>(),
+                overdue => a.overdue,
+                overdue_href => format!("/cases?agency={code}&overdue=true"),
+                total => a.total,
+                bars,
             }
         })
         .collect()
@@ -259,6 +309,7 @@ async fn dashboard(
         }
     };
     let rows: Vec<Value> = f.rows.iter().map(child).collect();
+    let referrals = referral_rows(&state, user, f.area.as_ref(), l).await;
     let ctx = context! {
         rounds => rounds.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
         methodology => m.id(),
@@ -280,6 +331,8 @@ async fn dashboard(
             m0 => format!("{:.3}", s.af.m0),
         },
         contributions,
+        referrals,
+        case_states => CaseState::ALL.iter().map(|s| context! { code => s.as_str(), label => s.label(l), colour => STATE_COLOURS[*s as usize] }).collect::<Vec<_>>(),
         chart_height => indicators.len() * 22,
         capitals,
         rows,

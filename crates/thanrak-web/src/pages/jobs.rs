@@ -12,6 +12,7 @@ use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::Paging;
+use thanrak_app::cases::GroupReferralResult;
 use thanrak_app::db::{Job, JobState, INTERRUPTED};
 use thanrak_app::jobs::{self, ImportResult, JobKind, JobParams, ScoreResult};
 use thanrak_core::methodology::Group;
@@ -53,6 +54,7 @@ pub(crate) fn summary(job: &Job, l: Lang) -> Value {
         Ok(JobParams::Import(p)) => names(&p.files),
         Ok(JobParams::Check(p)) => names(&p.files),
         Ok(JobParams::Score(p)) => p.round.to_string(),
+        Ok(JobParams::Refer(p)) => format!("{} · {} → {}", p.round, p.need, p.agency),
         Err(_) => String::new(),
     };
     let kind = JobKind::parse(&job.new.kind);
@@ -199,6 +201,19 @@ async fn job_page(
                 .collect();
             ctx = context! { report, ..ctx };
         }
+    }
+    if let Some(r) =
+        jobs::result_of::<GroupReferralResult>(&job).filter(|_| job.new.kind == "refer")
+    {
+        ctx = context! {
+            referred => context! {
+                households => r.households,
+                opened => r.opened,
+                already_open => r.already_open,
+                outside => r.outside_agency_areas,
+            },
+            ..ctx
+        };
     }
     if let Some(s) = jobs::result_of::<ScoreResult>(&job).filter(|_| job.new.kind == "score") {
         ctx = context! {

@@ -69,6 +69,7 @@ pub fn templates() -> Environment<'static> {
             include_str!("../../templates/agencies.html"),
         ),
         ("cases.html", include_str!("../../templates/cases.html")),
+        ("case.html", include_str!("../../templates/case.html")),
         ("jobs.html", include_str!("../../templates/jobs.html")),
         ("job.html", include_str!("../../templates/job.html")),
         (
@@ -139,6 +140,7 @@ mod tests {
             include_str!("../../templates/job.html"),
             include_str!("../../templates/job_progress.html"),
             include_str!("../../templates/cases.html"),
+            include_str!("../../templates/case.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {

@@ -4,8 +4,8 @@
 
 use axum::extract::{OriginalUri, State};
 use axum::http::{Method, StatusCode};
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use thanrak_app::profile::household_profile;
@@ -13,7 +13,7 @@ use thanrak_core::measure::ReasonKind;
 use thanrak_core::methodology::Capital;
 
 use crate::api::figures::methodology_for;
-use crate::auth::PageUser;
+use crate::auth::{CsrfForm, PageUser};
 use crate::error::Path;
 use crate::i18n::{Lang, LangChoice};
 use crate::AppState;
@@ -23,7 +23,9 @@ use super::render;
 
 /// `/households/{round}/{id}`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/households/{round}/{id}", get(profile_page))
+    Router::new()
+        .route("/households/{round}/{id}", get(profile_page))
+        .route("/households/{round}/{id}/refer", post(refer))
 }
 
 /// The centre and radius of the pentagon chart, in its SVG's units (viewBox 0 0 360 280).
@@ -179,9 +181,80 @@ async fn profile_page(
             }
         })
         .collect();
+    let agencies = state.store().agencies().list().await.unwrap_or_default();
+    let agency_name = |code: &str| {
+        agencies
+            .iter()
+            .find(|a| a.code.as_str() == code)
+            .map_or_else(
+                || code.to_string(),
+                |a| {
+                    if th {
+                        a.name_th.clone()
+                    } else {
+                        a.name_en.clone()
+                    }
+                },
+            )
+    };
+    let need_name = |id: &str| {
+        thanrak_app::scoring::default_methodology()
+            .methodology
+            .needs()
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(
+                || id.to_string(),
+                |n| {
+                    if th {
+                        n.label_th.clone()
+                    } else {
+                        n.label_en.clone()
+                    }
+                },
+            )
+    };
+    let today = chrono::Utc::now().date_naive();
+    let cases: Vec<Value> = p
+        .cases
+        .iter()
+        .map(|c| {
+            context! {
+                id => c.id,
+                round => c.new.round.as_str(),
+                need => need_name(&c.new.need),
+                agency => agency_name(c.new.agency.as_str()),
+                state => c.state.as_str(),
+                state_label => c.state.label(l),
+                due => c.new.due_on.map(|d| if th { thanrak_core::date::format_thai(d) } else { d.to_string() }),
+                overdue => thanrak_core::case::is_overdue(c.state, c.new.due_on, today),
+            }
+        })
+        .collect();
+    // Referring this household: for a user who may refer it, on the default methodology's
+    // scores (cases are opened from its needs).
+    let default = thanrak_app::scoring::default_methodology();
+    let refer = (thanrak_app::policy::may_refer(&page.user, &h.village_code).is_ok()
+        && m.id() == default.methodology.id()
+        && p.score.is_some())
+    .then(|| {
+        context! {
+            needs => default.methodology.needs().iter().map(|n| context! {
+                code => &n.id,
+                label => if th { &n.label_th } else { &n.label_en },
+                fits => p.needs.iter().any(|x| x.id == n.id),
+            }).collect::<Vec<_>>(),
+            agencies => agencies.iter().filter(|a| a.works_in(&h.village_code)).map(|a| context! {
+                code => a.code.as_str(),
+                label => if th { &a.name_th } else { &a.name_en },
+            }).collect::<Vec<_>>(),
+        }
+    });
     let ctx = context! {
         account => account(&page, l),
         csrf => &page.csrf_token,
+        cases,
+        refer,
         id => h.household_id.as_str(),
         round => h.round.as_str(),
         village => area_name(&h.village_code, l),
@@ -206,5 +279,48 @@ mod tests {
     fn the_pentagon_starts_at_the_top() {
         let p = pentagon(&[1.0, 0.0, 0.0, 0.0, 0.0], 100.0, 100.0, 50.0);
         assert!(p.starts_with("100.0,50.0 100.0,100.0"), "{p}");
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReferFields {
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    note: String,
+    due_on: Option<String>,
+}
+
+/// Refers this household (sent at once) and shows the case opened.
+async fn refer(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    Path((round, id)): Path<(String, String)>,
+    form: CsrfForm<ReferFields>,
+) -> Response {
+    let req = (|| {
+        let round = crate::parse::round(&round)?;
+        let household_id = crate::parse::household_id(&round, &id)?;
+        Ok::<_, crate::error::ApiError>(thanrak_app::cases::ReferRequest {
+            round,
+            household_id,
+            need: form.form.need.clone(),
+            agency: crate::parse::agency(&form.form.agency)?,
+            note: form.form.note.clone(),
+            due_on: crate::parse::date_or_none("due_on", form.form.due_on.as_deref())?,
+            send: true,
+        })
+    })();
+    let opened = match req {
+        Ok(req) => thanrak_app::cases::refer(state.store(), &form.user.user, &req)
+            .await
+            .map_err(crate::error::ApiError::from),
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e) => error_page(&state, &lang, e),
     }
 }

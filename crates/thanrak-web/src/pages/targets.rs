@@ -1,23 +1,26 @@
 //! The target list page (`/targets`, ชี้เป้า) and its downloads (`/targets/download`, CSV or
 //! XLSX): households the user may see, in the order of methodology §5, with filters by group,
 //! indicator, area and need. Names are masked by role; unmasked views are audited by the use case.
+//! "Refer these" (`POST /targets/refer`) queues the referral of the whole filtered list to an
+//! agency as a job, for users who refer households.
 
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::Paging;
 use thanrak_app::area_figures::scored_rounds;
+use thanrak_app::scoring::default_methodology;
 use thanrak_app::targeting::{table_csv, table_rows, table_xlsx, target_list, TABLE_HEADER};
 use thanrak_core::methodology::Group;
 use thanrak_core::RoundLabel;
 
 use crate::api::figures::{methodology_for, shipped_or_default};
 use crate::api::targets::TargetsQuery;
-use crate::auth::PageUser;
+use crate::auth::{CsrfForm, PageUser};
 use crate::error::{ApiError, Query};
 use crate::i18n::{Lang, LangChoice};
 use crate::AppState;
@@ -30,6 +33,57 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/targets", get(targets_page))
         .route("/targets/download", get(download))
+        .route("/targets/refer", post(refer))
+}
+
+/// The fields of the "refer these" form: the list's filters and the referral.
+#[derive(Debug, Default, Deserialize)]
+struct ReferFields {
+    #[serde(default)]
+    round: String,
+    area: Option<String>,
+    group: Option<String>,
+    indicator: Option<String>,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    note: String,
+    due_on: Option<String>,
+    /// A ticked box sends `true`; an unticked one sends nothing.
+    #[serde(default)]
+    send: Option<String>,
+}
+
+/// Queues the referral of the whole list and shows its job.
+async fn refer(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    form: CsrfForm<ReferFields>,
+) -> Response {
+    let f = form.form;
+    let body = crate::api::cases::GroupReferralBody {
+        round: f.round,
+        area: f.area,
+        group: f.group,
+        indicator: f.indicator,
+        need: f.need,
+        agency: f.agency,
+        note: f.note,
+        due_on: f.due_on,
+        send: f.send.is_some(),
+    };
+    let queued = match crate::api::cases::referral_params(&body) {
+        Ok(p) => thanrak_app::jobs::queue_referral(state.jobs(), &form.user.user, &p)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match queued {
+        Ok(job) => Redirect::to(&format!("/jobs/{}", job.id)).into_response(),
+        Err(e) => error_page(&state, &lang, e),
+    }
 }
 
 /// Rows per page of the list.
@@ -158,6 +212,7 @@ async fn targets_page(
         })
         .collect();
     let qs = query_string(round.as_str(), &p.filters);
+    let agencies = state.store().agencies().list().await.unwrap_or_default();
     let pages = list.page.total.div_ceil(u64::from(PER_PAGE)).max(1);
     let current = u64::from(list.page.page);
     let ctx = context! {
@@ -187,6 +242,11 @@ async fn targets_page(
         pages,
         prev => (current > 1).then(|| format!("/targets?{qs}&page={}", current - 1)),
         next => (current < pages).then(|| format!("/targets?{qs}&page={}", current + 1)),
+        // "Refer these": for a user who refers, on the default methodology's list (cases are
+        // opened from its needs).
+        refer => (thanrak_app::policy::refers(&page.user).is_ok() && m.id() == default_methodology().methodology.id()).then(|| context! {
+            agencies => agencies.iter().map(|a| context! { code => a.code.as_str(), label => if l == Lang::Th { &a.name_th } else { &a.name_en } }).collect::<Vec<_>>(),
+        }),
         csv => format!("/targets/download?{qs}&format=csv"),
         xlsx => format!("/targets/download?{qs}&format=xlsx"),
     };
