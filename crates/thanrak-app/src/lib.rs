@@ -14,6 +14,7 @@ pub mod cache;
 pub mod cases;
 pub mod db;
 pub mod exports;
+pub mod help;
 pub mod jobs;
 pub mod policy;
 pub mod profile;

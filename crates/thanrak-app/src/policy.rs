@@ -224,3 +224,106 @@ pub fn may_refer(user: &User, village: &AreaCode) -> Result<(), AccessError> {
         )),
     }
 }
+
+/// Which households a user records help for, or reads the help of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpReach {
+    /// Every household (an admin).
+    Everywhere,
+    /// The households inside these areas (an area manager's, a surveyor's).
+    Areas(Vec<AreaCode>),
+    /// The households referred to this agency (a case in any state), and only its own help
+    /// (an agency officer).
+    Agency(AgencyCode),
+}
+
+/// The households whose help a user may record, or why it may record none: an admin anywhere,
+/// an area manager in its areas, an agency officer for the households referred to its agency
+/// and in its agency's name. Surveyors and analysts record no help.
+pub fn help_recorder(user: &User) -> Result<HelpReach, AccessError> {
+    match (user.role, &user.agency) {
+        (Role::Admin, _) => Ok(HelpReach::Everywhere),
+        (Role::AreaManager, _) => Ok(HelpReach::Areas(user.areas.clone())),
+        (Role::AgencyOfficer, Some(a)) => Ok(HelpReach::Agency(a.clone())),
+        _ => Err(AccessError::Forbidden(
+            "help given is recorded by an admin, an area manager or an officer of the agency \
+             that gave it"
+                .into(),
+        )),
+    }
+}
+
+/// The households whose help a user may read on the family profile: an admin every one, an
+/// area manager or a surveyor those of its areas, an agency officer those referred to its
+/// agency; an analyst none.
+pub fn help_reader(user: &User) -> Result<HelpReach, AccessError> {
+    match (user.role, &user.agency) {
+        (Role::Admin, _) => Ok(HelpReach::Everywhere),
+        (Role::AreaManager | Role::Surveyor, _) => Ok(HelpReach::Areas(user.areas.clone())),
+        (Role::AgencyOfficer, Some(a)) => Ok(HelpReach::Agency(a.clone())),
+        (Role::AgencyOfficer, None) => Ok(HelpReach::Areas(Vec::new())),
+        (Role::Analyst, _) => Err(AccessError::Forbidden(
+            "analysts see aggregates only, not a household's help".into(),
+        )),
+    }
+}
+
+/// What of the summed logbook of help a user reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpView {
+    /// Only this agency's help (`None`: every agency's).
+    pub agency: Option<AgencyCode>,
+    /// Only help to households inside this scope.
+    pub scope: Scope,
+    /// Whether the households in need of each area are shown beside those helped (counts of
+    /// households, small ones included).
+    pub in_need: bool,
+}
+
+/// The summed logbook a user reads: an admin everything; an area manager or a surveyor inside
+/// its areas, with the households in need; an agency officer its agency's help everywhere,
+/// without the households in need (counts it may not see small); an analyst nothing yet
+/// (aggregates with small cells withheld come later).
+pub fn help_view(user: &User) -> Result<HelpView, AccessError> {
+    match (user.role, &user.agency) {
+        (Role::Admin, _) => Ok(HelpView {
+            agency: None,
+            scope: Scope::All,
+            in_need: true,
+        }),
+        (Role::AreaManager | Role::Surveyor, _) => Ok(HelpView {
+            agency: None,
+            scope: Scope::Areas(user.areas.clone()),
+            in_need: true,
+        }),
+        (Role::AgencyOfficer, Some(a)) => Ok(HelpView {
+            agency: Some(a.clone()),
+            scope: Scope::All,
+            in_need: false,
+        }),
+        (Role::AgencyOfficer, None) => Ok(HelpView {
+            agency: None,
+            scope: Scope::None,
+            in_need: false,
+        }),
+        (Role::Analyst, _) => Err(AccessError::Forbidden(
+            "analysts will read the logbook of help with small counts withheld; that comes later"
+                .into(),
+        )),
+    }
+}
+
+/// The user the command line acts as when it is not told to act as a stored one: whoever runs
+/// it administers the machine (as for `thanrak import` and `thanrak user`), so an admin; id 0
+/// and the name `cli`, neither of which a stored user has.
+pub fn command_line_user() -> User {
+    User {
+        id: 0,
+        name: thanrak_core::identity::UserName::parse("cli").expect("a valid user name"),
+        role: Role::Admin,
+        areas: Vec::new(),
+        agency: None,
+        disabled: false,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+    }
+}

@@ -331,6 +331,41 @@ pub enum Reason {
         /// Clashes listed a day.
         limit: u64,
     },
+
+    // ---- The logbook of help given (`thanrak help import`) ----
+    /// Not an amount of baht of 0 or more with at most two decimals.
+    NotBaht,
+    /// A date after today.
+    InTheFuture {
+        /// The day the row was checked.
+        today: NaiveDate,
+    },
+    /// A household that is not in the round, or that the importer may not record help for.
+    NoHouseholdToHelp {
+        /// The round.
+        round: String,
+    },
+    /// An agency officer recording help of another agency.
+    NotYourAgency {
+        /// The officer's agency.
+        agency: String,
+    },
+    /// An agency that is not in the catalogue.
+    UnknownAgency,
+    /// A referral case that does not exist or that the importer may not read.
+    NoSuchCase,
+    /// A case of another household or agency than the row's.
+    CaseMismatch {
+        /// The case's household.
+        household: String,
+        /// The case's agency.
+        agency: String,
+    },
+    /// A case that help cannot close in its state.
+    CaseNotOpen {
+        /// The case's state (its code).
+        state: String,
+    },
 }
 
 /// A size in GiB or MiB.
@@ -576,6 +611,28 @@ impl Reason {
                  you reached the limit of {limit} such clashes a day (an admin can see them in \
                  the audit log)"
             ),
+            NotBaht => "must be an amount in baht of 0 or more with at most 2 decimals, such as \
+                        1500 or 1,500.50"
+                .into(),
+            InTheFuture { today } => format!(
+                "is after today ({}): help is recorded once it has been given",
+                date::format_iso(*today)
+            ),
+            NoHouseholdToHelp { round } => {
+                format!("is not a household of round {round} that you may record help for")
+            }
+            NotYourAgency { agency } => {
+                format!("you record the help of your own agency only ({agency})")
+            }
+            UnknownAgency => "is not an agency of the catalogue (see thanrak agencies list)".into(),
+            NoSuchCase => "is not a referral case that you may read".into(),
+            CaseMismatch { household, agency } => format!(
+                "is the case of household {household} at agency {agency}, not of this row's"
+            ),
+            CaseNotOpen { state } => format!(
+                "the case is {state}: help closes a case that its agency has accepted or is \
+                 working on (accept a sent case first)"
+            ),
         }
     }
 
@@ -767,6 +824,28 @@ impl Reason {
             HiddenClashLimit { limit } => format!(
                 "ยังมีแถวอื่นที่ซ้ำกับข้อมูลที่ท่านไม่มีสิทธิ์เห็น ระบบไม่แสดงรายการเพราะท่านตรวจพบ\
                  กรณีเช่นนี้ครบ {limit} รายการต่อวันแล้ว (ผู้ดูแลระบบดูได้ในบันทึกการเข้าถึง)"
+            ),
+            NotBaht => {
+                "ต้องเป็นจำนวนเงินบาทตั้งแต่ 0 ขึ้นไป มีทศนิยมไม่เกิน 2 ตำแหน่ง เช่น 1500 หรือ 1,500.50".into()
+            }
+            InTheFuture { today } => format!(
+                "เป็นวันหลังวันนี้ ({}): บันทึกความช่วยเหลือหลังจากให้แล้วเท่านั้น",
+                date::format_thai(*today)
+            ),
+            NoHouseholdToHelp { round } => {
+                format!("ไม่ใช่ครัวเรือนในรอบ {round} ที่ท่านบันทึกความช่วยเหลือได้")
+            }
+            NotYourAgency { agency } => {
+                format!("ท่านบันทึกได้เฉพาะความช่วยเหลือของหน่วยงานของท่าน ({agency})")
+            }
+            UnknownAgency => "ไม่ใช่หน่วยงานในทะเบียนหน่วยงาน (ดู thanrak agencies list)".into(),
+            NoSuchCase => "ไม่ใช่เรื่องส่งต่อที่ท่านมีสิทธิ์เห็น".into(),
+            CaseMismatch { household, agency } => {
+                format!("เป็นเรื่องของครัวเรือน {household} ที่หน่วยงาน {agency} ไม่ใช่ของแถวนี้")
+            }
+            CaseNotOpen { state } => format!(
+                "เรื่องนี้อยู่ในสถานะ {state}: ความช่วยเหลือปิดได้เฉพาะเรื่องที่หน่วยงานรับเรื่องแล้ว\
+                 หรือกำลังดำเนินการ (เรื่องที่ส่งต่อแล้วต้องรับเรื่องก่อน)"
             ),
         }
     }
@@ -981,6 +1060,25 @@ mod tests {
             HiddenHousehold,
             HiddenNationalId,
             HiddenClashLimit { limit: 50 },
+            NotBaht,
+            InTheFuture {
+                today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            },
+            NoHouseholdToHelp {
+                round: "2566".into(),
+            },
+            NotYourAgency {
+                agency: "codi".into(),
+            },
+            UnknownAgency,
+            NoSuchCase,
+            CaseMismatch {
+                household: "H1".into(),
+                agency: "codi".into(),
+            },
+            CaseNotOpen {
+                state: "sent".into(),
+            },
         ]
     }
 
@@ -1063,7 +1161,15 @@ mod tests {
                 | Reason::OutsideYourAreas { .. }
                 | Reason::HiddenHousehold
                 | Reason::HiddenNationalId
-                | Reason::HiddenClashLimit { .. } => {}
+                | Reason::HiddenClashLimit { .. }
+                | Reason::NotBaht
+                | Reason::InTheFuture { .. }
+                | Reason::NoHouseholdToHelp { .. }
+                | Reason::NotYourAgency { .. }
+                | Reason::UnknownAgency
+                | Reason::NoSuchCase
+                | Reason::CaseMismatch { .. }
+                | Reason::CaseNotOpen { .. } => {}
             }
             let (en, th) = (r.text(Lang::En), r.text(Lang::Th));
             assert_eq!(en, r.to_string());

@@ -10,7 +10,7 @@ use thanrak_core::{AreaRegistry, Reason};
 
 use crate::diag::Sink;
 use crate::limits::MAX_COLUMNS;
-use crate::table::{detect_table, TableReader};
+use crate::table::RowTarget;
 
 /// The longest record read; a longer one stops the file before it is held in memory.
 pub const MAX_ROW_BYTES: u64 = 1 << 20;
@@ -225,6 +225,18 @@ pub(crate) fn read_csv(
     areas: &AreaRegistry,
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
+    let mut target = crate::table::SurveyTarget::new(None, areas);
+    read_csv_rows(sink, reader, &mut target, progress)
+}
+
+/// Reads one CSV table, handing its header and rows to `target`. Returns an error only when
+/// the reader fails.
+pub(crate) fn read_csv_rows(
+    sink: &mut Sink,
+    reader: impl Read,
+    target: &mut dyn RowTarget,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<()> {
     let guard = Guard::new(reader)?;
     if let Some(reason) = sniff(guard.head()) {
         sink.report_file(reason);
@@ -237,7 +249,6 @@ pub(crate) fn read_csv(
         .from_reader(guard);
     let mut cur = ByteRecord::new();
     let mut next = ByteRecord::new();
-    let mut table: Option<TableReader> = None;
     let mut rows = 0u64;
     let mut step = next_record(&mut rdr, &mut cur)?;
     loop {
@@ -263,7 +274,7 @@ pub(crate) fn read_csv(
         if cur.len() > MAX_COLUMNS {
             // Refused before the cells are looked at: matching half a million header cells
             // against the columns would cost seconds of CPU.
-            let reason = if table.is_none() {
+            let reason = if !target.has_header() {
                 Reason::HeaderTooWide { max: MAX_COLUMNS }
             } else {
                 Reason::RowTooManyColumns { max: MAX_COLUMNS }
@@ -277,9 +288,7 @@ pub(crate) fn read_csv(
             match std::str::from_utf8(f) {
                 Ok(s) => fields.push(s),
                 Err(e) => {
-                    let column = table
-                        .as_ref()
-                        .map_or_else(|| format!("column {}", i + 1), |t| t.label(i));
+                    let column = target.label(i);
                     let value = String::from_utf8_lossy(f);
                     sink.report(row, &column, &value, encoding_reason(f, e, cur.as_slice()));
                     return Ok(());
@@ -288,9 +297,7 @@ pub(crate) fn read_csv(
         }
         if truncated {
             let last = fields.len().saturating_sub(1);
-            let column = table
-                .as_ref()
-                .map_or_else(|| format!("column {}", last + 1), |t| t.label(last));
+            let column = target.label(last);
             sink.report(
                 row,
                 &column,
@@ -300,13 +307,13 @@ pub(crate) fn read_csv(
             progress(rdr.get_ref().bytes);
             return Ok(());
         }
-        match &mut table {
-            None => match TableReader::from_header(&fields, detect_table(&fields), sink) {
-                Some(t) => table = Some(t),
-                None => return Ok(()),
-            },
-            Some(t) => {
-                let width = t.width();
+        if !target.has_header() {
+            if !target.header(sink, &fields) {
+                return Ok(());
+            }
+        } else {
+            {
+                let width = target.width();
                 let n = fields.len();
                 if n < width || fields[width.min(n)..].iter().any(|f| !f.trim().is_empty()) {
                     let reason = if n < width {
@@ -322,14 +329,14 @@ pub(crate) fn read_csv(
                     };
                     sink.report(row, "", &fields.join(","), reason);
                 } else {
-                    t.read_row(sink, row, &fields, &[], areas);
+                    target.row(sink, row, &fields, &[]);
                 }
             }
         }
         std::mem::swap(&mut cur, &mut next);
         step = after;
     }
-    if table.is_none() {
+    if !target.has_header() {
         sink.report_file(Reason::FileEmpty);
     }
     progress(rdr.get_ref().bytes);

@@ -17,6 +17,7 @@ mod csv_read;
 pub mod deprivations;
 mod diag;
 mod limits;
+mod plain;
 mod table;
 mod write;
 mod xlsx_read;
@@ -33,6 +34,7 @@ pub use limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
     MAX_UNPACKED_BYTES,
 };
+pub use plain::{read_text_table, TextRow, TextTable};
 pub use write::{
     table_csv, table_xlsx, write_csv_part, write_csv_table, write_csv_tables, write_report_csv,
     write_tables, write_xlsx_tables, ExportFormat, XLSX_MAX_ROWS,

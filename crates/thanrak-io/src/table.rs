@@ -58,6 +58,125 @@ pub(crate) fn detect_table(header: &[&str]) -> Table {
     }
 }
 
+/// Matches a header (row 1) against `columns`, reporting unknown and repeated columns and
+/// missing required ones: for each column, the position of its cell in a row, and the columns
+/// whose per-row errors a header diagnostic already covers. `None` when no cell names a column
+/// (the row is not a header of `table`; the file is not read further).
+pub(crate) fn match_columns(
+    header: &[&str],
+    columns: &'static [Column],
+    table: &str,
+    sink: &mut Sink,
+) -> Option<(Vec<Option<usize>>, Vec<&'static str>)> {
+    let matched: Vec<Option<usize>> = header.iter().map(|h| match_header(columns, h)).collect();
+    if matched.iter().all(Option::is_none) {
+        let text = header.join(",");
+        sink.report(
+            1,
+            "",
+            &text,
+            Reason::NotAHeader {
+                table: table.to_string(),
+                expected: names(columns),
+            },
+        );
+        return None;
+    }
+    let mut cell_of = vec![None; columns.len()];
+    for (pos, (h, m)) in header.iter().zip(&matched).enumerate() {
+        match m {
+            Some(i) if cell_of[*i].is_some() => sink.report(
+                1,
+                h,
+                "",
+                Reason::DuplicateColumn {
+                    column: columns[*i].name.to_string(),
+                },
+            ),
+            Some(i) => cell_of[*i] = Some(pos),
+            None if h.trim().is_empty() => {}
+            None => sink.report(
+                1,
+                h.trim(),
+                "",
+                Reason::UnknownColumn {
+                    expected: names(columns),
+                },
+            ),
+        }
+    }
+    let mut silenced = Vec::new();
+    for (c, at) in columns.iter().zip(&cell_of) {
+        if c.required && at.is_none() {
+            sink.report(1, c.name, "", Reason::RequiredColumnMissing);
+            silenced.push(c.name);
+        }
+    }
+    Some((cell_of, silenced))
+}
+
+/// What a file reader hands its header and rows to, whatever the format: the survey tables
+/// (households, members) or a plain table of text ([`crate::plain`]).
+pub(crate) trait RowTarget {
+    /// Reads the header; false when the row is not a header (the file is not read further).
+    fn header(&mut self, sink: &mut Sink, header: &[&str]) -> bool;
+    /// Whether the header has been read.
+    fn has_header(&self) -> bool;
+    /// The number of cells of the header.
+    fn width(&self) -> usize;
+    /// How a person would name the cell at `pos` (its position before the header is read).
+    fn label(&self, pos: usize) -> String;
+    /// Reads one row below the header; cells at the positions in `bad` were already reported.
+    fn row(&mut self, sink: &mut Sink, row: u64, cells: &[&str], bad: &[usize]);
+}
+
+/// The survey tables as a [`RowTarget`]: the table is `fixed` (an XLSX sheet's, by its name)
+/// or decided by the header (a CSV file's).
+pub(crate) struct SurveyTarget<'a> {
+    fixed: Option<Table>,
+    reader: Option<TableReader>,
+    areas: &'a AreaRegistry,
+}
+
+impl<'a> SurveyTarget<'a> {
+    /// A target for `table`, or for the table the header names when `None`.
+    pub fn new(fixed: Option<Table>, areas: &'a AreaRegistry) -> Self {
+        Self {
+            fixed,
+            reader: None,
+            areas,
+        }
+    }
+}
+
+impl RowTarget for SurveyTarget<'_> {
+    fn header(&mut self, sink: &mut Sink, header: &[&str]) -> bool {
+        let table = self.fixed.unwrap_or_else(|| detect_table(header));
+        self.reader = TableReader::from_header(header, table, sink);
+        self.reader.is_some()
+    }
+
+    fn has_header(&self) -> bool {
+        self.reader.is_some()
+    }
+
+    fn width(&self) -> usize {
+        self.reader.as_ref().map_or(0, TableReader::width)
+    }
+
+    fn label(&self, pos: usize) -> String {
+        self.reader
+            .as_ref()
+            .map_or_else(|| format!("column {}", pos + 1), |t| t.label(pos))
+    }
+
+    fn row(&mut self, sink: &mut Sink, row: u64, cells: &[&str], bad: &[usize]) {
+        if let Some(t) = &mut self.reader {
+            t.read_row(sink, row, cells, bad, self.areas);
+        }
+    }
+}
+
 /// Reads the rows of one table once its header is known.
 pub(crate) struct TableReader {
     table: Table,
@@ -77,57 +196,14 @@ impl TableReader {
     /// then not read further.
     pub fn from_header(header: &[&str], table: Table, sink: &mut Sink) -> Option<Self> {
         let columns = table.columns();
-        let matched: Vec<Option<usize>> = header.iter().map(|h| match_header(columns, h)).collect();
-        if matched.iter().all(Option::is_none) {
-            let text = header.join(",");
-            sink.report(
-                1,
-                "",
-                &text,
-                Reason::NotAHeader {
-                    table: table.as_str().to_string(),
-                    expected: names(columns),
-                },
-            );
-            return None;
-        }
-        let mut cell_of = vec![None; columns.len()];
-        for (pos, (h, m)) in header.iter().zip(&matched).enumerate() {
-            match m {
-                Some(i) if cell_of[*i].is_some() => sink.report(
-                    1,
-                    h,
-                    "",
-                    Reason::DuplicateColumn {
-                        column: columns[*i].name.to_string(),
-                    },
-                ),
-                Some(i) => cell_of[*i] = Some(pos),
-                None if h.trim().is_empty() => {}
-                None => sink.report(
-                    1,
-                    h.trim(),
-                    "",
-                    Reason::UnknownColumn {
-                        expected: names(columns),
-                    },
-                ),
-            }
-        }
+        let (cell_of, mut silenced) = match_columns(header, columns, table.as_str(), sink)?;
         sink.batch.tables.push(table);
-        let mut silenced = Vec::new();
         let has = |name: &str| {
             columns
                 .iter()
                 .position(|c| c.name == name)
                 .is_some_and(|i| cell_of[i].is_some())
         };
-        for (c, at) in columns.iter().zip(&cell_of) {
-            if c.required && at.is_none() {
-                sink.report(1, c.name, "", Reason::RequiredColumnMissing);
-                silenced.push(c.name);
-            }
-        }
         match table {
             Table::Members if !has("birth_date") && !has("age") => {
                 sink.report(1, "age", "", Reason::BirthDateOrAgeColumn);

@@ -11,7 +11,7 @@ use thanrak_core::{AreaRegistry, Reason};
 use crate::csv_read::PROGRESS_EVERY;
 use crate::diag::{Batch, Sink};
 use crate::limits::{self, Refusal, MAX_CELL_CHARS, MAX_COLUMNS, MAX_SHEET_ROWS};
-use crate::table::TableReader;
+use crate::table::{RowTarget, SurveyTarget};
 
 /// The table a sheet holds, by its name.
 fn sheet_table(name: &str) -> Option<Table> {
@@ -68,55 +68,11 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
     areas: &AreaRegistry,
     progress: &mut dyn FnMut(f64),
 ) -> io::Result<()> {
-    let mut head = [0u8; 4];
-    let mut len = 0;
-    while len < head.len() {
-        match reader.read(&mut head[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    reader.seek(SeekFrom::Start(0))?;
+    let (head, len) = read_head(&mut reader)?;
     let mut sink = Sink::new(batch, file.to_string());
-    let problem = if len == 0 {
-        Some(Reason::FileEmpty)
-    } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
-        Some(Reason::XlsOrProtected)
-    } else if !head.starts_with(b"PK") {
-        Some(Reason::NotXlsx)
-    } else {
-        None
-    };
-    if let Some(reason) = problem {
-        sink.report_file(reason);
+    let Some(mut workbook) = open_workbook(&mut sink, reader, len, head)? else {
         sink.finish();
         return Ok(());
-    }
-    let mut reader = BufReader::new(reader);
-    match limits::scan_workbook(&mut reader) {
-        Ok(()) => {}
-        Err(Refusal::Limit(reason)) => {
-            sink.report_file(reason);
-            sink.finish();
-            return Ok(());
-        }
-        Err(Refusal::Damaged(e)) => {
-            sink.report_file(Reason::DamagedXlsx { detail: e });
-            sink.finish();
-            return Ok(());
-        }
-    }
-    let mut workbook = match Xlsx::new(reader) {
-        Ok(w) => w,
-        Err(e) => {
-            sink.report_file(Reason::DamagedXlsx {
-                detail: e.to_string(),
-            });
-            sink.finish();
-            return Ok(());
-        }
     };
     let names = workbook.sheet_names();
     let sheets: Vec<(String, Table)> = names
@@ -132,13 +88,74 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
     let count = sheets.len() as f64;
     for (k, (name, table)) in sheets.into_iter().enumerate() {
         let mut sink = Sink::new(batch, format!("{file} [{name}]"));
-        read_sheet(&mut workbook, &name, table, &mut sink, areas, &mut |f| {
+        let mut target = SurveyTarget::new(Some(table), areas);
+        read_sheet(&mut workbook, &name, &mut target, &mut sink, &mut |f| {
             progress((k as f64 + f) / count)
         });
         sink.finish();
     }
     progress(1.0);
     Ok(())
+}
+
+/// The first bytes of a workbook: up to four, and how many there are.
+pub(crate) fn read_head<R: Read + Seek>(reader: &mut R) -> io::Result<([u8; 4], usize)> {
+    let mut head = [0u8; 4];
+    let mut len = 0;
+    while len < head.len() {
+        match reader.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    reader.seek(SeekFrom::Start(0))?;
+    Ok((head, len))
+}
+
+/// Opens a workbook whose first `len` bytes are `head`, after the pre-scan of its limits;
+/// `None` when it is not a readable workbook (the reason is reported on the sink).
+pub(crate) fn open_workbook<R: Read + Seek>(
+    sink: &mut Sink,
+    reader: R,
+    len: usize,
+    head: [u8; 4],
+) -> io::Result<Option<Xlsx<BufReader<R>>>> {
+    let problem = if len == 0 {
+        Some(Reason::FileEmpty)
+    } else if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        Some(Reason::XlsOrProtected)
+    } else if !head.starts_with(b"PK") {
+        Some(Reason::NotXlsx)
+    } else {
+        None
+    };
+    if let Some(reason) = problem {
+        sink.report_file(reason);
+        return Ok(None);
+    }
+    let mut reader = BufReader::new(reader);
+    match limits::scan_workbook(&mut reader) {
+        Ok(()) => {}
+        Err(Refusal::Limit(reason)) => {
+            sink.report_file(reason);
+            return Ok(None);
+        }
+        Err(Refusal::Damaged(e)) => {
+            sink.report_file(Reason::DamagedXlsx { detail: e });
+            return Ok(None);
+        }
+    }
+    match Xlsx::new(reader) {
+        Ok(w) => Ok(Some(w)),
+        Err(e) => {
+            sink.report_file(Reason::DamagedXlsx {
+                detail: e.to_string(),
+            });
+            Ok(None)
+        }
+    }
 }
 
 /// The cells of the row being gathered.
@@ -152,12 +169,13 @@ struct RowCells {
     bad: Vec<usize>,
 }
 
-fn read_sheet<R: Read + Seek>(
+/// Reads the sheet `name`, handing its header (the first row with a value) and rows to
+/// `target`.
+pub(crate) fn read_sheet<R: Read + Seek>(
     workbook: &mut Xlsx<R>,
     name: &str,
-    table: Table,
+    target: &mut dyn RowTarget,
     sink: &mut Sink,
-    areas: &AreaRegistry,
     progress: &mut dyn FnMut(f64),
 ) {
     let mut cells = match workbook.worksheet_cells_reader(name) {
@@ -170,7 +188,6 @@ fn read_sheet<R: Read + Seek>(
         }
     };
     let total_rows = f64::from(cells.dimensions().end.0.max(1));
-    let mut reader: Option<TableReader> = None;
     let mut row = RowCells {
         index: 0,
         texts: Vec::new(),
@@ -179,19 +196,16 @@ fn read_sheet<R: Read + Seek>(
     };
     let mut rows_read = 0u64;
     // Reads the gathered row; false once the sheet is not worth reading further.
-    let flush = |row: &mut RowCells, reader: &mut Option<TableReader>, sink: &mut Sink| {
+    let flush = |row: &mut RowCells, target: &mut dyn RowTarget, sink: &mut Sink| {
         let texts: Vec<&str> = row.texts[..row.used].iter().map(String::as_str).collect();
-        let keep_going = match reader {
-            Some(t) => {
-                t.read_row(sink, u64::from(row.index) + 1, &texts, &row.bad, areas);
-                true
-            }
+        let keep_going = if target.has_header() {
+            target.row(sink, u64::from(row.index) + 1, &texts, &row.bad);
+            true
+        } else if texts.iter().all(|t| t.is_empty()) {
             // Rows above the header may be empty; the first row with a value is the header.
-            None if texts.iter().all(|t| t.is_empty()) => true,
-            None => {
-                *reader = TableReader::from_header(&texts, table, sink);
-                reader.is_some()
-            }
+            true
+        } else {
+            target.header(sink, &texts)
         };
         for t in &mut row.texts[..row.used] {
             t.clear();
@@ -205,7 +219,7 @@ fn read_sheet<R: Read + Seek>(
             Ok(c) => c,
             Err(e) => {
                 if row.used > 0 {
-                    flush(&mut row, &mut reader, sink);
+                    flush(&mut row, target, sink);
                 }
                 sink.report(
                     u64::from(row.index) + 1,
@@ -243,7 +257,7 @@ fn read_sheet<R: Read + Seek>(
             return;
         }
         if r != row.index {
-            if row.used > 0 && !flush(&mut row, &mut reader, sink) {
+            if row.used > 0 && !flush(&mut row, target, sink) {
                 return;
             }
             row.index = r;
@@ -257,17 +271,13 @@ fn read_sheet<R: Read + Seek>(
             row.texts.resize_with(c + 1, String::new);
         }
         if let Err(code) = cell_text(cell.get_value(), &mut row.texts[c]) {
-            let column = reader
-                .as_ref()
-                .map_or_else(|| format!("column {}", c + 1), |t| t.label(c));
+            let column = target.label(c);
             sink.report(u64::from(r) + 1, &column, &code, Reason::SpreadsheetError);
             row.bad.push(c);
         } else if row.texts[c].len() > MAX_CELL_CHARS
             && row.texts[c].chars().count() > MAX_CELL_CHARS
         {
-            let column = reader
-                .as_ref()
-                .map_or_else(|| format!("column {}", c + 1), |t| t.label(c));
+            let column = target.label(c);
             sink.report(
                 u64::from(r) + 1,
                 &column,
@@ -281,9 +291,9 @@ fn read_sheet<R: Read + Seek>(
         }
         row.used = row.used.max(c + 1);
     }
-    let seen_header = reader.is_some() || row.used > 0;
+    let seen_header = target.has_header() || row.used > 0;
     if row.used > 0 {
-        flush(&mut row, &mut reader, sink);
+        flush(&mut row, target, sink);
     }
     if !seen_header {
         sink.report_file(Reason::SheetEmpty);

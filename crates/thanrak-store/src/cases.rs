@@ -629,4 +629,24 @@ impl Cases<'_> {
             })
             .collect()
     }
+
+    /// Whether `household_id` has ever been referred to `agency` (a case in any state): the
+    /// households an agency's officers may record help for.
+    pub async fn agency_has_household(
+        self,
+        agency: &AgencyCode,
+        household_id: &HouseholdId,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = with_pool!(self.0, pool => {
+            sqlx::query_scalar(
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE agency = $1 \
+                 AND household_id = $2 LIMIT 1) AS found",
+            )
+            .bind(agency.as_str())
+            .bind(household_id.as_str())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n > 0)
+    }
 }

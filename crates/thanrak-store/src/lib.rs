@@ -21,6 +21,7 @@ mod audit;
 mod boundaries;
 mod cases;
 mod error;
+mod help;
 mod jobs;
 mod registry;
 mod scores;
@@ -44,6 +45,7 @@ pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
 pub use cases::{Case, CaseEvent, CaseFilter, Cases, NewCase, Opened, StatusCount};
 pub use error::StoreError;
+pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
 pub use registry::{
     ImportConflict, ImportSummary, ListedHousehold, MemberUpdate, Registry, RoundSummary,
@@ -196,6 +198,11 @@ impl Store {
     /// The catalogue of cooperating agencies.
     pub fn agencies(&self) -> Agencies<'_> {
         Agencies(self)
+    }
+
+    /// The logbook of help given.
+    pub fn help(&self) -> Helps<'_> {
+        Helps(self)
     }
 
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.

@@ -98,6 +98,26 @@ const API: &[Row] = &[
         "/cases/999999/moves",
         ["400|400", "403|403", "400|400", "400|400", "400|400"],
     ),
+    // Without a body: a role that records no help is refused, the others told what is missing.
+    row(
+        "POST",
+        "/help",
+        "/help",
+        ["400|400", "403|403", "400|400", "403|403", "400|400"],
+    ),
+    row(
+        "GET",
+        "/help/summary",
+        "/help/summary?area={area}",
+        ["200|200", "403|403", "200|404", "200|404", "200|200"],
+    ),
+    // What a caller may read of a household's help, filtered: nothing to tell of the others.
+    row(
+        "GET",
+        "/households/{id}/help",
+        "/households/{id}/help",
+        ["200|200", "403|403", "200|200", "200|200", "200|200"],
+    ),
     row(
         "POST",
         "/cases/{id}/comments",
@@ -217,6 +237,12 @@ const PAGES: &[Row] = &[
         "/cases/download",
         "/cases/download?format=csv",
         ["200|200", "403|403", "200|200", "200|200", "200|200"],
+    ),
+    row(
+        "GET",
+        "/help",
+        "/help?area={area}",
+        ["200|200", "403|403", "200|404", "200|404", "200|200"],
     ),
     row(
         "GET",

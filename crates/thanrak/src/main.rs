@@ -6,6 +6,7 @@
 mod agencies_cmd;
 mod boundaries_cmd;
 mod cases_cmd;
+mod help_cmd;
 mod measure_cmd;
 mod methodology_cmd;
 mod web_cmd;
@@ -23,7 +24,9 @@ use thanrak_demo::DemoConfig;
 
 /// thanrak (ฐานราก): household survey data for precise, area-based poverty alleviation.
 #[derive(Parser)]
-#[command(name = "thanrak", version, about, long_about = None)]
+// `help` is a command of its own (the logbook of help given): `thanrak --help` and
+// `thanrak COMMAND --help` still print the help text.
+#[command(name = "thanrak", version, about, long_about = None, disable_help_subcommand = true)]
 struct Cli {
     /// Database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "THANRAK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
@@ -113,6 +116,11 @@ enum Command {
         #[command(subcommand)]
         command: boundaries_cmd::BoundariesCommand,
     },
+    /// The logbook of help given: import an agency's spreadsheet, or print the summary.
+    Help {
+        #[command(subcommand)]
+        command: help_cmd::HelpCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -195,6 +203,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Agencies { command } => agencies_cmd::run(command, &store).await?,
         Command::Refer(args) => cases_cmd::refer(args, &store).await?,
         Command::Cases { command } => cases_cmd::run(command, &store).await?,
+        Command::Help { command } => help_cmd::run(command, &store).await?,
         Command::Import {
             paths,
             report,

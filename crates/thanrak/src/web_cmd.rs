@@ -337,7 +337,151 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     }
     let n = demo_cases(store).await?;
     eprintln!("demo referrals: {n} cases of Lampang households, in every state of the workflow");
+    let n = demo_help(store).await?;
+    eprintln!("demo help given: {n} episodes for Lampang households, one resolving its case");
     Ok(())
+}
+
+/// The logbook of help for the demo: CODI's help resolves its in-progress occupation case, and
+/// Lampang's area manager records twenty episodes for households of the province, across
+/// agencies, kinds and the dimensions and capitals they address, so that `/help` and the family
+/// profiles show help on first start. The same every time (no randomness, dates before today).
+async fn demo_help(store: &Store) -> Result<usize, AppError> {
+    use thanrak_app::access::Paging;
+    use thanrak_app::cases::list_cases;
+    use thanrak_app::help::{record_help, HelpRequest};
+    use thanrak_core::case::CaseState;
+    use thanrak_core::help::{Addresses, HelpKind};
+    let users = access::list_users(store).await?;
+    let user = |name: &str| users.iter().find(|u| u.name.as_str() == name).cloned();
+    let (Some(lampang), Some(codi)) = (user("lampang"), user("codi")) else {
+        return Ok(0);
+    };
+    let Some(round) = thanrak_app::rounds(store).await?.into_iter().last() else {
+        return Ok(0);
+    };
+    let round: RoundLabel = round.label;
+    let today = chrono::Utc::now().date_naive();
+    let mut recorded = 0;
+    let paging = Paging::new(Some(1), Some(100))?;
+    let in_progress = thanrak_app::cases::CaseQuery {
+        state: Some(CaseState::InProgress),
+        ..Default::default()
+    };
+    let inbox = list_cases(store, &codi, &in_progress, paging)
+        .await
+        .map_err(demo_error)?;
+    if let Some(c) = inbox
+        .items
+        .iter()
+        .find(|c| c.state == CaseState::InProgress && c.new.need == "occupation")
+    {
+        let req = HelpRequest {
+            round: c.new.round.clone(),
+            household_id: c.new.household_id.clone(),
+            agency: c.new.agency.clone(),
+            kind: HelpKind::Training,
+            addresses: Addresses::Capital(thanrak_core::methodology::Capital::Human),
+            what: "อบรมทอผ้าและชุดกี่ทอผ้า".into(),
+            value_satang: 850_000,
+            given_on: today - chrono::Duration::days(3),
+            case_id: Some(c.id),
+        };
+        record_help(store, &codi, &req).await.map_err(demo_error)?;
+        recorded += 1;
+    }
+    let province = AreaCode::parse("52").expect("a valid province code");
+    let (households, _) = store
+        .registry()
+        .scoped_households(&Scope::Areas(vec![province]), &round, None, 8, 20)
+        .await?;
+    // agency, kind, addresses, what, baht
+    let plan: [(&str, HelpKind, &str, &str, i64); 10] = [
+        (
+            "codi",
+            HelpKind::Housing,
+            "physical",
+            "ซ่อมแซมบ้านตามโครงการบ้านพอเพียง",
+            25_000,
+        ),
+        (
+            "local_government",
+            HelpKind::Cash,
+            "income",
+            "เงินสงเคราะห์ผู้มีรายได้น้อย",
+            3_000,
+        ),
+        (
+            "osmep",
+            HelpKind::Training,
+            "financial",
+            "อบรมการทำบัญชีครัวเรือนและการตลาดออนไลน์",
+            4_500,
+        ),
+        (
+            "dasta",
+            HelpKind::Job,
+            "income",
+            "จ้างงานมัคคุเทศก์ท้องถิ่นในวิสาหกิจท่องเที่ยวชุมชน",
+            12_000,
+        ),
+        (
+            "health_office",
+            HelpKind::Health,
+            "health",
+            "เยี่ยมบ้านและอุปกรณ์ดูแลผู้ป่วยติดเตียง",
+            6_800,
+        ),
+        (
+            "education_office",
+            HelpKind::Education,
+            "education",
+            "ทุนการศึกษาต่อชั้นมัธยมปลาย",
+            10_000,
+        ),
+        (
+            "agriculture_office",
+            HelpKind::InKind,
+            "natural",
+            "พันธุ์ไม้ผลและปุ๋ยอินทรีย์",
+            2_400,
+        ),
+        (
+            "social_development",
+            HelpKind::InKind,
+            "living",
+            "ถุงยังชีพและเครื่องนอน",
+            1_500,
+        ),
+        (
+            "employment_office",
+            HelpKind::Job,
+            "human",
+            "จับคู่งานในโรงงานเซรามิกลำปาง",
+            0,
+        ),
+        ("pmua", HelpKind::Other, "social", "ตั้งกลุ่มออมทรัพย์ชุมชน", 5_000),
+    ];
+    for (i, h) in households.iter().enumerate() {
+        let (agency, kind, addresses, what, baht) = plan[i % plan.len()];
+        let req = HelpRequest {
+            round: round.clone(),
+            household_id: h.household_id.clone(),
+            agency: AgencyCode::parse(agency).expect("a catalogue agency"),
+            kind,
+            addresses: Addresses::parse(addresses).expect("a dimension or capital"),
+            what: what.to_string(),
+            // The second time round the plan, a little more help: figures that differ.
+            value_satang: baht * 100 * (1 + (i / plan.len()) as i64),
+            given_on: today - chrono::Duration::days(7 * (i as i64 + 1)),
+            case_id: None,
+        };
+        record_help(store, &lampang, &req)
+            .await
+            .map_err(demo_error)?;
+        recorded += 1;
+    }
+    Ok(recorded)
 }
 
 /// Referral cases for the demo: households of Lampang referred by its area manager to CODI (and
@@ -391,7 +535,8 @@ async fn demo_cases(store: &Store) -> Result<usize, AppError> {
             "codi",
             true,
             20,
-            &[CaseMove::Accept, CaseMove::Start, CaseMove::Resolve],
+            // Resolved by the help recorded for it (`demo_help`).
+            &[CaseMove::Accept, CaseMove::Start],
             "ฝึกอาชีพทอผ้า",
         ),
         (

@@ -176,6 +176,13 @@ fn serve_demo_loads_data_creates_accounts_and_answers() {
     let (status, body) = http_get(&addr, "/api/v1/rounds/2568-1/households?per_page=1", &token);
     assert!(status.contains("200"), "{status}");
     assert!(body.contains("\"household_id\":\"HH52"), "{body}");
+    // The demo's logbook of help: CODI's help resolved its case, Lampang's help across agencies.
+    let (status, body) = http_get(&addr, "/api/v1/help/summary", &token);
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"code\":\"codi\""), "{body}");
+    assert!(body.contains("\"code\":\"osmep\""), "{body}");
+    let (_, body) = http_get(&addr, "/api/v1/cases?per_page=100", &token);
+    assert!(body.contains("\"state\":\"resolved\""), "{body}");
     // SIGTERM, as a service manager sends it, stops the server cleanly.
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

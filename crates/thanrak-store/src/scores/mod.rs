@@ -11,6 +11,7 @@ use thanrak_core::{AreaCode, Household, RoundLabel};
 
 use crate::{with_pool, Store, StoreError};
 
+mod in_need;
 mod targets;
 
 pub use targets::TargetFilter;

@@ -9,6 +9,7 @@ pub(crate) mod cases;
 mod dto;
 mod exports;
 pub(crate) mod figures;
+mod help;
 mod households;
 mod imports;
 mod jobs;
@@ -56,6 +57,7 @@ use crate::AppState;
         (name = "jobs", description = "Background jobs (imports, scoring) with their progress, result or error"),
         (name = "exports", description = "A round's households or members as CSV / XLSX in the import format, for roles that see personal data; audited"),
         (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
+        (name = "help", description = "The logbook of help given: episodes recorded by agency, kind and the dimension or capital they address, and their sums by area"),
     )
 )]
 struct ApiDoc;
@@ -95,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(imports::router())
         .merge(jobs::router())
         .merge(exports::router())
+        .merge(help::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::map_response(json_no_store));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

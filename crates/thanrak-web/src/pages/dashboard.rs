@@ -46,6 +46,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         can_import => thanrak_app::upload::import_areas(user).is_ok(),
         is_admin => thanrak_app::policy::is_admin(user),
         reads_cases => thanrak_app::policy::case_view(user).is_ok(),
+        reads_help => thanrak_app::policy::help_view(user).is_ok(),
     }
 }
 

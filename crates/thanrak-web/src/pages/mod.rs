@@ -5,6 +5,7 @@ mod agencies;
 mod audit;
 mod cases;
 mod dashboard;
+mod help;
 mod import;
 mod jobs;
 mod login;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(agencies::router())
         .merge(cases::router())
+        .merge(help::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -70,6 +72,7 @@ pub fn templates() -> Environment<'static> {
         ),
         ("cases.html", include_str!("../../templates/cases.html")),
         ("case.html", include_str!("../../templates/case.html")),
+        ("help.html", include_str!("../../templates/help.html")),
         ("jobs.html", include_str!("../../templates/jobs.html")),
         ("job.html", include_str!("../../templates/job.html")),
         (
@@ -141,6 +144,7 @@ mod tests {
             include_str!("../../templates/job_progress.html"),
             include_str!("../../templates/cases.html"),
             include_str!("../../templates/case.html"),
+            include_str!("../../templates/help.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {
