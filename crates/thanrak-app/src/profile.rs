@@ -1,11 +1,12 @@
 //! The family profile: one household of one round with its members (masked by role), its scores
 //! (the 16 indicators, the five capitals, its group and the reasons), the help that fits, and its
-//! group and score in every scored round where it appears, and its referral cases.
+//! group and score in every scored round where it appears, its referral cases and the help it
+//! was given.
 
 use thanrak_core::measure::HouseholdScore;
 use thanrak_core::methodology::Group;
 use thanrak_core::{HouseholdId, RoundLabel};
-use thanrak_store::{Case, Store, User};
+use thanrak_store::{Case, HelpRecord, Store, User};
 
 use crate::access::{household_detail, household_reading, AccessError, HouseholdDetail};
 use crate::audit::AuditLog;
@@ -36,6 +37,8 @@ pub struct Profile {
     pub history: Vec<HistoryEntry>,
     /// Its referral cases that the user reads, newest first.
     pub cases: Vec<Case>,
+    /// The help it was given that the user reads (the logbook), newest first.
+    pub help: Vec<HelpRecord>,
 }
 
 /// The profile of household `household_id` of `round`, if `user` may see it: outside the
@@ -76,11 +79,18 @@ pub async fn household_profile(
         .map(|s| need_labels(m, s.needs))
         .unwrap_or_default();
     let cases = crate::cases::household_cases(store, user, &id).await?;
+    // A role that reads no help (it read the household through another right) sees none.
+    let help = match crate::help::help_for_household(store, user, &id).await {
+        Ok(h) => h,
+        Err(AccessError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
     Ok(Profile {
         detail,
         score,
         needs: fits,
         history,
         cases,
+        help,
     })
 }

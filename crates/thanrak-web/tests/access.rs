@@ -227,6 +227,12 @@ const PAGES: &[Row] = &[
         ["403|403"; 5],
     ),
     row(
+        "POST",
+        "/cases/{id}/help",
+        "/cases/999999/help",
+        ["403|403"; 5],
+    ),
+    row(
         "GET",
         "/cases/{id}",
         "/cases/999999",

@@ -395,6 +395,53 @@ async fn comments_status_and_the_pages_where_users_meet_referrals() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.page(&format!("/cases/{id}"), &codi_s).await;
     assert!(html.contains("ส่งช่างสำรวจ"));
+    // Accepted, the case page offers to record the help given, which closes the case; the help
+    // shows on the case and on the family profile.
+    let (status, _) = api
+        .post(
+            &codi,
+            &format!("/cases/{id}/moves"),
+            json!({"move": "accept", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, html) = app.page(&format!("/cases/{id}"), &codi_s).await;
+    assert!(html.contains("id=\"help-form\""), "{html}");
+    let csrf = common::csrf_field(&html);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let res = app
+        .client
+        .post(format!("http://{}/cases/{id}/help", app.addr))
+        .header(COOKIE, format!("thanrak_session={codi_s}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "housing"),
+            ("addresses", "living"),
+            ("what", "เปลี่ยนหลังคาสังกะสี"),
+            ("value_baht", "18,500"),
+            ("given_on", today.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page(&format!("/cases/{id}"), &codi_s).await;
+    assert!(
+        html.contains("data-state=\"resolved\""),
+        "resolved by the help"
+    );
+    assert!(html.contains("เปลี่ยนหลังคาสังกะสี") && html.contains("18,500.00"));
+    assert!(
+        !html.contains("id=\"help-form\""),
+        "a resolved case takes no more"
+    );
+    let (_, html) = app
+        .page(&format!("/households/{round}/{inside}"), &codi_s)
+        .await;
+    assert!(
+        html.contains("id=\"household-help\"") && html.contains("เปลี่ยนหลังคาสังกะสี"),
+        "{html}"
+    );
     // The inbox as a spreadsheet.
     let res = app
         .client
@@ -456,7 +503,11 @@ async fn comments_status_and_the_pages_where_users_meet_referrals() {
         .job(&lampang, to.trim_start_matches("/jobs/").parse().unwrap())
         .await;
     assert_eq!(job["state"], "done", "{job}");
-    assert_eq!(job["result"]["already_open"], 1, "the case opened above");
+    assert_eq!(
+        job["result"]["already_open"], 0,
+        "the case above was resolved: its household is referred again"
+    );
+    assert_eq!(job["result"]["opened"], job["result"]["households"]);
     let (_, html) = app.page(&to, &lampang_s).await;
     assert!(html.contains("id=\"referred-opened\""));
 }

@@ -158,7 +158,19 @@ async fn record_help(
 ) -> Result<(StatusCode, Json<RecordedDto>), ApiError> {
     // A role that records no help is told so before what it sent is read.
     thanrak_app::policy::help_recorder(&caller.user)?;
-    let b = body(b)?;
+    let req = help_request(body(b)?)?;
+    let r = help::record_help(state.store(), &caller.user, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordedDto {
+            help: r.record.into(),
+            resolved_case_id: r.resolved.map(|c| c.id),
+        }),
+    ))
+}
+
+/// The episode a body describes, checked at the edge (the use case checks the rest).
+pub(crate) fn help_request(b: HelpBody) -> Result<HelpRequest, ApiError> {
     let round = parse::round(&b.round)?;
     let household_id = parse::household_id(&round, &b.household_id)?;
     let agency = AgencyCode::parse(&b.agency)
@@ -176,7 +188,7 @@ async fn record_help(
         .map_err(|r| ApiError::invalid(format!("value_baht {:?} {r}", b.value_baht)))?;
     let given_on = date::parse_date(&b.given_on)
         .map_err(|e| ApiError::invalid(format!("given_on {:?} {e}", b.given_on)))?;
-    let req = HelpRequest {
+    Ok(HelpRequest {
         round,
         household_id,
         agency,
@@ -186,15 +198,7 @@ async fn record_help(
         value_satang,
         given_on,
         case_id: b.case_id,
-    };
-    let r = help::record_help(state.store(), &caller.user, &req).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RecordedDto {
-            help: r.record.into(),
-            resolved_case_id: r.resolved.map(|c| c.id),
-        }),
-    ))
+    })
 }
 
 /// A household's help in every round, newest first, as far as the caller reads it (an area

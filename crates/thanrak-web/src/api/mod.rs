@@ -9,7 +9,7 @@ pub(crate) mod cases;
 mod dto;
 mod exports;
 pub(crate) mod figures;
-mod help;
+pub(crate) mod help;
 mod households;
 mod imports;
 mod jobs;

@@ -5,7 +5,8 @@
 //! button for each move that is the user's to make (`POST /cases/{id}/move`, at the version
 //! shown; a case changed since is refused with 409); `/cases/download?format=csv|xlsx` the same
 //! list as a file. `/cases/{id}`: one case with its history, its moves and a comment box
-//! (`POST /cases/{id}/comment`).
+//! (`POST /cases/{id}/comment`), the help recorded on it, and for the party that may resolve
+//! it the form that records the help given and so closes it (`POST /cases/{id}/help`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -21,6 +22,7 @@ use thanrak_app::scoring::default_methodology;
 use thanrak_app::targeting::{table_csv, table_xlsx};
 use thanrak_core::agency::Agency;
 use thanrak_core::case::{self as workflow, CaseMove, CaseState};
+use thanrak_core::help::{Addresses, HelpKind};
 use thanrak_core::identity::User;
 use thanrak_core::{AreaRegistry, Lang};
 
@@ -44,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/move", post(move_case))
         .route("/cases/{id}/comment", post(comment_case))
+        .route("/cases/{id}/help", post(record_help))
 }
 
 /// The page's query string (a form's: every value is text, an unticked box absent).
@@ -350,6 +353,36 @@ async fn case_page(
             }
         })
         .collect();
+    // The help recorded on this case, and the form that records help and closes it: for the
+    // party that may resolve it, while it is accepted or in progress.
+    let help: Vec<Value> =
+        thanrak_app::help::help_for_household(state.store(), &page.user, &c.new.household_id)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.new.help.case_id == Some(c.id))
+            .map(|r| {
+                let h = &r.new.help;
+                context! {
+                    given => date(l, h.given_on()),
+                    kind => h.kind.label(l),
+                    addresses => h.addresses.label(l),
+                    what => h.what(),
+                    value => super::help::money(l, h.value_satang()),
+                    by => &r.new.recorded_by,
+                }
+            })
+            .collect();
+    let party = thanrak_app::policy::case_party(&page.user, &c.new.agency, &c.new.village_code);
+    let closes = workflow::apply(c.state, CaseMove::Resolve, party, None).is_ok()
+        && thanrak_app::policy::help_recorder(&page.user).is_ok();
+    let record = closes.then(|| {
+        context! {
+            kinds => HelpKind::ALL.iter().map(|k| context! { code => k.as_str(), label => k.label(l) }).collect::<Vec<_>>(),
+            addresses => Addresses::codes().iter().filter_map(|code| Addresses::parse(code).ok()).map(|a| context! { code => a.as_str().to_string(), label => a.label(l) }).collect::<Vec<_>>(),
+            today => chrono::Utc::now().date_naive().to_string(),
+        }
+    });
     render(
         &state,
         &lang,
@@ -360,8 +393,63 @@ async fn case_page(
             csrf => &page.csrf_token,
             c => case_row(&c, &page.user, &names),
             history,
+            help,
+            record,
         },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct HelpFields {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    addresses: String,
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    value_baht: String,
+    #[serde(default)]
+    given_on: String,
+}
+
+/// Records the help given on a case (which resolves it) and shows the case again.
+async fn record_help(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    Path(id): Path<String>,
+    form: CsrfForm<HelpFields>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, &lang, ApiError::not_found("there is no such case"));
+    };
+    let user = &form.user.user;
+    let c = match cases::get_case(state.store(), user, id).await {
+        Ok((c, _)) => c,
+        Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+    };
+    let f = form.form;
+    let body = crate::api::help::HelpBody {
+        round: c.new.round.to_string(),
+        household_id: c.new.household_id.to_string(),
+        agency: c.new.agency.to_string(),
+        kind: f.kind,
+        addresses: f.addresses,
+        what: f.what,
+        value_baht: f.value_baht,
+        given_on: f.given_on,
+        case_id: Some(id),
+    };
+    let recorded = match crate::api::help::help_request(body) {
+        Ok(req) => thanrak_app::help::record_help(state.store(), user, &req)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match recorded {
+        Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => error_page(&state, &lang, e),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -36,7 +36,7 @@ struct HelpQuery {
 }
 
 /// Money as the pages show it: `1,500.50 บาท` / `1,500.50 baht`.
-fn money(l: Lang, satang: i64) -> String {
+pub(super) fn money(l: Lang, satang: i64) -> String {
     match l {
         Lang::Th => format!("{} บาท", format_baht(satang)),
         Lang::En => format!("{} baht", format_baht(satang)),

@@ -231,6 +231,23 @@ async fn profile_page(
             }
         })
         .collect();
+    let help: Vec<Value> = p
+        .help
+        .iter()
+        .map(|r| {
+            let h = &r.new.help;
+            context! {
+                given => if th { thanrak_core::date::format_thai(h.given_on()) } else { h.given_on().to_string() },
+                agency => agency_name(h.agency.as_str()),
+                kind => h.kind.label(l),
+                addresses => h.addresses.label(l),
+                what => h.what(),
+                value => super::help::money(l, h.value_satang()),
+                case => h.case_id,
+            }
+        })
+        .collect();
+    let help_total = super::help::money(l, p.help.iter().map(|r| r.new.help.value_satang()).sum());
     // Referring this household: for a user who may refer it, on the default methodology's
     // scores (cases are opened from its needs).
     let default = thanrak_app::scoring::default_methodology();
@@ -255,6 +272,8 @@ async fn profile_page(
         csrf => &page.csrf_token,
         cases,
         refer,
+        help,
+        help_total,
         id => h.household_id.as_str(),
         round => h.round.as_str(),
         village => area_name(&h.village_code, l),
