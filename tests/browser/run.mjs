@@ -398,6 +398,78 @@ await step('the agency officer accepts a case in its referral inbox', async () =
   await context.close();
 });
 
+await step('the area manager refers a target group from the target list as a job', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/targets?need=housing&group=struggling`);
+  await page.waitForSelector('#refer');
+  await page.locator('#refer').evaluate((d) => { d.open = true; });
+  await page.selectOption('#refer-agency', 'codi');
+  await page.fill('#refer-note', 'กลุ่มพออยู่ได้ที่ต้องซ่อมบ้าน');
+  await page.screenshot({ path: join(shots, 'targets-refer.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.locator('#refer-form button[type=submit]').click()]);
+  assert.match(page.url(), /\/jobs\/\d+$/);
+  await page.waitForSelector('#referred-opened', { timeout: 20000 });
+  const opened = Number(await page.locator('#referred-opened').innerText());
+  assert.ok(opened > 0, 'no case opened');
+  await page.screenshot({ path: join(shots, 'referral-job.png'), fullPage: true });
+  // The dashboard's referral status counts them.
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#referral-status tr[data-agency="codi"]');
+  await page.screenshot({ path: join(shots, 'dashboard-referrals.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'dashboard-referrals-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the agency officer accepts, starts and resolves a case with the help given', async () => {
+  const { context, page } = await loggedIn('codi');
+  await page.goto(`${base}/cases?state=sent`);
+  await page.waitForSelector('#cases');
+  const first = page.locator('#cases tr[data-state="sent"] td:first-child a').first();
+  await Promise.all([page.waitForNavigation(), first.click()]);
+  const caseUrl = page.url();
+  await Promise.all([page.waitForNavigation(), page.locator('button[data-move="accept"]').click()]);
+  assert.equal(await page.locator('#case').getAttribute('data-state'), 'accepted');
+  await page.fill('#comment-note', 'นัดหมายเข้าสำรวจบ้านแล้ว');
+  await Promise.all([page.waitForNavigation(), page.locator('#comment-form button').click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('button[data-move="start"]').click()]);
+  assert.equal(await page.locator('#case').getAttribute('data-state'), 'in_progress');
+  await page.selectOption('#help-kind', 'housing');
+  await page.selectOption('#help-addresses', 'living');
+  await page.fill('#help-what', 'ซ่อมหลังคาและฝาผนัง');
+  await page.fill('#help-value', '15,000');
+  await page.screenshot({ path: join(shots, 'case-help-form.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.locator('#help-form button').click()]);
+  assert.equal(page.url().split('#')[0], caseUrl);
+  assert.equal(await page.locator('#case').getAttribute('data-state'), 'resolved');
+  assert.match(await page.locator('#case-help').innerText(), /15,000\.00/);
+  assert.match(await page.locator('#history').innerText(), /นัดหมายเข้าสำรวจบ้านแล้ว/);
+  await page.screenshot({ path: join(shots, 'case-resolved.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'case-resolved-phone.png'), fullPage: true });
+  // The household's profile, opened from the case, lists the case and the help.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await Promise.all([page.waitForNavigation(), page.locator('#case dd a').first().click()]);
+  await page.waitForSelector('#household-cases');
+  assert.match(await page.locator('#household-help').innerText(), /ซ่อมหลังคาและฝาผนัง/);
+  await page.screenshot({ path: join(shots, 'profile-cases-help.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the logbook of help is summed by agency, dimension and area', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/help`);
+  await page.waitForSelector('main');
+  assert.match(await page.locator('main').innerText(), /บาท/);
+  await page.screenshot({ path: join(shots, 'help-summary.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'help-summary-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

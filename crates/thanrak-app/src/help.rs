@@ -237,11 +237,12 @@ fn invalid(errors: Vec<HelpError>) -> AccessError {
     AppError::Invalid(text.join("; ")).into()
 }
 
-/// The note a case resolved by help gets in its history.
+/// The note a case resolved by help gets in its history: kept as written, so in Thai, the
+/// language of the people who read a case's history.
 fn resolve_note(help: &Help) -> String {
     format!(
-        "help given on {}: {} ({} baht)",
-        date::format_iso(help.given_on()),
+        "ให้ความช่วยเหลือเมื่อ {}: {} ({} บาท)",
+        date::format_thai(help.given_on()),
         help.what(),
         thanrak_core::help::format_baht(help.value_satang())
     )

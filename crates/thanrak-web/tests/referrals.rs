@@ -395,6 +395,14 @@ async fn comments_status_and_the_pages_where_users_meet_referrals() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.page(&format!("/cases/{id}"), &codi_s).await;
     assert!(html.contains("ส่งช่างสำรวจ"));
+    // Its household link opens the family profile.
+    let href = html
+        .split("href=\"/households/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let (status, _) = app.page(&format!("/households/{href}"), &codi_s).await;
+    assert_eq!(status, StatusCode::OK, "/households/{href}");
     // Accepted, the case page offers to record the help given, which closes the case; the help
     // shows on the case and on the family profile.
     let (status, _) = api

@@ -157,7 +157,7 @@ fn case_row(c: &Case, user: &User, names: &Names) -> Value {
         note => &c.new.note,
         by => &c.new.created_by_name,
         owner => &c.owner,
-        opened => date(l, c.created_at.date_naive()),
+        opened => crate::i18n::format_time(l, c.created_at),
         comments => party != workflow::Party::Other,
         moves,
     }
@@ -340,11 +340,8 @@ async fn case_page(
         .iter()
         .map(|e| {
             context! {
-                at => match l {
-                    Lang::Th => thanrak_core::date::format_thai(e.at.date_naive()),
-                    Lang::En => thanrak_core::date::format_iso(e.at.date_naive()),
-                },
-                time => e.at.format("%H:%M").to_string(),
+                // Bangkok time, the date in the Buddhist Era on Thai pages.
+                at => crate::i18n::format_time(l, e.at),
                 by => &e.user_name,
                 comment => e.is_comment(),
                 from => e.from.map(|s| s.label(l)),
