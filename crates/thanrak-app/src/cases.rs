@@ -58,7 +58,7 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
         ))
         .into());
     }
-    let agency = catalogued(store, &req.agency).await?;
+    let agency = catalogued(store, &req.agency, &req.need).await?;
     if !agency.works_in(&household.village_code) {
         return Err(AppError::Invalid(format!(
             "{} does not work in the area of household {} (village {}): see its areas at \
@@ -101,14 +101,23 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
     Ok(store.cases().open(&new, Utc::now()).await?)
 }
 
-/// The agency of the catalogue with this code, or why not.
-async fn catalogued(store: &Store, code: &AgencyCode) -> Result<Agency, AccessError> {
-    store.agencies().get(code).await?.ok_or_else(|| {
+/// The agency of the catalogue with this code, if it meets `need` (households are referred to
+/// an agency by its mission), or why not.
+async fn catalogued(store: &Store, code: &AgencyCode, need: &str) -> Result<Agency, AccessError> {
+    let agency = store.agencies().get(code).await?.ok_or_else(|| {
         AppError::Invalid(format!(
             "agency {code} is not in the catalogue (see /agencies)"
         ))
-        .into()
-    })
+    })?;
+    if !agency.needs.iter().any(|n| n == need) {
+        return Err(AppError::Invalid(format!(
+            "{code} does not meet the need {need:?} (its needs: {}): refer it to an agency \
+             that does, or add the need to the agency at /agencies",
+            agency.needs.join(", ")
+        ))
+        .into());
+    }
+    Ok(agency)
 }
 
 /// A bulk referral: every household of a target list (its round and filters, as the target
@@ -174,7 +183,7 @@ pub async fn refer_group(
         }
         _ => query.need = Some(req.need.clone()),
     }
-    let agency = catalogued(store, &req.agency).await?;
+    let agency = catalogued(store, &req.agency, &req.need).await?;
     progress("reading the target list", 0, 1);
     let lm = crate::scoring::default_methodology();
     let scores = crate::targeting::target_scores(store, &lm, user, &query).await?;

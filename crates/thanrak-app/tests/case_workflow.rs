@@ -190,7 +190,7 @@ proptest! {
             let c = cases::refer(&w.store, referrer, &ReferRequest {
                 round: w.round.clone(),
                 household_id: household,
-                need: ["housing", "occupation", "welfare", "job"][n / w.households.len() % 4].into(),
+                need: ["housing", "occupation"][n / w.households.len() % 2].into(),
                 agency: AgencyCode::parse("codi").unwrap(),
                 note: String::new(),
                 due_on: None,

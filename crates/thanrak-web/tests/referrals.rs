@@ -155,6 +155,16 @@ async fn a_target_group_is_referred_as_a_job_and_not_twice() {
     // Refused: a surveyor does not refer; a list by one need referred for another; a bad need.
     let (status, _) = api.post(&surveyor, "/referrals", group.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // An agency is referred the needs of its mission only.
+    let mut bad = group.clone();
+    bad["agency"] = json!("codi");
+    let (_, job) = api.post(&lampang, "/referrals", bad).await;
+    let refused = api.job(&lampang, job["id"].as_i64().unwrap()).await;
+    assert_eq!(refused["state"], "failed", "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("does not meet the need"),
+        "{refused}"
+    );
     let mut bad = group.clone();
     bad["need"] = json!("flying");
     let (status, body) = api.post(&lampang, "/referrals", bad).await;

@@ -261,9 +261,10 @@ async fn profile_page(
                 label => if th { &n.label_th } else { &n.label_en },
                 fits => p.needs.iter().any(|x| x.id == n.id),
             }).collect::<Vec<_>>(),
+            // The agencies working here, each with the needs it meets (its mission).
             agencies => agencies.iter().filter(|a| a.works_in(&h.village_code)).map(|a| context! {
                 code => a.code.as_str(),
-                label => if th { &a.name_th } else { &a.name_en },
+                label => format!("{} · {}", if th { &a.name_th } else { &a.name_en }, a.needs.iter().map(|n| need_name(n)).collect::<Vec<_>>().join(", ")),
             }).collect::<Vec<_>>(),
         }
     });

@@ -245,7 +245,11 @@ async fn targets_page(
         // "Refer these": for a user who refers, on the default methodology's list (cases are
         // opened from its needs).
         refer => (thanrak_app::policy::refers(&page.user).is_ok() && m.id() == default_methodology().methodology.id()).then(|| context! {
-            agencies => agencies.iter().map(|a| context! { code => a.code.as_str(), label => if l == Lang::Th { &a.name_th } else { &a.name_en } }).collect::<Vec<_>>(),
+            // Each agency with the needs it meets: a household is referred by the agency's mission.
+            agencies => agencies.iter().map(|a| {
+                let meets: Vec<&str> = a.needs.iter().filter_map(|n| m.needs().iter().find(|x| &x.id == n)).map(|x| if l == Lang::Th { x.label_th.as_str() } else { x.label_en.as_str() }).collect();
+                context! { code => a.code.as_str(), label => format!("{} · {}", if l == Lang::Th { &a.name_th } else { &a.name_en }, meets.join(", ")) }
+            }).collect::<Vec<_>>(),
         }),
         csv => format!("/targets/download?{qs}&format=csv"),
         xlsx => format!("/targets/download?{qs}&format=xlsx"),
