@@ -20,6 +20,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-200}
 OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3; }
 if [ -z "${BIN:-}" ]; then
@@ -32,7 +33,7 @@ if [ -n "${PG:-}" ]; then
     DB="postgres://postgres@127.0.0.1:5432/thanrak_refer"
 else
     rm -f "$OUT/refer.db" "$OUT/refer.db-wal" "$OUT/refer.db-shm"
-    DB="sqlite://$PWD/$OUT/refer.db"
+    DB="sqlite://$OUT/refer.db"
 fi
 T() { $BIN --database-url "$DB" "$@"; }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -55,11 +56,11 @@ printf '%-44s %8.2f %s\n' "the same referral again" "$t" "$(cat "$OUT/refer-last
 CASES=$(T cases list --as codi1 --limit 1 2>&1 >/dev/null | awk '{print $3}')
 # The database's own loader, writing the rows of the largest referral (need housing).
 if [ -n "${PG:-}" ]; then
-    psql -q -h 127.0.0.1 -U postgres -d thanrak_refer -c "\copy (SELECT round, household_id, village_code, need, agency, state, priority, note, due_on, created_by, created_at, updated_at, version, created_by_name FROM cases WHERE need = 'housing') TO '$PWD/$OUT/refer-cases.csv' CSV"
+    psql -q -h 127.0.0.1 -U postgres -d thanrak_refer -c "\copy (SELECT round, household_id, village_code, need, agency, state, priority, note, due_on, created_by, created_at, updated_at, version, created_by_name FROM cases WHERE need = 'housing') TO '$OUT/refer-cases.csv' CSV"
     psql -q -h 127.0.0.1 -U postgres -d thanrak_refer -c "CREATE TABLE cases_copy (LIKE cases INCLUDING DEFAULTS INCLUDING INDEXES)"
     ROWS=$(wc -l <"$OUT/refer-cases.csv")
     s=$(date +%s.%N)
-    psql -q -h 127.0.0.1 -U postgres -d thanrak_refer -c "\copy cases_copy (round, household_id, village_code, need, agency, state, priority, note, due_on, created_by, created_at, updated_at, version, created_by_name) FROM '$PWD/$OUT/refer-cases.csv' CSV"
+    psql -q -h 127.0.0.1 -U postgres -d thanrak_refer -c "\copy cases_copy (round, household_id, village_code, need, agency, state, priority, note, due_on, created_by, created_at, updated_at, version, created_by_name) FROM '$OUT/refer-cases.csv' CSV"
     e=$(date +%s.%N)
     printf '%-44s %8.2f %s\n' "PostgreSQL \\copy of the same $ROWS case rows" "$(echo "$e - $s" | bc)" "(no events, no reading of scores)"
 else
@@ -77,7 +78,7 @@ echo "codi's inbox: $CASES"
 
 TOKEN=$(T user token codi1 2>/dev/null)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-T serve --bind "127.0.0.1:$PORT" >"$OUT/refer-serve.log" 2>&1 &
+$BIN --database-url "$DB" serve --bind "127.0.0.1:$PORT" >"$OUT/refer-serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.5; done

@@ -22,7 +22,7 @@ use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{Store, User};
+use thanrak_store::{StatusCount, Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
@@ -102,6 +102,11 @@ type ProtectionKey = (String, RoundLabel, Vec<AreaCode>);
 /// How long a target-list page is trusted (see [`FiguresCache`]).
 pub const TARGET_PAGES_TTL: Duration = Duration::from_secs(10);
 
+/// How long counts of referral cases are trusted: a case changed through another process (the
+/// CLI, a second server on PostgreSQL) shows in the counts within this time; one changed through
+/// this server, at once.
+pub const CASES_TTL: Duration = Duration::from_secs(1);
+
 /// (methodology file's hash, round asked for, area, breakdown, unit).
 type FiguresKey = (
     String,
@@ -124,6 +129,13 @@ pub struct FiguresCache {
     pub(crate) runs: TtlCache<RoundLabel, Arc<crate::scoring::RoundRuns>>,
     /// Target-list pages, before the audit of the view (which every request writes).
     pub(crate) targets: TtlCache<crate::targeting::PageKey, Arc<OnceCell<Arc<TargetList>>>>,
+    /// How many cases a list of cases holds (its page's rows are read each time), and the
+    /// referral status by agency: counting an agency's 100,000 cases costs milliseconds that a
+    /// loaded inbox cannot pay on every page. Trusted for [`CASES_TTL`]; a server forgets them
+    /// when a case changes through it ([`FiguresCache::cases_changed`]).
+    pub(crate) case_totals: TtlCache<crate::cases::TotalKey, Arc<OnceCell<u64>>>,
+    /// See `case_totals`.
+    pub(crate) case_status: TtlCache<crate::cases::StatusKey, Arc<OnceCell<Arc<Vec<StatusCount>>>>>,
 }
 
 impl FiguresCache {
@@ -140,7 +152,15 @@ impl FiguresCache {
             // wait. A server drops them itself after an import or a scoring; a change made by
             // another process shows within this time.
             targets: TtlCache::new(TARGET_PAGES_TTL, 10_000),
+            case_totals: TtlCache::new(CASES_TTL, 10_000),
+            case_status: TtlCache::new(CASES_TTL, 10_000),
         }
+    }
+
+    /// Forgets what was counted of the referral cases: for after a case changed.
+    pub fn cases_changed(&self) {
+        self.case_totals.clear();
+        self.case_status.clear();
     }
 
     /// Forgets everything: for after an import or a scoring.
@@ -149,6 +169,7 @@ impl FiguresCache {
         self.protections.clear();
         self.runs.clear();
         self.targets.clear();
+        self.cases_changed();
     }
 }
 

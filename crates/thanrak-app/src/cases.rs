@@ -12,8 +12,11 @@ use thanrak_core::identity::{AgencyCode, Scope, User};
 use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
 use thanrak_store::{Case, CaseEvent, CaseFilter, NewCase, Store, StoreError};
 
+use std::sync::Arc;
+
 use crate::access::{no_such_household, AccessError, Page, Paging};
 use crate::agencies::known_needs;
+use crate::area_figures::FiguresCache;
 use crate::targeting::TargetQuery;
 use crate::{policy, AppError, Progress};
 
@@ -186,20 +189,20 @@ pub async fn refer_group(
     let agency = catalogued(store, &req.agency, &req.need).await?;
     progress("reading the target list", 0, 1);
     let lm = crate::scoring::default_methodology();
-    let scores = crate::targeting::target_scores(store, &lm, user, &query).await?;
-    let households = scores.len();
+    let listed = crate::targeting::target_households(store, &lm, user, &query).await?;
+    let households = listed.len();
     let mut outside = 0;
     let mut cases = Vec::with_capacity(households);
-    for s in scores {
-        if !agency.works_in(&s.village_code) {
+    for (household_id, village_code, group) in listed {
+        if !agency.works_in(&village_code) {
             outside += 1;
             continue;
         }
-        policy::may_refer(user, &s.village_code)?;
+        policy::may_refer(user, &village_code)?;
         cases.push(NewCase {
             round: query.round.clone(),
-            household_id: s.score.household_id.clone(),
-            village_code: s.village_code,
+            household_id,
+            village_code,
             need: req.need.clone(),
             agency: req.agency.clone(),
             state: if req.send {
@@ -207,7 +210,7 @@ pub async fn refer_group(
             } else {
                 CaseState::Proposed
             },
-            priority: case::priority(s.score.group),
+            priority: case::priority(group),
             note: req.note.trim().to_string(),
             due_on: req.due_on,
             created_by: user.id,
@@ -246,18 +249,23 @@ pub async fn all_cases(
     user: &User,
     q: &CaseQuery,
 ) -> Result<Vec<Case>, AccessError> {
-    Ok(list_in(store, user, q, 0, u64::from(DOWNLOAD_MAX)).await?.0)
+    Ok(list_in(store, None, user, q, 0, u64::from(DOWNLOAD_MAX))
+        .await?
+        .0)
 }
 
-/// The cases the user reads, newest first.
+/// The cases the user reads, newest first: a page, its total counted at most once a second
+/// (a server forgets its counts when a case changes through it: `FiguresCache::cases_changed`).
 pub async fn list_cases(
     store: &Store,
+    cache: &FiguresCache,
     user: &User,
     q: &CaseQuery,
     paging: Paging,
 ) -> Result<Page<Case>, AccessError> {
     let (items, total) = list_in(
         store,
+        Some(cache),
         user,
         q,
         paging.offset(),
@@ -274,6 +282,7 @@ pub async fn list_cases(
 
 async fn list_in(
     store: &Store,
+    cache: Option<&FiguresCache>,
     user: &User,
     q: &CaseQuery,
     offset: u64,
@@ -291,8 +300,30 @@ async fn list_in(
         state: q.state,
         overdue_on: q.overdue.then(|| Utc::now().date_naive()),
     };
-    Ok(store.cases().list(filter, &scope, offset, limit).await?)
+    match cache {
+        // A page: its rows read now, its total counted at most once a second.
+        Some(cache) => {
+            let key: TotalKey = (agency.clone(), q.state, filter.overdue_on, scope.clone());
+            let cell = cache.case_totals.get_or_insert_with(key, Default::default);
+            let total = *cell
+                .get_or_try_init(|| async { store.cases().count(filter, &scope).await })
+                .await?;
+            let items = store.cases().page(filter, &scope, offset, limit).await?;
+            Ok((items, total))
+        }
+        None => Ok(store.cases().list(filter, &scope, offset, limit).await?),
+    }
 }
+
+/// What a cached count of cases is kept under: agency, state, overdue on a day, scope.
+pub(crate) type TotalKey = (
+    Option<AgencyCode>,
+    Option<CaseState>,
+    Option<NaiveDate>,
+    Scope,
+);
+/// What a cached referral status is kept under: agency, scope, day.
+pub(crate) type StatusKey = (Option<AgencyCode>, Scope, NaiveDate);
 
 /// One case the user reads, with its history.
 pub async fn get_case(
@@ -417,6 +448,7 @@ pub struct AgencyStatus {
 /// agencies without cases are left out. Analysts, who read no cases, get nothing.
 pub async fn referral_status(
     store: &Store,
+    cache: &FiguresCache,
     user: &User,
     area: Option<&AreaCode>,
 ) -> Result<Vec<AgencyStatus>, AccessError> {
@@ -428,10 +460,20 @@ pub async fn referral_status(
         Some(codes) if codes.is_empty() => Scope::None,
         Some(codes) => Scope::Areas(codes),
     };
-    let counts = store
-        .cases()
-        .status(agency.as_ref(), &scope, Utc::now().date_naive())
-        .await?;
+    let today = Utc::now().date_naive();
+    let cell = cache
+        .case_status
+        .get_or_insert_with((agency.clone(), scope.clone(), today), Default::default);
+    let counts = cell
+        .get_or_try_init(|| async {
+            store
+                .cases()
+                .status(agency.as_ref(), &scope, today)
+                .await
+                .map(Arc::new)
+        })
+        .await?
+        .clone();
     let mut out: Vec<AgencyStatus> = Vec::new();
     for a in store.agencies().list().await? {
         let mine: Vec<_> = counts.iter().filter(|c| c.agency == a.code).collect();

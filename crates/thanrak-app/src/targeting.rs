@@ -253,19 +253,18 @@ fn needs_stored(
     Ok(())
 }
 
-/// Every household of a target list that `user` may see, in the order of §5, without names
-/// (a bulk referral's households): the scores only, read straight from the store.
-pub async fn target_scores(
+/// Every household of a target list that `user` may see — its id, village and group, in no
+/// order, without names (a bulk referral's households): filtered in the database.
+pub async fn target_households(
     store: &Store,
     lm: &LoadedMethodology,
     user: &thanrak_store::User,
     q: &TargetQuery,
-) -> Result<Vec<StoredScore>, AccessError> {
+) -> Result<Vec<(HouseholdId, AreaCode, Group)>, AccessError> {
     let m = &lm.methodology;
     let scope = access::household_scope(user)?;
     let (group, indicator, need) = filters(m, q)?;
     let key = run_key(&q.round, m);
-    // A run scored before needs were stored holds none: a list by need of it is empty.
     if !store
         .scores()
         .scored_rounds(m.id(), m.version())
@@ -277,14 +276,17 @@ pub async fn target_scores(
             AppError::NotFound(format!("round {} has not been scored yet", q.round)).into(),
         );
     }
-    Ok(every_target(
-        store,
-        &key,
-        &scope,
-        q.area.as_ref(),
-        (group, indicator, need),
-    )
-    .await?)
+    // A run scored before needs were stored holds none: a list by need of it is empty.
+    let filter = TargetFilter {
+        area: q.area.as_ref(),
+        group,
+        deprived_in: indicator,
+        need,
+    };
+    Ok(store
+        .scores()
+        .target_households(&key, &scope, filter)
+        .await?)
 }
 
 /// Every score of a run inside `scope` and `area` that passes the filters, in the order of §5.

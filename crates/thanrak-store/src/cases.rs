@@ -174,7 +174,7 @@ pub struct StatusCount {
 const OPEN_CHUNK: usize = 1_000;
 
 /// The filter of a list as SQL (`$1` the agency or NULL, then the scope's ranges, the state and
-/// the day; `next` the first parameter number left), and its binds after `$1`.
+/// the day; `next` the first parameter number left), and the ranges to bind after `$1`.
 struct ListSql {
     cond: String,
     ranges: Vec<(String, String)>,
@@ -189,7 +189,13 @@ fn list_sql(filter: &CaseFilter<'_>, scope: &Scope) -> Option<ListSql> {
     if !everywhere && ranges.is_empty() {
         return None;
     }
-    let mut cond = vec!["($1 IS NULL OR agency = $1)".to_string()];
+    // `$1` is bound either way (the agency, or NULL); written so that an agency's list is read
+    // through the `(agency, id)` index (`$1 IS NULL OR agency = $1` would scan every case).
+    let mut cond = vec![if filter.agency.is_some() {
+        "agency = $1".to_string()
+    } else {
+        "CAST($1 AS TEXT) IS NULL".to_string()
+    }];
     if !everywhere {
         cond.push(format!("({})", range_condition("village_code", &ranges, 2)));
     }
@@ -209,6 +215,15 @@ fn list_sql(filter: &CaseFilter<'_>, scope: &Scope) -> Option<ListSql> {
         ranges,
         next,
     })
+}
+
+/// The values a list binds after the scope's ranges: the agency (or NULL), the state, the day.
+fn list_binds(filter: &CaseFilter<'_>) -> (Option<String>, Option<&'static str>, Option<String>) {
+    (
+        filter.agency.map(|a| a.as_str().to_string()),
+        filter.state.map(CaseState::as_str),
+        filter.overdue_on.map(|d| d.format("%Y-%m-%d").to_string()),
+    )
 }
 
 /// The cases: `store.cases()`.
@@ -391,20 +406,53 @@ impl Cases<'_> {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<Case>, u64), StoreError> {
-        let Some(ListSql { cond, ranges, next }) = list_sql(&filter, scope) else {
-            return Ok((Vec::new(), 0));
+        let total = self.count(filter, scope).await?;
+        Ok((self.page(filter, scope, offset, limit).await?, total))
+    }
+
+    /// How many cases of `filter` there are inside `scope`.
+    pub async fn count(self, filter: CaseFilter<'_>, scope: &Scope) -> Result<u64, StoreError> {
+        let Some(ListSql { cond, ranges, .. }) = list_sql(&filter, scope) else {
+            return Ok(0);
         };
-        let count_sql = format!("SELECT count(*) FROM cases WHERE {cond}");
-        let page_sql = format!(
+        let sql = format!("SELECT count(*) FROM cases WHERE {cond}");
+        let (agency, state, day) = list_binds(&filter);
+        let total: i64 = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(agency.clone());
+            for (lo, hi) in &ranges {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            if let Some(s) = state {
+                q = q.bind(s);
+            }
+            if let Some(d) = &day {
+                q = q.bind(d.clone());
+            }
+            q.fetch_one(pool).await?
+        });
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    /// The cases of `filter` inside `scope`, newest first, from `offset`, at most `limit`:
+    /// read through the `(agency, id)` index for an agency's inbox.
+    pub async fn page(
+        self,
+        filter: CaseFilter<'_>,
+        scope: &Scope,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Case>, StoreError> {
+        let Some(ListSql { cond, ranges, next }) = list_sql(&filter, scope) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE {cond} ORDER BY id DESC LIMIT ${next} \
              OFFSET ${}",
             next + 1
         );
-        let agency = filter.agency.map(|a| a.as_str().to_string());
-        let state = filter.state.map(CaseState::as_str);
-        let day = filter.overdue_on.map(|d| d.format("%Y-%m-%d").to_string());
-        let (total, rows): (i64, Vec<CaseRow>) = with_pool!(self.0, pool => {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())).bind(agency.clone());
+        let (agency, state, day) = list_binds(&filter);
+        let rows: Vec<CaseRow> = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(agency.clone());
             for (lo, hi) in &ranges {
                 q = q.bind(lo.clone()).bind(hi.clone());
             }
@@ -414,26 +462,12 @@ impl Cases<'_> {
             if let Some(d) = &day {
                 q = q.bind(d.clone());
             }
-            let total: i64 = q.fetch_one(pool).await?;
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(page_sql.clone())).bind(agency.clone());
-            for (lo, hi) in &ranges {
-                q = q.bind(lo.clone()).bind(hi.clone());
-            }
-            if let Some(s) = state {
-                q = q.bind(s);
-            }
-            if let Some(d) = &day {
-                q = q.bind(d.clone());
-            }
-            let rows: Vec<CaseRow> = q
-                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            q.bind(i64::try_from(limit).unwrap_or(i64::MAX))
                 .bind(i64::try_from(offset).unwrap_or(i64::MAX))
                 .fetch_all(pool)
-                .await?;
-            (total, rows)
+                .await?
         });
-        let cases = rows.into_iter().map(case).collect::<Result<Vec<_>, _>>()?;
-        Ok((cases, u64::try_from(total).unwrap_or(0)))
+        rows.into_iter().map(case).collect()
     }
 
     /// How many cases inside `scope` (of one agency, when given) each agency has in each state,
@@ -445,7 +479,11 @@ impl Cases<'_> {
         scope: &Scope,
         today: NaiveDate,
     ) -> Result<Vec<StatusCount>, StoreError> {
-        let Some(ListSql { cond, ranges, next }) = list_sql(&CaseFilter::default(), scope) else {
+        let all = CaseFilter {
+            agency,
+            ..CaseFilter::default()
+        };
+        let Some(ListSql { cond, ranges, next }) = list_sql(&all, scope) else {
             return Ok(Vec::new());
         };
         let sql = format!(

@@ -21,7 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
@@ -181,9 +181,26 @@ pub fn app(state: AppState) -> Router {
                 .config(Config::default().validator_url("none")),
         )
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forget_case_counts,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state,
             security_headers,
         ))
+}
+
+/// After a request that may have changed referral cases (any write that did not fail: a
+/// referral, a move, a comment, help recorded, an import), the counts of cases this server keeps
+/// for a second are forgotten, so that the next page counts what is there now. Writes are few
+/// beside reads; a job's end clears them too.
+async fn forget_case_counts(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    if writes && !res.status().is_client_error() && !res.status().is_server_error() {
+        state.figures().cases_changed();
+    }
+    res
 }
 
 /// The content security policy of every response. Scripts come from this server only (the

@@ -162,7 +162,10 @@ async fn a_target_group_is_referred_as_a_job_and_not_twice() {
     let refused = api.job(&lampang, job["id"].as_i64().unwrap()).await;
     assert_eq!(refused["state"], "failed", "{refused}");
     assert!(
-        refused["error"].as_str().unwrap().contains("does not meet the need"),
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not meet the need"),
         "{refused}"
     );
     let mut bad = group.clone();

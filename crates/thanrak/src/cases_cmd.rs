@@ -226,9 +226,11 @@ pub(crate) async fn run(command: CasesCommand, store: &Store) -> Result<ExitCode
                 overdue,
                 agency: a.as_deref().map(agency).transpose()?,
             };
-            let list = cases::list_cases(store, &user, &q, Paging::new(Some(1), Some(limit))?)
-                .await
-                .map_err(app)?;
+            let cache = thanrak_app::area_figures::FiguresCache::new();
+            let list =
+                cases::list_cases(store, &cache, &user, &q, Paging::new(Some(1), Some(limit))?)
+                    .await
+                    .map_err(app)?;
             println!("case\thousehold\tround\tvillage\tneed\tagency\tstate\tpriority\tdue\towner");
             for c in &list.items {
                 println!(

@@ -368,7 +368,8 @@ async fn demo_help(store: &Store) -> Result<usize, AppError> {
         state: Some(CaseState::InProgress),
         ..Default::default()
     };
-    let inbox = list_cases(store, &codi, &in_progress, paging)
+    let cache = thanrak_app::area_figures::FiguresCache::new();
+    let inbox = list_cases(store, &cache, &codi, &in_progress, paging)
         .await
         .map_err(demo_error)?;
     if let Some(c) = inbox

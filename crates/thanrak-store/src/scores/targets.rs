@@ -63,31 +63,14 @@ impl Scores<'_> {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<StoredScore>, u64), StoreError> {
-        let ranges = match village_ranges(scope, filter.area) {
-            Some(r) if r.is_empty() => return Ok((Vec::new(), 0)),
-            r => r.unwrap_or_default(),
+        let Some(TargetCondition {
+            cond,
+            ranges,
+            next: n,
+        }) = target_condition(scope, &filter)
+        else {
+            return Ok((Vec::new(), 0));
         };
-        let mut cond =
-            String::from("round = $1 AND methodology_id = $2 AND methodology_version = $3");
-        if !ranges.is_empty() {
-            cond.push_str(&format!(
-                " AND {}",
-                range_condition("village_code", &ranges, 4)
-            ));
-        }
-        let mut n = 4 + 2 * ranges.len();
-        if filter.group.is_some() {
-            cond.push_str(&format!(" AND grp = ${n}"));
-            n += 1;
-        }
-        if let Some(i) = filter.deprived_in {
-            // Indicator ids are few (the methodology has 16): the bit is a constant.
-            cond.push_str(&format!(" AND (deprivations & {}) <> 0", 1u64 << i.min(62)));
-        }
-        if let Some(i) = filter.need {
-            // Needs are bits in the methodology's order, as stored by `Scores::save`.
-            cond.push_str(&format!(" AND (needs & {}) <> 0", 1u64 << i.min(62)));
-        }
         let group_rank: Vec<String> = Group::ALL
             .iter()
             .enumerate()
@@ -205,5 +188,84 @@ impl Scores<'_> {
                 Ok(out)
             }
         }
+    }
+}
+
+/// The WHERE of a target list (`$1`–`$3` the run, then the scope's ranges and the group), and
+/// the first parameter number left.
+struct TargetCondition {
+    cond: String,
+    ranges: Vec<(String, String)>,
+    next: usize,
+}
+
+fn target_condition(scope: &Scope, filter: &TargetFilter<'_>) -> Option<TargetCondition> {
+    let ranges = match village_ranges(scope, filter.area) {
+        Some(r) if r.is_empty() => return None,
+        r => r.unwrap_or_default(),
+    };
+    let mut cond = String::from("round = $1 AND methodology_id = $2 AND methodology_version = $3");
+    if !ranges.is_empty() {
+        cond.push_str(&format!(
+            " AND {}",
+            range_condition("village_code", &ranges, 4)
+        ));
+    }
+    let mut n = 4 + 2 * ranges.len();
+    if filter.group.is_some() {
+        cond.push_str(&format!(" AND grp = ${n}"));
+        n += 1;
+    }
+    if let Some(i) = filter.deprived_in {
+        // Indicator ids are few (the methodology has 16): the bit is a constant.
+        cond.push_str(&format!(" AND (deprivations & {}) <> 0", 1u64 << i.min(62)));
+    }
+    if let Some(i) = filter.need {
+        // Needs are bits in the methodology's order, as stored by `Scores::save`.
+        cond.push_str(&format!(" AND (needs & {}) <> 0", 1u64 << i.min(62)));
+    }
+    Some(TargetCondition {
+        cond,
+        ranges,
+        next: n,
+    })
+}
+
+impl Scores<'_> {
+    /// Every household of a target list — its id, village and group, in no order: what a bulk
+    /// referral opens cases for, filtered in the database and read without the scores.
+    pub async fn target_households(
+        self,
+        key: &RunKey,
+        scope: &Scope,
+        filter: TargetFilter<'_>,
+    ) -> Result<Vec<(thanrak_core::HouseholdId, AreaCode, Group)>, StoreError> {
+        let Some(TargetCondition { cond, ranges, .. }) = target_condition(scope, &filter) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!("SELECT household_id, village_code, grp FROM scores WHERE {cond}");
+        let rows: Vec<(String, String, String)> = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(key.round.as_str())
+                .bind(&key.methodology_id)
+                .bind(&key.methodology_version);
+            for (lo, hi) in &ranges {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            if let Some(g) = filter.group {
+                q = q.bind(g.as_str());
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(h, v, g)| {
+                let bad = |what: &str, x: &str| StoreError::Corrupt(format!("score {what} {x:?}"));
+                Ok((
+                    thanrak_core::HouseholdId::parse(&h).map_err(|_| bad("household", &h))?,
+                    AreaCode::parse(&v).map_err(|_| bad("village", &v))?,
+                    Group::parse(&g).ok_or_else(|| bad("group", &g))?,
+                ))
+            })
+            .collect()
     }
 }

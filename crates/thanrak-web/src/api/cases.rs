@@ -202,7 +202,14 @@ async fn list_cases(
     Query(f): Query<CaseListQuery>,
 ) -> Result<Json<PageDto<CaseDto>>, ApiError> {
     let q = f.query()?;
-    let list = cases::list_cases(state.store(), &caller.user, &q, p.paging()?).await?;
+    let list = cases::list_cases(
+        state.store(),
+        state.figures(),
+        &caller.user,
+        &q,
+        p.paging()?,
+    )
+    .await?;
     Ok(Json(PageDto::from_page(list, CaseDto::from)))
 }
 
@@ -449,7 +456,8 @@ async fn referral_status(
 ) -> Result<Json<Vec<AgencyStatusDto>>, ApiError> {
     thanrak_app::policy::case_view(&caller.user)?;
     let area = parse::area_or_none(q.area.as_deref())?;
-    let status = cases::referral_status(state.store(), &caller.user, area.as_ref()).await?;
+    let status =
+        cases::referral_status(state.store(), state.figures(), &caller.user, area.as_ref()).await?;
     Ok(Json(
         status
             .into_iter()

@@ -191,10 +191,11 @@ async fn cases_page(
         (Err(e), _) => return error_page(&state, &lang, e.into()),
         (_, Err(e)) => return error_page(&state, &lang, e),
     };
-    let list = match cases::list_cases(state.store(), &page.user, &query, paging).await {
-        Ok(list) => list,
-        Err(e) => return error_page(&state, &lang, ApiError::from(e)),
-    };
+    let list =
+        match cases::list_cases(state.store(), state.figures(), &page.user, &query, paging).await {
+            Ok(list) => list,
+            Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+        };
     let names = Names::load(&state, l).await;
     let rows: Vec<Value> = list
         .items

@@ -133,13 +133,15 @@ async fn referral_rows(
     area: Option<&AreaCode>,
     l: Lang,
 ) -> Vec<Value> {
-    let status = match thanrak_app::cases::referral_status(state.store(), user, area).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::warn!("referral status: {e}");
-            return Vec::new();
-        }
-    };
+    let status =
+        match thanrak_app::cases::referral_status(state.store(), state.figures(), user, area).await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("referral status: {e}");
+                return Vec::new();
+            }
+        };
     status
         .iter()
         .map(|a| {
