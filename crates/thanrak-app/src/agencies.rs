@@ -115,3 +115,17 @@ pub async fn save_agency_as(
     policy::admin_only(user, "only an administrator edits the agency catalogue")?;
     Ok(save_agency(store, req).await?)
 }
+
+/// The catalogue, read at most once a second (a server forgets it when something is written
+/// through it: `FiguresCache::cases_changed`): what referral pages name agencies from.
+pub async fn cached_agencies(
+    store: &Store,
+    cache: &crate::area_figures::FiguresCache,
+) -> Result<std::sync::Arc<Vec<Agency>>, AppError> {
+    if let Some(a) = cache.agencies.get(&()) {
+        return Ok(a);
+    }
+    let a = std::sync::Arc::new(store.agencies().list().await?);
+    cache.agencies.insert((), a.clone());
+    Ok(a)
+}

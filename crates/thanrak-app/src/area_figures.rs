@@ -18,11 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use thanrak_core::agency::Agency;
 use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{StatusCount, Store, User};
+use thanrak_store::{Case, StatusCount, Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
@@ -136,6 +137,11 @@ pub struct FiguresCache {
     pub(crate) case_totals: TtlCache<crate::cases::TotalKey, Arc<OnceCell<u64>>>,
     /// See `case_totals`.
     pub(crate) case_status: TtlCache<crate::cases::StatusKey, Arc<OnceCell<Arc<Vec<StatusCount>>>>>,
+    /// Pages of cases, as `case_totals`: the first pages of an inbox are what its officers ask
+    /// for again and again.
+    pub(crate) case_pages: TtlCache<crate::cases::PageKey, Arc<OnceCell<Arc<Vec<Case>>>>>,
+    /// The agency catalogue, which every referral page names agencies from.
+    pub(crate) agencies: TtlCache<(), Arc<Vec<Agency>>>,
 }
 
 impl FiguresCache {
@@ -154,13 +160,18 @@ impl FiguresCache {
             targets: TtlCache::new(TARGET_PAGES_TTL, 10_000),
             case_totals: TtlCache::new(CASES_TTL, 10_000),
             case_status: TtlCache::new(CASES_TTL, 10_000),
+            case_pages: TtlCache::new(CASES_TTL, 10_000),
+            agencies: TtlCache::new(CASES_TTL, 1),
         }
     }
 
-    /// Forgets what was counted of the referral cases: for after a case changed.
+    /// Forgets what was read of the referral cases and the agency catalogue: for after a case
+    /// or an agency changed.
     pub fn cases_changed(&self) {
         self.case_totals.clear();
         self.case_status.clear();
+        self.case_pages.clear();
+        self.agencies.clear();
     }
 
     /// Forgets everything: for after an import or a scoring.

@@ -254,8 +254,8 @@ pub async fn all_cases(
         .0)
 }
 
-/// The cases the user reads, newest first: a page, its total counted at most once a second
-/// (a server forgets its counts when a case changes through it: `FiguresCache::cases_changed`).
+/// The cases the user reads, newest first: a page, its rows and total read at most once a second
+/// (a server forgets them when a case changes through it: `FiguresCache::cases_changed`).
 pub async fn list_cases(
     store: &Store,
     cache: &FiguresCache,
@@ -308,8 +308,25 @@ async fn list_in(
             let total = *cell
                 .get_or_try_init(|| async { store.cases().count(filter, &scope).await })
                 .await?;
-            let items = store.cases().page(filter, &scope, offset, limit).await?;
-            Ok((items, total))
+            let key: PageKey = (
+                agency.clone(),
+                q.state,
+                filter.overdue_on,
+                scope.clone(),
+                offset,
+                limit,
+            );
+            let cell = cache.case_pages.get_or_insert_with(key, Default::default);
+            let items = cell
+                .get_or_try_init(|| async {
+                    store
+                        .cases()
+                        .page(filter, &scope, offset, limit)
+                        .await
+                        .map(Arc::new)
+                })
+                .await?;
+            Ok((items.as_ref().clone(), total))
         }
         None => Ok(store.cases().list(filter, &scope, offset, limit).await?),
     }
@@ -321,6 +338,15 @@ pub(crate) type TotalKey = (
     Option<CaseState>,
     Option<NaiveDate>,
     Scope,
+);
+/// What a cached page of cases is kept under: a [`TotalKey`]'s parts, offset and limit.
+pub(crate) type PageKey = (
+    Option<AgencyCode>,
+    Option<CaseState>,
+    Option<NaiveDate>,
+    Scope,
+    u64,
+    u64,
 );
 /// What a cached referral status is kept under: agency, scope, day.
 pub(crate) type StatusKey = (Option<AgencyCode>, Scope, NaiveDate);
@@ -475,7 +501,11 @@ pub async fn referral_status(
         .await?
         .clone();
     let mut out: Vec<AgencyStatus> = Vec::new();
-    for a in store.agencies().list().await? {
+    for a in crate::agencies::cached_agencies(store, cache)
+        .await?
+        .iter()
+        .cloned()
+    {
         let mine: Vec<_> = counts.iter().filter(|c| c.agency == a.code).collect();
         if mine.is_empty() {
             continue;

@@ -170,7 +170,8 @@ pub struct StatusCount {
     pub overdue: u64,
 }
 
-/// Rows per multi-row INSERT of a bulk opening (13 parameters a case: SQLite allows 32,766).
+/// Rows per multi-row INSERT of a bulk opening (13 parameters a case: SQLite allows 32,766,
+/// PostgreSQL 65,535).
 const OPEN_CHUNK: usize = 1_000;
 
 /// The filter of a list as SQL (`$1` the agency or NULL, then the scope's ranges, the state and
@@ -296,67 +297,51 @@ impl Cases<'_> {
         with_pool!(self.0, pool => {
             let mut tx = pool.begin().await?;
             for chunk in cases.chunks(OPEN_CHUNK) {
-                let mut sql = String::from(
+                // The query builder writes each backend's own placeholders (`?` on SQLite,
+                // whose numbered `$n` are looked up by name, one by one, per bind).
+                let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO cases (round, household_id, village_code, need, agency, state, \
                      priority, note, due_on, created_by, created_at, updated_at, \
-                     created_by_name) VALUES ",
+                     created_by_name) ",
                 );
-                for i in 0..chunk.len() {
-                    let b = i * 13;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('(');
-                    sql.push_str(
-                        &(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "),
-                    );
-                    sql.push(')');
-                }
-                sql.push_str(" ON CONFLICT DO NOTHING RETURNING id, household_id");
-                let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
-                for c in chunk {
-                    q = q
-                        .bind(c.round.as_str())
-                        .bind(c.household_id.as_str())
-                        .bind(c.village_code.to_string())
-                        .bind(&c.need)
-                        .bind(c.agency.as_str())
-                        .bind(c.state.as_str())
-                        .bind(i64::from(c.priority))
-                        .bind(&c.note)
-                        .bind(c.due_on.map(|d| d.format("%Y-%m-%d").to_string()))
-                        .bind(c.created_by)
-                        .bind(at_s)
-                        .bind(at_s)
-                        .bind(&c.created_by_name);
-                }
-                let rows = q.fetch_all(&mut *tx).await?;
+                qb.push_values(chunk, |mut b, c| {
+                    b.push_bind(c.round.as_str())
+                        .push_bind(c.household_id.as_str())
+                        .push_bind(c.village_code.to_string())
+                        .push_bind(c.need.as_str())
+                        .push_bind(c.agency.as_str())
+                        .push_bind(c.state.as_str())
+                        .push_bind(i64::from(c.priority))
+                        .push_bind(c.note.as_str())
+                        .push_bind(c.due_on.map(|d| d.format("%Y-%m-%d").to_string()))
+                        .push_bind(c.created_by)
+                        .push_bind(at_s)
+                        .push_bind(at_s)
+                        .push_bind(c.created_by_name.as_str());
+                });
+                qb.push(" ON CONFLICT DO NOTHING RETURNING id, household_id");
+                let rows: Vec<(i64, String)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
                 if rows.is_empty() {
                     continue;
                 }
                 // The first event of each case opened: every case of a bulk referral opens
                 // alike, so the chunk's first case says how.
                 let first = &chunk[0];
-                let mut ev = String::from(
+                let mut ev = sqlx::QueryBuilder::new(
                     "INSERT INTO case_events (case_id, at, user_id, user_name, from_state, \
-                     to_state, note) VALUES ",
+                     to_state, note) ",
                 );
-                for i in 0..rows.len() {
-                    if i > 0 {
-                        ev.push_str(", ");
-                    }
-                    ev.push_str(&format!("(${}, $1, $2, $3, NULL, $4, $5)", i + 6));
-                }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(ev))
-                    .bind(at_s)
-                    .bind(first.created_by)
-                    .bind(&first.created_by_name)
-                    .bind(first.state.as_str())
-                    .bind(&first.note);
-                for (id, _) in &rows {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
+                ev.push_values(&rows, |mut b, (id, _)| {
+                    b.push_bind(*id)
+                        .push_bind(at_s)
+                        .push_bind(first.created_by)
+                        .push_bind(first.created_by_name.as_str())
+                        .push_bind(None::<String>)
+                        .push_bind(first.state.as_str())
+                        .push_bind(first.note.as_str());
+                });
+                ev.build().execute(&mut *tx).await?;
                 for (id, h) in rows {
                     let h = HouseholdId::parse(&h)
                         .map_err(|_| StoreError::Corrupt(format!("case {id}: household {h:?}")))?;

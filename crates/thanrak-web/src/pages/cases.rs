@@ -81,14 +81,16 @@ fn date(l: Lang, d: chrono::NaiveDate) -> String {
 
 /// What a case row or page needs to name things: the needs' and agencies' labels.
 struct Names {
-    agencies: Vec<Agency>,
+    agencies: std::sync::Arc<Vec<Agency>>,
     lang: Lang,
 }
 
 impl Names {
     async fn load(state: &AppState, lang: Lang) -> Names {
         Names {
-            agencies: state.store().agencies().list().await.unwrap_or_default(),
+            agencies: thanrak_app::agencies::cached_agencies(state.store(), state.figures())
+                .await
+                .unwrap_or_default(),
             lang,
         }
     }
