@@ -116,7 +116,7 @@ pub async fn save_agency_as(
     Ok(save_agency(store, req).await?)
 }
 
-/// The catalogue, read at most once a second (a server forgets it when something is written
+/// The catalogue, read at most once per `CASES_TTL` (a server forgets it when something is written
 /// through it: `FiguresCache::cases_changed`): what referral pages name agencies from.
 pub async fn cached_agencies(
     store: &Store,

@@ -103,10 +103,12 @@ type ProtectionKey = (String, RoundLabel, Vec<AreaCode>);
 /// How long a target-list page is trusted (see [`FiguresCache`]).
 pub const TARGET_PAGES_TTL: Duration = Duration::from_secs(10);
 
-/// How long counts of referral cases are trusted: a case changed through another process (the
-/// CLI, a second server on PostgreSQL) shows in the counts within this time; one changed through
-/// this server, at once.
-pub const CASES_TTL: Duration = Duration::from_secs(1);
+/// How long what is read of referral cases (counts, first pages, the status by agency) is
+/// trusted: a case changed through another process (the CLI, a second server on PostgreSQL)
+/// shows within this time; one changed through this server, at once. Counting a province's
+/// cases by agency and state takes tens of milliseconds, which readers would wait for each time
+/// it is counted again.
+pub const CASES_TTL: Duration = Duration::from_secs(5);
 
 /// (methodology file's hash, round asked for, area, breakdown, unit).
 type FiguresKey = (

@@ -254,7 +254,8 @@ pub async fn all_cases(
         .0)
 }
 
-/// The cases the user reads, newest first: a page, its rows and total read at most once a second
+/// The cases the user reads, newest first: a page, its rows and total read at most once per
+/// `CASES_TTL`
 /// (a server forgets them when a case changes through it: `FiguresCache::cases_changed`).
 pub async fn list_cases(
     store: &Store,
@@ -301,7 +302,7 @@ async fn list_in(
         overdue_on: q.overdue.then(|| Utc::now().date_naive()),
     };
     match cache {
-        // A page: its rows read now, its total counted at most once a second.
+        // A page: its rows and its total read at most once per `CASES_TTL`.
         Some(cache) => {
             let key: TotalKey = (agency.clone(), q.state, filter.overdue_on, scope.clone());
             let cell = cache.case_totals.get_or_insert_with(key, Default::default);

@@ -99,10 +99,14 @@ fn cached(text: &str, name: &str) -> Result<Arc<LoadedMethodology>, AppError> {
     Ok(m)
 }
 
-/// The shipped default methodology, parsed once.
+/// The shipped default methodology, parsed once (and not hashed again on every call: pages
+/// ask for it for every row they label).
 pub fn default_methodology() -> Arc<LoadedMethodology> {
-    cached(Methodology::default_file(), "the default methodology")
-        .expect("the shipped methodology is valid")
+    static DEFAULT: OnceLock<Arc<LoadedMethodology>> = OnceLock::new();
+    Arc::clone(DEFAULT.get_or_init(|| {
+        cached(Methodology::default_file(), "the default methodology")
+            .expect("the shipped methodology is valid")
+    }))
 }
 
 /// A shipped methodology by id (`thanrak-default-1`, `tpmap-welfare-1`), parsed once.

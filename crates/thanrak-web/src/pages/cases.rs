@@ -161,6 +161,8 @@ fn case_row(c: &Case, user: &User, names: &Names) -> Value {
         owner => &c.owner,
         opened => crate::i18n::format_time(l, c.created_at),
         comments => party != workflow::Party::Other,
+        // One form for the row's moves: a note box when one of them needs a reason.
+        reason => moves.iter().any(|m| m.get_attr("reason").is_ok_and(|r| r.is_true())),
         moves,
     }
 }
