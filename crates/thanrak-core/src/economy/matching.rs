@@ -9,11 +9,13 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use chrono::NaiveDate;
 
 use super::solver::{self, Network, NONE};
 use crate::area::{AreaCode, AreaLevel};
-use crate::household::{Member, Occupation, Skills};
+use crate::household::{Member, Occupation, Skill, Skills};
 use crate::methodology::Group;
 use crate::HouseholdId;
 
@@ -26,15 +28,28 @@ pub const DEFAULT_MAX_M: u32 = 30_000;
 /// The most metres a reach may be (a province is smaller).
 pub const MAX_REACH_M: u32 = 1_000_000;
 
-/// The great-circle distance in whole metres (haversine, rounded to the nearest metre).
+/// A point on the unit sphere, from latitude and longitude in degrees.
+fn unit_vector(l: (f64, f64)) -> [f64; 3] {
+    let (la, lo) = (l.0.to_radians(), l.1.to_radians());
+    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+/// The squared chord between two points of the unit sphere.
+fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+/// The great-circle distance in metres of a squared chord, rounded to the nearest metre.
+fn chord_to_m(c2: f64) -> u32 {
+    (2.0 * EARTH_RADIUS_M * (c2.sqrt() / 2.0).min(1.0).asin()).round() as u32
+}
+
+/// The great-circle distance in whole metres: 2R·asin(c/2) for the chord c between the two
+/// points on the unit sphere (the haversine formula's value, computed without its half-angle
+/// sines so that the graph's inner loop is a few multiplications), rounded to the nearest metre.
 pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> u32 {
-    let (la1, lo1) = (a.0.to_radians(), a.1.to_radians());
-    let (la2, lo2) = (b.0.to_radians(), b.1.to_radians());
-    let s1 = ((la2 - la1) / 2.0).sin();
-    let s2 = ((lo2 - lo1) / 2.0).sin();
-    let h = s1 * s1 + la1.cos() * la2.cos() * s2 * s2;
-    let d = 2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin();
-    d.round() as u32
+    chord_to_m(chord2(&unit_vector(a), &unit_vector(b)))
 }
 
 /// Whether a member is a worker the matching looks for (§7, with §1's capable worker): aged
@@ -153,38 +168,7 @@ fn subdistrict(code: AreaCode) -> AreaCode {
 /// first appearance) when `rules.one_per_household`, else each its own unit.
 pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) -> MatchGraph {
     let max_m = rules.max_m.min(MAX_REACH_M);
-    // The grid: cells of `max_m` in latitude and at least `max_m` in longitude at the
-    // highest latitude present, so every position in reach is in one of the nine cells.
-    let max_lat = openings
-        .iter()
-        .filter_map(|o| o.location.map(|l| l.0.abs()))
-        .chain(workers.iter().filter_map(|w| w.location.map(|l| l.0.abs())))
-        .fold(0.0f64, f64::max)
-        .min(80.0);
-    let cell_lat = (f64::from(max_m.max(1)) / EARTH_RADIUS_M).to_degrees() * 1.001;
-    let cell_lon = cell_lat / max_lat.to_radians().cos();
-    let cell = |l: (f64, f64)| {
-        (
-            (l.0 / cell_lat).floor() as i32,
-            (l.1 / cell_lon).floor() as i32,
-        )
-    };
-    let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-    let mut by_sub: HashMap<AreaCode, Vec<u32>> = HashMap::new();
-    let mut by_sub_unlocated: HashMap<AreaCode, Vec<u32>> = HashMap::new();
-    for (i, o) in openings.iter().enumerate() {
-        by_sub
-            .entry(subdistrict(o.village))
-            .or_default()
-            .push(i as u32);
-        match o.location {
-            Some(l) => grid.entry(cell(l)).or_default().push(i as u32),
-            None => by_sub_unlocated
-                .entry(subdistrict(o.village))
-                .or_default()
-                .push(i as u32),
-        }
-    }
+    let grid = Grid::new(openings, max_m, workers);
 
     // Units.
     let mut unit_of_household: HashMap<&HouseholdId, u32> = HashMap::new();
@@ -223,54 +207,49 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
         network.unit_start.push(network.unit_workers.len() as u32);
     }
 
-    let mut measured = Vec::new();
-    let mut in_reach = Vec::with_capacity(workers.len());
-    let mut row: Vec<(u32, u32, bool)> = Vec::new();
+    // The arcs, worker by worker, in chunks on every core; each row sorted by position.
+    let chunks: Vec<Rows> = workers
+        .par_chunks(2048)
+        .map(|chunk| {
+            let mut rows = Rows::default();
+            let mut row = Vec::new();
+            for w in chunk {
+                row.clear();
+                grid.allowed(w, openings, &mut row);
+                row.sort_unstable();
+                row.dedup();
+                rows.len.push(row.len() as u32);
+                for &(i, d, m) in &row {
+                    rows.position.push(i);
+                    rows.cost.push(d);
+                    rows.measured.push(m);
+                }
+            }
+            rows
+        })
+        .collect();
+    let total: usize = chunks.iter().map(|c| c.position.len()).sum();
+    network.arc_position.reserve_exact(total);
+    network.arc_cost.reserve_exact(total);
+    let mut measured = Vec::with_capacity(total);
     network.arc_start.push(0);
-    for w in workers {
-        row.clear();
-        let mut reach = false;
-        let sub = subdistrict(w.village);
-        let mut consider = |i: u32, d: Option<u32>, row: &mut Vec<(u32, u32, bool)>| {
-            reach = true;
-            let o = &openings[i as usize];
-            if o.places > 0 && skills_fit(w.skills, o.skills_wanted) {
-                row.push((i, d.unwrap_or(max_m), d.is_some()));
-            }
-        };
-        match w.location {
-            Some(l) => {
-                let (cy, cx) = cell(l);
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        for &i in grid.get(&(cy + dy, cx + dx)).into_iter().flatten() {
-                            let pl = openings[i as usize].location.expect("in the grid");
-                            let d = distance_m(l, pl);
-                            if d <= max_m {
-                                consider(i, Some(d), &mut row);
-                            }
-                        }
-                    }
-                }
-                for &i in by_sub_unlocated.get(&sub).into_iter().flatten() {
-                    consider(i, None, &mut row);
-                }
-            }
-            None => {
-                for &i in by_sub.get(&sub).into_iter().flatten() {
-                    consider(i, None, &mut row);
-                }
-            }
+    for c in chunks {
+        network.arc_position.extend_from_slice(&c.position);
+        network.arc_cost.extend_from_slice(&c.cost);
+        measured.extend_from_slice(&c.measured);
+        for len in c.len {
+            let last = *network.arc_start.last().expect("starts at 0");
+            network.arc_start.push(last + len);
         }
-        row.sort_unstable();
-        for &(i, d, m) in &row {
-            network.arc_position.push(i);
-            network.arc_cost.push(d);
-            measured.push(m);
-        }
-        network.arc_start.push(network.arc_position.len() as u32);
-        in_reach.push(reach);
     }
+    // Whether a worker without an arc had a position within reach at all (for its reason).
+    let in_reach = workers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            network.arc_start[i] != network.arc_start[i + 1] || grid.any_in_reach(w, openings)
+        })
+        .collect();
     let mut order: Vec<u32> = (0..network.units() as u32).collect();
     order.sort_by_key(|&u| (!network.unit_hardship[u as usize], u));
     MatchGraph {
@@ -279,6 +258,197 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
         in_reach,
         order,
     }
+}
+
+#[derive(Default)]
+struct Rows {
+    len: Vec<u32>,
+    position: Vec<u32>,
+    cost: Vec<u32>,
+    measured: Vec<bool>,
+}
+
+/// How many buckets a cell has: positions that want no skill, then one per skill.
+const BUCKETS: usize = 1 + Skill::ALL.len();
+
+/// The positions by place: located ones in cells at least `max_m` wide and, inside a cell, by
+/// the skill they want (a position wanting several is in each of their buckets), so that a
+/// worker looks only at the buckets of its skills in nine cells; the positions without
+/// coordinates by subdistrict; every position by subdistrict for workers without coordinates.
+struct Grid {
+    cell_lat: f64,
+    cell_lon: f64,
+    /// The cell's index in `start`.
+    cells: HashMap<(i32, i32), usize>,
+    /// For cell `c` and bucket `b`, `entries[start[c * BUCKETS + b]..start[c * BUCKETS + b + 1]]`.
+    start: Vec<u32>,
+    /// (position, its unit vector), grouped by cell and bucket.
+    entries: Vec<(u32, [f64; 3])>,
+    unlocated_by_sub: HashMap<AreaCode, Vec<u32>>,
+    by_sub: HashMap<AreaCode, Vec<u32>>,
+    /// The largest squared chord within reach, a little over, so rounding never drops a pair.
+    max_chord2: f64,
+    max_m: u32,
+}
+
+impl Grid {
+    fn new(openings: &[Opening], max_m: u32, workers: &[Worker]) -> Grid {
+        // Cells of `max_m` in latitude and at least `max_m` in longitude at the highest
+        // latitude present, so every position in reach is in one of the nine cells.
+        let max_lat = openings
+            .iter()
+            .filter_map(|o| o.location.map(|l| l.0.abs()))
+            .chain(workers.iter().filter_map(|w| w.location.map(|l| l.0.abs())))
+            .fold(0.0f64, f64::max)
+            .min(80.0);
+        let cell_lat = (f64::from(max_m.max(1)) / EARTH_RADIUS_M).to_degrees() * 1.001;
+        let cell_lon = cell_lat / max_lat.to_radians().cos();
+        let mut keyed: Vec<((i32, i32), usize, u32)> = Vec::new();
+        let mut unlocated_by_sub: HashMap<AreaCode, Vec<u32>> = HashMap::new();
+        let mut by_sub: HashMap<AreaCode, Vec<u32>> = HashMap::new();
+        for (i, o) in openings.iter().enumerate() {
+            let i = i as u32;
+            by_sub.entry(subdistrict(o.village)).or_default().push(i);
+            match o.location {
+                Some(l) => {
+                    let c = cell(l, cell_lat, cell_lon);
+                    if o.skills_wanted.is_empty() {
+                        keyed.push((c, 0, i));
+                    }
+                    for s in o.skills_wanted.iter() {
+                        keyed.push((c, 1 + s as usize, i));
+                    }
+                }
+                None => unlocated_by_sub
+                    .entry(subdistrict(o.village))
+                    .or_default()
+                    .push(i),
+            }
+        }
+        keyed.sort_unstable();
+        // Sorted by cell, the cells are contiguous and numbered in that order.
+        let mut cells = HashMap::new();
+        let mut counts: Vec<u32> = Vec::new();
+        for (c, b, _) in &keyed {
+            let n = cells.len();
+            let ci = *cells.entry(*c).or_insert(n);
+            if ci == n {
+                counts.resize((n + 1) * BUCKETS, 0);
+            }
+            counts[ci * BUCKETS + b] += 1;
+        }
+        let mut start = Vec::with_capacity(counts.len() + 1);
+        start.push(0u32);
+        for n in counts {
+            start.push(start.last().expect("starts at 0") + n);
+        }
+        let entries = keyed
+            .iter()
+            .map(|(_, _, i)| {
+                (
+                    *i,
+                    unit_vector(openings[*i as usize].location.expect("located")),
+                )
+            })
+            .collect();
+        let reach = f64::from(max_m) + 1.0;
+        let max_chord2 = (2.0 * (reach / (2.0 * EARTH_RADIUS_M)).min(1.0).sin()).powi(2);
+        Grid {
+            cell_lat,
+            cell_lon,
+            cells,
+            start,
+            entries,
+            unlocated_by_sub,
+            by_sub,
+            max_chord2,
+            max_m,
+        }
+    }
+
+    fn bucket(&self, c: (i32, i32), b: usize) -> &[(u32, [f64; 3])] {
+        match self.cells.get(&c) {
+            Some(&ci) => {
+                let r = self.start[ci * BUCKETS + b] as usize
+                    ..self.start[ci * BUCKETS + b + 1] as usize;
+                &self.entries[r]
+            }
+            None => &[],
+        }
+    }
+
+    /// Pushes the worker's allowed pairs: (position, cost, measured).
+    fn allowed(&self, w: &Worker, openings: &[Opening], row: &mut Vec<(u32, u32, bool)>) {
+        let sub = subdistrict(w.village);
+        let fits = |i: u32| {
+            let o = &openings[i as usize];
+            o.places > 0 && skills_fit(w.skills, o.skills_wanted)
+        };
+        match w.location {
+            Some(l) => {
+                let v = unit_vector(l);
+                let (cy, cx) = cell(l, self.cell_lat, self.cell_lon);
+                let buckets = std::iter::once(0).chain(w.skills.iter().map(|s| 1 + s as usize));
+                for b in buckets {
+                    for dy in -1..=1 {
+                        for dx in -1..=1 {
+                            for (i, pv) in self.bucket((cy + dy, cx + dx), b) {
+                                let c2 = chord2(&v, pv);
+                                if c2 <= self.max_chord2 && openings[*i as usize].places > 0 {
+                                    let d = chord_to_m(c2);
+                                    if d <= self.max_m {
+                                        row.push((*i, d, true));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for &i in self.unlocated_by_sub.get(&sub).into_iter().flatten() {
+                    if fits(i) {
+                        row.push((i, self.max_m, false));
+                    }
+                }
+            }
+            None => {
+                for &i in self.by_sub.get(&sub).into_iter().flatten() {
+                    if fits(i) {
+                        row.push((i, self.max_m, false));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether any position is within the worker's reach, skills aside.
+    fn any_in_reach(&self, w: &Worker, openings: &[Opening]) -> bool {
+        let sub = subdistrict(w.village);
+        let _ = openings;
+        match w.location {
+            Some(l) => {
+                let v = unit_vector(l);
+                let (cy, cx) = cell(l, self.cell_lat, self.cell_lon);
+                let near = (0..BUCKETS).any(|b| {
+                    (-1..=1).any(|dy| {
+                        (-1..=1).any(|dx| {
+                            self.bucket((cy + dy, cx + dx), b)
+                                .iter()
+                                .any(|(_, pv)| chord_to_m(chord2(&v, pv)) <= self.max_m)
+                        })
+                    })
+                });
+                near || self.unlocated_by_sub.contains_key(&sub)
+            }
+            None => self.by_sub.contains_key(&sub),
+        }
+    }
+}
+
+fn cell(l: (f64, f64), cell_lat: f64, cell_lon: f64) -> (i32, i32) {
+    (
+        (l.0 / cell_lat).floor() as i32,
+        (l.1 / cell_lon).floor() as i32,
+    )
 }
 
 /// A worker placed in a position.

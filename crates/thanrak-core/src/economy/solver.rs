@@ -175,11 +175,28 @@ pub fn solve(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
                     let rc = $cost + pot[from] - pot[to];
                     debug_assert!(rc >= 0, "negative reduced cost {rc} on {from}->{to}");
                     let nd = $d + rc;
-                    if seen[to] != stamp || nd < dist[to] {
+                    // A node no nearer than the sink's best path cannot shorten it.
+                    let bound = if seen[sink] == stamp {
+                        dist[sink]
+                    } else {
+                        i128::MAX
+                    };
+                    if nd < bound && (seen[to] != stamp || nd < dist[to]) {
                         seen[to] = stamp;
                         dist[to] = nd;
                         prev[to] = (from as u32, $arc);
                         heap.push(Reverse((nd, to as u32)));
+                        // A position with a free place offers the sink at once, which
+                        // bounds the search from here on.
+                        if to >= pos0 && to < sink && load[to - pos0] < net.places[to - pos0] {
+                            let ns = nd + pot[to] - pot[sink];
+                            if seen[sink] != stamp || ns < dist[sink] {
+                                seen[sink] = stamp;
+                                dist[sink] = ns;
+                                prev[sink] = (to as u32, NONE);
+                                heap.push(Reverse((ns, sink as u32)));
+                            }
+                        }
                     }
                 }
             }};
@@ -211,10 +228,13 @@ pub fn solve(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
             } else if v < pos0 {
                 let w = v - worker0;
                 let current = worker_arc[w];
-                for a in net.arc_start[w]..net.arc_start[w + 1] {
-                    if a != current {
-                        let p = pos0 + net.arc_position[a as usize] as usize;
-                        relax!(v, p, i128::from(net.arc_cost[a as usize]), a, d);
+                // Positions with a free place first: they bound the others.
+                for free in [true, false] {
+                    for a in net.arc_start[w]..net.arc_start[w + 1] {
+                        let p = net.arc_position[a as usize] as usize;
+                        if a != current && (load[p] < net.places[p]) == free {
+                            relax!(v, pos0 + p, i128::from(net.arc_cost[a as usize]), a, d);
+                        }
                     }
                 }
                 if current != NONE {
