@@ -419,7 +419,9 @@ const fn col(name: &'static str, thai: &'static str, kind: Kind, required: bool)
 
 /// The columns of a spreadsheet of enterprises (`thanrak enterprises import`), in canonical
 /// order, with their Thai headers. A row may also offer one open position (the `position_*`
-/// columns); cells are read as text and checked by [`Enterprise::new`] and [`Position::new`].
+/// columns) and name one buyer it sells to (`sells_to_id`, `sells_what`); an enterprise with
+/// several positions or buyers takes several rows with the same enterprise fields. Cells are
+/// read as text and checked by [`Enterprise::new`], [`Position::new`] and [`Link::new`].
 pub const ENTERPRISE_COLUMNS: &[Column] = &[
     col("enterprise_id", "รหัสกิจการ", Kind::Int(1, i64::MAX), true),
     col("kind", "ประเภทกิจการ", Kind::Text, true),
@@ -464,6 +466,13 @@ pub const ENTERPRISE_COLUMNS: &[Column] = &[
         false,
     ),
     col("position_season", "ช่วงเวลาจ้าง", Kind::Text, false),
+    col(
+        "sells_to_id",
+        "ขายให้กิจการรหัส",
+        Kind::Int(1, i64::MAX),
+        false,
+    ),
+    col("sells_what", "สินค้าที่ขาย", Kind::Text, false),
 ];
 
 #[cfg(test)]

@@ -55,6 +55,12 @@ pub(crate) fn summary(job: &Job, l: Lang) -> Value {
         Ok(JobParams::Check(p)) => names(&p.files),
         Ok(JobParams::Score(p)) => p.round.to_string(),
         Ok(JobParams::Refer(p)) => format!("{} · {} → {}", p.round, p.need, p.agency),
+        Ok(JobParams::Match(p)) => format!(
+            "{} · {} · {} km",
+            p.round,
+            p.area.as_deref().unwrap_or("*"),
+            p.max_m / 1000
+        ),
         Err(_) => String::new(),
     };
     let kind = JobKind::parse(&job.new.kind);
