@@ -299,6 +299,7 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
         let n = thanrak_app::boundaries::load_demo_boundaries(store, &provinces).await?;
         eprintln!("demo map: {n} illustrative area boundaries generated");
     }
+    demo_economy(store).await?;
     if !access::list_users(store).await?.is_empty() {
         return Ok(());
     }
@@ -339,6 +340,40 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     eprintln!("demo referrals: {n} cases of Lampang households, in every state of the workflow");
     let n = demo_help(store).await?;
     eprintln!("demo help given: {n} episodes for Lampang households, one resolving its case");
+    Ok(())
+}
+
+/// The demo's grassroots economy, on a registry that is empty: the enterprises and open
+/// positions of `thanrak_demo::economy` for the households of the latest round, and one match
+/// of Lampang's workers (run as the command line's admin), so that `/enterprises` and
+/// `/matching` show something on first start.
+async fn demo_economy(store: &Store) -> Result<(), AppError> {
+    let admin = thanrak_app::policy::command_line_user();
+    let paging = thanrak_app::access::Paging::new(Some(1), Some(1))?;
+    let filter = thanrak_app::db::EnterpriseFilter::default();
+    let listed = thanrak_app::economy::list_enterprises(store, &admin, None, &filter, paging)
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    if listed.total > 0 {
+        return Ok(());
+    }
+    let round = crate::parse_round(thanrak_demo::ROUND_2)?;
+    let (e, p, l) = thanrak_app::economy::load_demo_economy(store, &round, 1).await?;
+    let params = thanrak_app::matching::MatchParams {
+        round,
+        area: Some("52".into()),
+        max_m: thanrak_core::economy::matching::DEFAULT_MAX_M,
+        one_per_household: true,
+        user: admin.name.to_string(),
+    };
+    let r = thanrak_app::matching::run_match(store, &admin, &params, &mut progress_bar())
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    eprintln!(
+        "demo grassroots economy: {e} enterprises, {p} open positions, {l} links; Lampang's \
+         match placed {} of {} workers",
+        r.total.placed, r.total.workers
+    );
     Ok(())
 }
 
