@@ -379,6 +379,16 @@ fn pair_line(r: &PairRecord, info: &HashMap<i64, (&str, i64, &str)>) -> PairLine
     }
 }
 
+/// The latest runs (at most `limit`, newest first) for a user who reads matched workers.
+pub async fn list_runs(
+    store: &Store,
+    user: &User,
+    limit: u32,
+) -> Result<Vec<thanrak_store::MatchRunRecord>, AccessError> {
+    policy::match_scope(user)?;
+    Ok(store.economy().runs(limit).await.map_err(AppError::from)?)
+}
+
 /// The pairs of a stored run as `user` may read them (`policy::match_scope`), with the state
 /// each is in now.
 pub async fn run_pairs(
@@ -477,6 +487,7 @@ async fn job_agency(store: &Store, village: &AreaCode) -> Result<AgencyCode, Acc
 /// meets it, with a note naming the enterprise and the position, and marks the pair accepted
 /// with its case. Returns the case.
 pub async fn accept_pair(store: &Store, user: &User, id: i64) -> Result<Case, AccessError> {
+    policy::runs_matches(user)?;
     let pair = actionable_pair(store, user, id).await?;
     if pair.state != PairState::Proposed {
         return Err(
@@ -557,6 +568,7 @@ pub async fn accept_pair(store: &Store, user: &User, id: i64) -> Result<Case, Ac
 pub async fn hire_pair(store: &Store, user: &User, id: i64) -> Result<Recorded, AccessError> {
     // Who may record the hire is who may record help and resolve the case (its agency's
     // officers, an admin): the case's reader and `record_help` decide.
+    policy::help_recorder(user)?;
     let pair = store
         .economy()
         .pair(id)

@@ -376,3 +376,14 @@ pub fn match_scope(user: &User) -> Result<Scope, AccessError> {
         )),
     }
 }
+
+/// Refused unless the user's role runs matches at all (an admin, an area manager): told before
+/// anything it sent is read.
+pub fn runs_matches(user: &User) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager => Ok(()),
+        _ => Err(AccessError::Forbidden(
+            "matches are run and accepted by an admin or an area manager".into(),
+        )),
+    }
+}

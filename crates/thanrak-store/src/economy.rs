@@ -558,6 +558,21 @@ impl Economy<'_> {
         Ok(id)
     }
 
+    /// The latest runs, newest first.
+    pub async fn runs(self, limit: u32) -> Result<Vec<MatchRunRecord>, StoreError> {
+        let ids: Vec<i64> = with_pool!(self.0, pool => {
+            sqlx::query_scalar("SELECT id FROM match_runs ORDER BY id DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        });
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.run(id).await?);
+        }
+        Ok(out)
+    }
+
     /// One run.
     pub async fn run(self, id: i64) -> Result<Option<MatchRunRecord>, StoreError> {
         let row: Option<RunRow> = with_pool!(self.0, pool => {

@@ -221,6 +221,20 @@ async fn job_page(
             ..ctx
         };
     }
+    if let Some(m) = jobs::result_of::<thanrak_app::matching::MatchResult>(&job)
+        .filter(|_| job.new.kind == "match")
+    {
+        ctx = context! {
+            matched => context! {
+                run => m.run_id,
+                workers => m.total.workers,
+                placed => m.total.placed,
+                hardship_workers => m.total.hardship_workers,
+                hardship_placed => m.total.hardship_placed,
+            },
+            ..ctx
+        };
+    }
     if let Some(s) = jobs::result_of::<ScoreResult>(&job).filter(|_| job.new.kind == "score") {
         ctx = context! {
             scored => context! {
