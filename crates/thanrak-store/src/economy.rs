@@ -434,6 +434,24 @@ impl Economy<'_> {
         })
     }
 
+    /// The subdistricts with a community-based tourism group, in code order (the tourism need
+    /// of methodology §5).
+    pub async fn cbt_subdistricts(self) -> Result<Vec<AreaCode>, StoreError> {
+        let rows: Vec<String> = with_pool!(self.0, pool => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT substr(village_code, 1, 6) AS s FROM enterprises \
+                 WHERE kind = 'cbt' ORDER BY s",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter()
+            .map(|r| {
+                AreaCode::parse(r).map_err(|_| StoreError::Corrupt(format!("subdistrict {r:?}")))
+            })
+            .collect()
+    }
+
     /// The open positions of one enterprise, by id.
     pub async fn positions_of(self, enterprise_id: i64) -> Result<Vec<Position>, StoreError> {
         let rows: Vec<PositionRow> = with_pool!(self.0, pool => {

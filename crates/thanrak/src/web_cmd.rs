@@ -268,6 +268,10 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             ..DemoConfig::default()
         };
         let summary = thanrak_app::load_demo(store, &config, &mut progress_bar()).await?;
+        // The registry before the scoring: its CBT groups decide the tourism need.
+        let round = crate::parse_round(thanrak_demo::ROUND_2)?;
+        let (e, p, l) = thanrak_app::economy::load_demo_economy(store, &round, 1).await?;
+        eprintln!("demo grassroots economy: {e} enterprises, {p} open positions, {l} links");
         // Every shipped methodology, so that the dashboard shows a round under both and lets
         // the user pick (the default first: pages show its run unless asked otherwise).
         for (id, _) in thanrak_core::methodology::SHIPPED_FILES {
@@ -343,24 +347,19 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     Ok(())
 }
 
-/// The demo's grassroots economy, on a registry that is empty: the enterprises and open
-/// positions of `thanrak_demo::economy` for the households of the latest round, and one match
-/// of Lampang's workers (run as the command line's admin), so that `/enterprises` and
-/// `/matching` show something on first start.
+/// The demo's first match, when none has been run: Lampang's workers of the latest round
+/// (run as the command line's admin) matched to the demo registry's open positions, so that
+/// `/matching` shows pairs on first start.
 async fn demo_economy(store: &Store) -> Result<(), AppError> {
     let admin = thanrak_app::policy::command_line_user();
-    let paging = thanrak_app::access::Paging::new(Some(1), Some(1))?;
-    let filter = thanrak_app::db::EnterpriseFilter::default();
-    let listed = thanrak_app::economy::list_enterprises(store, &admin, None, &filter, paging)
+    let runs = thanrak_app::matching::list_runs(store, &admin, 1)
         .await
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    if listed.total > 0 {
+    if !runs.is_empty() {
         return Ok(());
     }
-    let round = crate::parse_round(thanrak_demo::ROUND_2)?;
-    let (e, p, l) = thanrak_app::economy::load_demo_economy(store, &round, 1).await?;
     let params = thanrak_app::matching::MatchParams {
-        round,
+        round: crate::parse_round(thanrak_demo::ROUND_2)?,
         area: Some("52".into()),
         max_m: thanrak_core::economy::matching::DEFAULT_MAX_M,
         one_per_household: true,
@@ -370,9 +369,8 @@ async fn demo_economy(store: &Store) -> Result<(), AppError> {
         .await
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     eprintln!(
-        "demo grassroots economy: {e} enterprises, {p} open positions, {l} links; Lampang's \
-         match placed {} of {} workers",
-        r.total.placed, r.total.workers
+        "demo match: {} of Lampang's {} workers placed ({} of {} in hardship)",
+        r.total.placed, r.total.workers, r.total.hardship_placed, r.total.hardship_workers
     );
     Ok(())
 }
