@@ -8,7 +8,8 @@
 # matching`), then OR-Tools' SimpleMinCostFlow on the same instance from Python, graph building
 # included for both; prints both tables: times, arcs, the objective (hardship placed, placed,
 # total metres — they must be equal) and peak memory. OR-Tools is installed into a venv under
-# /tmp (VENV=), never into the repository. MATCH_MAX_M= changes the reach (metres).
+# /tmp (VENV=), never into the repository. MATCH_MAX_M= changes the reach (metres). Last, the
+# import of 200,000 enterprises (bench/enterprises.py) and a few lists of that registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-10000 30000 100000}")
@@ -27,4 +28,17 @@ MATCH_BENCH_DIR="$dir" MATCH_MAX_M="$max_m" cargo bench -q -p thanrak-core --ben
 echo "== OR-Tools SimpleMinCostFlow (numpy graph building + solve), same instances"
 for n in "${sizes[@]}"; do
   "$venv/bin/python" bench/matching_ortools.py "$dir" "$max_m" "$n" | { [ "$n" = "${sizes[0]}" ] && cat || tail -n +2; }
+done
+
+echo "== the registry: import of 200,000 enterprises (a third with a position), then lists"
+cargo build -q --release -p thanrak
+bin="${CARGO_TARGET_DIR:-target}/release/thanrak"
+python3 bench/enterprises.py "$dir/enterprises.csv" 200000
+db="sqlite://$dir/registry.db"
+"$bin" --database-url "$db" rounds >/dev/null 2>&1 || true
+/usr/bin/time -f "import: %e s, peak %M KB" "$bin" --database-url "$db" enterprises import "$dir/enterprises.csv"
+for args in "--area 52 --limit 50" "--kind otop --limit 50" "--area 5201 --kind cbt --limit 50" "--name ผ้าไหม --limit 50"; do
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "list $args: %e s (process included)" "$bin" --database-url "$db" enterprises list $args >/dev/null 2>"$dir/list.err" || true
+  tail -1 "$dir/list.err"
 done

@@ -316,12 +316,7 @@ pub async fn import_enterprises(
                 report(
                     "enterprise_id",
                     &e.id().to_string(),
-                    Reason::OneOf {
-                        codes: vec![format!(
-                            "the fields of enterprise {} as first given",
-                            e.id()
-                        )],
-                    },
+                    Reason::EnterpriseRepeated { id: e.id() },
                 );
                 continue;
             }
@@ -329,13 +324,7 @@ pub async fn import_enterprises(
         }
         if let Some(p) = parsed.position {
             if positions.contains_key(&p.id) {
-                report(
-                    "position_id",
-                    &p.id.to_string(),
-                    Reason::OneOf {
-                        codes: vec!["a position id not used above".into()],
-                    },
-                );
+                report("position_id", &p.id.to_string(), Reason::PositionRepeated);
                 continue;
             }
             positions.insert(p.id, p);
@@ -366,9 +355,7 @@ pub async fn import_enterprises(
                 row: origin.row,
                 column: "sells_to_id".into(),
                 value: l.buyer_id.to_string(),
-                reason: Reason::OneOf {
-                    codes: vec!["an enterprise of this file or of the registry".into()],
-                },
+                reason: Reason::NoSuchEnterprise,
             });
         }
     }

@@ -51,6 +51,9 @@ pub(crate) enum EnterprisesCommand {
         /// Only this kind.
         #[arg(long)]
         kind: Option<String>,
+        /// Only names containing this text.
+        #[arg(long)]
+        name: Option<String>,
         /// At most this many lines.
         #[arg(long, default_value_t = 100)]
         limit: u32,
@@ -145,6 +148,7 @@ pub(crate) async fn enterprises(
         EnterprisesCommand::List {
             area: a,
             kind,
+            name,
             limit,
         } => {
             let kind = kind
@@ -159,7 +163,7 @@ pub(crate) async fn enterprises(
                 })
                 .transpose()?;
             let (user, _) = acting_user(store, None).await?;
-            let filter = EnterpriseFilter { kind, name: None };
+            let filter = EnterpriseFilter { kind, name };
             let paging = Paging::new(Some(1), Some(limit.clamp(1, 500)))?;
             let page = list_enterprises(store, &user, area(a)?.as_ref(), &filter, paging)
                 .await

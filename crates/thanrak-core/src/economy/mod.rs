@@ -216,7 +216,9 @@ impl Enterprise {
             (EnterpriseKind::CommunityEnterprise, Some(_)) | (_, None) => {}
             (_, Some(_)) => errors.push(FieldProblem {
                 field: "registration_no",
-                reason: Reason::OneOf { codes: vec![] },
+                reason: Reason::OnlyForKind {
+                    kind: EnterpriseKind::CommunityEnterprise.as_str().into(),
+                },
             }),
         }
         d.registration_no = reg;
@@ -231,7 +233,9 @@ impl Enterprise {
             (EnterpriseKind::Otop, Some(_)) | (_, None) => {}
             (_, Some(_)) => errors.push(FieldProblem {
                 field: "otop_stars",
-                reason: Reason::OneOf { codes: vec![] },
+                reason: Reason::OnlyForKind {
+                    kind: EnterpriseKind::Otop.as_str().into(),
+                },
             }),
         }
         if errors.is_empty() {
@@ -390,10 +394,12 @@ impl Link {
         if supplier_id <= 0 {
             errors.push(between("supplier_id", 1, i64::MAX));
         }
-        if buyer_id <= 0 || buyer_id == supplier_id {
+        if buyer_id <= 0 {
+            errors.push(between("buyer_id", 1, i64::MAX));
+        } else if buyer_id == supplier_id {
             errors.push(FieldProblem {
                 field: "buyer_id",
-                reason: Reason::OneOf { codes: vec![] },
+                reason: Reason::SellsToItself,
             });
         }
         let what = check_text("what", what, MAX_NAME_CHARS, true, &mut errors);
