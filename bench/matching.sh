@@ -8,7 +8,8 @@
 # matching`), then OR-Tools' SimpleMinCostFlow on the same instance from Python, graph building
 # included for both; prints both tables: times, arcs, the objective (hardship placed, placed,
 # total metres — they must be equal) and peak memory. OR-Tools is installed into a venv under
-# /tmp (VENV=), never into the repository. MATCH_MAX_M= changes the reach (metres). Last, the
+# /tmp (VENV=), never into the repository. MATCH_MAX_M= changes the reach (metres),
+# MATCH_MAX_PLACES= the most places of a position (default 9; 3 makes places scarce). Last, the
 # import of 200,000 enterprises (bench/enterprises.py) and a few lists of that registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== thanrak (build + exact min-cost flow), reach ${max_m} m"
-MATCH_BENCH_DIR="$dir" MATCH_MAX_M="$max_m" cargo bench -q -p thanrak-core --bench matching -- "${sizes[@]}"
+MATCH_BENCH_DIR="$dir" MATCH_MAX_M="$max_m" MATCH_MAX_PLACES="${MATCH_MAX_PLACES:-9}" cargo bench -q -p thanrak-core --bench matching -- "${sizes[@]}"
 echo "== OR-Tools SimpleMinCostFlow (numpy graph building + solve), same instances"
 for n in "${sizes[@]}"; do
   "$venv/bin/python" bench/matching_ortools.py "$dir" "$max_m" "$n" | { [ "$n" = "${sizes[0]}" ] && cat || tail -n +2; }

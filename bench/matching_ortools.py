@@ -6,7 +6,7 @@ itself with numpy (the same rule: great-circle distance 2R*asin(chord/2) rounded
 metres within the reach, a skill in common or none wanted), then the same network as thanrak
 (a unit per household with supply 1; unit -> worker -> position -> sink, and unit -> sink for
 "unplaced") with one int64 cost that orders solutions as thanrak's lexicographic one does:
-unplaced costs BIG_P (+ BIG_H for hardship), BIG_P = reach * units + 1, BIG_H = BIG_P * (units + 1).
+unplaced costs BIG (2 BIG for hardship), BIG = reach * min(units, places) + 1 (see below).
 Prints times (graph building included), the objective and peak memory, tab-separated.
 """
 import resource
@@ -76,8 +76,13 @@ def main(directory, n, max_m):
     np.logical_or.at(uhard, unit_of, whard)
     nw, npos = len(w), len(p)
     W0, P0, SINK = units, units + nw, units + nw + npos
-    big_p = max_m * units + 1
-    big_h = big_p * (units + 1)
+    # Unplaced costs BIG (2 BIG for hardship), BIG above any total distance. This is exact: the
+    # sets of units that can be placed together are the independent sets of a matroid (a
+    # gammoid), so one placement reaches both the most hardship units and the most units, and
+    # a solution short of either costs at least BIG - (any distance saved) > 0 more. (Weights
+    # of BIG and BIG * (units + 1) overflow OR-Tools' cost scaling at 100,000 workers.)
+    big_p = max_m * min(units, int(places.sum())) + 1
+    big_h = big_p
     smcf = min_cost_flow.SimpleMinCostFlow()
     ar = lambda *xs: np.concatenate(xs).astype(np.int64)
     smcf.add_arcs_with_capacity_and_unit_cost(

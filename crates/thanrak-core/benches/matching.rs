@@ -3,7 +3,8 @@
 //! with 20,000 positions of 1–9 places (5 on average), builds the allowed-pair graph and solves
 //! it, and prints times, the graph's size, the objective and the peak memory. With
 //! `MATCH_BENCH_DIR` set it writes each instance there (`workers-N.csv`, `positions-N.csv`) for
-//! `bench/matching_ortools.py`, which solves the same graph with OR-Tools. Generation is a fixed
+//! `bench/matching_ortools.py`, which solves the same graph with OR-Tools. `MATCH_MAX_PLACES`
+//! (default 9) bounds a position's places, `MATCH_MAX_M` (default 30,000) the reach. Generation is a fixed
 //! xorshift stream, so every run and both solvers see the same instances.
 
 use std::io::Write;
@@ -69,7 +70,7 @@ fn peak_rss_mib() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-fn instance(n_workers: usize, n_positions: usize) -> (Vec<Worker>, Vec<Opening>) {
+fn instance(n_workers: usize, n_positions: usize, max_places: u64) -> (Vec<Worker>, Vec<Opening>) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (lat0, lon0, dlat, dlon) = (17.25, 99.05, 1.85, 1.18);
     // Villages: 900, in 100 subdistricts of 9.
@@ -124,7 +125,7 @@ fn instance(n_workers: usize, n_positions: usize) -> (Vec<Worker>, Vec<Opening>)
                 village: v.2,
                 location: Some((v.0 + jitter(&mut rng), v.1 + jitter(&mut rng))),
                 skills_wanted: wanted,
-                places: 1 + rng.below(9) as u32,
+                places: 1 + rng.below(max_places) as u32,
             }
         })
         .collect();
@@ -146,9 +147,12 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30_000);
     let dir = std::env::var("MATCH_BENCH_DIR").ok();
+    // Places of a position are 1 to MATCH_MAX_PLACES (default 9: 5 on average); fewer makes
+    // the positions scarce, so that workers compete for them.
+    let max_places: u64 = std::env::var("MATCH_MAX_PLACES").ok().and_then(|s| s.parse().ok()).unwrap_or(9);
     println!("workers\tunits\tpositions\tplaces\tarcs\tbuild_s\tsolve_s\ttotal_s\thardship_placed\tplaced\tdistance_m\tpeak_mib");
     for n in sizes {
-        let (workers, openings) = instance(n, 20_000);
+        let (workers, openings) = instance(n, 20_000, max_places);
         if let Some(dir) = &dir {
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(format!("{dir}/workers-{n}.csv")).unwrap(),
