@@ -149,7 +149,10 @@ fn main() {
     let dir = std::env::var("MATCH_BENCH_DIR").ok();
     // Places of a position are 1 to MATCH_MAX_PLACES (default 9: 5 on average); fewer makes
     // the positions scarce, so that workers compete for them.
-    let max_places: u64 = std::env::var("MATCH_MAX_PLACES").ok().and_then(|s| s.parse().ok()).unwrap_or(9);
+    let max_places: u64 = std::env::var("MATCH_MAX_PLACES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
     println!("workers\tunits\tpositions\tplaces\tarcs\tbuild_s\tsolve_s\ttotal_s\thardship_placed\tplaced\tdistance_m\tpeak_mib");
     for n in sizes {
         let (workers, openings) = instance(n, 20_000, max_places);
