@@ -5,7 +5,7 @@
 
 pub use thanrak_store::testing;
 pub use thanrak_store::{
-    unit_str, ApiTokenInfo, AuditEntry, Case, CaseEvent, HelpRecord, HelpTotals, ImportConflict,
-    Job, JobState, RoundSummary, RunKey, Session, Store, StoreError, StoredScore, TokenUser,
-    DEFAULT_DATABASE_URL, INTERRUPTED,
+    unit_str, ApiTokenInfo, AuditEntry, Case, CaseEvent, EnterpriseFilter, HelpRecord, HelpTotals,
+    ImportConflict, Job, JobState, PairRecord, PairState, RoundSummary, RunKey, Session, Store,
+    StoreError, StoredScore, TokenUser, DEFAULT_DATABASE_URL, INTERRUPTED,
 };

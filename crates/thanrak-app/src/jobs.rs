@@ -54,6 +54,8 @@ thanrak_core::labelled_enum!(
         Check = "check" / "ตรวจไฟล์ก่อนนำเข้า" / "File check",
         /// Refer every household of a target list to an agency (a bulk referral).
         Refer = "refer" / "ส่งต่อกลุ่มเป้าหมาย" / "Group referral",
+        /// Match poor workers to open positions (methodology §7).
+        Match = "match" / "จับคู่แรงงานกับตำแหน่งงาน" / "Job matching",
     }
 );
 
@@ -196,6 +198,8 @@ pub enum JobParams {
     Check(CheckParams),
     /// A bulk referral.
     Refer(ReferParams),
+    /// A match of workers to positions.
+    Match(crate::matching::MatchParams),
 }
 
 impl JobParams {
@@ -206,6 +210,7 @@ impl JobParams {
             JobParams::Score(_) => JobKind::Score,
             JobParams::Check(_) => JobKind::Check,
             JobParams::Refer(_) => JobKind::Refer,
+            JobParams::Match(_) => JobKind::Match,
         }
     }
 
@@ -215,6 +220,7 @@ impl JobParams {
             JobParams::Score(p) => json(p),
             JobParams::Check(p) => json(p),
             JobParams::Refer(p) => json(p),
+            JobParams::Match(p) => json(p),
         }
     }
 
@@ -239,6 +245,9 @@ impl JobParams {
             "refer" => serde_json::from_str(&job.new.params)
                 .map(JobParams::Refer)
                 .map_err(bad),
+            "match" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Match)
+                .map_err(bad),
             other => Err(AppError::Invalid(format!(
                 "job {} is of an unknown kind {other:?}",
                 job.id
@@ -248,7 +257,7 @@ impl JobParams {
 }
 
 /// A round label kept in a job's JSON as its text, and parsed again when it is read back.
-mod round_text {
+pub(crate) mod round_text {
     use serde::{Deserialize, Deserializer, Serializer};
     use thanrak_core::RoundLabel;
 
@@ -494,6 +503,22 @@ pub async fn queue_referral(jobs: &Jobs, user: &User, p: &ReferParams) -> Result
     Ok(jobs.queue(&params, user).await?)
 }
 
+/// Queues a match for `user`, once its rights, the round and the parameters are checked (the
+/// job checks them again when it runs).
+pub async fn queue_match(
+    jobs: &Jobs,
+    user: &User,
+    p: &crate::matching::MatchParams,
+) -> Result<Job, AccessError> {
+    crate::policy::may_match(user, p.area()?.as_ref())?;
+    crate::ensure_round(jobs.store(), &p.round).await?;
+    let params = JobParams::Match(crate::matching::MatchParams {
+        user: user.name.to_string(),
+        ..p.clone()
+    });
+    Ok(jobs.queue(&params, user).await?)
+}
+
 /// Checks the files of a check job as `created_by` (see [`crate::upload::check_upload`]);
 /// writes nothing.
 pub async fn run_check(
@@ -581,6 +606,16 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
             match run_score(store, &lm, &p, progress).await {
                 Ok(s) => JobEnd::Done(json(&ScoreResult::from(&s))),
                 Err(e) => failed(failure(job, &e.into())),
+            }
+        }
+        Ok(JobParams::Match(p)) => {
+            let run = async {
+                let user = job_user(store, job.new.created_by, &p.user, &[]).await?;
+                crate::matching::run_match(store, &user, &p, progress).await
+            };
+            match run.await {
+                Ok(result) => JobEnd::Done(json(&result)),
+                Err(e) => failed(failure(job, &e)),
             }
         }
         Ok(JobParams::Refer(p)) => match run_refer(store, job.new.created_by, &p, progress).await {

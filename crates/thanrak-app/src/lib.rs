@@ -13,9 +13,11 @@ pub mod boundaries;
 pub mod cache;
 pub mod cases;
 pub mod db;
+pub mod economy;
 pub mod exports;
 pub mod help;
 pub mod jobs;
+pub mod matching;
 pub mod policy;
 pub mod profile;
 pub mod scoring;
@@ -542,7 +544,7 @@ pub async fn export_round(
     })
 }
 
-async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
+pub(crate) async fn ensure_round(store: &Store, round: &RoundLabel) -> Result<(), AppError> {
     if store.registry().round_exists(round).await? {
         return Ok(());
     }

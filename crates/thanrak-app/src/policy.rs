@@ -327,3 +327,63 @@ pub fn command_line_user() -> User {
         created_at: chrono::DateTime::UNIX_EPOCH,
     }
 }
+
+/// The areas in which a user writes the registry of enterprises (issue 11): an admin anywhere
+/// (`None`), an area manager inside its areas; no other role.
+pub fn economy_writer(user: &User) -> Result<Option<Vec<AreaCode>>, AccessError> {
+    match user.role {
+        Role::Admin => Ok(None),
+        Role::AreaManager => Ok(Some(user.areas.clone())),
+        _ => Err(AccessError::Forbidden(
+            "the registry of enterprises is written by an admin or an area manager".into(),
+        )),
+    }
+}
+
+/// Refused unless the user reads the registry of enterprises: every role does (it holds no
+/// personal data); the workers matched to them are [`match_scope`]'s.
+pub fn registry_reader(user: &User) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager | Role::Surveyor | Role::AgencyOfficer | Role::Analyst => {
+            Ok(())
+        }
+    }
+}
+
+/// Refused unless the user may run a match or accept its pairs in `area` (`None`: everywhere):
+/// an admin anywhere, an area manager inside its areas.
+pub fn may_match(user: &User, area: Option<&AreaCode>) -> Result<(), AccessError> {
+    match (user.role, area) {
+        (Role::Admin, _) => Ok(()),
+        (Role::AreaManager, Some(a)) if user.areas.iter().any(|m| a.is_within(m)) => Ok(()),
+        (Role::AreaManager, _) => Err(AccessError::Forbidden(
+            "an area manager matches workers inside its own areas: choose one of them".into(),
+        )),
+        _ => Err(AccessError::Forbidden(
+            "matches are run and accepted by an admin or an area manager".into(),
+        )),
+    }
+}
+
+/// The workers of match runs (households) a user reads: an admin every one, an area manager
+/// or a surveyor those of its areas; agency officers and analysts read the registry only.
+pub fn match_scope(user: &User) -> Result<Scope, AccessError> {
+    match user.role {
+        Role::Admin => Ok(Scope::All),
+        Role::AreaManager | Role::Surveyor => Ok(Scope::Areas(user.areas.clone())),
+        Role::AgencyOfficer | Role::Analyst => Err(AccessError::Forbidden(
+            "matched workers are read by an admin, an area manager or a surveyor".into(),
+        )),
+    }
+}
+
+/// Refused unless the user's role runs matches at all (an admin, an area manager): told before
+/// anything it sent is read.
+pub fn runs_matches(user: &User) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager => Ok(()),
+        _ => Err(AccessError::Forbidden(
+            "matches are run and accepted by an admin or an area manager".into(),
+        )),
+    }
+}

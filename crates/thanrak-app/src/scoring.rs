@@ -280,12 +280,21 @@ pub async fn score_round(
         store.registry().members(round),
     )
     .await?;
+    // The facts of the areas rules may use: the CBT groups of the grassroots-economy registry.
+    let context = measure::AreaContext {
+        cbt_subdistricts: store
+            .economy()
+            .cbt_subdistricts()
+            .await?
+            .into_iter()
+            .collect(),
+    };
     progress("read", 1, 1);
     let read = started.elapsed().as_secs_f64();
     let meth = &m.methodology;
     // Scoring and aggregating a round is CPU work of seconds: a server's other requests go on.
     let (scores, rows) = crate::blocking(|| {
-        let scores = measure::score_round(meth, &households, &members);
+        let scores = measure::score_round_in(meth, &households, &members, &context);
         let mut rows = Vec::new();
         for unit in [Unit::Person, Unit::Household] {
             let all = aggregate(meth, &households, &scores, unit, |_, _| ());

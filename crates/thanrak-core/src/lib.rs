@@ -8,6 +8,7 @@ pub mod agency;
 pub mod area;
 pub mod case;
 pub mod date;
+pub mod economy;
 pub mod help;
 pub mod household;
 pub mod identity;

@@ -366,6 +366,24 @@ pub enum Reason {
         /// The case's state (its code).
         state: String,
     },
+
+    // ---- The registry of the grassroots economy ----
+    /// A field that only an enterprise of another kind has (a registration number, stars).
+    OnlyForKind {
+        /// The kind that has it (its code).
+        kind: String,
+    },
+    /// An enterprise given again below with other fields.
+    EnterpriseRepeated {
+        /// The enterprise's id.
+        id: i64,
+    },
+    /// A position id used on a row above.
+    PositionRepeated,
+    /// An enterprise named that is neither in the file nor in the registry.
+    NoSuchEnterprise,
+    /// An enterprise that sells to itself.
+    SellsToItself,
 }
 
 /// A size in GiB or MiB.
@@ -633,6 +651,13 @@ impl Reason {
                 "the case is {state}: help closes a case that its agency has accepted or is \
                  working on (accept a sent case first)"
             ),
+            OnlyForKind { kind } => format!("is given only for an enterprise of kind {kind}"),
+            EnterpriseRepeated { id } => {
+                format!("enterprise {id} is given on a row above with other fields")
+            }
+            PositionRepeated => "this position id is used on a row above".into(),
+            NoSuchEnterprise => "is not an enterprise of this file or of the registry".into(),
+            SellsToItself => "an enterprise does not sell to itself".into(),
         }
     }
 
@@ -847,6 +872,13 @@ impl Reason {
                 "เรื่องนี้อยู่ในสถานะ {state}: ความช่วยเหลือปิดได้เฉพาะเรื่องที่หน่วยงานรับเรื่องแล้ว\
                  หรือกำลังดำเนินการ (เรื่องที่ส่งต่อแล้วต้องรับเรื่องก่อน)"
             ),
+            OnlyForKind { kind } => format!("ใช้ได้เฉพาะกิจการประเภท {kind}"),
+            EnterpriseRepeated { id } => {
+                format!("กิจการรหัส {id} มีในแถวก่อนหน้าด้วยข้อมูลที่ต่างกัน")
+            }
+            PositionRepeated => "รหัสตำแหน่งงานนี้ใช้แล้วในแถวก่อนหน้า".into(),
+            NoSuchEnterprise => "ไม่ใช่กิจการในไฟล์นี้หรือในทะเบียน".into(),
+            SellsToItself => "กิจการขายให้ตัวเองไม่ได้".into(),
         }
     }
 }
@@ -1079,6 +1111,13 @@ mod tests {
             CaseNotOpen {
                 state: "sent".into(),
             },
+            Reason::OnlyForKind {
+                kind: "otop".into(),
+            },
+            Reason::EnterpriseRepeated { id: 7 },
+            Reason::PositionRepeated,
+            Reason::NoSuchEnterprise,
+            Reason::SellsToItself,
         ]
     }
 
@@ -1169,7 +1208,12 @@ mod tests {
                 | Reason::UnknownAgency
                 | Reason::NoSuchCase
                 | Reason::CaseMismatch { .. }
-                | Reason::CaseNotOpen { .. } => {}
+                | Reason::CaseNotOpen { .. }
+                | Reason::OnlyForKind { .. }
+                | Reason::EnterpriseRepeated { .. }
+                | Reason::PositionRepeated
+                | Reason::NoSuchEnterprise
+                | Reason::SellsToItself => {}
             }
             let (en, th) = (r.text(Lang::En), r.text(Lang::Th));
             assert_eq!(en, r.to_string());

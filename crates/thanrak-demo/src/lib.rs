@@ -15,6 +15,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod economy;
+
 use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -20,6 +20,7 @@ mod area_filter;
 mod audit;
 mod boundaries;
 mod cases;
+mod economy;
 mod error;
 mod help;
 mod jobs;
@@ -44,6 +45,10 @@ pub use agencies::Agencies;
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
 pub use cases::{Case, CaseEvent, CaseFilter, Cases, NewCase, Opened, StatusCount};
+pub use economy::{
+    Economy, EnterpriseFilter, EnterprisePage, MatchRunRecord, NewMatchRun, NewPair, PairRecord,
+    PairState,
+};
 pub use error::StoreError;
 pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
@@ -203,6 +208,11 @@ impl Store {
     /// The logbook of help given.
     pub fn help(&self) -> Helps<'_> {
         Helps(self)
+    }
+
+    /// The grassroots economy: enterprises, positions, links and match runs.
+    pub fn economy(&self) -> Economy<'_> {
+        Economy(self)
     }
 
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.

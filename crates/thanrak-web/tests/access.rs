@@ -118,6 +118,45 @@ const API: &[Row] = &[
         "/households/{id}/help",
         ["200|200", "403|403", "200|200", "200|200", "200|200"],
     ),
+    // The registry is every role's; matched workers are read by admins, area managers and
+    // surveyors; matches are run and accepted by admins and area managers (told what is
+    // missing without a body); a hire is recorded by whoever records help.
+    row(
+        "GET",
+        "/enterprises",
+        "/enterprises?area={area}",
+        ["200|200"; 5],
+    ),
+    row(
+        "GET",
+        "/enterprises/{id}",
+        "/enterprises/999999",
+        ["404|404"; 5],
+    ),
+    row(
+        "POST",
+        "/matches",
+        "/matches",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
+        "GET",
+        "/matches/{id}/pairs",
+        "/matches/999999/pairs",
+        ["404|404", "403|403", "404|404", "404|404", "403|403"],
+    ),
+    row(
+        "POST",
+        "/matches/pairs/{id}/accept",
+        "/matches/pairs/999999/accept",
+        ["404|404", "403|403", "404|404", "403|403", "403|403"],
+    ),
+    row(
+        "POST",
+        "/matches/pairs/{id}/hire",
+        "/matches/pairs/999999/hire",
+        ["404|404", "403|403", "404|404", "403|403", "404|404"],
+    ),
     row(
         "POST",
         "/cases/{id}/comments",
@@ -249,6 +288,31 @@ const PAGES: &[Row] = &[
         "/help",
         "/help?area={area}",
         ["200|200", "403|403", "200|404", "200|404", "200|200"],
+    ),
+    row(
+        "GET",
+        "/enterprises",
+        "/enterprises?area={area}",
+        ["200|200"; 5],
+    ),
+    row(
+        "GET",
+        "/enterprises/{id}",
+        "/enterprises/999999",
+        ["404|404"; 5],
+    ),
+    row(
+        "GET",
+        "/matching",
+        "/matching",
+        ["200|200", "403|403", "200|200", "200|200", "403|403"],
+    ),
+    row("POST", "/matching", "/matching", ["403|403"; 5]),
+    row(
+        "POST",
+        "/matching/pairs/{id}/accept",
+        "/matching/pairs/999999/accept",
+        ["403|403"; 5],
     ),
     row(
         "GET",

@@ -6,6 +6,7 @@
 mod agencies_cmd;
 mod boundaries_cmd;
 mod cases_cmd;
+mod economy_cmd;
 mod help_cmd;
 mod measure_cmd;
 mod methodology_cmd;
@@ -121,6 +122,13 @@ enum Command {
         #[command(subcommand)]
         command: help_cmd::HelpCommand,
     },
+    /// The registry of the grassroots economy: import enterprises, list them with their score.
+    Enterprises {
+        #[command(subcommand)]
+        command: economy_cmd::EnterprisesCommand,
+    },
+    /// Match the poor workers of a round to the registry's open positions (methodology §7).
+    Match(economy_cmd::MatchArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -204,6 +212,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Refer(args) => cases_cmd::refer(args, &store).await?,
         Command::Cases { command } => cases_cmd::run(command, &store).await?,
         Command::Help { command } => help_cmd::run(command, &store).await?,
+        Command::Enterprises { command } => economy_cmd::enterprises(command, &store).await?,
+        Command::Match(args) => economy_cmd::run(args, &store).await?,
         Command::Import {
             paths,
             report,
@@ -324,6 +334,13 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             };
             let started = Instant::now();
             let s = thanrak_app::load_demo(&store, &config, &mut progress_bar()).await?;
+            let (e, p, _) = thanrak_app::economy::load_demo_economy(
+                &store,
+                &parse_round(thanrak_demo::ROUND_2)?,
+                seed,
+            )
+            .await?;
+            println!("grassroots economy: {e} enterprises, {p} open positions");
             for r in &s.rounds {
                 let labels: Vec<String> = r.rounds.iter().map(ToString::to_string).collect();
                 println!(

@@ -268,6 +268,10 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
             ..DemoConfig::default()
         };
         let summary = thanrak_app::load_demo(store, &config, &mut progress_bar()).await?;
+        // The registry before the scoring: its CBT groups decide the tourism need.
+        let round = crate::parse_round(thanrak_demo::ROUND_2)?;
+        let (e, p, l) = thanrak_app::economy::load_demo_economy(store, &round, 1).await?;
+        eprintln!("demo grassroots economy: {e} enterprises, {p} open positions, {l} links");
         // Every shipped methodology, so that the dashboard shows a round under both and lets
         // the user pick (the default first: pages show its run unless asked otherwise).
         for (id, _) in thanrak_core::methodology::SHIPPED_FILES {
@@ -299,6 +303,7 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
         let n = thanrak_app::boundaries::load_demo_boundaries(store, &provinces).await?;
         eprintln!("demo map: {n} illustrative area boundaries generated");
     }
+    demo_economy(store).await?;
     if !access::list_users(store).await?.is_empty() {
         return Ok(());
     }
@@ -339,6 +344,34 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     eprintln!("demo referrals: {n} cases of Lampang households, in every state of the workflow");
     let n = demo_help(store).await?;
     eprintln!("demo help given: {n} episodes for Lampang households, one resolving its case");
+    Ok(())
+}
+
+/// The demo's first match, when none has been run: Lampang's workers of the latest round
+/// (run as the command line's admin) matched to the demo registry's open positions, so that
+/// `/matching` shows pairs on first start.
+async fn demo_economy(store: &Store) -> Result<(), AppError> {
+    let admin = thanrak_app::policy::command_line_user();
+    let runs = thanrak_app::matching::list_runs(store, &admin, 1)
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    if !runs.is_empty() {
+        return Ok(());
+    }
+    let params = thanrak_app::matching::MatchParams {
+        round: crate::parse_round(thanrak_demo::ROUND_2)?,
+        area: Some("52".into()),
+        max_m: thanrak_core::economy::matching::DEFAULT_MAX_M,
+        one_per_household: true,
+        user: admin.name.to_string(),
+    };
+    let r = thanrak_app::matching::run_match(store, &admin, &params, &mut progress_bar())
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    eprintln!(
+        "demo match: {} of Lampang's {} workers placed ({} of {} in hardship)",
+        r.total.placed, r.total.workers, r.total.hardship_placed, r.total.hardship_workers
+    );
     Ok(())
 }
 

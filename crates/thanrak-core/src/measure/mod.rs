@@ -179,7 +179,7 @@ pub fn score_household(
     members: &[Member],
 ) -> HouseholdScore {
     let mut rows = Vec::with_capacity(members.len());
-    score_with(m, household, members.iter(), &mut rows)
+    score_with(m, household, members.iter(), &mut rows, 0)
 }
 
 /// Scores every household of `households` (any rounds) from `members` (any order); members are
@@ -193,6 +193,36 @@ pub fn score_round(
     households: &[Household],
     members: &[Member],
 ) -> Vec<HouseholdScore> {
+    score_round_in(m, households, members, &AreaContext::default())
+}
+
+/// Facts about the households' areas that rules may use and the household's own fields do not
+/// hold: the subdistricts with a community-based tourism group of the grassroots-economy
+/// registry (`cbt_in_subdistrict`, the tourism need of §5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreaContext {
+    /// Subdistricts (6-digit codes) with a CBT group.
+    pub cbt_subdistricts: std::collections::BTreeSet<crate::AreaCode>,
+}
+
+impl AreaContext {
+    fn flags(&self, h: &Household) -> u32 {
+        let sub = h.village_code.ancestor(crate::AreaLevel::Subdistrict);
+        if sub.is_some_and(|s| self.cbt_subdistricts.contains(&s)) {
+            hflag::CBT_IN_SUBDISTRICT
+        } else {
+            0
+        }
+    }
+}
+
+/// [`score_round`] with the facts of the households' areas.
+pub fn score_round_in(
+    m: &Methodology,
+    households: &[Household],
+    members: &[Member],
+    context: &AreaContext,
+) -> Vec<HouseholdScore> {
     let index = MemberIndex::build(households, members);
     households
         .par_iter()
@@ -201,12 +231,13 @@ pub fn score_round(
         .map_init(Vec::new, |rows, (i, h)| {
             let (a, b) = (index.offsets[i] as usize, index.offsets[i + 1] as usize);
             match &index.order {
-                None => score_with(m, h, members[a..b].iter(), rows),
+                None => score_with(m, h, members[a..b].iter(), rows, context.flags(h)),
                 Some(order) => score_with(
                     m,
                     h,
                     order[a..b].iter().map(|&j| &members[j as usize]),
                     rows,
+                    context.flags(h),
                 ),
             }
         })
@@ -364,6 +395,7 @@ fn score_with<'a>(
     h: &Household,
     members: impl Iterator<Item = &'a Member>,
     rows: &mut Vec<MemberRow>,
+    area_flags: u32,
 ) -> HouseholdScore {
     // The id's text lives elsewhere on the heap and is likely a cache miss: start the copy
     // first, so that the work below overlaps the wait.
@@ -380,6 +412,7 @@ fn score_with<'a>(
         rows.push(row);
     }
     let mut hh = HouseholdRow::new(h);
+    hh.flags |= area_flags;
     let n = rows.len();
     let income_total = income + h.transfers_thb_year;
     let income_pc = income_total / n.max(1) as f64;

@@ -160,6 +160,12 @@ pub(crate) fn public_params(job: &Job) -> Value {
             "due_on": p.due_on.map(|d| d.to_string()),
             "send": p.send,
         }),
+        Ok(JobParams::Match(p)) => json!({
+            "round": p.round.as_str(),
+            "area": p.area,
+            "max_m": p.max_m,
+            "one_per_household": p.one_per_household,
+        }),
         Err(_) => json!({}),
     }
 }

@@ -7,6 +7,7 @@ mod audit;
 mod boundaries;
 pub(crate) mod cases;
 mod dto;
+pub(crate) mod economy;
 mod exports;
 pub(crate) mod figures;
 pub(crate) mod help;
@@ -58,6 +59,7 @@ use crate::AppState;
         (name = "exports", description = "A round's households or members as CSV / XLSX in the import format, for roles that see personal data; audited"),
         (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
         (name = "help", description = "The logbook of help given: episodes recorded by agency, kind and the dimension or capital they address, and their sums by area"),
+        (name = "economy", description = "The grassroots economy: the registry of enterprises with their grassroots score, value chains, and the optimal matching of poor workers to open positions"),
     )
 )]
 struct ApiDoc;
@@ -98,6 +100,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(jobs::router())
         .merge(exports::router())
         .merge(help::router())
+        .merge(economy::router())
         .fallback(crate::error::not_found)
         .layer(axum::middleware::map_response(json_no_store));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

@@ -47,6 +47,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         is_admin => thanrak_app::policy::is_admin(user),
         reads_cases => thanrak_app::policy::case_view(user).is_ok(),
         reads_help => thanrak_app::policy::help_view(user).is_ok(),
+        reads_matches => thanrak_app::policy::match_scope(user).is_ok(),
     }
 }
 

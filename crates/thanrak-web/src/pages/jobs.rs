@@ -55,6 +55,12 @@ pub(crate) fn summary(job: &Job, l: Lang) -> Value {
         Ok(JobParams::Check(p)) => names(&p.files),
         Ok(JobParams::Score(p)) => p.round.to_string(),
         Ok(JobParams::Refer(p)) => format!("{} · {} → {}", p.round, p.need, p.agency),
+        Ok(JobParams::Match(p)) => format!(
+            "{} · {} · {} km",
+            p.round,
+            p.area.as_deref().unwrap_or("*"),
+            p.max_m / 1000
+        ),
         Err(_) => String::new(),
     };
     let kind = JobKind::parse(&job.new.kind);
@@ -211,6 +217,20 @@ async fn job_page(
                 opened => r.opened,
                 already_open => r.already_open,
                 outside => r.outside_agency_areas,
+            },
+            ..ctx
+        };
+    }
+    if let Some(m) = jobs::result_of::<thanrak_app::matching::MatchResult>(&job)
+        .filter(|_| job.new.kind == "match")
+    {
+        ctx = context! {
+            matched => context! {
+                run => m.run_id,
+                workers => m.total.workers,
+                placed => m.total.placed,
+                hardship_workers => m.total.hardship_workers,
+                hardship_placed => m.total.hardship_placed,
             },
             ..ctx
         };

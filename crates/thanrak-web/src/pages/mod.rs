@@ -5,6 +5,7 @@ mod agencies;
 mod audit;
 mod cases;
 mod dashboard;
+mod economy;
 mod help;
 mod import;
 mod jobs;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(agencies::router())
         .merge(cases::router())
         .merge(help::router())
+        .merge(economy::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -73,6 +75,18 @@ pub fn templates() -> Environment<'static> {
         ("cases.html", include_str!("../../templates/cases.html")),
         ("case.html", include_str!("../../templates/case.html")),
         ("help.html", include_str!("../../templates/help.html")),
+        (
+            "enterprises.html",
+            include_str!("../../templates/enterprises.html"),
+        ),
+        (
+            "enterprise.html",
+            include_str!("../../templates/enterprise.html"),
+        ),
+        (
+            "matching.html",
+            include_str!("../../templates/matching.html"),
+        ),
         ("jobs.html", include_str!("../../templates/jobs.html")),
         ("job.html", include_str!("../../templates/job.html")),
         (
@@ -145,6 +159,9 @@ mod tests {
             include_str!("../../templates/cases.html"),
             include_str!("../../templates/case.html"),
             include_str!("../../templates/help.html"),
+            include_str!("../../templates/enterprises.html"),
+            include_str!("../../templates/enterprise.html"),
+            include_str!("../../templates/matching.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {
