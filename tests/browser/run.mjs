@@ -470,6 +470,43 @@ await step('the logbook of help is summed by agency, dimension and area', async 
   await context.close();
 });
 
+await step('the registry of community businesses shows scores and an enterprise its chain', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/enterprises`);
+  await page.waitForSelector('#enterprises tr[data-enterprise]');
+  const n = await page.locator('#enterprises tr[data-enterprise]').count();
+  assert.ok(n > 0, 'no enterprise listed');
+  await page.screenshot({ path: join(shots, 'enterprises.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'enterprises-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await Promise.all([page.waitForNavigation(), page.locator('#enterprises tr[data-enterprise] a').first().click()]);
+  await page.waitForSelector('#enterprise-traits');
+  assert.match(await page.locator('#enterprise-score').innerText(), /\/3/);
+  await page.screenshot({ path: join(shots, 'enterprise-chain.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the area manager accepts a proposed job match, which opens a case', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/matching`);
+  await page.waitForSelector('#runs');
+  if (await page.locator('#pairs').count() === 0) {
+    await Promise.all([page.waitForNavigation(), page.locator('#runs a').first().click()]);
+  }
+  await page.waitForSelector('#pairs tr[data-pair]');
+  await page.screenshot({ path: join(shots, 'matching.png'), fullPage: true });
+  const accept = page.locator('#pairs tr[data-pair] form button').first();
+  const pair = await page.locator('#pairs tr[data-pair]:has(form)').first().getAttribute('data-pair');
+  await Promise.all([page.waitForNavigation(), accept.click()]);
+  assert.equal(await page.locator(`#pairs tr[data-pair="${pair}"] form`).count(), 0, 'the pair is still to accept');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'matching-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
