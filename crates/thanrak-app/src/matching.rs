@@ -582,7 +582,20 @@ pub async fn hire_pair(store: &Store, user: &User, id: i64) -> Result<Recorded, 
         ))
         .into());
     };
-    let (case, _) = crate::cases::get_case(store, user, case_id).await?;
+    let (mut case, _) = crate::cases::get_case(store, user, case_id).await?;
+    // A hire is the agency taking the case on: a case still only sent is accepted first, by
+    // whoever records the hire (the agency's officer or an admin; anyone else is refused).
+    if case.state == thanrak_core::case::CaseState::Sent {
+        case = crate::cases::move_case(
+            store,
+            user,
+            case_id,
+            case.version,
+            thanrak_core::case::CaseMove::Accept,
+            "",
+        )
+        .await?;
+    }
     let run = store
         .economy()
         .run(pair.run_id)
@@ -601,11 +614,11 @@ pub async fn hire_pair(store: &Store, user: &User, id: i64) -> Result<Recorded, 
         .map_err(AppError::from)?
         .into_iter()
         .find(|p| p.id == pair.pair.position_id);
+    // Kept as written, in Thai, like the other notes of a case's history.
     let what = format!(
-        "hired as {} at {}",
-        position.as_ref().map_or("a worker", |p| p.title.as_str()),
-        e.as_ref()
-            .map_or("an enterprise", |e| e.fields().name.as_str())
+        "จ้างงานเป็น{} ที่{}",
+        position.as_ref().map_or("แรงงาน", |p| p.title.as_str()),
+        e.as_ref().map_or("กิจการในทะเบียน", |e| e.fields().name.as_str())
     );
     let recorded = record_help(
         store,

@@ -315,6 +315,12 @@ const PAGES: &[Row] = &[
         ["403|403"; 5],
     ),
     row(
+        "POST",
+        "/matching/pairs/{id}/hire",
+        "/matching/pairs/999999/hire",
+        ["403|403"; 5],
+    ),
+    row(
         "GET",
         "/",
         "/?area={area}",

@@ -238,4 +238,26 @@ async fn the_registry_a_match_and_its_pages() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], format!("/matching?run={run}"));
+    // The admin records the hire from the page: a job in the logbook, which resolves the case.
+    let admin = app.login("admin").await;
+    let (_, html) = app.page(&format!("/matching?run={run}"), &admin).await;
+    assert!(
+        html.contains(&format!("data-hire=\"{other}\"")),
+        "the accepted pair offers its hire"
+    );
+    let csrf = common::csrf_field(&html);
+    let res = app
+        .client
+        .post(format!("http://{}/matching/pairs/{other}/hire", app.addr))
+        .header("cookie", format!("thanrak_session={admin}"))
+        .form(&[("csrf", csrf.as_str()), ("run", &run.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page(&format!("/matching?run={run}"), &admin).await;
+    assert!(
+        !html.contains(&format!("data-hire=\"{other}\"")),
+        "hired: nothing left to record"
+    );
 }

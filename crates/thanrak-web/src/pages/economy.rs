@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprise_page))
         .route("/matching", get(matching_page).post(run_match))
         .route("/matching/pairs/{id}/accept", post(accept_pair))
+        .route("/matching/pairs/{id}/hire", post(hire_pair))
 }
 
 /// Rows per page of the registry.
@@ -240,6 +241,7 @@ async fn matching_page(
         .max()
         .unwrap_or_default();
     let may_run = thanrak_app::policy::runs_matches(&page.user).is_ok();
+    let may_hire = thanrak_app::policy::help_recorder(&page.user).is_ok();
     let rows: Vec<Value> = pairs
         .iter()
         .map(|p| {
@@ -257,6 +259,8 @@ async fn matching_page(
                 wage => thanrak_core::help::format_baht(p.wage_baht_month * 100),
                 state_label => l.text(&format!("mt.state.{}", p.state)).to_string(),
                 may_accept => may_run && p.state == "proposed",
+                // The hire is the case's agency's to record (or an admin's); `hire_pair` decides.
+                may_hire => may_hire && p.state == "accepted",
             }
         })
         .collect();
@@ -318,6 +322,32 @@ async fn run_match(
 #[derive(Debug, Deserialize)]
 struct AcceptFields {
     run: Option<i64>,
+}
+
+/// Records the hire of an accepted pair (a job in the logbook, which resolves its case).
+async fn hire_pair(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    Path(id): Path<String>,
+    form: CsrfForm<AcceptFields>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(
+            &state,
+            &lang,
+            ApiError::not_found(format!("there is no pair {id}")),
+        );
+    };
+    match matching::hire_pair(state.store(), &form.user.user, id).await {
+        Ok(_) => {
+            let back = form
+                .form
+                .run
+                .map_or("/matching".to_string(), |r| format!("/matching?run={r}"));
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => error_page(&state, &lang, ApiError::from(e)),
+    }
 }
 
 async fn accept_pair(

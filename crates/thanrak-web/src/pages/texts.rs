@@ -27,6 +27,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cs.reason", "เหตุผล", "Reason"),
     ("cs.empty", "ยังไม่มีเรื่องส่งต่อ", "No referral cases yet."),
     ("cs.any", "ทั้งหมด", "Any"),
+    ("mt.hire", "บันทึกการจ้างงาน", "Record the hire"),
     ("cs.reason_decline", "เหตุผล (ถ้าปฏิเสธ)", "Reason (to decline)"),
     ("cs.agency", "หน่วยงาน", "Agency"),
     ("cs.only_overdue", "เฉพาะที่เลยกำหนด", "Overdue only"),
