@@ -618,7 +618,10 @@ pub async fn hire_pair(store: &Store, user: &User, id: i64) -> Result<Recorded, 
     let what = format!(
         "จ้างงานเป็น{} ที่{}",
         position.as_ref().map_or("แรงงาน", |p| p.title.as_str()),
-        e.as_ref().map_or("กิจการในทะเบียน", |e| e.fields().name.as_str())
+        e.as_ref().map_or("กิจการในทะเบียน", |e| e
+            .fields()
+            .name
+            .as_str())
     );
     let recorded = record_help(
         store,
