@@ -500,7 +500,7 @@ await step('the area manager accepts a proposed job match, which opens a case', 
   const accept = page.locator('#pairs tr[data-pair] form button').first();
   const pair = await page.locator('#pairs tr[data-pair]:has(form)').first().getAttribute('data-pair');
   await Promise.all([page.waitForNavigation(), accept.click()]);
-  assert.equal(await page.locator(`#pairs tr[data-pair="${pair}"] form`).count(), 0, 'the pair is still to accept');
+  assert.equal(await page.locator(`#pairs tr[data-pair="${pair}"] form[action$="/accept"]`).count(), 0, 'the pair is still to accept');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shots, 'matching-phone.png'), fullPage: true });
   noProblems(page);

@@ -387,3 +387,9 @@ pub fn runs_matches(user: &User) -> Result<(), AccessError> {
         )),
     }
 }
+
+/// Whether the user may record the hire of an accepted job match: the hire resolves the job
+/// case, which is the agency's move (or an admin's), not the referring area manager's.
+pub fn records_hires(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::AgencyOfficer)
+}

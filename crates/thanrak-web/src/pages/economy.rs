@@ -241,7 +241,7 @@ async fn matching_page(
         .max()
         .unwrap_or_default();
     let may_run = thanrak_app::policy::runs_matches(&page.user).is_ok();
-    let may_hire = thanrak_app::policy::help_recorder(&page.user).is_ok();
+    let may_hire = thanrak_app::policy::records_hires(&page.user);
     let rows: Vec<Value> = pairs
         .iter()
         .map(|p| {
