@@ -397,7 +397,22 @@ impl Economy<'_> {
             }
             r => r.unwrap_or_default(),
         };
-        let mut cond = String::from("($1 IS NULL OR kind = $1) AND ($2 IS NULL OR name LIKE $2)");
+        // `$1` and `$2` are bound either way; a filter not given is written as a constant, so
+        // that a kind's list is read through its index (`$1 IS NULL OR kind = $1` scans every
+        // enterprise).
+        let mut cond = format!(
+            "{} AND {}",
+            if filter.kind.is_some() {
+                "kind = $1"
+            } else {
+                "CAST($1 AS TEXT) IS NULL"
+            },
+            if filter.name.is_some() {
+                "name LIKE $2"
+            } else {
+                "CAST($2 AS TEXT) IS NULL"
+            }
+        );
         if !ranges.is_empty() {
             cond.push_str(&format!(
                 " AND {}",
