@@ -23,7 +23,7 @@ use thanrak_core::measure::disclosure::{protect_rows, Protection};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{Case, StatusCount, Store, User};
+use thanrak_store::{Case, EnterprisePage, StatusCount, Store, User};
 
 use crate::access::AccessError;
 use crate::cache::TtlCache;
@@ -144,6 +144,9 @@ pub struct FiguresCache {
     pub(crate) case_pages: TtlCache<crate::cases::PageKey, Arc<OnceCell<Arc<Vec<Case>>>>>,
     /// The agency catalogue, which every referral page names agencies from.
     pub(crate) agencies: TtlCache<(), Arc<Vec<Agency>>>,
+    /// Pages of the registry of enterprises, as `case_pages`.
+    pub(crate) registry_pages:
+        TtlCache<crate::economy::RegistryPageKey, Arc<OnceCell<Arc<EnterprisePage>>>>,
 }
 
 impl FiguresCache {
@@ -164,16 +167,18 @@ impl FiguresCache {
             case_status: TtlCache::new(CASES_TTL, 10_000),
             case_pages: TtlCache::new(CASES_TTL, 10_000),
             agencies: TtlCache::new(CASES_TTL, 1),
+            registry_pages: TtlCache::new(CASES_TTL, 10_000),
         }
     }
 
-    /// Forgets what was read of the referral cases and the agency catalogue: for after a case
-    /// or an agency changed.
+    /// Forgets what was read of the referral cases, the agency catalogue and the registry of
+    /// enterprises: for after any of them changed.
     pub fn cases_changed(&self) {
         self.case_totals.clear();
         self.case_status.clear();
         self.case_pages.clear();
         self.agencies.clear();
+        self.registry_pages.clear();
     }
 
     /// Forgets everything: for after an import or a scoring.

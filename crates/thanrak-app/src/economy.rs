@@ -24,7 +24,13 @@ use thanrak_core::{AreaCode, AreaRegistry, Reason};
 use thanrak_io::{Diagnostic, TextRow};
 use thanrak_store::{EnterpriseFilter, PairRecord, Store};
 
+use std::sync::Arc;
+
 use crate::access::{AccessError, Page, Paging};
+use crate::area_figures::FiguresCache;
+
+/// What a cached page of the registry is kept under: area, kind, name, page, page size.
+pub(crate) type RegistryPageKey = (Option<AreaCode>, Option<String>, Option<String>, u32, u32);
 use crate::{audit_import, policy, AppError, Importer};
 
 /// What a loaded spreadsheet of enterprises wrote.
@@ -424,21 +430,41 @@ pub struct EnterpriseLine {
 /// A page of the registry inside `area` (every role reads it whole), by id.
 pub async fn list_enterprises(
     store: &Store,
+    cache: &FiguresCache,
     user: &User,
     area: Option<&AreaCode>,
     filter: &EnterpriseFilter,
     paging: Paging,
 ) -> Result<Page<EnterpriseLine>, AccessError> {
     policy::registry_reader(user)?;
-    let page = store
-        .economy()
-        .page(&Scope::All, area, filter, paging.page(), paging.per_page())
+    // A page of the registry is read at most once per `CASES_TTL` (a server forgets its pages
+    // when anything is written through it): counting 200,000 enterprises by kind or name costs
+    // what a loaded list cannot pay on every request.
+    let key: RegistryPageKey = (
+        area.copied(),
+        filter.kind.map(|k| k.as_str().to_string()),
+        filter.name.clone(),
+        paging.page(),
+        paging.per_page(),
+    );
+    let cell = cache
+        .registry_pages
+        .get_or_insert_with(key, Default::default);
+    let page = cell
+        .get_or_try_init(|| async {
+            store
+                .economy()
+                .page(&Scope::All, area, filter, paging.page(), paging.per_page())
+                .await
+                .map(Arc::new)
+        })
         .await
         .map_err(AppError::from)?;
     Ok(Page {
         items: page
             .items
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|e| EnterpriseLine {
                 score: e.grassroots(),
                 enterprise: e,

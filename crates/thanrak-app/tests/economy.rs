@@ -72,9 +72,16 @@ async fn an_import_is_all_or_nothing_with_its_row_report() {
     );
     let all = EnterpriseFilter::default();
     let paging = Paging::new(None, None).unwrap();
-    let page = economy::list_enterprises(&s, &admin, None, &all, paging)
-        .await
-        .unwrap();
+    let page = economy::list_enterprises(
+        &s,
+        &thanrak_app::area_figures::FiguresCache::new(),
+        &admin,
+        None,
+        &all,
+        paging,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.total, 0, "nothing is written");
 
     let good = dir.path().join("good.csv");
@@ -98,9 +105,16 @@ async fn an_import_is_all_or_nothing_with_its_row_report() {
         (done.enterprises, done.positions, done.places, done.links),
         (2, 2, 5, 1)
     );
-    let page = economy::list_enterprises(&s, &admin, Some(&code("52")), &all, paging)
-        .await
-        .unwrap();
+    let page = economy::list_enterprises(
+        &s,
+        &thanrak_app::area_figures::FiguresCache::new(),
+        &admin,
+        Some(&code("52")),
+        &all,
+        paging,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.total, 2);
     assert_eq!(page.items[0].score.points(), 3);
     assert_eq!(page.items[1].score.points(), 1);

@@ -165,7 +165,8 @@ pub(crate) async fn enterprises(
             let (user, _) = acting_user(store, None).await?;
             let filter = EnterpriseFilter { kind, name };
             let paging = Paging::new(Some(1), Some(limit.clamp(1, 500)))?;
-            let page = list_enterprises(store, &user, area(a)?.as_ref(), &filter, paging)
+            let cache = thanrak_app::area_figures::FiguresCache::new();
+            let page = list_enterprises(store, &cache, &user, area(a)?.as_ref(), &filter, paging)
                 .await
                 .map_err(access_error)?;
             println!(

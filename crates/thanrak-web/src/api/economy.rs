@@ -250,9 +250,15 @@ async fn list_enterprises(
     let paging = thanrak_app::access::Paging::new(q.page, q.per_page)?;
     let area = parse::area_or_none(q.area.as_deref())?;
     let filter = enterprise_filter(q.kind.as_deref(), q.name.as_deref())?;
-    let page =
-        economy::list_enterprises(state.store(), &caller.user, area.as_ref(), &filter, paging)
-            .await?;
+    let page = economy::list_enterprises(
+        state.store(),
+        state.figures(),
+        &caller.user,
+        area.as_ref(),
+        &filter,
+        paging,
+    )
+    .await?;
     Ok(Json(PageDto::from_page(page, |l: EnterpriseLine| {
         EnterpriseDto::from(&l.enterprise)
     })))

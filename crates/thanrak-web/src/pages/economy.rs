@@ -94,11 +94,19 @@ async fn enterprises_page(
         Ok(x) => x,
         Err(e) => return error_page(&state, &lang, e),
     };
-    let list =
-        match list_enterprises(state.store(), &page.user, area.as_ref(), &filter, paging).await {
-            Ok(p) => p,
-            Err(e) => return error_page(&state, &lang, ApiError::from(e)),
-        };
+    let list = match list_enterprises(
+        state.store(),
+        state.figures(),
+        &page.user,
+        area.as_ref(),
+        &filter,
+        paging,
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+    };
     let pages = list.total.div_ceil(u64::from(PER_PAGE)).max(1);
     let link = |p: u64| {
         let mut pairs = vec![("page", p.to_string())];
