@@ -409,6 +409,9 @@ pub enum MapFigure {
     M0,
     /// Mean score of one capital.
     Capital(Capital),
+    /// The strategic area score of methodology §6 with the default weights
+    /// ([`crate::strategy::map_values`]).
+    Strategic,
 }
 
 impl MapFigure {
@@ -422,6 +425,7 @@ impl MapFigure {
             MapFigure::M0,
         ];
         v.extend(Capital::ALL.into_iter().map(MapFigure::Capital));
+        v.push(MapFigure::Strategic);
         v
     }
 
@@ -434,6 +438,7 @@ impl MapFigure {
             MapFigure::A => "a".into(),
             MapFigure::M0 => "m0".into(),
             MapFigure::Capital(c) => format!("capital_{}", c.as_str()),
+            MapFigure::Strategic => "strategic".into(),
         }
     }
 
@@ -454,6 +459,7 @@ impl MapFigure {
             MapFigure::A => "ความเข้มของความยากจน (A)".into(),
             MapFigure::M0 => "ดัชนีความยากจนหลายมิติ (M0)".into(),
             MapFigure::Capital(c) => format!("ค่าเฉลี่ย{}", c.label_th()),
+            MapFigure::Strategic => "คะแนนพื้นที่ยุทธศาสตร์ (0–1)".into(),
         }
     }
 
@@ -466,6 +472,7 @@ impl MapFigure {
             MapFigure::A => "Intensity (A)".into(),
             MapFigure::M0 => "Adjusted headcount (M0)".into(),
             MapFigure::Capital(c) => format!("Mean {}", c.label_en().to_lowercase()),
+            MapFigure::Strategic => "Strategic area score (0–1)".into(),
         }
     }
 
@@ -491,6 +498,8 @@ impl MapFigure {
             MapFigure::A => s.af.a,
             MapFigure::M0 => s.af.m0,
             MapFigure::Capital(c) => s.mean_capitals[c as usize],
+            // Not a figure of one area: it ranks areas against each other.
+            MapFigure::Strategic => 0.0,
         }
     }
 }

@@ -5,7 +5,8 @@
 
 pub use thanrak_store::testing;
 pub use thanrak_store::{
-    unit_str, ApiTokenInfo, AuditEntry, Case, CaseEvent, EnterpriseFilter, HelpRecord, HelpTotals,
-    ImportConflict, Job, JobState, PairRecord, PairState, RoundSummary, RunKey, Session, Store,
-    StoreError, StoredScore, TokenUser, DEFAULT_DATABASE_URL, INTERRUPTED,
+    unit_str, ActivityRecord, ApiTokenInfo, AuditEntry, Case, CaseEvent, EnterpriseFilter,
+    HelpRecord, HelpTotals, ImportConflict, ItemEvent, ItemRecord, Job, JobState, MeetingRecord,
+    ModelAreaRecord, PairRecord, PairState, RoundSummary, RunKey, Session, Store, StoreError,
+    StoredScore, TokenUser, DEFAULT_DATABASE_URL, INTERRUPTED,
 };

@@ -72,6 +72,9 @@ pub struct ReferParams {
     pub group: Option<String>,
     /// The list's indicator filter.
     pub indicator: Option<String>,
+    /// The list's persistent-poverty filter (rounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent: Option<u32>,
     /// The need referred (the list is the households with it).
     pub need: String,
     /// The agency's code.
@@ -106,6 +109,7 @@ impl ReferParams {
                 group: self.group.clone(),
                 indicator: self.indicator.clone(),
                 need: Some(self.need.clone()),
+                persistent: self.persistent,
             },
             need: self.need.clone(),
             agency,

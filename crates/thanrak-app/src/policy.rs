@@ -393,3 +393,53 @@ pub fn runs_matches(user: &User) -> Result<(), AccessError> {
 pub fn records_hires(user: &User) -> bool {
     matches!(user.role, Role::Admin | Role::AgencyOfficer)
 }
+
+/// Where a user writes the plans of the policy meeting — model areas and their roadmaps,
+/// meetings and their action items (issue 12): an admin anywhere (`None`), an area manager (the
+/// partner university) inside its areas; no other role.
+pub fn plan_writer(user: &User) -> Result<Option<Vec<AreaCode>>, AccessError> {
+    match user.role {
+        Role::Admin => Ok(None),
+        Role::AreaManager => Ok(Some(user.areas.clone())),
+        _ => Err(AccessError::Forbidden(
+            "model areas and meetings are recorded by an admin or an area manager".into(),
+        )),
+    }
+}
+
+/// The areas whose plans a user reads (empty: everywhere): area managers and surveyors their own;
+/// analysts and agency officers every one (plans hold no personal data; the households an
+/// activity concerns are counted, and listed only for [`household_scope`]).
+pub fn plan_reader(user: &User) -> Vec<AreaCode> {
+    match user.role {
+        Role::AreaManager | Role::Surveyor => user.areas.clone(),
+        Role::Admin | Role::Analyst | Role::AgencyOfficer => Vec::new(),
+    }
+}
+
+/// Whether a user may move an action item owned by `agency` in `area`: an admin, an area
+/// manager inside its areas, or an officer of the owning agency.
+pub fn moves_action_item(user: &User, agency: &AgencyCode, area: &AreaCode) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::AreaManager => user.areas.iter().any(|a| area.is_within(a)),
+        Role::AgencyOfficer => user.agency.as_ref() == Some(agency),
+        Role::Analyst | Role::Surveyor => false,
+    }
+}
+
+/// Refused unless the user registers partner universities: admins only.
+pub fn partner_writer(user: &User) -> Result<(), AccessError> {
+    admin_only(user, "partner universities are registered by an admin")
+}
+
+/// Refused unless the user's role moves action items at all (an admin, an area manager, an
+/// agency officer): told before anything it sent is read.
+pub fn moves_action_items(user: &User) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager | Role::AgencyOfficer => Ok(()),
+        Role::Analyst | Role::Surveyor => Err(AccessError::Forbidden(
+            "action items are moved by their agency, an area manager or an admin".into(),
+        )),
+    }
+}

@@ -92,6 +92,9 @@ pub struct TargetQuery {
     pub indicator: Option<String>,
     /// Only households with this need (code).
     pub need: Option<String>,
+    /// Only the persistent poor: households poor (hardship or struggling, or MPI-poor) in each
+    /// of the last this many rounds scored with the methodology, up to and including `round`.
+    pub persistent: Option<u32>,
 }
 
 /// One household of a target list.
@@ -164,9 +167,40 @@ pub(crate) type PageKey = (
     Option<Group>,
     Option<usize>,
     Option<usize>,
+    Option<Vec<RoundLabel>>,
     (u32, u32),
     bool,
 );
+
+/// The rounds a list of the persistent poor over `n` rounds looks at: the last `n` rounds
+/// scored with `m` up to and including `round` (none when `n` is not given).
+async fn persistent_rounds(
+    store: &Store,
+    m: &Methodology,
+    round: &RoundLabel,
+    n: Option<u32>,
+) -> Result<Option<Vec<RoundLabel>>, AppError> {
+    let Some(n) = n else { return Ok(None) };
+    if !(2..=20).contains(&n) {
+        return Err(AppError::Invalid(format!(
+            "persistent poverty is counted over 2 to 20 rounds, not {n}"
+        )));
+    }
+    let scored = store.scores().scored_rounds(m.id(), m.version()).await?;
+    let upto = scored.iter().position(|r| r == round).map_or(0, |i| i + 1);
+    let n = n as usize;
+    if upto < n {
+        return Err(AppError::Invalid(format!(
+            "persistent poverty over {n} rounds needs {n} rounds scored up to {round}; there {}",
+            match upto {
+                0 => "are none".to_string(),
+                1 => "is 1".to_string(),
+                k => format!("are {k}"),
+            }
+        )));
+    }
+    Ok(Some(scored[upto - n..upto].to_vec()))
+}
 
 /// Members of these households, by household, read inside `scope`.
 async fn members_by_household(
@@ -276,12 +310,14 @@ pub async fn target_households(
             AppError::NotFound(format!("round {} has not been scored yet", q.round)).into(),
         );
     }
+    let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
     // A run scored before needs were stored holds none: a list by need of it is empty.
     let filter = TargetFilter {
         area: q.area.as_ref(),
         group,
         deprived_in: indicator,
         need,
+        poor_in: poor_in.as_deref(),
     };
     Ok(store
         .scores()
@@ -332,11 +368,13 @@ pub async fn target_list(
     let (key, runs) = scored_run(store, cache, m, &q.round).await?;
     needs_stored(&key, need, &runs)?;
     let round = key.round.clone();
+    let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
     let filter = TargetFilter {
         area: area.as_ref(),
         group,
         deprived_in: indicator,
         need,
+        poor_in: poor_in.as_deref(),
     };
     let masked = !access::sees_personal_data(user.role);
     let list = match paging {
@@ -351,6 +389,7 @@ pub async fn target_list(
                 group,
                 indicator,
                 need,
+                poor_in.clone(),
                 (p.page(), p.per_page()),
                 masked,
             );
@@ -380,10 +419,21 @@ pub async fn target_list(
                 .await?;
             Arc::clone(list)
         }
-        // A download: every row, ordered here.
+        // A download: every row, ordered here (or, for the persistent poor, in the database).
         None => {
-            let scores =
-                every_target(store, &key, &scope, area.as_ref(), (group, indicator, need)).await?;
+            let scores = match filter.poor_in {
+                Some(_) => {
+                    store
+                        .scores()
+                        .scoped_target_page(&key, &scope, filter, 0, u64::MAX)
+                        .await?
+                        .0
+                }
+                None => {
+                    every_target(store, &key, &scope, area.as_ref(), (group, indicator, need))
+                        .await?
+                }
+            };
             let page = Page {
                 page: 1,
                 per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),

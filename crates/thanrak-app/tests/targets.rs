@@ -46,6 +46,7 @@ async fn database_and_memory_pages_agree(store: &Store) {
         group: group.map(str::to_string),
         indicator: indicator.map(str::to_string),
         need: None,
+        persistent: None,
     };
     let queries = [
         query(None, None, None),

@@ -162,7 +162,13 @@ pub fn parse_baht(s: &str) -> Result<i64, Reason> {
 pub fn format_baht(satang: i64) -> String {
     let sign = if satang < 0 { "-" } else { "" };
     let abs = satang.unsigned_abs();
-    let whole = (abs / 100).to_string();
+    format!("{sign}{}.{:02}", format_count(abs / 100), abs % 100)
+}
+
+/// A whole number with thousands separators: `1234567` as `1,234,567` (Thai documents write
+/// counts so too).
+pub fn format_count(n: u64) -> String {
+    let whole = n.to_string();
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, ch) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
@@ -170,7 +176,7 @@ pub fn format_baht(satang: i64) -> String {
         }
         grouped.push(ch);
     }
-    format!("{sign}{grouped}.{:02}", abs % 100)
+    grouped
 }
 
 /// An episode of help, checked: the fields every way of recording help fills in.
@@ -385,6 +391,10 @@ mod tests {
         assert_eq!(format_baht(150_050), "1,500.50");
         assert_eq!(format_baht(12_345_678_900), "123,456,789.00");
         assert_eq!(format_baht(-100_000), "-1,000.00");
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(235_704), "235,704");
         for s in [0, 1, 99, 100_000, 12_345_678] {
             assert_eq!(parse_baht(&format_baht(s)), Ok(s));
         }

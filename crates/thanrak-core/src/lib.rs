@@ -16,6 +16,7 @@ pub mod ids;
 pub mod labels;
 pub mod reason;
 pub mod schema;
+pub mod strategy;
 pub mod terminal;
 
 pub use area::{Area, AreaCode, AreaLevel, AreaRegistry};
@@ -27,6 +28,7 @@ pub use schema::{FieldError, FieldValue};
 pub use terminal::escape_for_terminal;
 pub mod measure;
 pub mod methodology;
+pub mod plan;
 
 #[doc(hidden)]
 pub use serde as __serde;

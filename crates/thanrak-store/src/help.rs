@@ -125,6 +125,38 @@ fn record(r: HelpRow) -> Result<HelpRecord, StoreError> {
 pub struct Helps<'s>(pub(crate) &'s Store);
 
 impl Helps<'_> {
+    /// The households inside `scope` narrowed to `area` that received help recorded against
+    /// `round` (help given after that round's survey, on its data), by id in byte order: the
+    /// "helped" side of the change between that round and the next.
+    pub async fn helped_households(
+        self,
+        round: &RoundLabel,
+        scope: &Scope,
+        area: Option<&AreaCode>,
+    ) -> Result<Vec<String>, StoreError> {
+        let ranges = match village_ranges(scope, area) {
+            Some(r) if r.is_empty() => return Ok(Vec::new()),
+            r => r.unwrap_or_default(),
+        };
+        let mut sql =
+            String::from("SELECT DISTINCT household_id FROM help_records WHERE round = $1");
+        if !ranges.is_empty() {
+            sql.push_str(&format!(
+                " AND {}",
+                range_condition("village_code", &ranges, 2)
+            ));
+        }
+        let mut ids: Vec<String> = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(round.as_str());
+            for (lo, hi) in &ranges {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            q.fetch_all(pool).await?
+        });
+        ids.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        Ok(ids)
+    }
+
     /// Writes one episode and returns it as stored.
     pub async fn record(self, new: &NewHelp, at: DateTime<Utc>) -> Result<HelpRecord, StoreError> {
         let mut ids = self.record_many(std::slice::from_ref(new), at).await?;

@@ -24,6 +24,7 @@ mod economy;
 mod error;
 mod help;
 mod jobs;
+mod plan;
 mod registry;
 mod scores;
 pub mod testing;
@@ -52,11 +53,14 @@ pub use economy::{
 pub use error::StoreError;
 pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
+pub use plan::{ActivityRecord, ItemEvent, ItemRecord, MeetingRecord, ModelAreaRecord, Plan};
 pub use registry::{
-    ImportConflict, ImportSummary, ListedHousehold, MemberUpdate, Registry, RoundSummary,
-    StoredKeys,
+    AreaQuality, ImportConflict, ImportSummary, ListedHousehold, MemberUpdate, Registry,
+    RoundSummary, StoredKeys,
 };
-pub use scores::{unit_str, AggregateRow, RunKey, ScoreRun, Scores, StoredScore, TargetFilter};
+pub use scores::{
+    unit_str, AggregateRow, RunKey, ScoreRun, Scores, StandingRow, StoredScore, TargetFilter,
+};
 pub use thanrak_core::identity::Scope;
 
 /// The default database when none is given: a SQLite file in the working directory.
@@ -213,6 +217,11 @@ impl Store {
     /// The grassroots economy: enterprises, positions, links and match runs.
     pub fn economy(&self) -> Economy<'_> {
         Economy(self)
+    }
+
+    /// What the policy meeting plans and follows: partners, model areas, meetings.
+    pub fn plan(&self) -> Plan<'_> {
+        Plan(self)
     }
 
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.

@@ -315,6 +315,7 @@ async fn scores_and_figures_round_trip(s: &Store) {
             group: None,
             deprived_in: None,
             need: Some(i),
+            poor_in: None,
         };
         let (page, total) = s
             .scores()

@@ -50,6 +50,67 @@ const fn row(
 
 /// The API, under `/api/v1`.
 const API: &[Row] = &[
+    // Follow-up and plans (issue 12): aggregates read like the figures (an area manager stays
+    // inside its areas); partners written by admins; model areas and meetings by admins and
+    // area managers (told what is missing without a body); action items moved by their agency.
+    row(
+        "GET",
+        "/change",
+        "/change?from=2568-1&to={round}&area={area}",
+        ["200|200", "200|200", "200|404", "200|200", "200|200"],
+    ),
+    row(
+        "GET",
+        "/areas/ranking",
+        "/areas/ranking?area={area}&level=village",
+        ["200|200", "200|200", "200|404", "200|200", "200|200"],
+    ),
+    row("GET", "/partners", "/partners", ["200|200"; 5]),
+    row(
+        "PUT",
+        "/partners/{code}",
+        "/partners/lpru",
+        ["400|400", "403|403", "403|403", "403|403", "403|403"],
+    ),
+    row(
+        "DELETE",
+        "/partners/{code}",
+        "/partners/nobody",
+        ["404|404", "403|403", "403|403", "403|403", "403|403"],
+    ),
+    row("GET", "/model-areas", "/model-areas", ["200|200"; 5]),
+    row(
+        "PUT",
+        "/model-areas/{area}",
+        "/model-areas/{area}",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
+        "POST",
+        "/model-areas/{area}/activities",
+        "/model-areas/{area}/activities",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
+        "POST",
+        "/activities/{id}/state",
+        "/activities/999999/state",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row("GET", "/meetings", "/meetings", ["200|200"; 5]),
+    row(
+        "POST",
+        "/meetings",
+        "/meetings",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row("GET", "/meetings/{id}", "/meetings/999999", ["404|404"; 5]),
+    row(
+        "POST",
+        "/action-items/{id}/moves",
+        "/action-items/999999/moves",
+        ["400|400", "403|403", "400|400", "403|403", "400|400"],
+    ),
     row("GET", "/agencies", "/agencies", ["200|200"; 5]),
     row("GET", "/agencies/{code}", "/agencies/codi", ["200|200"; 5]),
     // Without a body: the admin is told what is missing, the others that they may not.
@@ -245,6 +306,46 @@ const API: &[Row] = &[
 /// The pages (a browser session). Forms without their CSRF token are refused before anything
 /// else (403), whatever the role.
 const PAGES: &[Row] = &[
+    row(
+        "GET",
+        "/change",
+        "/change?area={area}",
+        ["200|200", "200|200", "200|404", "200|200", "200|200"],
+    ),
+    row(
+        "GET",
+        "/strategy",
+        "/strategy?area={area}&level=village",
+        ["200|200", "200|200", "200|404", "200|200", "200|200"],
+    ),
+    row(
+        "GET",
+        "/strategy/download",
+        "/strategy/download?area={area}&level=village&format=csv",
+        ["200|200", "200|200", "200|404", "200|200", "200|200"],
+    ),
+    row("GET", "/model-areas", "/model-areas", ["200|200"; 5]),
+    row("POST", "/model-areas", "/model-areas", ["403|403"; 5]),
+    row(
+        "POST",
+        "/model-areas/{area}/activities",
+        "/model-areas/{area}/activities",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/activities/{id}/state",
+        "/activities/999999/state",
+        ["403|403"; 5],
+    ),
+    row("GET", "/meetings", "/meetings", ["200|200"; 5]),
+    row("POST", "/meetings", "/meetings", ["403|403"; 5]),
+    row(
+        "POST",
+        "/action-items/{id}/move",
+        "/action-items/999999/move",
+        ["403|403"; 5],
+    ),
     row("GET", "/agencies", "/agencies", ["200|200"; 5]),
     row("POST", "/agencies", "/agencies", ["403|403"; 5]),
     row(

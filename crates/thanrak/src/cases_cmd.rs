@@ -39,6 +39,9 @@ pub(crate) struct ReferArgs {
     /// The list: only households deprived in this indicator.
     #[arg(long, conflicts_with = "household")]
     indicator: Option<String>,
+    /// The list: only the persistent poor, poor in each of the last N scored rounds.
+    #[arg(long, value_name = "N")]
+    persistent: Option<u32>,
     /// The need referred (a list is the households that have it).
     #[arg(long)]
     need: String,
@@ -180,6 +183,7 @@ pub(crate) async fn refer(a: ReferArgs, store: &Store) -> Result<ExitCode, AppEr
             group: a.group,
             indicator: a.indicator,
             need: Some(a.need.clone()),
+            persistent: a.persistent,
         },
         need: a.need,
         agency,

@@ -6,10 +6,13 @@
 mod agencies_cmd;
 mod boundaries_cmd;
 mod cases_cmd;
+mod demo_followup;
 mod economy_cmd;
+mod followup_cmd;
 mod help_cmd;
 mod measure_cmd;
 mod methodology_cmd;
+mod plan_cmd;
 mod web_cmd;
 
 use std::path::PathBuf;
@@ -129,6 +132,28 @@ enum Command {
     },
     /// Match the poor workers of a round to the registry's open positions (methodology §7).
     Match(economy_cmd::MatchArgs),
+    /// What changed between two scored rounds: groups, poverty, H, A, M0 and indicators.
+    Change(followup_cmd::ChangeArgs),
+    /// Areas: rank candidate areas for strategic selection (methodology §6).
+    Areas {
+        #[command(subcommand)]
+        command: plan_cmd::AreasCommand,
+    },
+    /// Partner universities acting as Area Managers: list, add, remove.
+    Partners {
+        #[command(subcommand)]
+        command: plan_cmd::PartnersCommand,
+    },
+    /// Model areas and their development roadmaps.
+    ModelAreas {
+        #[command(subcommand)]
+        command: plan_cmd::ModelAreasCommand,
+    },
+    /// Policy meetings with their decisions and action items.
+    Meetings {
+        #[command(subcommand)]
+        command: plan_cmd::MeetingsCommand,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -214,6 +239,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Help { command } => help_cmd::run(command, &store).await?,
         Command::Enterprises { command } => economy_cmd::enterprises(command, &store).await?,
         Command::Match(args) => economy_cmd::run(args, &store).await?,
+        Command::Change(args) => followup_cmd::run(args, &store).await?,
+        Command::Areas { command } => plan_cmd::areas(command, &store).await?,
+        Command::Partners { command } => plan_cmd::partners(command, &store).await?,
+        Command::ModelAreas { command } => plan_cmd::model_areas(command, &store).await?,
+        Command::Meetings { command } => plan_cmd::meetings(command, &store).await?,
         Command::Import {
             paths,
             report,

@@ -344,6 +344,9 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     eprintln!("demo referrals: {n} cases of Lampang households, in every state of the workflow");
     let n = demo_help(store).await?;
     eprintln!("demo help given: {n} episodes for Lampang households, one resolving its case");
+    if let Some(what) = crate::demo_followup::load(store).await? {
+        eprintln!("demo follow-up: {what}");
+    }
     Ok(())
 }
 
@@ -646,6 +649,7 @@ async fn demo_cases(store: &Store) -> Result<usize, AppError> {
             group: Some("hardship".into()),
             indicator: None,
             need: Some("welfare".into()),
+            persistent: None,
         },
         need: "welfare".into(),
         agency: AgencyCode::parse("social_development").expect("a catalogue agency"),

@@ -4,6 +4,7 @@
 
 pub mod af;
 mod aggregate;
+pub mod change;
 pub mod disclosure;
 
 use std::collections::HashMap;

@@ -7,6 +7,7 @@
 mod areas;
 mod import;
 mod import_checks;
+mod quality;
 mod read;
 mod scoped;
 
@@ -14,6 +15,7 @@ use crate::Store;
 
 pub use import::{ImportSummary, MemberUpdate};
 pub use import_checks::ImportConflict;
+pub use quality::AreaQuality;
 pub use read::{RoundSummary, StoredKeys};
 pub use scoped::ListedHousehold;
 

@@ -11,9 +11,11 @@ use thanrak_core::{AreaCode, Household, RoundLabel};
 
 use crate::{with_pool, Store, StoreError};
 
+mod change;
 mod in_need;
 mod targets;
 
+pub use change::StandingRow;
 pub use targets::TargetFilter;
 
 /// Which results: a round scored under one methodology id and version.

@@ -22,6 +22,9 @@ pub struct TargetFilter<'a> {
     pub deprived_in: Option<usize>,
     /// Only households with the need of this index (methodology order).
     pub need: Option<usize>,
+    /// Only households poor (hardship or struggling, or MPI-poor) in each of these rounds,
+    /// under the same methodology: the persistent poor.
+    pub poor_in: Option<&'a [RoundLabel]>,
 }
 
 impl Scores<'_> {
@@ -223,6 +226,10 @@ fn target_condition(scope: &Scope, filter: &TargetFilter<'_>) -> Option<TargetCo
     if let Some(i) = filter.need {
         // Needs are bits in the methodology's order, as stored by `Scores::save`.
         cond.push_str(&format!(" AND (needs & {}) <> 0", 1u64 << i.min(62)));
+    }
+    if let Some(rounds) = filter.poor_in {
+        cond.push_str(" AND ");
+        cond.push_str(&super::change::persistent_condition(rounds));
     }
     Some(TargetCondition {
         cond,

@@ -488,6 +488,9 @@ pub struct GroupReferralBody {
     pub group: Option<String>,
     /// Only households deprived in this indicator.
     pub indicator: Option<String>,
+    /// Only the persistent poor over this many rounds (see the target list).
+    #[serde(default)]
+    pub persistent: Option<u32>,
     /// The need referred: the list is the households that have it.
     pub need: String,
     /// The agency's code.
@@ -551,6 +554,7 @@ pub(crate) fn referral_params(b: &GroupReferralBody) -> Result<ReferParams, ApiE
         area: parse::area_or_none(b.area.as_deref())?.map(|a| a.to_string()),
         group: some(&b.group),
         indicator: some(&b.indicator),
+        persistent: b.persistent,
         need: b.need.trim().to_string(),
         agency: parse::agency(&b.agency)?.to_string(),
         note: b.note.clone(),

@@ -10,11 +10,13 @@ mod dto;
 pub(crate) mod economy;
 mod exports;
 pub(crate) mod figures;
+pub(crate) mod followup;
 pub(crate) mod help;
 mod households;
 mod imports;
 mod jobs;
 mod me;
+pub(crate) mod plan;
 mod rounds;
 pub(crate) mod targets;
 mod tokens;
@@ -59,6 +61,7 @@ use crate::AppState;
         (name = "exports", description = "A round's households or members as CSV / XLSX in the import format, for roles that see personal data; audited"),
         (name = "targets", description = "Target lists of methodology §5: households ranked with what each lacks and which help fits"),
         (name = "help", description = "The logbook of help given: episodes recorded by agency, kind and the dimension or capital they address, and their sums by area"),
+        (name = "plans", description = "What the provincial policy meeting plans and follows: strategic areas ranked, partner universities, model areas with their roadmaps, meetings with their action items"),
         (name = "economy", description = "The grassroots economy: the registry of enterprises with their grassroots score, value chains, and the optimal matching of poor workers to open positions"),
     )
 )]
@@ -95,6 +98,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(me::router())
         .merge(figures::router())
+        .merge(followup::router())
+        .merge(plan::router())
         .merge(targets::router())
         .merge(imports::router())
         .merge(jobs::router())

@@ -48,6 +48,10 @@ pub(crate) struct TargetsQuery {
     /// The methodology whose run to read (its id); by default the default methodology's run.
     #[param(example = "thanrak-default-1")]
     pub methodology: Option<String>,
+    /// Only the persistent poor: households poor (hardship or struggling, or MPI-poor) in each
+    /// of the last this many scored rounds up to the round asked for (2 to 20).
+    #[param(example = "2", value_type = Option<u32>)]
+    pub persistent: Option<String>,
 }
 
 impl TargetsQuery {
@@ -60,6 +64,15 @@ impl TargetsQuery {
             group: f(&self.group),
             indicator: f(&self.indicator),
             need: f(&self.need),
+            persistent: f(&self.persistent)
+                .map(|n| {
+                    n.trim().parse::<u32>().map_err(|_| {
+                        ApiError::invalid(format!(
+                            "persistent: a number of rounds (2 to 20) is expected, not {n:?}"
+                        ))
+                    })
+                })
+                .transpose()?,
         })
     }
 }

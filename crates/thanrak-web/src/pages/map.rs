@@ -222,7 +222,7 @@ enum Scale {
 impl Scale {
     fn of(figure: MapFigure) -> Scale {
         match figure {
-            MapFigure::M0 => Scale::Plain,
+            MapFigure::M0 | MapFigure::Strategic => Scale::Plain,
             MapFigure::Capital(_) => Scale::Score,
             _ => Scale::Percent,
         }
@@ -304,7 +304,26 @@ async fn map_page(
     };
     let round = f.round.to_string();
     let fid = figure.id();
-    let values = map_values(&f, figure);
+    let values = if figure == MapFigure::Strategic {
+        let r = thanrak_app::strategy::rank_areas(
+            store,
+            state.figures(),
+            &thanrak_app::scoring::default_methodology(),
+            &page.user,
+            &thanrak_app::strategy::RankQuery {
+                round: Some(f.round.clone()),
+                level,
+                area: f.area,
+                weights: Default::default(),
+                reference: thanrak_app::help::thai_today(),
+                top: None,
+            },
+        )
+        .await?;
+        thanrak_app::strategy::map_values(&r, &f)
+    } else {
+        map_values(&f, figure)
+    };
     let scale = Scale::of(figure);
     // A click on an area shows the areas inside it; villages have none.
     let drill_url = (level != AreaLevel::Village)

@@ -6,11 +6,13 @@ mod audit;
 mod cases;
 mod dashboard;
 mod economy;
+mod followup;
 mod help;
 mod import;
 mod jobs;
 mod login;
 mod map;
+mod plan;
 mod profile;
 mod targets;
 pub(crate) mod texts;
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(help::router())
         .merge(economy::router())
+        .merge(followup::router())
+        .merge(plan::router())
 }
 
 /// The templates, compiled into the binary. `t(key)` looks a text up in the page's language.
@@ -52,6 +56,19 @@ pub fn templates() -> Environment<'static> {
     let mut env = Environment::new();
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
+        ("change.html", include_str!("../../templates/change.html")),
+        (
+            "strategy.html",
+            include_str!("../../templates/strategy.html"),
+        ),
+        (
+            "model_areas.html",
+            include_str!("../../templates/model_areas.html"),
+        ),
+        (
+            "meetings.html",
+            include_str!("../../templates/meetings.html"),
+        ),
         ("login.html", include_str!("../../templates/login.html")),
         ("map.html", include_str!("../../templates/map.html")),
         ("error.html", include_str!("../../templates/error.html")),
@@ -162,6 +179,10 @@ mod tests {
             include_str!("../../templates/enterprises.html"),
             include_str!("../../templates/enterprise.html"),
             include_str!("../../templates/matching.html"),
+            include_str!("../../templates/change.html"),
+            include_str!("../../templates/strategy.html"),
+            include_str!("../../templates/model_areas.html"),
+            include_str!("../../templates/meetings.html"),
         ];
         for src in re_src {
             for part in src.split("t(\"").skip(1) {

@@ -44,6 +44,7 @@ struct ReferFields {
     area: Option<String>,
     group: Option<String>,
     indicator: Option<String>,
+    persistent: Option<String>,
     #[serde(default)]
     need: String,
     #[serde(default)]
@@ -68,6 +69,7 @@ async fn refer(
         area: f.area,
         group: f.group,
         indicator: f.indicator,
+        persistent: f.persistent.as_deref().and_then(|p| p.trim().parse().ok()),
         need: f.need,
         agency: f.agency,
         note: f.note,
@@ -115,6 +117,7 @@ fn query_string(round: &str, f: &TargetsQuery) -> String {
         ("group", f.group.clone()),
         ("indicator", f.indicator.clone()),
         ("need", f.need.clone()),
+        ("persistent", f.persistent.clone()),
         ("methodology", f.methodology.clone()),
     ];
     serde_urlencoded::to_string(
@@ -225,6 +228,7 @@ async fn targets_page(
             group => p.filters.group.clone().unwrap_or_default(),
             indicator => p.filters.indicator.clone().unwrap_or_default(),
             need => p.filters.need.clone().unwrap_or_default(),
+            persistent => p.filters.persistent.clone().unwrap_or_default(),
         },
         groups => Group::ALL.iter().map(|g| context! { code => g.as_str(), label => label_of_group(*g) }).collect::<Vec<_>>(),
         indicators => m.indicators().iter().map(|i| context! {
