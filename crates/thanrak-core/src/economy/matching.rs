@@ -729,16 +729,68 @@ mod tests {
         }
     }
 
+    prop_compose! {
+        /// Places scarce: many workers of few households, mostly hardship, for one or two
+        /// places of a few positions, everyone within reach of most of them.
+        fn scarce()(
+            ws in prop::collection::vec(
+                (0usize..4, 0u16..9, 1u16..3, prop::bool::weighted(0.6), prop::option::weighted(0.9, (0u8..4, 0u8..4))),
+                3..9),
+            os in prop::collection::vec(
+                (0u16..9, 0u16..2, 0u32..3, prop::option::weighted(0.9, (0u8..4, 0u8..4))),
+                1..4),
+            one in prop::bool::weighted(0.8),
+        ) -> (Vec<Worker>, Vec<Opening>, MatchRules) {
+            let to_skills = |bits: u16, n: u16| {
+                let mut s = Skills::NONE;
+                for k in Skill::ALL.iter().skip(bits as usize % 9).take(n as usize) { s.insert(*k); }
+                s
+            };
+            let loc = |l: Option<(u8, u8)>| l.map(|(a, b)| (18.0 + f64::from(a) * 0.013, 99.0 + f64::from(b) * 0.017));
+            let mut workers: Vec<Worker> = ws.iter().enumerate().map(|(i, &(h, sk, n, hard, l))| {
+                worker(h, i as u16 + 1, loc(l), to_skills(sk, n), hard)
+            }).collect();
+            for i in 0..workers.len() {
+                let hard = workers.iter().find(|w| w.household_id == workers[i].household_id).unwrap().hardship;
+                workers[i].hardship = hard;
+            }
+            let openings = os.iter().enumerate().map(|(i, &(sk, n, places, l))| {
+                opening(i as i64 + 1, loc(l), to_skills(sk, n), places)
+            }).collect();
+            (workers, openings, MatchRules { max_m: 9_000, one_per_household: one })
+        }
+    }
+
+    fn check_against_brute_force(
+        workers: &[Worker],
+        openings: &[Opening],
+        rules: MatchRules,
+    ) -> Result<(), TestCaseError> {
+        let graph = build_graph(workers, openings, rules);
+        let a = assign(&graph, workers, openings, &mut |_, _| {});
+        check_feasible(&graph, &a, workers, openings);
+        prop_assert_eq!(objective(&graph, &a, workers), brute_force(&graph.network));
+        // The former solver (successive shortest paths) agrees.
+        let ssp = solver::solve_ssp(&graph.network, &graph.order, &mut |_, _| {});
+        prop_assert_eq!(
+            ssp.objective(&graph.network),
+            objective(&graph, &a, workers)
+        );
+        // The same input gives the same pairs.
+        prop_assert_eq!(match_workers(workers, openings, rules), a);
+        Ok(())
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #![proptest_config(ProptestConfig::with_cases(4000))]
         #[test]
         fn the_solver_is_optimal_against_brute_force((workers, openings, rules) in instance()) {
-            let graph = build_graph(&workers, &openings, rules);
-            let a = assign(&graph, &workers, &openings, &mut |_, _| {});
-            check_feasible(&graph, &a, &workers, &openings);
-            prop_assert_eq!(objective(&graph, &a, &workers), brute_force(&graph.network));
-            // The same input gives the same pairs.
-            prop_assert_eq!(match_workers(&workers, &openings, rules), a);
+            check_against_brute_force(&workers, &openings, rules)?;
+        }
+
+        #[test]
+        fn the_solver_is_optimal_when_places_are_scarce((workers, openings, rules) in scarce()) {
+            check_against_brute_force(&workers, &openings, rules)?;
         }
     }
 

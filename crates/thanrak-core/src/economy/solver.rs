@@ -1,24 +1,32 @@
-//! The exact solver of the matching (methodology §7): a min-cost flow on the sparse graph of
-//! allowed pairs, by successive shortest paths with potentials, one unit (a household, or a
-//! worker when households are not kept to one) at a time.
+//! The exact solver of the matching (methodology §7) on the sparse graph of allowed pairs: every
+//! unit (a household, or a worker when households are not kept to one) is placed through one of
+//! its workers on one allowed position (cost: the distance in metres), at most `places` per
+//! position, or left unplaced; §7 orders solutions by hardship units placed, then units placed,
+//! then the least total distance.
 //!
-//! The network: every unit sends one unit of flow either to one of its workers, from the worker
-//! to one allowed position (cost: the distance in metres) and on to the sink (at most `places`
-//! per position), or straight to the sink by its "unplaced" arc, whose cost is
-//! [`UNPLACED`] (plus [`HARDSHIP`] for a unit of a hardship household). The costs are `i128`
-//! and the three weights are powers of two far apart, so one sum orders solutions exactly as
-//! §7 asks: hardship workers placed first, then workers placed, then the least total distance;
-//! no sum of distances can reach [`UNPLACED`] (2⁴⁸ m) and no count of placements can reach
-//! [`HARDSHIP`].
+//! [`solve`] takes the criteria in turn, so that no cost carries a lexicographic weight:
 //!
-//! Each unit is routed along a shortest path in the residual network (Dijkstra over reduced
-//! costs, stopped at the sink); the potentials are then lowered on the nodes the search settled,
-//! which keeps every residual arc's reduced cost non-negative. So after each unit the flow is a
-//! min-cost flow of the units routed so far — the classic proof of successive shortest paths —
-//! and after the last it is optimal. The sink's reverse arcs are never needed (a shortest path
-//! stops at the sink), so a unit left unplaced stays unplaced. Units are routed in the order
-//! given (the caller puts hardship units first, which keeps displacement paths short) and ties
-//! are broken by node index, so the same input gives the same pairs.
+//! 1. the two counts, by augmenting paths (hardship units first; the placeable sets form a
+//!    matroid, so that greedy order reaches both maxima at once — see `Cardinality`);
+//! 2. the least total distance among the placements with those counts, as a balanced
+//!    transportation problem (two "unplaced" objects whose places are exactly the units the
+//!    counts leave out, fillers for the places left empty) solved by Bertsekas's auction with
+//!    ε-scaling on costs scaled by the number of persons + 1, exact at ε = 1 — see `auction`.
+//!
+//! Units are first tried in the order given (the caller puts hardship units first) and every
+//! choice between equals goes to the first in a fixed order, so the same input gives the same
+//! pairs.
+//!
+//! [`solve_ssp`] is the former solver, kept as the reference the tests compare with and as the
+//! fallback should the auction's `i64` prices ever approach overflow: a min-cost flow by
+//! successive shortest paths with potentials, one unit at a time, over `i128` costs whose
+//! weights [`UNPLACED`] (2⁴⁸) and [`HARDSHIP`] (2⁹⁶) make one sum lexicographic (no sum of
+//! distances can reach [`UNPLACED`] and no count of placements can reach [`HARDSHIP`]). Each unit
+//! is routed along a shortest path in the residual network (Dijkstra over reduced costs, stopped
+//! at the sink); the potentials are then lowered on the nodes the search settled, which keeps
+//! every residual arc's reduced cost non-negative, so after each unit the flow is a min-cost flow
+//! of the units routed so far. It is fast when places are plentiful and slow when they are
+//! scarce: a unit left unplaced must search everything cheaper than its unplaced arc.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -110,8 +118,569 @@ impl Flow {
 /// Calls `progress(units routed, units)` now and then.
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
-/// Routes every unit in `order` (each unit once) and returns the optimal flow.
+/// Solves the matching exactly and returns the optimal flow: the counts first (augmenting paths,
+/// hardship units before the others), then the least total distance among the placements with
+/// those counts (an ε-scaling auction). `order` is the order units are first tried in (hardship
+/// units first); the result depends only on the network and `order`, so the same input gives
+/// the same pairs.
 pub fn solve(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
+    let total = order.len();
+    let card = counts(net, order, &mut |done| progress(done / 4, total));
+    // With every unit placeable, successive shortest paths stop early and are the faster (the
+    // auction's fillers then outnumber the units); with units left out, each of those makes a
+    // shortest-path search cover everything cheaper than its unplaced arc, and the auction is.
+    let all_placed = (0..net.units()).all(|u| {
+        card.unit_arc[u] != NONE
+            || net.unit_workers[net.unit_start[u] as usize..net.unit_start[u + 1] as usize]
+                .iter()
+                .all(|&w| {
+                    (net.arc_start[w as usize]..net.arc_start[w as usize + 1])
+                        .all(|a| card.cap[net.arc_position[a as usize] as usize] == 0)
+                })
+    });
+    if all_placed {
+        return solve_ssp(net, order, progress);
+    }
+    match auction(net, order, &card, &mut *progress) {
+        Some(flow) => {
+            progress(total, total);
+            flow
+        }
+        None => solve_ssp(net, order, progress),
+    }
+}
+
+/// The two counts: every hardship unit tried before any other (`done(units tried)` now and
+/// then).
+fn counts(net: &Network, order: &[u32], done: &mut dyn FnMut(usize)) -> Cardinality {
+    let mut card = Cardinality::new(net);
+    let mut tried = 0;
+    // Hardship units first: an augmenting path moves placed units but never unplaces one, so
+    // the second pass keeps every hardship unit the first placed.
+    for hardship in [true, false] {
+        for &u in order {
+            if net.unit_hardship[u as usize] == hardship {
+                card.augment(net, u);
+                tried += 1;
+                if tried % 4096 == 0 {
+                    done(tried);
+                }
+            }
+        }
+    }
+    card
+}
+
+/// The most hardship units placed, then the most units placed (§7's first two criteria), by
+/// augmenting paths in the bipartite graph of units and positions' places.
+///
+/// The sets of units that can be placed together are the independent sets of a matroid (a
+/// gammoid), so the greedy order — every hardship unit tried before any other — reaches both
+/// maxima at once, and a unit's augmenting path never unplaces another. A breadth-first search
+/// that finds no free place has visited a closed set: full positions whose holders reach only
+/// positions of the set. No later augmenting path can enter it (it could never leave), so its
+/// positions are dead for good and later searches skip them; failed searches thus cost the arcs
+/// once in all.
+struct Cardinality {
+    /// The places of position `p` worth having: at most one per arc into it.
+    cap: Vec<u32>,
+    /// Position `p`'s places are `holder[slot_start[p]..slot_start[p + 1]]`.
+    slot_start: Vec<u32>,
+    /// The unit in each place, or [`NONE`].
+    holder: Vec<u32>,
+    load: Vec<u32>,
+    /// The arc each unit is placed by, or [`NONE`].
+    unit_arc: Vec<u32>,
+    stamp: Vec<u32>,
+    dead: Vec<bool>,
+    parent_unit: Vec<u32>,
+    parent_arc: Vec<u32>,
+    search: u32,
+    queue: Vec<u32>,
+    visited: Vec<u32>,
+}
+
+impl Cardinality {
+    fn new(net: &Network) -> Cardinality {
+        let np = net.positions();
+        let mut indegree = vec![0u32; np];
+        for &p in &net.arc_position {
+            indegree[p as usize] = indegree[p as usize].saturating_add(1);
+        }
+        let cap: Vec<u32> = net
+            .places
+            .iter()
+            .zip(&indegree)
+            .map(|(&c, &i)| c.min(i))
+            .collect();
+        let mut slot_start = Vec::with_capacity(np + 1);
+        slot_start.push(0u32);
+        for &c in &cap {
+            slot_start.push(slot_start.last().expect("starts at 0") + c);
+        }
+        let slots = *slot_start.last().expect("starts at 0") as usize;
+        Cardinality {
+            cap,
+            slot_start,
+            holder: vec![NONE; slots],
+            load: vec![0; np],
+            unit_arc: vec![NONE; net.units()],
+            stamp: vec![0; np],
+            dead: vec![false; np],
+            parent_unit: vec![NONE; np],
+            parent_arc: vec![NONE; np],
+            search: 0,
+            queue: Vec::new(),
+            visited: Vec::new(),
+        }
+    }
+
+    fn slots(&self, p: usize) -> std::ops::Range<usize> {
+        self.slot_start[p] as usize..self.slot_start[p + 1] as usize
+    }
+
+    /// Places unit `u` if an augmenting path reaches a free place.
+    fn augment(&mut self, net: &Network, u: u32) {
+        self.search += 1;
+        let sid = self.search;
+        self.queue.clear();
+        self.visited.clear();
+        self.queue.push(u);
+        let mut head = 0;
+        let found = 'bfs: loop {
+            let Some(&v) = self.queue.get(head) else {
+                break None;
+            };
+            head += 1;
+            let v = v as usize;
+            for &w in &net.unit_workers[net.unit_start[v] as usize..net.unit_start[v + 1] as usize]
+            {
+                let w = w as usize;
+                for a in net.arc_start[w]..net.arc_start[w + 1] {
+                    let p = net.arc_position[a as usize] as usize;
+                    if self.cap[p] == 0 || self.dead[p] || self.stamp[p] == sid {
+                        continue;
+                    }
+                    self.stamp[p] = sid;
+                    self.parent_unit[p] = v as u32;
+                    self.parent_arc[p] = a;
+                    self.visited.push(p as u32);
+                    if self.load[p] < self.cap[p] {
+                        break 'bfs Some(p);
+                    }
+                    for s in self.slots(p) {
+                        self.queue.push(self.holder[s]);
+                    }
+                }
+            }
+        };
+        let Some(mut p) = found else {
+            for &p in &self.visited {
+                self.dead[p as usize] = true;
+            }
+            return;
+        };
+        // Along the path back: each unit takes the place the next one leaves.
+        let mut slot = self
+            .slots(p)
+            .find(|&s| self.holder[s] == NONE)
+            .expect("a free place");
+        self.load[p] += 1;
+        loop {
+            let v = self.parent_unit[p];
+            let old = self.unit_arc[v as usize];
+            self.holder[slot] = v;
+            self.unit_arc[v as usize] = self.parent_arc[p];
+            if old == NONE {
+                break;
+            }
+            p = net.arc_position[old as usize] as usize;
+            slot = self
+                .slots(p)
+                .find(|&s| self.holder[s] == v)
+                .expect("the unit's place");
+        }
+    }
+}
+
+/// The price of an object without a place: above every real price and cost.
+const NO_PLACE: i64 = 1 << 61;
+/// Prices and scaled costs stay below this, so no sum overflows (else [`solve_ssp`]).
+const LIMIT: i64 = 1 << 60;
+/// How much ε shrinks from one scaling phase to the next.
+const ALPHA: i64 = 8;
+/// A filler (see [`auction`]) holding a place.
+const FILLER: u32 = u32::MAX - 2;
+
+/// Places as objects of an auction: the places of object `o` are a binary min-heap by price in
+/// `price[start[o]..start[o + 1]]` (so the cheapest is first and the next among its children),
+/// each with its holder; a tournament tree over the positions' cheapest prices serves the
+/// fillers.
+struct Market {
+    start: Vec<u32>,
+    price: Vec<i64>,
+    holder: Vec<u32>,
+    /// The cheapest price of each object, or [`NO_PLACE`].
+    first: Vec<i64>,
+    /// Tournament tree over the positions: (cheapest price, whether that place is held,
+    /// position), leaves from `leaves`.
+    tree: Vec<(i64, bool, u32)>,
+    leaves: usize,
+    positions: usize,
+}
+
+impl Market {
+    fn new(sizes: &[u32], positions: usize) -> Market {
+        let mut start = Vec::with_capacity(sizes.len() + 1);
+        start.push(0u32);
+        for &s in sizes {
+            start.push(start.last().expect("starts at 0") + s);
+        }
+        let slots = *start.last().expect("starts at 0") as usize;
+        let first = sizes
+            .iter()
+            .map(|&s| if s == 0 { NO_PLACE } else { 0 })
+            .collect::<Vec<_>>();
+        let leaves = positions.next_power_of_two().max(1);
+        let mut market = Market {
+            start,
+            price: vec![0; slots],
+            holder: vec![NONE; slots],
+            first,
+            tree: vec![(NO_PLACE, false, u32::MAX); 2 * leaves],
+            leaves,
+            positions,
+        };
+        market.rebuild();
+        market
+    }
+
+    /// The order of places: by price, a free place before a held one.
+    fn key(&self, s: usize) -> (i64, bool) {
+        (self.price[s], self.holder[s] != NONE)
+    }
+
+    /// Starts a phase: every place free, those of fillers at the lowest price (any prices are
+    /// valid at the start of a phase; these were within ε of the lowest, and levelling them
+    /// spares the fillers a war among themselves), every heap and the tree rebuilt.
+    fn rebuild(&mut self) {
+        let lowest = self.price.iter().copied().min().unwrap_or(0);
+        for (p, h) in self.price.iter_mut().zip(&mut self.holder) {
+            if *h == FILLER {
+                *p = lowest;
+            }
+            *h = NONE;
+        }
+        for o in 0..self.start.len() - 1 {
+            let (s, len) = (
+                self.start[o] as usize,
+                (self.start[o + 1] - self.start[o]) as usize,
+            );
+            for k in (0..len / 2).rev() {
+                self.sift_down(s, len, k);
+            }
+            self.first[o] = if len == 0 { NO_PLACE } else { self.price[s] };
+        }
+        for p in 0..self.positions {
+            let s = self.start[p] as usize;
+            let held = self.first[p] < NO_PLACE && self.holder[s] != NONE;
+            self.tree[self.leaves + p] = (self.first[p], held, p as u32);
+        }
+        for i in (1..self.leaves).rev() {
+            self.tree[i] = self.tree[2 * i].min(self.tree[2 * i + 1]);
+        }
+    }
+
+    fn sift_down(&mut self, s: usize, len: usize, mut k: usize) {
+        loop {
+            let l = 2 * k + 1;
+            if l >= len {
+                break;
+            }
+            let m = if l + 1 < len && self.key(s + l + 1) < self.key(s + l) {
+                l + 1
+            } else {
+                l
+            };
+            if self.key(s + m) < self.key(s + k) {
+                self.price.swap(s + m, s + k);
+                self.holder.swap(s + m, s + k);
+                k = m;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The second cheapest price of object `o`, or [`NO_PLACE`].
+    fn second(&self, o: usize) -> i64 {
+        let (s, len) = (
+            self.start[o] as usize,
+            (self.start[o + 1] - self.start[o]) as usize,
+        );
+        match len {
+            0 | 1 => NO_PLACE,
+            2 => self.price[s + 1],
+            _ => self.price[s + 1].min(self.price[s + 2]),
+        }
+    }
+
+    /// The cheapest price over the positions other than `p`.
+    fn first_except(&self, p: usize) -> i64 {
+        let mut i = self.leaves + p;
+        let mut best = NO_PLACE;
+        while i > 1 {
+            best = best.min(self.tree[i ^ 1].0);
+            i /= 2;
+        }
+        best
+    }
+
+    /// `who` takes the cheapest place of `o` at `price`; returns its former holder.
+    fn take(&mut self, o: usize, price: i64, who: u32) -> u32 {
+        let (s, len) = (
+            self.start[o] as usize,
+            (self.start[o + 1] - self.start[o]) as usize,
+        );
+        let displaced = self.holder[s];
+        self.holder[s] = who;
+        self.price[s] = price;
+        self.sift_down(s, len, 0);
+        self.first[o] = self.price[s];
+        if o < self.positions {
+            let mut i = self.leaves + o;
+            self.tree[i] = (self.price[s], self.holder[s] != NONE, o as u32);
+            while i > 1 {
+                i /= 2;
+                self.tree[i] = self.tree[2 * i].min(self.tree[2 * i + 1]);
+            }
+        }
+        displaced
+    }
+}
+
+/// The least total distance with the counts of [`Cardinality`] (§7's third criterion), by
+/// Bertsekas's auction with ε-scaling on a balanced transportation problem:
+///
+/// - the persons: every unit with an arc to a position with a place, and `D` fillers (places
+///   left empty), `D` = the positions' places − the units placed;
+/// - the objects: the positions (their places), one "unplaced" object with as many places as
+///   hardship units must stay unplaced (those the counts leave out) and one with as many as
+///   other units must, each for its kind of unit only, at cost 0; a filler may take any
+///   position's place at cost 0.
+///
+/// Persons and places are equal in number, and the assignments are exactly the placements
+/// reaching both counts (the unplaced objects hold the units left out; the fillers the empty
+/// places), so the cheapest one is §7's optimum, and its costs are distances only: at most the
+/// reach, with no lexicographic weight.
+///
+/// The auction, with costs scaled by `S` = persons + 1: in each phase every person starts
+/// unassigned and bids, in turn, for the place cheapest to it (cost + price), raising that
+/// place's price by the margin to its second best plus ε and displacing the holder, until all
+/// hold a place; prices are kept from phase to phase and ε shrinks by [`ALPHA`] down to 1. A
+/// phase ends with ε-complementary slackness (each person within ε of its best), and a full
+/// assignment in that state costs at most `persons × ε` more than the optimum; with ε = 1 that
+/// is less than one metre before scaling, so the last phase is optimal (Bertsekas, *Network
+/// Optimization*, 1998, §7.2). A phase ends because a full assignment exists (the counts'
+/// placement, filled).
+///
+/// Integers: scaled costs are at most `reach × S` and prices stay below [`LIMIT`] (2⁶⁰), so a
+/// cost plus a price never overflows `i64`; the check is made before the auction (on the
+/// costs) and at every bid (on the price). In practice prices stay within a few times the
+/// largest scaled cost (`30 km × 10⁵` persons ≈ 3·10⁹ against 1.2·10¹⁸), but if a bid would
+/// pass the limit the auction gives up and [`solve_ssp`] (exact, `i128`) answers instead.
+fn auction(
+    net: &Network,
+    order: &[u32],
+    card: &Cardinality,
+    progress: Progress<'_>,
+) -> Option<Flow> {
+    let np = net.positions();
+    let (unplaced_hard, unplaced_other) = (np, np + 1);
+    let workers_of =
+        |u: usize| &net.unit_workers[net.unit_start[u] as usize..net.unit_start[u + 1] as usize];
+    let arcs_of =
+        |w: u32| net.arc_start[w as usize] as usize..net.arc_start[w as usize + 1] as usize;
+    let usable = |u: usize| {
+        workers_of(u)
+            .iter()
+            .any(|&w| arcs_of(w).any(|a| card.cap[net.arc_position[a] as usize] > 0))
+    };
+    let persons: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&u| usable(u as usize))
+        .collect();
+    let (mut hard, mut hard_placed, mut placed) = (0u64, 0u64, 0u64);
+    let mut cmax = 0u32;
+    for &u in &persons {
+        let u = u as usize;
+        let h = net.unit_hardship[u];
+        hard += u64::from(h);
+        if card.unit_arc[u] != NONE {
+            placed += 1;
+            hard_placed += u64::from(h);
+        }
+        for &w in workers_of(u) {
+            for a in arcs_of(w) {
+                if card.cap[net.arc_position[a] as usize] > 0 {
+                    cmax = cmax.max(net.arc_cost[a]);
+                }
+            }
+        }
+    }
+    let mut flow = Flow {
+        worker_arc: vec![NONE; net.workers()],
+    };
+    let place = |flow: &mut Flow, u: usize, a: u32| {
+        let w = workers_of(u)
+            .iter()
+            .copied()
+            .find(|&w| arcs_of(w).contains(&(a as usize)))
+            .expect("the arc of a worker of the unit");
+        flow.worker_arc[w as usize] = a;
+    };
+    if cmax == 0 {
+        // Every placement with the counts costs nothing.
+        for &u in &persons {
+            let a = card.unit_arc[u as usize];
+            if a != NONE {
+                place(&mut flow, u as usize, a);
+            }
+        }
+        return Some(flow);
+    }
+    let slots: u64 = card.cap.iter().map(|&c| u64::from(c)).sum();
+    let fillers = slots - placed;
+    let others = persons.len() as u64 - hard;
+    let mut sizes = card.cap.clone();
+    sizes.push(u32::try_from(hard - hard_placed).ok()?);
+    sizes.push(u32::try_from(others - (placed - hard_placed)).ok()?);
+    let scale = i64::try_from(persons.len() as u64 + fillers + 1).ok()?;
+    let cmax_s = i64::from(cmax).checked_mul(scale).filter(|&c| c < LIMIT)?;
+
+    let mut market = Market::new(&sizes, np);
+    let mut unit_arc = vec![NONE; net.units()];
+    let mut queue = std::collections::VecDeque::with_capacity(persons.len());
+    let mut phases = 1;
+    let mut e = cmax_s / ALPHA;
+    while e > 1 {
+        phases += 1;
+        e /= ALPHA;
+    }
+    let mut eps = (cmax_s / ALPHA).max(1);
+    for phase in 0.. {
+        progress(
+            order.len() / 4 + order.len() * 3 * phase / (4 * phases),
+            order.len(),
+        );
+        if phase > 0 {
+            market.rebuild();
+        }
+        queue.clear();
+        queue.extend(persons.iter().copied());
+        let mut idle_fillers = fillers;
+        loop {
+            let (o, best, second, who) = if let Some(u) = queue.pop_front() {
+                let u = u as usize;
+                let (mut best, mut best_o, mut best_arc, mut second) =
+                    (NO_PLACE, usize::MAX, NONE, NO_PLACE);
+                for &w in workers_of(u) {
+                    for a in arcs_of(w) {
+                        let p = net.arc_position[a] as usize;
+                        let c = i64::from(net.arc_cost[a]) * scale + market.first[p];
+                        if c < second {
+                            if p == best_o {
+                                if c < best {
+                                    best = c;
+                                    best_arc = a as u32;
+                                }
+                            } else if c < best {
+                                second = best;
+                                best = c;
+                                best_o = p;
+                                best_arc = a as u32;
+                            } else {
+                                second = c;
+                            }
+                        }
+                    }
+                }
+                let out = if net.unit_hardship[u] {
+                    unplaced_hard
+                } else {
+                    unplaced_other
+                };
+                let c = market.first[out];
+                if c < best {
+                    second = best;
+                    best = c;
+                    best_o = out;
+                    best_arc = BYPASS;
+                } else if c < second {
+                    second = c;
+                }
+                debug_assert!(best < NO_PLACE, "a unit with nowhere to go");
+                let d = best - market.first[best_o];
+                second = second.min(d.saturating_add(market.second(best_o)));
+                unit_arc[u] = best_arc;
+                (best_o, best, second, u as u32)
+            } else if idle_fillers > 0 {
+                idle_fillers -= 1;
+                let (best, held, p) = market.tree[1];
+                let p = p as usize;
+                if !held {
+                    // A free place at the lowest price: taken as it is.
+                    market.take(p, best, FILLER);
+                    continue;
+                }
+                let second = market.second(p).min(market.first_except(p));
+                (p, best, second, FILLER)
+            } else {
+                break;
+            };
+            // With no second choice any raise keeps the bidder content; the largest cost does.
+            let second = if second >= NO_PLACE {
+                best + cmax_s
+            } else {
+                second
+            };
+            let price = market.first[o] + (second - best) + eps;
+            if price >= LIMIT {
+                return None;
+            }
+            match market.take(o, price, who) {
+                NONE => {}
+                FILLER => idle_fillers += 1,
+                u => queue.push_back(u),
+            }
+        }
+        if eps == 1 {
+            break;
+        }
+        eps = (eps / ALPHA).max(1);
+    }
+    for &u in &persons {
+        let a = unit_arc[u as usize];
+        if a != BYPASS {
+            place(&mut flow, u as usize, a);
+        }
+    }
+    debug_assert_eq!(
+        {
+            let (h, p, _) = flow.objective(net);
+            (h, p)
+        },
+        (hard_placed, placed),
+        "the auction keeps the counts"
+    );
+    Some(flow)
+}
+
+/// The reference solver: routes every unit in `order` (each unit once) by successive shortest
+/// paths and returns the optimal flow. Slow when places are scarce; [`solve`] falls back on it
+/// only when the auction's integers could overflow, and the tests check [`solve`] against it.
+pub fn solve_ssp(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
     let (nu, nw, np) = (net.units(), net.workers(), net.positions());
     let worker0 = nu;
     let pos0 = nu + nw;
@@ -291,4 +860,123 @@ pub fn solve(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
     }
     progress(order.len(), order.len());
     Flow { worker_arc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random network: `units` units of 1–3 workers (or one each), `positions` positions of
+    /// 0..`max_places` places, each worker with up to `degree` arcs of cost up to `max_cost`.
+    fn network(
+        seed: u64,
+        units: usize,
+        positions: usize,
+        max_places: u32,
+        degree: usize,
+        max_cost: u32,
+    ) -> (Network, Vec<u32>) {
+        let mut s = seed | 1;
+        let mut next = move |n: u64| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s % n.max(1)
+        };
+        let mut net = Network {
+            unit_start: vec![0],
+            places: (0..positions)
+                .map(|_| next(u64::from(max_places) + 1) as u32)
+                .collect(),
+            arc_start: vec![0],
+            ..Network::default()
+        };
+        for u in 0..units {
+            net.unit_hardship.push(next(100) < 40);
+            for _ in 0..1 + next(3) {
+                let w = net.worker_unit.len() as u32;
+                net.worker_unit.push(u as u32);
+                net.unit_workers.push(w);
+                let mut row: Vec<(u32, u32)> = (0..next(degree as u64 + 1))
+                    .map(|_| {
+                        (
+                            next(positions as u64) as u32,
+                            next(u64::from(max_cost) + 1) as u32,
+                        )
+                    })
+                    .collect();
+                row.sort_unstable();
+                row.dedup_by_key(|r| r.0);
+                for (p, c) in row {
+                    net.arc_position.push(p);
+                    net.arc_cost.push(c);
+                }
+                net.arc_start.push(net.arc_position.len() as u32);
+            }
+            net.unit_start.push(net.unit_workers.len() as u32);
+        }
+        let mut order: Vec<u32> = (0..units as u32).collect();
+        order.sort_by_key(|&u| (!net.unit_hardship[u as usize], u));
+        (net, order)
+    }
+
+    /// The counts and the auction, whatever `solve` would choose.
+    fn by_auction(net: &Network, order: &[u32]) -> Flow {
+        let card = counts(net, order, &mut |_| {});
+        auction(net, order, &card, &mut |_, _| {}).expect("no overflow")
+    }
+
+    fn check_feasible(net: &Network, flow: &Flow) {
+        let mut load = vec![0u32; net.positions()];
+        let mut unit_used = vec![false; net.units()];
+        for (w, &a) in flow.worker_arc.iter().enumerate() {
+            if a != NONE {
+                assert!((net.arc_start[w]..net.arc_start[w + 1]).contains(&a));
+                load[net.arc_position[a as usize] as usize] += 1;
+                let u = net.worker_unit[w] as usize;
+                assert!(!unit_used[u], "two workers of one unit");
+                unit_used[u] = true;
+            }
+        }
+        for (l, c) in load.iter().zip(&net.places) {
+            assert!(l <= c, "over capacity");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn the_auction_matches_successive_shortest_paths(
+            seed in any::<u64>(),
+            units in 1usize..400,
+            positions in 1usize..80,
+            max_places in 0u32..5,
+            degree in 0usize..12,
+            max_cost in prop::sample::select(vec![0u32, 1, 3, 100, 30_000, 1_000_000]),
+        ) {
+            let (net, order) = network(seed, units, positions, max_places, degree, max_cost);
+            let reference = solve_ssp(&net, &order, &mut |_, _| {});
+            let flow = by_auction(&net, &order);
+            check_feasible(&net, &flow);
+            prop_assert_eq!(flow.objective(&net), reference.objective(&net));
+            // The same input gives the same pairs.
+            prop_assert_eq!(by_auction(&net, &order), flow);
+            let flow = solve(&net, &order, &mut |_, _| {});
+            check_feasible(&net, &flow);
+            prop_assert_eq!(flow.objective(&net), reference.objective(&net));
+            prop_assert_eq!(solve(&net, &order, &mut |_, _| {}), flow);
+        }
+    }
+
+    #[test]
+    fn scarce_places_on_a_larger_network() {
+        for seed in 1..6 {
+            let (net, order) = network(seed, 3000, 300, 3, 25, 30_000);
+            let flow = by_auction(&net, &order);
+            check_feasible(&net, &flow);
+            let reference = solve_ssp(&net, &order, &mut |_, _| {});
+            assert_eq!(flow.objective(&net), reference.objective(&net));
+        }
+    }
 }
