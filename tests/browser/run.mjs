@@ -507,6 +507,100 @@ await step('the area manager accepts a proposed job match, which opens a case', 
   await context.close();
 });
 
+await step('the change between the rounds shows moves, a flow chart and the helped beside the others', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/change`);
+  await page.waitForSelector('#change-matrix');
+  assert.match(await page.locator('#change-area').innerText(), /ลำปาง/);
+  assert.ok(await page.locator('#change-flow path').count() > 3, 'no flow drawn');
+  assert.match(await page.locator('#change-left').innerText(), /^[\d,]+$/);
+  assert.ok(await page.locator('#change-areas tr[data-area]').count() > 3, 'no district rows');
+  await page.screenshot({ path: join(shots, 'change.png'), fullPage: true });
+  // Down to a district, then the list of the persistent poor.
+  await Promise.all([page.waitForNavigation(), page.locator('#change-areas tr[data-area] a').first().click()]);
+  await page.waitForSelector('#change-matrix');
+  await Promise.all([page.waitForNavigation(), page.click('#change-persistent')]);
+  await page.waitForSelector('main');
+  assert.equal(await page.locator('#persistent').inputValue(), '2');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/change`);
+  await page.screenshot({ path: join(shots, 'change-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('strategic areas are ranked with their components, weights change the order', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/strategy`);
+  await page.waitForSelector('#strategy-table tr[data-area]');
+  const first = await page.locator('#strategy-table tr[data-area]').first().getAttribute('data-area');
+  assert.ok(first.startsWith('52'), `ranked outside Lampang: ${first}`);
+  assert.ok(await page.locator('#partners tr').count() > 1, 'no partner listed');
+  await page.screenshot({ path: join(shots, 'strategy.png'), fullPage: true });
+  // Only the Area Manager counts: the subdistricts it manages come first.
+  await page.fill('#w_concentration', '0');
+  await page.fill('#w_quality', '0');
+  await page.fill('#w_manager', '1');
+  await Promise.all([page.waitForNavigation(), page.click('#strategy-form button')]);
+  await page.waitForSelector('#strategy-table tr[data-area]');
+  assert.match(await page.locator('#strategy-table tr[data-area] .chip').first().innerText(), /lpru/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'strategy-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the model area shows its roadmap and the area manager moves an activity', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/model-areas`);
+  await page.waitForSelector('table.roadmap tr[data-activity]');
+  assert.ok(await page.locator('table.roadmap tr[data-activity]').count() >= 5);
+  const before = await page.locator('.area-progress').first().innerText();
+  const row = page.locator('table.roadmap tr[data-activity]:has(.state.planned)').first();
+  await row.locator('select[name=state]').selectOption('done');
+  await Promise.all([page.waitForNavigation(), row.locator('button').click()]);
+  const after = await page.locator('.area-progress').first().innerText();
+  assert.notEqual(before, after, 'the progress did not move');
+  await page.screenshot({ path: join(shots, 'model-areas.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'model-areas-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the agency follows up its action item of the meeting', async () => {
+  const { context, page } = await loggedIn('codi');
+  await page.goto(`${base}/meetings`);
+  await page.waitForSelector('.meeting');
+  assert.ok(await page.locator('td.overdue').count() > 0, 'no overdue item shown');
+  const form = page.locator('table.items tr[data-item] form').first();
+  await form.locator('input[name=note]').fill('ซ่อมเพิ่มอีก 4 หลัง');
+  await Promise.all([page.waitForNavigation(), form.locator('button').click()]);
+  assert.match(await page.locator('main').innerText(), /ซ่อมเพิ่มอีก 4 หลัง/);
+  await page.screenshot({ path: join(shots, 'meetings.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, 'meetings-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the area manager makes the meeting report as a PDF from the dashboard', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#report-form');
+  await Promise.all([page.waitForNavigation(), page.click('#report-form button')]);
+  await page.waitForSelector('#report-download', { timeout: 60000 });
+  const href = await page.locator('#report-download').getAttribute('href');
+  const res = await page.request.get(`${base}${href}`);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['content-type'], 'application/pdf');
+  const body = await res.body();
+  assert.equal(body.subarray(0, 4).toString(), '%PDF');
+  await page.screenshot({ path: join(shots, 'report-job.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

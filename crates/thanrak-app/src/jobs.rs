@@ -56,6 +56,8 @@ thanrak_core::labelled_enum!(
         Refer = "refer" / "ส่งต่อกลุ่มเป้าหมาย" / "Group referral",
         /// Match poor workers to open positions (methodology §7).
         Match = "match" / "จับคู่แรงงานกับตำแหน่งงาน" / "Job matching",
+        /// Make the policy-meeting report (PDF or XLSX).
+        Report = "report" / "จัดทำรายงานการประชุม" / "Meeting report",
     }
 );
 
@@ -204,6 +206,8 @@ pub enum JobParams {
     Refer(ReferParams),
     /// A match of workers to positions.
     Match(crate::matching::MatchParams),
+    /// A policy-meeting report.
+    Report(crate::report::ReportParams),
 }
 
 impl JobParams {
@@ -215,6 +219,7 @@ impl JobParams {
             JobParams::Check(_) => JobKind::Check,
             JobParams::Refer(_) => JobKind::Refer,
             JobParams::Match(_) => JobKind::Match,
+            JobParams::Report(_) => JobKind::Report,
         }
     }
 
@@ -225,6 +230,7 @@ impl JobParams {
             JobParams::Check(p) => json(p),
             JobParams::Refer(p) => json(p),
             JobParams::Match(p) => json(p),
+            JobParams::Report(p) => json(p),
         }
     }
 
@@ -251,6 +257,9 @@ impl JobParams {
                 .map_err(bad),
             "match" => serde_json::from_str(&job.new.params)
                 .map(JobParams::Match)
+                .map_err(bad),
+            "report" => serde_json::from_str(&job.new.params)
+                .map(JobParams::Report)
                 .map_err(bad),
             other => Err(AppError::Invalid(format!(
                 "job {} is of an unknown kind {other:?}",
@@ -486,6 +495,48 @@ pub async fn run_refer(
     crate::cases::refer_group(store, &user, &p.referral()?, progress).await
 }
 
+/// What a report job made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportResult {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Where the page downloads it.
+    pub download: String,
+}
+
+/// Queues a policy-meeting report for `user`, once its rights and the area are checked (the job
+/// checks them again when it runs).
+pub async fn queue_report(
+    jobs: &Jobs,
+    user: &User,
+    p: &crate::report::ReportParams,
+) -> Result<Job, AccessError> {
+    let area = thanrak_core::AreaCode::parse(p.area.trim())
+        .map_err(|e| AppError::Invalid(format!("area {:?} {e}", p.area)))?;
+    crate::policy::report_maker(user, &area)?;
+    let params = JobParams::Report(crate::report::ReportParams {
+        user: user.name.to_string(),
+        ..p.clone()
+    });
+    Ok(jobs.queue(&params, user).await?)
+}
+
+/// The file a report job made, for whoever may read the job (its owner, an admin).
+pub async fn report_file(
+    store: &Store,
+    user: &User,
+    job_id: i64,
+) -> Result<(String, String, Vec<u8>), AccessError> {
+    let not_found = || AppError::NotFound(format!("there is no report {job_id}"));
+    let job = store.jobs().get(job_id).await?.ok_or_else(not_found)?;
+    if job.new.created_by != user.id && !crate::policy::sees_every_job(user) {
+        return Err(not_found().into());
+    }
+    Ok(store.jobs().file(job_id).await?.ok_or_else(not_found)?)
+}
+
 /// Queues a bulk referral for `user`, once its rights and the referral are checked (the job
 /// checks them again when it runs).
 pub async fn queue_referral(jobs: &Jobs, user: &User, p: &ReferParams) -> Result<Job, AccessError> {
@@ -616,6 +667,26 @@ pub async fn run_job(store: &Store, job: &Job, progress: Progress<'_>) -> JobEnd
             let run = async {
                 let user = job_user(store, job.new.created_by, &p.user, &[]).await?;
                 crate::matching::run_match(store, &user, &p, progress).await
+            };
+            match run.await {
+                Ok(result) => JobEnd::Done(json(&result)),
+                Err(e) => failed(failure(job, &e)),
+            }
+        }
+        Ok(JobParams::Report(p)) => {
+            let run = async {
+                let user = job_user(store, job.new.created_by, &p.user, &[]).await?;
+                let made = crate::report::make_report(store, &user, &p, progress).await?;
+                store
+                    .jobs()
+                    .save_file(job.id, &made.name, made.media_type, &made.bytes)
+                    .await
+                    .map_err(AppError::from)?;
+                Ok::<_, AccessError>(ReportResult {
+                    name: made.name,
+                    bytes: made.bytes.len() as u64,
+                    download: format!("/reports/{}", job.id),
+                })
             };
             match run.await {
                 Ok(result) => JobEnd::Done(json(&result)),

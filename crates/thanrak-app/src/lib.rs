@@ -22,6 +22,7 @@ pub mod matching;
 pub mod plan;
 pub mod policy;
 pub mod profile;
+pub mod report;
 pub mod scoring;
 pub mod sessions;
 pub mod strategy;

@@ -443,3 +443,19 @@ pub fn moves_action_items(user: &User) -> Result<(), AccessError> {
         )),
     }
 }
+
+/// Refused unless the user makes the policy-meeting report of `area`: an admin anywhere, an
+/// area manager inside its areas — roles that see every count there, so the report withholds
+/// nothing.
+pub fn report_maker(user: &User, area: &AreaCode) -> Result<(), AccessError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::AreaManager if user.areas.iter().any(|a| area.is_within(a)) => Ok(()),
+        Role::AreaManager => Err(AccessError::Forbidden(format!(
+            "{area} is outside your areas: an area manager reports on its own areas"
+        ))),
+        _ => Err(AccessError::Forbidden(
+            "the policy-meeting report is made by an admin or an area manager".into(),
+        )),
+    }
+}

@@ -41,6 +41,7 @@
 mod fonts;
 mod format;
 pub mod model;
+#[cfg(feature = "pdf")]
 mod pdf;
 mod view;
 mod xlsx;
@@ -62,13 +63,24 @@ pub enum ReportError {
     /// The workbook could not be written (e.g. more rows than a sheet holds).
     #[error("the workbook could not be written: {0}")]
     Xlsx(String),
+    /// This build has no PDF (built without the `pdf` feature).
+    #[error("this build makes no PDF (built without the `pdf` feature): ask for an .xlsx file")]
+    NoPdf,
 }
 
 /// Renders the report as a PDF (A4, in Thai with the crate's own fonts).
+#[cfg(feature = "pdf")]
 pub fn render_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
     let view = view::build(report)?;
     let json = serde_json::to_vec(&view).map_err(|e| ReportError::Invalid(e.to_string()))?;
     pdf::compile(json)
+}
+
+/// Without the `pdf` feature: [`ReportError::NoPdf`], once the report is checked.
+#[cfg(not(feature = "pdf"))]
+pub fn render_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
+    view::build(report)?;
+    Err(ReportError::NoPdf)
 }
 
 /// Renders the report as an XLSX workbook: a summary sheet, then a sheet per table and chart.

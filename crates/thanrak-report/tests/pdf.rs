@@ -2,6 +2,8 @@
 //! and these tests fail without it. The pages are left as PNG under `tests/output/` (not
 //! committed) to be looked at.
 
+#![cfg(feature = "pdf")]
+
 mod sample;
 
 use std::path::{Path, PathBuf};

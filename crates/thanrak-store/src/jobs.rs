@@ -258,6 +258,45 @@ impl Jobs<'_> {
         Ok(())
     }
 
+    /// Keeps the file a job made (a report), replacing one it made before.
+    pub async fn save_file(
+        self,
+        job_id: i64,
+        name: &str,
+        media_type: &str,
+        content: &[u8],
+    ) -> Result<(), StoreError> {
+        let at = Utc::now().timestamp();
+        with_pool!(self.0, pool => {
+            sqlx::query(
+                "INSERT INTO report_files (job_id, name, media_type, content, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id) DO UPDATE SET \
+                 name = excluded.name, media_type = excluded.media_type, \
+                 content = excluded.content, created_at = excluded.created_at",
+            )
+            .bind(job_id)
+            .bind(name)
+            .bind(media_type)
+            .bind(content)
+            .bind(at)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The file job `id` made: its name, media type and bytes.
+    pub async fn file(self, job_id: i64) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+        with_pool!(self.0, pool => {
+            Ok(sqlx::query_as(
+                "SELECT name, media_type, content FROM report_files WHERE job_id = $1",
+            )
+            .bind(job_id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
     /// The job `id`, if there is one.
     pub async fn get(self, id: i64) -> Result<Option<Job>, StoreError> {
         let sql = concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1");

@@ -107,6 +107,18 @@ const API: &[Row] = &[
     row("GET", "/meetings/{id}", "/meetings/999999", ["404|404"; 5]),
     row(
         "POST",
+        "/reports",
+        "/reports",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
+        "GET",
+        "/reports/{id}/file",
+        "/reports/999999/file",
+        ["404|404"; 5],
+    ),
+    row(
+        "POST",
         "/action-items/{id}/moves",
         "/action-items/999999/moves",
         ["400|400", "403|403", "400|400", "403|403", "400|400"],
@@ -340,6 +352,8 @@ const PAGES: &[Row] = &[
     ),
     row("GET", "/meetings", "/meetings", ["200|200"; 5]),
     row("POST", "/meetings", "/meetings", ["403|403"; 5]),
+    row("POST", "/reports", "/reports", ["403|403"; 5]),
+    row("GET", "/reports/{id}", "/reports/999999", ["404|404"; 5]),
     row(
         "POST",
         "/action-items/{id}/move",

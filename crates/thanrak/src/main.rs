@@ -154,6 +154,8 @@ enum Command {
         #[command(subcommand)]
         command: plan_cmd::MeetingsCommand,
     },
+    /// The policy-meeting report of an area, in Thai, as PDF or XLSX.
+    Report(plan_cmd::ReportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,6 +246,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Partners { command } => plan_cmd::partners(command, &store).await?,
         Command::ModelAreas { command } => plan_cmd::model_areas(command, &store).await?,
         Command::Meetings { command } => plan_cmd::meetings(command, &store).await?,
+        Command::Report(args) => plan_cmd::report(args, &store).await?,
         Command::Import {
             paths,
             report,

@@ -599,3 +599,59 @@ pub(crate) async fn meetings(c: MeetingsCommand, store: &Store) -> Result<ExitCo
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// What `thanrak report` makes.
+#[derive(clap::Args)]
+pub(crate) struct ReportArgs {
+    /// The province or district (or subdistrict).
+    #[arg(long)]
+    area: String,
+    /// The round (default: the latest scored).
+    #[arg(long)]
+    round: Option<String>,
+    /// Compare with this round (default: the one before).
+    #[arg(long, conflicts_with = "since_meeting")]
+    since: Option<String>,
+    /// Follow the action items of this meeting (default: the latest before today).
+    #[arg(long)]
+    since_meeting: Option<i64>,
+    /// The file to write: .pdf or .xlsx.
+    #[arg(long)]
+    out: PathBuf,
+    /// Act as this stored user.
+    #[arg(long = "as", value_name = "USER")]
+    user: Option<String>,
+}
+
+/// Runs `thanrak report`.
+pub(crate) async fn report(a: ReportArgs, store: &Store) -> Result<ExitCode, AppError> {
+    let (user, _) = acting_user(store, a.user.as_deref()).await?;
+    let ext = a
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let format = thanrak_app::report::ReportFormat::parse(ext)
+        .map_err(|_| invalid(format!("--out {}: a .pdf or .xlsx file", a.out.display())))?;
+    let params = thanrak_app::report::ReportParams {
+        area: a.area,
+        round: a.round,
+        since_round: a.since,
+        since_meeting: a.since_meeting,
+        format,
+        user: user.name.to_string(),
+    };
+    let started = std::time::Instant::now();
+    let made = thanrak_app::report::make_report(store, &user, &params, &mut crate::progress_bar())
+        .await
+        .map_err(access_error)?;
+    std::fs::write(&a.out, &made.bytes)
+        .map_err(|e| invalid(format!("cannot write {}: {e}", a.out.display())))?;
+    println!(
+        "{} written: {} KB in {:.1} s",
+        a.out.display(),
+        made.bytes.len() / 1024,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -166,6 +166,13 @@ pub(crate) fn public_params(job: &Job) -> Value {
             "max_m": p.max_m,
             "one_per_household": p.one_per_household,
         }),
+        Ok(JobParams::Report(p)) => json!({
+            "area": p.area,
+            "round": p.round,
+            "since_round": p.since_round,
+            "since_meeting": p.since_meeting,
+            "format": p.format,
+        }),
         Err(_) => json!({}),
     }
 }

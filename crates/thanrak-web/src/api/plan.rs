@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_meetings, add_meeting))
         .routes(routes!(get_meeting))
         .routes(routes!(move_item))
+        .routes(routes!(queue_report))
+        .routes(routes!(report_file))
 }
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -888,4 +890,117 @@ async fn move_item(
     let to = work_state(&b.to)?;
     let i = plan::move_action_item(state.store(), &caller.user, id, b.version, to, &b.note).await?;
     Ok(Json(item_dto(&i)))
+}
+
+/// A report to make.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReportBody {
+    /// The province or district (or subdistrict).
+    pub area: String,
+    /// The round (the latest scored by default).
+    pub round: Option<String>,
+    /// Compare with this round (the one before by default).
+    pub since_round: Option<String>,
+    /// Follow the action items of this meeting (the latest before today by default).
+    pub since_meeting: Option<i64>,
+    /// `pdf` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+pub(crate) fn report_params(b: &ReportBody) -> Result<thanrak_app::report::ReportParams, ApiError> {
+    let clean = |v: &Option<String>| {
+        v.clone()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let round = clean(&b.round);
+    if let Some(r) = &round {
+        crate::parse::round(r)?;
+    }
+    let since_round = clean(&b.since_round);
+    if let Some(r) = &since_round {
+        crate::parse::round(r)?;
+    }
+    crate::parse::area(b.area.trim())?;
+    Ok(thanrak_app::report::ReportParams {
+        area: b.area.trim().to_string(),
+        round,
+        since_round,
+        since_meeting: b.since_meeting,
+        format: thanrak_app::report::ReportFormat::parse(
+            clean(&b.format).as_deref().unwrap_or("pdf"),
+        )?,
+        user: String::new(),
+    })
+}
+
+/// Queues the policy-meeting report of an area (a job): an admin, or an area manager inside its
+/// areas. Follow the job at `Location`; when it is done, its file is at
+/// `/api/v1/reports/{job_id}/file`.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    tag = "plans",
+    request_body = ReportBody,
+    responses(
+        (status = 202, description = "Queued: follow the job", body = super::jobs::JobDto),
+        (status = 400, description = "A malformed area, round or format", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin or area manager, or outside its areas", body = ErrorBody),
+    )
+)]
+async fn queue_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    b: Result<Json<ReportBody>, JsonRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    thanrak_app::policy::plan_writer(&caller.user)?;
+    let p = report_params(&body(b)?)?;
+    let job = thanrak_app::jobs::queue_report(state.jobs(), &caller.user, &p).await?;
+    let location = format!("/api/v1/jobs/{}", job.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(axum::http::header::LOCATION, location)],
+        Json(super::jobs::JobDto::from(job)),
+    )
+        .into_response())
+}
+
+/// The file a report job made (PDF or XLSX), for whoever queued it or an admin.
+#[utoipa::path(
+    get,
+    path = "/reports/{id}/file",
+    tag = "plans",
+    params(("id" = i64, Path, description = "The report job's number", example = 1)),
+    responses(
+        (status = 200, description = "The file", content_type = "application/pdf"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such report (or another user's)", body = ErrorBody),
+    )
+)]
+async fn report_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let (name, media, bytes) =
+        thanrak_app::jobs::report_file(state.store(), &caller.user, id).await?;
+    Ok(file_response(&name, &media, bytes))
+}
+
+/// A downloaded file's response.
+pub(crate) fn file_response(name: &str, media: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(media) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // Names are made of an area code, a round label and an extension: ASCII.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }

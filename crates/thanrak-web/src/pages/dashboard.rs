@@ -322,6 +322,12 @@ async fn dashboard(
         round,
         unit => unit_s,
         area => f.area.map(|a| a.to_string()).unwrap_or_default(),
+        // The meeting's report, for those who make it (of a province, district or subdistrict).
+        report_area => f
+            .area
+            .filter(|a| thanrak_app::policy::report_maker(&page.user, a).is_ok())
+            .filter(|a| a.level() != thanrak_core::AreaLevel::Village)
+            .map(|a| a.to_string()),
         area_name => f.area.map(|a| area_name(&a, l)).unwrap_or_else(|| l.text("dash.country").to_string()),
         scored_at,
         crumbs,

@@ -61,6 +61,12 @@ pub(crate) fn summary(job: &Job, l: Lang) -> Value {
             p.area.as_deref().unwrap_or("*"),
             p.max_m / 1000
         ),
+        Ok(JobParams::Report(p)) => format!(
+            "{} · {} · {}",
+            p.area,
+            p.round.as_deref().unwrap_or("—"),
+            p.format.file().0
+        ),
         Err(_) => String::new(),
     };
     let kind = JobKind::parse(&job.new.kind);
@@ -231,6 +237,18 @@ async fn job_page(
                 placed => m.total.placed,
                 hardship_workers => m.total.hardship_workers,
                 hardship_placed => m.total.hardship_placed,
+            },
+            ..ctx
+        };
+    }
+    if let Some(r) =
+        jobs::result_of::<jobs::ReportResult>(&job).filter(|_| job.new.kind == "report")
+    {
+        ctx = context! {
+            made_report => context! {
+                name => r.name,
+                size => format!("{:.1}", r.bytes as f64 / 1024.0),
+                download => r.download,
             },
             ..ctx
         };

@@ -47,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route("/activities/{id}/state", post(activity_state))
         .route("/meetings", get(meetings_page).post(add_meeting))
         .route("/action-items/{id}/move", post(move_item))
+        .route("/reports", post(queue_report))
+        .route("/reports/{id}", get(report_download))
 }
 
 /// Back to `page` with the reason a form was refused, or the error page for what is not the
@@ -701,5 +703,56 @@ mod tests {
         assert_eq!(split("a, b\nc  d,"), vec!["a", "b", "c", "d"]);
         assert!(split(" , ").is_empty());
         assert_eq!(format_baht(150_000), "1,500.00");
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReportFields {
+    #[serde(default)]
+    area: String,
+    round: Option<String>,
+    since_round: Option<String>,
+    since_meeting: Option<String>,
+    format: Option<String>,
+}
+
+/// Queues the policy-meeting report and shows its job (which links the file when done).
+async fn queue_report(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    form: CsrfForm<ReportFields>,
+) -> Response {
+    let f = form.form;
+    let body = crate::api::plan::ReportBody {
+        area: f.area,
+        round: f.round,
+        since_round: f.since_round,
+        since_meeting: f
+            .since_meeting
+            .as_deref()
+            .and_then(|m| m.trim().trim_start_matches('#').parse().ok()),
+        format: f.format,
+    };
+    let queued = match crate::api::plan::report_params(&body) {
+        Ok(p) => thanrak_app::jobs::queue_report(state.jobs(), &form.user.user, &p)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match queued {
+        Ok(job) => Redirect::to(&format!("/jobs/{}", job.id)).into_response(),
+        Err(e) => refused(&state, &lang, "/meetings", e),
+    }
+}
+
+async fn report_download(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match thanrak_app::jobs::report_file(state.store(), &page.user, id).await {
+        Ok((name, media, bytes)) => crate::api::plan::file_response(&name, &media, bytes),
+        Err(e) => error_page(&state, &lang, ApiError::from(e)),
     }
 }
