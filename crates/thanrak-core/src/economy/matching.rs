@@ -40,9 +40,13 @@ fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     x * x + y * y + z * z
 }
 
-/// The great-circle distance in metres of a squared chord, rounded to the nearest metre.
+/// The great-circle distance in metres of a squared chord, rounded to the nearest metre (half
+/// away from zero, as `f64::round`, without its call: the fraction of a non-negative double is
+/// exact).
 fn chord_to_m(c2: f64) -> u32 {
-    (2.0 * EARTH_RADIUS_M * (c2.sqrt() / 2.0).min(1.0).asin()).round() as u32
+    let m = 2.0 * EARTH_RADIUS_M * (c2.sqrt() / 2.0).min(1.0).asin();
+    let whole = m as u32;
+    whole + u32::from(m - f64::from(whole) >= 0.5)
 }
 
 /// The great-circle distance in whole metres: 2R·asin(c/2) for the chord c between the two
@@ -207,41 +211,45 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
         network.unit_start.push(network.unit_workers.len() as u32);
     }
 
-    // The arcs, worker by worker, in chunks on every core; each row sorted by position.
-    let chunks: Vec<Rows> = workers
-        .par_chunks(2048)
-        .map(|chunk| {
-            let mut rows = Rows::default();
-            let mut row = Vec::new();
-            for w in chunk {
-                row.clear();
-                grid.allowed(w, openings, &mut row);
-                row.sort_unstable();
-                row.dedup();
-                rows.len.push(row.len() as u32);
-                for &(i, d, m) in &row {
-                    rows.position.push(i);
-                    rows.cost.push(d);
-                    rows.measured.push(m);
-                }
-            }
-            rows
-        })
-        .collect();
-    let total: usize = chunks.iter().map(|c| c.position.len()).sum();
-    network.arc_position.reserve_exact(total);
-    network.arc_cost.reserve_exact(total);
-    let mut measured = Vec::with_capacity(total);
+    // The arcs, worker by worker, in chunks on every core, each row in order of cost (then
+    // position), which lets the solver's searches stop early. The workers go by windows, each
+    // window's rows appended as soon as built, so the rows are never held twice over.
+    let open: Vec<bool> = openings.iter().map(|o| o.places > 0).collect();
+    let mut measured = Vec::new();
     network.arc_start.push(0);
-    for c in chunks {
-        network.arc_position.extend_from_slice(&c.position);
-        network.arc_cost.extend_from_slice(&c.cost);
-        measured.extend_from_slice(&c.measured);
-        for len in c.len {
-            let last = *network.arc_start.last().expect("starts at 0");
-            network.arc_start.push(last + len);
+    for window in workers.chunks(16 * 1024) {
+        let chunks: Vec<Rows> = window
+            .par_chunks(1024)
+            .map(|chunk| {
+                let mut rows = Rows::default();
+                let mut row = Vec::new();
+                for w in chunk {
+                    row.clear();
+                    grid.allowed(w, openings, &open, &mut row);
+                    row.sort_unstable();
+                    row.dedup();
+                    rows.len.push(row.len() as u32);
+                    rows.keys.extend_from_slice(&row);
+                }
+                rows
+            })
+            .collect();
+        for c in chunks {
+            for &k in &c.keys {
+                let (position, cost, is_measured) = unpack(k);
+                network.arc_position.push(position);
+                network.arc_cost.push(cost);
+                measured.push(is_measured);
+            }
+            for len in c.len {
+                let last = *network.arc_start.last().expect("starts at 0");
+                network.arc_start.push(last + len);
+            }
         }
     }
+    network.arc_position.shrink_to_fit();
+    network.arc_cost.shrink_to_fit();
+    measured.shrink_to_fit();
     // Whether a worker without an arc had a position within reach at all (for its reason).
     let in_reach = workers
         .iter()
@@ -263,9 +271,16 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
 #[derive(Default)]
 struct Rows {
     len: Vec<u32>,
-    position: Vec<u32>,
-    cost: Vec<u32>,
-    measured: Vec<bool>,
+    keys: Vec<u64>,
+}
+
+/// An allowed pair as one integer ordered by cost, then measured before not, then position.
+fn pack(position: u32, cost: u32, measured: bool) -> u64 {
+    u64::from(cost) << 33 | u64::from(!measured) << 32 | u64::from(position)
+}
+
+fn unpack(k: u64) -> (u32, u32, bool) {
+    (k as u32, (k >> 33) as u32, k >> 32 & 1 == 0)
 }
 
 /// How many buckets a cell has: positions that want no skill, then one per skill.
@@ -377,12 +392,13 @@ impl Grid {
         }
     }
 
-    /// Pushes the worker's allowed pairs: (position, cost, measured).
-    fn allowed(&self, w: &Worker, openings: &[Opening], row: &mut Vec<(u32, u32, bool)>) {
+    /// Pushes the worker's allowed pairs, [`pack`]ed; `open`: whether each position has a
+    /// place.
+    fn allowed(&self, w: &Worker, openings: &[Opening], open: &[bool], row: &mut Vec<u64>) {
         let sub = subdistrict(w.village);
         let fits = |i: u32| {
             let o = &openings[i as usize];
-            o.places > 0 && skills_fit(w.skills, o.skills_wanted)
+            open[i as usize] && skills_fit(w.skills, o.skills_wanted)
         };
         match w.location {
             Some(l) => {
@@ -394,10 +410,10 @@ impl Grid {
                         for dx in -1..=1 {
                             for (i, pv) in self.bucket((cy + dy, cx + dx), b) {
                                 let c2 = chord2(&v, pv);
-                                if c2 <= self.max_chord2 && openings[*i as usize].places > 0 {
+                                if c2 <= self.max_chord2 && open[*i as usize] {
                                     let d = chord_to_m(c2);
                                     if d <= self.max_m {
-                                        row.push((*i, d, true));
+                                        row.push(pack(*i, d, true));
                                     }
                                 }
                             }
@@ -406,14 +422,14 @@ impl Grid {
                 }
                 for &i in self.unlocated_by_sub.get(&sub).into_iter().flatten() {
                     if fits(i) {
-                        row.push((i, self.max_m, false));
+                        row.push(pack(i, self.max_m, false));
                     }
                 }
             }
             None => {
                 for &i in self.by_sub.get(&sub).into_iter().flatten() {
                     if fits(i) {
-                        row.push((i, self.max_m, false));
+                        row.push(pack(i, self.max_m, false));
                     }
                 }
             }

@@ -11,7 +11,13 @@
 //! 2. the least total distance among the placements with those counts, as a balanced
 //!    transportation problem (two "unplaced" objects whose places are exactly the units the
 //!    counts leave out, fillers for the places left empty) solved by Bertsekas's auction with
-//!    ε-scaling on costs scaled by the number of persons + 1, exact at ε = 1 — see `auction`.
+//!    ε-scaling on costs scaled by the number of persons + 1, exact at ε = 1 — see `auction`;
+//!    each unit keeps its few cheapest positions between bids and rescans its arcs only when
+//!    they may no longer be its best — see `Cache`.
+//!
+//! The graph builder gives each worker's arcs in order of cost (then position); with that order
+//! (checked, see `arcs_by_cost`) the auction's scans and the shortest-path searches stop at the
+//! first arc too dear to matter. Any order gives the same optimum, only more slowly.
 //!
 //! Units are first tried in the order given (the caller puts hardship units first) and every
 //! choice between equals goes to the first in a fixed order, so the same input gives the same
@@ -25,8 +31,10 @@
 //! is routed along a shortest path in the residual network (Dijkstra over reduced costs, stopped
 //! at the sink); the potentials are then lowered on the nodes the search settled, which keeps
 //! every residual arc's reduced cost non-negative, so after each unit the flow is a min-cost flow
-//! of the units routed so far. It is fast when places are plentiful and slow when they are
-//! scarce: a unit left unplaced must search everything cheaper than its unplaced arc.
+//! of the units routed so far. It is fast when places are plentiful (with arcs in order of cost,
+//! a worker's arcs are read only while one could still beat the best path to the sink) and slow
+//! when they are scarce: a unit left unplaced must search everything cheaper than its unplaced
+//! arc.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -53,7 +61,8 @@ pub struct Network {
     pub unit_hardship: Vec<bool>,
     /// The unit of each worker.
     pub worker_unit: Vec<u32>,
-    /// For worker `w`, its arcs are `arc_start[w]..arc_start[w + 1]`.
+    /// For worker `w`, its arcs are `arc_start[w]..arc_start[w + 1]`, best in order of cost (the
+    /// searches then stop early; any order is solved exactly).
     pub arc_start: Vec<u32>,
     /// The position of each arc.
     pub arc_position: Vec<u32>,
@@ -180,7 +189,11 @@ fn counts(net: &Network, order: &[u32], done: &mut dyn FnMut(usize)) -> Cardinal
 /// that finds no free place has visited a closed set: full positions whose holders reach only
 /// positions of the set. No later augmenting path can enter it (it could never leave), so its
 /// positions are dead for good and later searches skip them; failed searches thus cost the arcs
-/// once in all.
+/// once in all. Loads only grow, so each worker keeps a pointer past its arcs to full positions
+/// (read from the last arc, the dearest when arcs are in order of cost: taking far places first
+/// leaves free places spread out, where nearest-first leaves them all far from the crowded
+/// villages and makes augmenting paths long); every unit a search meets is asked at once for a
+/// free place of its own.
 struct Cardinality {
     /// The places of position `p` worth having: at most one per arc into it.
     cap: Vec<u32>,
@@ -195,6 +208,8 @@ struct Cardinality {
     dead: Vec<bool>,
     parent_unit: Vec<u32>,
     parent_arc: Vec<u32>,
+    /// Each worker's arcs before `next[w]` go to full positions.
+    next: Vec<u32>,
     search: u32,
     queue: Vec<u32>,
     visited: Vec<u32>,
@@ -229,6 +244,7 @@ impl Cardinality {
             dead: vec![false; np],
             parent_unit: vec![NONE; np],
             parent_arc: vec![NONE; np],
+            next: net.arc_start[1..].to_vec(),
             search: 0,
             queue: Vec::new(),
             visited: Vec::new(),
@@ -239,47 +255,79 @@ impl Cardinality {
         self.slot_start[p] as usize..self.slot_start[p + 1] as usize
     }
 
-    /// Places unit `u` if an augmenting path reaches a free place.
+    /// An arc of unit `v` to a position with a free place. Loads only grow, so each worker's
+    /// arcs to full positions are passed over once in all (`next`).
+    fn free_arc(&mut self, net: &Network, v: usize) -> Option<u32> {
+        for &w in &net.unit_workers[net.unit_start[v] as usize..net.unit_start[v + 1] as usize] {
+            let w = w as usize;
+            let begin = net.arc_start[w];
+            let mut a = self.next[w];
+            while a > begin {
+                let p = net.arc_position[a as usize - 1] as usize;
+                if self.load[p] < self.cap[p] {
+                    self.next[w] = a;
+                    return Some(a - 1);
+                }
+                a -= 1;
+            }
+            self.next[w] = begin;
+        }
+        None
+    }
+
+    /// Places unit `u` if an augmenting path reaches a free place: breadth-first over full
+    /// positions, each unit met asked at once for a free place of its own.
     fn augment(&mut self, net: &Network, u: u32) {
         self.search += 1;
         let sid = self.search;
         self.queue.clear();
         self.visited.clear();
-        self.queue.push(u);
-        let mut head = 0;
-        let found = 'bfs: loop {
-            let Some(&v) = self.queue.get(head) else {
-                break None;
-            };
-            head += 1;
-            let v = v as usize;
-            for &w in &net.unit_workers[net.unit_start[v] as usize..net.unit_start[v + 1] as usize]
-            {
-                let w = w as usize;
-                for a in net.arc_start[w]..net.arc_start[w + 1] {
-                    let p = net.arc_position[a as usize] as usize;
-                    if self.cap[p] == 0 || self.dead[p] || self.stamp[p] == sid {
-                        continue;
-                    }
-                    self.stamp[p] = sid;
-                    self.parent_unit[p] = v as u32;
-                    self.parent_arc[p] = a;
-                    self.visited.push(p as u32);
-                    if self.load[p] < self.cap[p] {
-                        break 'bfs Some(p);
-                    }
-                    for s in self.slots(p) {
-                        self.queue.push(self.holder[s]);
+        let found = match self.free_arc(net, u as usize) {
+            Some(a) => Some((u, a)),
+            None => {
+                self.queue.push(u);
+                let mut head = 0;
+                'bfs: loop {
+                    let Some(&v) = self.queue.get(head) else {
+                        break None;
+                    };
+                    head += 1;
+                    let v = v as usize;
+                    let workers = net.unit_start[v] as usize..net.unit_start[v + 1] as usize;
+                    for &w in &net.unit_workers[workers] {
+                        let w = w as usize;
+                        for a in net.arc_start[w]..net.arc_start[w + 1] {
+                            let p = net.arc_position[a as usize] as usize;
+                            if self.cap[p] == 0 || self.dead[p] || self.stamp[p] == sid {
+                                continue;
+                            }
+                            // Full: `v` was asked for a free place before it was queued.
+                            debug_assert_eq!(self.load[p], self.cap[p]);
+                            self.stamp[p] = sid;
+                            self.parent_unit[p] = v as u32;
+                            self.parent_arc[p] = a;
+                            self.visited.push(p as u32);
+                            for s in self.slots(p) {
+                                let h = self.holder[s];
+                                if let Some(b) = self.free_arc(net, h as usize) {
+                                    break 'bfs Some((h, b));
+                                }
+                                self.queue.push(h);
+                            }
+                        }
                     }
                 }
             }
         };
-        let Some(mut p) = found else {
+        let Some((v, a)) = found else {
             for &p in &self.visited {
                 self.dead[p as usize] = true;
             }
             return;
         };
+        let mut p = net.arc_position[a as usize] as usize;
+        self.parent_unit[p] = v;
+        self.parent_arc[p] = a;
         // Along the path back: each unit takes the place the next one leaves.
         let mut slot = self
             .slots(p)
@@ -301,6 +349,14 @@ impl Cardinality {
                 .expect("the unit's place");
         }
     }
+}
+
+/// Whether each worker's arcs are in order of cost, which lets the searches stop early.
+fn arcs_by_cost(net: &Network) -> bool {
+    (0..net.workers()).all(|w| {
+        let arcs = net.arc_start[w] as usize..net.arc_start[w + 1] as usize;
+        net.arc_cost[arcs].windows(2).all(|c| c[0] <= c[1])
+    })
 }
 
 /// The price of an object without a place: above every real price and cost.
@@ -363,10 +419,15 @@ impl Market {
     /// Starts a phase: every place free, those of fillers at the lowest price (any prices are
     /// valid at the start of a phase; these were within ε of the lowest, and levelling them
     /// spares the fillers a war among themselves), every heap and the tree rebuilt.
-    fn rebuild(&mut self) {
+    ///
+    /// Returns the most any price fell (the fillers' places only), which bounds how far any
+    /// object's cheapest price fell.
+    fn rebuild(&mut self) -> i64 {
         let lowest = self.price.iter().copied().min().unwrap_or(0);
+        let mut fell = 0;
         for (p, h) in self.price.iter_mut().zip(&mut self.holder) {
             if *h == FILLER {
+                fell = fell.max(*p - lowest);
                 *p = lowest;
             }
             *h = NONE;
@@ -389,6 +450,7 @@ impl Market {
         for i in (1..self.leaves).rev() {
             self.tree[i] = self.tree[2 * i].min(self.tree[2 * i + 1]);
         }
+        fell
     }
 
     fn sift_down(&mut self, s: usize, len: usize, mut k: usize) {
@@ -456,6 +518,139 @@ impl Market {
             }
         }
         displaced
+    }
+}
+
+/// How many positions [`Cache`] keeps for each unit.
+const CACHED: usize = 8;
+
+/// Each unit's cheapest positions, so that a bid need not rescan all its arcs (the
+/// "look-ahead" of Bertsekas's auction and of Goldberg and Kennedy's CSA-Q): a scan keeps the
+/// [`CACHED`] positions of least value (scaled cost + cheapest price) with their costs, and a
+/// lower bound on the value of every other position. Within a phase prices only rise, so the
+/// other positions' values stay above that bound; between phases they fall by at most what
+/// [`Market::rebuild`] reports, summed in `fell`. A bid takes the cached positions at their
+/// current prices; while the best of them is within the bound it is the unit's best of all,
+/// and the bound stands in for anything above the cached second; otherwise the unit rescans.
+struct Cache {
+    /// (scaled cost, position, arc), [`CACHED`] a unit.
+    entries: Vec<(i64, u32, u32)>,
+    len: Vec<u8>,
+    /// The least value of an uncached position at the scan, or [`NO_PLACE`].
+    bound: Vec<i64>,
+    /// `fell` at the scan.
+    fell_at: Vec<i64>,
+    /// What prices have fallen by in all, at most.
+    fell: i64,
+    /// Whether each worker's arcs are in order of cost.
+    by_cost: bool,
+}
+
+impl Cache {
+    fn new(net: &Network) -> Cache {
+        let units = net.units();
+        let by_cost = arcs_by_cost(net);
+        Cache {
+            by_cost,
+            entries: vec![(0, 0, 0); units * CACHED],
+            len: vec![0; units],
+            // Below any value: the first bid scans.
+            bound: vec![i64::MIN / 4; units],
+            fell_at: vec![0; units],
+            fell: 0,
+        }
+    }
+
+    /// Rescans unit `u`'s arcs at prices `first`, none below `floor`; with each worker's arcs
+    /// in order of cost (`by_cost`), a worker's scan stops at the first arc that cannot be
+    /// kept.
+    fn scan(&mut self, net: &Network, scale: i64, first: &[i64], floor: i64, u: usize) {
+        // (value, scaled cost, position, arc), by value.
+        let mut top = [(0i64, 0i64, 0u32, 0u32); CACHED];
+        let mut n = 0;
+        let mut rest = NO_PLACE;
+        for &w in &net.unit_workers[net.unit_start[u] as usize..net.unit_start[u + 1] as usize] {
+            for a in net.arc_start[w as usize] as usize..net.arc_start[w as usize + 1] as usize {
+                let p = net.arc_position[a];
+                let c = i64::from(net.arc_cost[a]) * scale;
+                if self.by_cost && n == CACHED && c + floor >= top[CACHED - 1].0 {
+                    rest = rest.min(c + floor);
+                    break;
+                }
+                let v = c + first[p as usize];
+                if v >= rest || v >= NO_PLACE || (n == CACHED && v >= top[CACHED - 1].0) {
+                    if n == CACHED && v < rest && !top.iter().any(|e| e.2 == p) {
+                        rest = v;
+                    }
+                    continue;
+                }
+                // Below the bound and below the last kept (or room left).
+                let mut i = match top[..n].iter().position(|e| e.2 == p) {
+                    Some(i) if top[i].0 <= v => continue,
+                    Some(i) => i,
+                    None if n < CACHED => {
+                        n += 1;
+                        n - 1
+                    }
+                    None => {
+                        rest = rest.min(top[CACHED - 1].0);
+                        CACHED - 1
+                    }
+                };
+                top[i] = (v, c, p, a as u32);
+                while i > 0 && top[i - 1].0 > v {
+                    top.swap(i - 1, i);
+                    i -= 1;
+                }
+            }
+        }
+        let at = u * CACHED;
+        for (e, t) in self.entries[at..at + n].iter_mut().zip(&top[..n]) {
+            *e = (t.1, t.2, t.3);
+        }
+        self.len[u] = n as u8;
+        self.bound[u] = rest;
+        self.fell_at[u] = self.fell;
+    }
+
+    /// Unit `u`'s best position over all its arcs at prices `first`: (value, position, arc,
+    /// a lower bound on the value of any other position).
+    fn best(
+        &mut self,
+        net: &Network,
+        scale: i64,
+        first: &[i64],
+        floor: i64,
+        u: usize,
+    ) -> (i64, usize, u32, i64) {
+        let mut fresh = false;
+        loop {
+            let at = u * CACHED;
+            let (mut best, mut best_o, mut best_arc, mut second) =
+                (NO_PLACE, usize::MAX, NONE, NO_PLACE);
+            for &(c, p, a) in &self.entries[at..at + self.len[u] as usize] {
+                let v = c + first[p as usize];
+                if v < best {
+                    second = best;
+                    best = v;
+                    best_o = p as usize;
+                    best_arc = a;
+                } else if v < second {
+                    second = v;
+                }
+            }
+            let bound = if self.bound[u] >= NO_PLACE {
+                NO_PLACE
+            } else {
+                self.bound[u] - (self.fell - self.fell_at[u])
+            };
+            // A fresh scan's best is within its bound.
+            if best <= bound || fresh {
+                return (best, best_o, best_arc, second.min(bound));
+            }
+            self.scan(net, scale, first, floor, u);
+            fresh = true;
+        }
     }
 }
 
@@ -560,6 +755,7 @@ fn auction(
     let cmax_s = i64::from(cmax).checked_mul(scale).filter(|&c| c < LIMIT)?;
 
     let mut market = Market::new(&sizes, np);
+    let mut cache = Cache::new(net);
     let mut unit_arc = vec![NONE; net.units()];
     let mut queue = std::collections::VecDeque::with_capacity(persons.len());
     let mut phases = 1;
@@ -575,7 +771,7 @@ fn auction(
             order.len(),
         );
         if phase > 0 {
-            market.rebuild();
+            cache.fell += market.rebuild();
         }
         queue.clear();
         queue.extend(persons.iter().copied());
@@ -584,28 +780,7 @@ fn auction(
             let (o, best, second, who) = if let Some(u) = queue.pop_front() {
                 let u = u as usize;
                 let (mut best, mut best_o, mut best_arc, mut second) =
-                    (NO_PLACE, usize::MAX, NONE, NO_PLACE);
-                for &w in workers_of(u) {
-                    for a in arcs_of(w) {
-                        let p = net.arc_position[a] as usize;
-                        let c = i64::from(net.arc_cost[a]) * scale + market.first[p];
-                        if c < second {
-                            if p == best_o {
-                                if c < best {
-                                    best = c;
-                                    best_arc = a as u32;
-                                }
-                            } else if c < best {
-                                second = best;
-                                best = c;
-                                best_o = p;
-                                best_arc = a as u32;
-                            } else {
-                                second = c;
-                            }
-                        }
-                    }
-                }
+                    cache.best(net, scale, &market.first, market.tree[1].0, u);
                 let out = if net.unit_hardship[u] {
                     unplaced_hard
                 } else {
@@ -687,6 +862,8 @@ pub fn solve_ssp(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
     let sink = nu + nw + np;
     let n = sink + 1;
 
+    let by_cost = arcs_by_cost(net);
+    // Every potential starts at 0; those of positions only fall.
     let mut pot = vec![0i128; n];
     let mut unit_flow = vec![NONE; nu];
     let mut worker_arc = vec![NONE; nw];
@@ -797,9 +974,18 @@ pub fn solve_ssp(net: &Network, order: &[u32], progress: Progress<'_>) -> Flow {
             } else if v < pos0 {
                 let w = v - worker0;
                 let current = worker_arc[w];
-                // Positions with a free place first: they bound the others.
+                // Positions with a free place first: they bound the others. A position's
+                // potential never rises above its first, 0, so an arc's reduced cost is at
+                // least its cost plus the worker's potential: with arcs in order of cost, none
+                // after one that cannot beat the sink's path can.
                 for free in [true, false] {
                     for a in net.arc_start[w]..net.arc_start[w + 1] {
+                        if by_cost
+                            && seen[sink] == stamp
+                            && d + i128::from(net.arc_cost[a as usize]) + pot[v] >= dist[sink]
+                        {
+                            break;
+                        }
                         let p = net.arc_position[a as usize] as usize;
                         if a != current && (load[p] < net.places[p]) == free {
                             relax!(v, pos0 + p, i128::from(net.arc_cost[a as usize]), a, d);
@@ -876,6 +1062,7 @@ mod tests {
         max_places: u32,
         degree: usize,
         max_cost: u32,
+        by_cost: bool,
     ) -> (Network, Vec<u32>) {
         let mut s = seed | 1;
         let mut next = move |n: u64| {
@@ -908,6 +1095,10 @@ mod tests {
                     .collect();
                 row.sort_unstable();
                 row.dedup_by_key(|r| r.0);
+                if by_cost {
+                    // As the graph is built: by cost, then position.
+                    row.sort_unstable_by_key(|&(p, c)| (c, p));
+                }
                 for (p, c) in row {
                     net.arc_position.push(p);
                     net.arc_cost.push(c);
@@ -954,8 +1145,10 @@ mod tests {
             max_places in 0u32..5,
             degree in 0usize..12,
             max_cost in prop::sample::select(vec![0u32, 1, 3, 100, 30_000, 1_000_000]),
+            by_cost in any::<bool>(),
         ) {
-            let (net, order) = network(seed, units, positions, max_places, degree, max_cost);
+            let (net, order) =
+                network(seed, units, positions, max_places, degree, max_cost, by_cost);
             let reference = solve_ssp(&net, &order, &mut |_, _| {});
             let flow = by_auction(&net, &order);
             check_feasible(&net, &flow);
@@ -969,10 +1162,42 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// With each worker's arcs in order of cost the searches stop early (successive shortest
+        /// paths at the first arc that cannot beat the sink, the auction's scans at the first
+        /// that cannot enter the cache); in order of position they read every arc. Both orders
+        /// of one network reach the same optimum.
+        #[test]
+        fn stopping_early_on_arcs_by_cost_keeps_the_optimum(
+            seed in any::<u64>(),
+            units in 1usize..400,
+            positions in 1usize..80,
+            max_places in 0u32..5,
+            degree in 0usize..30,
+            max_cost in prop::sample::select(vec![1u32, 3, 100, 30_000, 1_000_000]),
+        ) {
+            let (by_position, order) =
+                network(seed, units, positions, max_places, degree, max_cost, false);
+            let (by_cost, _) = network(seed, units, positions, max_places, degree, max_cost, true);
+            prop_assert!(arcs_by_cost(&by_cost));
+            let reference = solve_ssp(&by_position, &order, &mut |_, _| {});
+            let flow = solve_ssp(&by_cost, &order, &mut |_, _| {});
+            check_feasible(&by_cost, &flow);
+            prop_assert_eq!(flow.objective(&by_cost), reference.objective(&by_position));
+            let flow = by_auction(&by_cost, &order);
+            check_feasible(&by_cost, &flow);
+            prop_assert_eq!(flow.objective(&by_cost), reference.objective(&by_position));
+            let flow = solve(&by_cost, &order, &mut |_, _| {});
+            check_feasible(&by_cost, &flow);
+            prop_assert_eq!(flow.objective(&by_cost), reference.objective(&by_position));
+        }
+    }
+
     #[test]
     fn scarce_places_on_a_larger_network() {
-        for seed in 1..6 {
-            let (net, order) = network(seed, 3000, 300, 3, 25, 30_000);
+        for (seed, by_cost) in (1..6).zip([false, true, false, true, true]) {
+            let (net, order) = network(seed, 3000, 300, 3, 25, 30_000, by_cost);
             let flow = by_auction(&net, &order);
             check_feasible(&net, &flow);
             let reference = solve_ssp(&net, &order, &mut |_, _| {});
