@@ -229,18 +229,30 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
                     row.sort_unstable();
                     row.dedup();
                     rows.len.push(row.len() as u32);
-                    rows.keys.extend_from_slice(&row);
+                    for &k in &row {
+                        let (position, cost, is_measured) = unpack(k);
+                        rows.position.push(position);
+                        rows.cost.push(cost);
+                        rows.measured.push(is_measured);
+                    }
                 }
                 rows
             })
             .collect();
+        if network.arc_position.is_empty() {
+            // Room for all the rows, guessed from the first window's (only what is written
+            // is resident; the rest is given back below).
+            let per_worker =
+                chunks.iter().map(|c| c.position.len()).sum::<usize>() / window.len().max(1);
+            let guess = per_worker * workers.len() / 8 * 9;
+            network.arc_position.reserve(guess);
+            network.arc_cost.reserve(guess);
+            measured.reserve(guess);
+        }
         for c in chunks {
-            for &k in &c.keys {
-                let (position, cost, is_measured) = unpack(k);
-                network.arc_position.push(position);
-                network.arc_cost.push(cost);
-                measured.push(is_measured);
-            }
+            network.arc_position.extend_from_slice(&c.position);
+            network.arc_cost.extend_from_slice(&c.cost);
+            measured.extend_from_slice(&c.measured);
             for len in c.len {
                 let last = *network.arc_start.last().expect("starts at 0");
                 network.arc_start.push(last + len);
@@ -271,7 +283,9 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
 #[derive(Default)]
 struct Rows {
     len: Vec<u32>,
-    keys: Vec<u64>,
+    position: Vec<u32>,
+    cost: Vec<u32>,
+    measured: Vec<bool>,
 }
 
 /// An allowed pair as one integer ordered by cost, then measured before not, then position.
