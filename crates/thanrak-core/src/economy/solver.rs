@@ -189,11 +189,10 @@ fn counts(net: &Network, order: &[u32], done: &mut dyn FnMut(usize)) -> Cardinal
 /// that finds no free place has visited a closed set: full positions whose holders reach only
 /// positions of the set. No later augmenting path can enter it (it could never leave), so its
 /// positions are dead for good and later searches skip them; failed searches thus cost the arcs
-/// once in all. Loads only grow, so each worker keeps a pointer past its arcs to full positions
-/// (read from the last arc, the dearest when arcs are in order of cost: taking far places first
-/// leaves free places spread out, where nearest-first leaves them all far from the crowded
-/// villages and makes augmenting paths long); every unit a search meets is asked at once for a
-/// free place of its own.
+/// once in all. The unit tried takes, if it can, the free place first in a fixed pseudo-random
+/// order of the positions (see `first_free_arc`); every unit a search meets is asked at once
+/// for a free place of its own, through a pointer past its arcs to full positions (loads only
+/// grow), read from the dearest arc.
 struct Cardinality {
     /// The places of position `p` worth having: at most one per arc into it.
     cap: Vec<u32>,
@@ -208,8 +207,10 @@ struct Cardinality {
     dead: Vec<bool>,
     parent_unit: Vec<u32>,
     parent_arc: Vec<u32>,
-    /// Each worker's arcs before `next[w]` go to full positions.
+    /// Each worker's arcs from `next[w]` on go to full positions.
     next: Vec<u32>,
+    /// The free places worth having, in all.
+    free: u64,
     search: u32,
     queue: Vec<u32>,
     visited: Vec<u32>,
@@ -245,6 +246,7 @@ impl Cardinality {
             parent_unit: vec![NONE; np],
             parent_arc: vec![NONE; np],
             next: net.arc_start[1..].to_vec(),
+            free: slots as u64,
             search: 0,
             queue: Vec::new(),
             visited: Vec::new(),
@@ -275,14 +277,39 @@ impl Cardinality {
         None
     }
 
+    /// The arc of unit `v` to the position with a free place that comes first in one fixed
+    /// pseudo-random order of the positions, the same for every unit. Every unit tried
+    /// preferring the same positions leaves the free places spread over the map, each unit
+    /// near some, so that later augmenting paths stay short (nearest-first leaves them far
+    /// from the crowded villages, and paths then run through dozens of units).
+    fn first_free_arc(&self, net: &Network, v: usize) -> Option<u32> {
+        let rank = |p: usize| (p as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut best = None;
+        let mut best_rank = u64::MAX;
+        for &w in &net.unit_workers[net.unit_start[v] as usize..net.unit_start[v + 1] as usize] {
+            for a in net.arc_start[w as usize]..net.arc_start[w as usize + 1] {
+                let p = net.arc_position[a as usize] as usize;
+                if self.load[p] < self.cap[p] && rank(p) < best_rank {
+                    best_rank = rank(p);
+                    best = Some(a);
+                }
+            }
+        }
+        best
+    }
+
     /// Places unit `u` if an augmenting path reaches a free place: breadth-first over full
     /// positions, each unit met asked at once for a free place of its own.
     fn augment(&mut self, net: &Network, u: u32) {
+        if self.free == 0 {
+            // No free place anywhere: no augmenting path.
+            return;
+        }
         self.search += 1;
         let sid = self.search;
         self.queue.clear();
         self.visited.clear();
-        let found = match self.free_arc(net, u as usize) {
+        let found = match self.first_free_arc(net, u as usize) {
             Some(a) => Some((u, a)),
             None => {
                 self.queue.push(u);
@@ -334,6 +361,7 @@ impl Cardinality {
             .find(|&s| self.holder[s] == NONE)
             .expect("a free place");
         self.load[p] += 1;
+        self.free -= 1;
         loop {
             let v = self.parent_unit[p];
             let old = self.unit_arc[v as usize];
