@@ -222,10 +222,10 @@ pub fn build_graph(workers: &[Worker], openings: &[Opening], rules: MatchRules) 
             .par_chunks(1024)
             .map(|chunk| {
                 let mut rows = Rows::default();
-                let mut row = Vec::new();
+                let (mut row, mut near) = (Vec::new(), Vec::new());
                 for w in chunk {
                     row.clear();
-                    grid.allowed(w, openings, &open, &mut row);
+                    grid.allowed(w, openings, &open, &mut row, &mut near);
                     row.sort_unstable();
                     row.dedup();
                     rows.len.push(row.len() as u32);
@@ -407,8 +407,15 @@ impl Grid {
     }
 
     /// Pushes the worker's allowed pairs, [`pack`]ed; `open`: whether each position has a
-    /// place.
-    fn allowed(&self, w: &Worker, openings: &[Opening], open: &[bool], row: &mut Vec<u64>) {
+    /// place; `near` is room to work in.
+    fn allowed(
+        &self,
+        w: &Worker,
+        openings: &[Opening],
+        open: &[bool],
+        row: &mut Vec<u64>,
+        near: &mut Vec<(u32, f64)>,
+    ) {
         let sub = subdistrict(w.village);
         let fits = |i: u32| {
             let o = &openings[i as usize];
@@ -419,18 +426,29 @@ impl Grid {
                 let v = unit_vector(l);
                 let (cy, cx) = cell(l, self.cell_lat, self.cell_lon);
                 let buckets = std::iter::once(0).chain(w.skills.iter().map(|s| 1 + s as usize));
+                // The squared chords first, kept without a branch (half the positions of the
+                // nine cells are out of reach, which a branch mispredicts), then the metres.
+                near.clear();
                 for b in buckets {
                     for dy in -1..=1 {
                         for dx in -1..=1 {
-                            for (i, pv) in self.bucket((cy + dy, cx + dx), b) {
+                            let bucket = self.bucket((cy + dy, cx + dx), b);
+                            let mut n = near.len();
+                            near.resize(n + bucket.len(), (0, 0.0));
+                            for (i, pv) in bucket {
                                 let c2 = chord2(&v, pv);
-                                if c2 <= self.max_chord2 && open[*i as usize] {
-                                    let d = chord_to_m(c2);
-                                    if d <= self.max_m {
-                                        row.push(pack(*i, d, true));
-                                    }
-                                }
+                                near[n] = (*i, c2);
+                                n += usize::from(c2 <= self.max_chord2);
                             }
+                            near.truncate(n);
+                        }
+                    }
+                }
+                for &(i, c2) in near.iter() {
+                    if open[i as usize] {
+                        let d = chord_to_m(c2);
+                        if d <= self.max_m {
+                            row.push(pack(i, d, true));
                         }
                     }
                 }
