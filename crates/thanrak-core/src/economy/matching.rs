@@ -5,7 +5,9 @@
 //! circle — or, when either has no coordinates, in the same subdistrict — and the worker has one
 //! of the skills the position wants (or it wants none). The graph of allowed pairs is built with
 //! a grid of cells `max_m` wide, so a worker only looks at positions in its own and the eight
-//! neighbouring cells, then solved exactly by [`super::solver`].
+//! neighbouring cells (on every core, by windows of workers), each worker's arcs in order of
+//! cost so that the solver's searches can stop early, then solved exactly by
+//! [`super::solver`].
 
 use std::collections::HashMap;
 
