@@ -40,8 +40,9 @@ PROGRAMME="52,45,57,50,51,53,54,55,56,58,40,41,42,43,44,46,47,48,49,39"
 DB=$(db thanrak_followup)
 T() { $BIN --database-url "$DB" "$@"; }
 T demo --households "$N" --provinces "$PROGRAMME" >/dev/null 2>&1
-R1=$(T rounds | sed -n 2p | cut -f1)
-R2=$(T rounds | sed -n 3p | cut -f1)
+# `rounds` prints a header line, then a round a line, oldest first.
+R1=$(T rounds | grep -v '^round' | sed -n 1p | cut -f1)
+R2=$(T rounds | grep -v '^round' | sed -n 2p | cut -f1)
 T score --round "$R1" >/dev/null 2>&1
 T score --round "$R2" >/dev/null 2>&1
 echo "programme: $N households a round in 20 provinces, rounds $R1 and $R2"
@@ -51,14 +52,15 @@ if [ -z "${PG:-}" ]; then
     echo "baseline  sqlite3 join of the two runs, pairs of groups counted: $(secs sqlite3 "$OUT/thanrak_followup.db" \
         "SELECT a.grp, b.grp, count(*) FROM scores a JOIN scores b ON b.household_id = a.household_id \
          AND b.round = '$R2' AND b.methodology_id = a.methodology_id \
+         AND b.methodology_version = a.methodology_version \
          WHERE a.round = '$R1' AND a.methodology_id = 'thanrak-default-1' GROUP BY 1, 2") s"
 fi
 echo "ranking   thanrak areas rank --level subdistrict: $(secs T areas rank --level subdistrict --top 20) s"
 
 DB=$(db thanrak_report)
 T demo --households "$P" --provinces 52 >/dev/null 2>&1
-R=$(T rounds | sed -n 3p | cut -f1)
-R0=$(T rounds | sed -n 2p | cut -f1)
+R=$(T rounds | grep -v '^round' | sed -n 2p | cut -f1)
+R0=$(T rounds | grep -v '^round' | sed -n 1p | cut -f1)
 T score --round "$R0" >/dev/null 2>&1
 T score --round "$R" >/dev/null 2>&1
 T partners add lpru --name-th "มหาวิทยาลัยราชภัฏลำปาง" --name-en "Lampang Rajabhat University" --areas 52 >/dev/null

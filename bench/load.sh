@@ -38,7 +38,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 if [ ! -f "$READY" ]; then
     [ -n "${PG:-}" ] || rm -f "$OUT/load-$N.db" "$OUT/load-$N.db-wal" "$OUT/load-$N.db-shm"
     $BIN --database-url "$DB" demo --households "$N" >/dev/null 2>&1
-    for round in $($BIN --database-url "$DB" rounds | cut -f1); do
+    for round in $($BIN --database-url "$DB" rounds | tail -n +2 | cut -f1); do
         $BIN --database-url "$DB" score --round "$round" >/dev/null 2>&1
     done
     echo "bench-admin-password" | $BIN --database-url "$DB" user add bench --role admin --password-stdin 2>/dev/null

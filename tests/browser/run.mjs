@@ -601,6 +601,136 @@ await step('the area manager makes the meeting report as a PDF from the dashboar
   await context.close();
 });
 
+
+await step('at phone width the menu folds behind one button and no page is wider than the phone', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/`);
+  assert.ok(await page.locator('.menu-label').isVisible(), 'no menu button at phone width');
+  assert.ok(!(await page.locator('header nav').isVisible()), 'the menu is open before it is asked for');
+  await page.click('.menu-label');
+  assert.ok(await page.locator('header nav').isVisible(), 'the menu does not open');
+  await page.screenshot({ path: join(shots, 'menu-phone.png'), fullPage: false });
+  for (const path of ['/', '/targets', '/map', '/meetings', '/change', '/strategy', '/cases', '/help',
+    '/enterprises', '/matching', '/guide', '/guide/import-format']) {
+    await page.goto(`${base}${path}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 400, `${path} is ${wide} px wide at 390 px`);
+  }
+  await page.goto(`${base}/targets`);
+  await page.screenshot({ path: join(shots, 'targets-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('a matching run lists the workers left unplaced, by reason', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/matching`);
+  await page.waitForSelector('#runs');
+  if (await page.locator('#unplaced').count() === 0) {
+    await Promise.all([page.waitForNavigation(), page.locator('#runs a').first().click()]);
+  }
+  await page.waitForSelector('#unplaced-list tr td');
+  const chip = page.locator('#unplaced-reasons a[data-reason]').first();
+  const reason = (await chip.innerText()).replace(/[\d,]+\s*คน\s*$/, '').trim();
+  await Promise.all([page.waitForNavigation(), chip.click()]);
+  const cells = await page.locator('#unplaced-list tr td:nth-child(3)').allInnerTexts();
+  assert.ok(cells.length > 0 && cells.every((c) => c.trim() === reason), `not all "${reason}": ${cells.slice(0, 3)}`);
+  assert.match(await page.locator('#unplaced-list tr td:nth-child(2)').first().innerText(), /ต\..+อ\./);
+  await page.screenshot({ path: join(shots, 'matching-unplaced.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('an enterprise page lists the households that supply it', async () => {
+  const { context, page } = await loggedIn('lampang');
+  const list = await (await page.request.get(`${base}/api/v1/enterprises?area=52&per_page=200`)).json();
+  let found = null;
+  for (const e of list.items) {
+    const chain = await (await page.request.get(`${base}/api/v1/enterprises/${e.id}`)).json();
+    if (chain.suppliers && chain.suppliers.length > 0) { found = e.id; break; }
+  }
+  assert.ok(found, 'no enterprise of Lampang has supplier households');
+  await page.goto(`${base}/enterprises/${found}`);
+  await page.waitForSelector('#suppliers tr[data-household]');
+  await page.screenshot({ path: join(shots, 'enterprise-suppliers.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('the guide shows the methodology and the import template downloads', async () => {
+  const { context, page } = await loggedIn('analyst');
+  await page.goto(`${base}/guide`);
+  await Promise.all([page.waitForNavigation(), page.locator('#guide a[href^="/guide/methodology-thanrak"]').click()]);
+  assert.ok(await page.locator('#guide table tr').count() > 16, 'the indicators are not listed');
+  await page.screenshot({ path: join(shots, 'guide-methodology.png'), fullPage: false });
+  const res = await page.request.get(`${base}/guide/template.xlsx`);
+  assert.equal(res.status(), 200);
+  assert.equal((await res.body()).subarray(0, 2).toString(), 'PK');
+  noProblems(page);
+  await context.close();
+});
+
+await step('the admin adds a user, hands over a reset code and the user sets a new password', async () => {
+  const { context, page } = await loggedIn('admin');
+  await page.goto(`${base}/admin/users`);
+  await page.fill('#add-user input[name=name]', 'nok');
+  await page.selectOption('#add-user select[name=role]', 'surveyor');
+  await page.fill('#add-user input[name=areas]', '520101');
+  await Promise.all([page.waitForNavigation(), page.click('#add-user button')]);
+  await page.waitForSelector('#secret');
+  await Promise.all([page.waitForNavigation(), page.click('button[data-reset="nok"]')]);
+  const code = (await page.locator('#secret').innerText()).trim();
+  assert.match(code, /^\w{4}-\w{4}-\w{4}$/);
+  await page.screenshot({ path: join(shots, 'users-reset-code.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+  const fresh = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const p = await fresh.newPage();
+  await p.goto(`${base}/login`);
+  await Promise.all([p.waitForNavigation(), p.click('#reset-link')]);
+  await p.fill('input[name=name]', 'nok');
+  await p.fill('input[name=code]', code);
+  await p.fill('input[name=password]', 'nok new password 1');
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+  await p.waitForSelector('#reset-done');
+  await p.fill('input[name=name]', 'nok');
+  await p.fill('input[name=password]', 'nok new password 1');
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+  assert.ok(!p.url().endsWith('/login'), 'the new password does not log in');
+  await fresh.close();
+});
+
+await step('pages open on the latest published round; the admin publishes the imported draft', async () => {
+  const { context, page } = await loggedIn('admin');
+  await page.goto(`${base}/`);
+  assert.equal(await page.locator('#round').inputValue(), '2569-1', 'the small imported draft became the default');
+  await page.goto(`${base}/?round=2570-1`);
+  await page.waitForSelector('#draft-round');
+  await page.screenshot({ path: join(shots, 'dashboard-draft-round.png'), fullPage: false });
+  await Promise.all([page.waitForNavigation(), page.click('#publish-round')]);
+  await page.goto(`${base}/`);
+  assert.equal(await page.locator('#round').inputValue(), '2570-1');
+  // Back to a draft, so that the demo opens as before.
+  await Promise.all([page.waitForNavigation(), page.click('#draft-round-button')]);
+  await page.goto(`${base}/`);
+  assert.equal(await page.locator('#round').inputValue(), '2569-1');
+  noProblems(page);
+  await context.close();
+});
+
+await step('an unknown area keeps the menu and says what to do', async () => {
+  const { context, page } = await loggedIn('lampang');
+  const res = await page.goto(`${base}/targets?area=ลำปาง`);
+  assert.equal(res.status(), 200, 'a province by its Thai name');
+  page.problems.splice(0);
+  const bad = await page.goto(`${base}/targets?area=99`);
+  assert.equal(bad.status(), 400);
+  assert.ok(await page.locator('header nav a[href="/"]').count() === 1, 'the error page lost the menu');
+  assert.match(await page.locator('#error-message').innerText(), /99/);
+  page.problems.splice(0);
+  await context.close();
+});
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -540,6 +540,89 @@ pub async fn disable_user(store: &Store, name: &str) -> Result<User, AppError> {
     }
 }
 
+/// Enables a disabled user again.
+pub async fn enable_user(store: &Store, name: &str) -> Result<User, AppError> {
+    let name = parse_user_name(name)?;
+    match store.accounts().set_user_disabled(&name, false).await {
+        Err(StoreError::NotFound(_)) => Err(AppError::NotFound(format!("there is no user {name}"))),
+        r => Ok(r?),
+    }
+}
+
+/// Gives a user other areas and agency, checked against its role like a new user's
+/// ([`check_user`]); its sessions end so that the new scope applies at once.
+pub async fn set_user_scope(
+    store: &Store,
+    name: &str,
+    areas: Vec<String>,
+    agency: Option<String>,
+) -> Result<User, AppError> {
+    let user_name = parse_user_name(name)?;
+    let user = match store.accounts().user(&user_name).await {
+        Err(StoreError::NotFound(_)) => {
+            return Err(AppError::NotFound(format!("there is no user {user_name}")))
+        }
+        r => r?,
+    };
+    let spec = check_user(&UserRequest {
+        name: name.to_string(),
+        role: user.role.as_str().to_string(),
+        areas,
+        agency,
+    })?;
+    Ok(store
+        .accounts()
+        .set_user_scope(&spec.name, &spec.areas, spec.agency.as_ref())
+        .await?)
+}
+
+/// How long a password-reset code stays good.
+pub const RESET_CODE_HOURS: i64 = 24;
+
+/// Keeps the digest of a one-time password-reset code for `name` (the caller makes the code
+/// and hands it over — never by e-mail); it is good for [`RESET_CODE_HOURS`]. Returns the user
+/// and when the code expires.
+pub async fn set_password_reset(
+    store: &Store,
+    name: &str,
+    code_hash: &str,
+) -> Result<(User, chrono::DateTime<Utc>), AppError> {
+    let name = parse_user_name(name)?;
+    let expires = Utc::now() + chrono::Duration::hours(RESET_CODE_HOURS);
+    match store
+        .accounts()
+        .set_password_reset(&name, code_hash, expires)
+        .await
+    {
+        Err(StoreError::NotFound(_)) => Err(AppError::NotFound(format!("there is no user {name}"))),
+        r => Ok((r?, expires)),
+    }
+}
+
+/// Sets a new password with a reset code: refused (one message for every reason, so that it
+/// tells nothing of the accounts) unless `name` has a live code with this digest.
+pub async fn use_password_reset(
+    store: &Store,
+    name: &str,
+    code_hash: &str,
+    password_hash: &str,
+) -> Result<(), AppError> {
+    let refused =
+        || AppError::Invalid("the name or the reset code is wrong, or the code has expired".into());
+    let Ok(name) = UserName::parse(name) else {
+        return Err(refused());
+    };
+    if store
+        .accounts()
+        .use_password_reset(&name, code_hash, password_hash, Utc::now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
 /// Stores a new API token (by its digest) for an enabled user; returns the user.
 pub async fn add_api_token(store: &Store, name: &str, token_hash: &str) -> Result<User, AppError> {
     let name = parse_user_name(name)?;

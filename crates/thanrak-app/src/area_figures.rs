@@ -206,6 +206,21 @@ pub async fn scored_rounds(
     Ok(store.scores().scored_rounds(m.id(), m.version()).await?)
 }
 
+/// The round pages open on: the latest round scored with `lm` that an admin has published; when
+/// no scored round is published yet, the latest scored (so that a first import can be looked
+/// at before it is published). `None`: nothing is scored.
+pub async fn default_round(
+    store: &Store,
+    lm: &LoadedMethodology,
+) -> Result<Option<RoundLabel>, AppError> {
+    let mut scored = scored_rounds(store, lm).await?;
+    let published = store.registry().published_rounds().await?;
+    Ok(match scored.iter().rev().find(|r| published.contains(r)) {
+        Some(r) => Some(r.clone()),
+        None => scored.pop(),
+    })
+}
+
 /// The level below `area` (provinces below the whole country); none below a village.
 pub fn child_level(area: Option<&AreaCode>) -> Option<AreaLevel> {
     match area.map(AreaCode::level) {
@@ -381,9 +396,8 @@ async fn read_figures(
 ) -> Result<Stored, AppError> {
     let round = match &q.round {
         Some(r) => r.clone(),
-        None => scored_rounds(store, lm)
+        None => default_round(store, lm)
             .await?
-            .pop()
             .ok_or_else(|| AppError::NotFound("no round has been scored yet".into()))?,
     };
     let figures = figures(

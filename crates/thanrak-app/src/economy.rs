@@ -15,14 +15,14 @@ use std::path::Path;
 
 use chrono::Utc;
 use thanrak_core::economy::{
-    Enterprise, EnterpriseDraft, EnterpriseKind, FieldProblem, GrassrootsScore, Link, Position,
-    Season, ENTERPRISE_COLUMNS,
+    Enterprise, EnterpriseDraft, EnterpriseKind, FieldProblem, GrassrootsScore, HouseholdSupplier,
+    Link, Position, Season, ENTERPRISE_COLUMNS,
 };
 use thanrak_core::household::Skills;
 use thanrak_core::identity::{Scope, User};
 use thanrak_core::{AreaCode, AreaRegistry, Reason};
 use thanrak_io::{Diagnostic, TextRow};
-use thanrak_store::{EnterpriseFilter, PairRecord, Store};
+use thanrak_store::{EnterpriseFilter, PairRecord, Store, SupplierRecord};
 
 use std::sync::Arc;
 
@@ -44,6 +44,8 @@ pub struct EnterpriseImport {
     pub places: u64,
     /// Links written.
     pub links: usize,
+    /// Supplier households written.
+    pub suppliers: usize,
 }
 
 /// The outcome of loading a spreadsheet of enterprises.
@@ -60,6 +62,7 @@ struct ParsedRow {
     enterprise: Enterprise,
     position: Option<Position>,
     link: Option<Link>,
+    supplier: Option<HouseholdSupplier>,
 }
 
 fn int<T: TryFrom<i64>>(text: &str) -> Result<T, Reason> {
@@ -181,6 +184,16 @@ fn parse_row(row: &TextRow, report: &mut dyn FnMut(&str, &str, Reason)) -> Optio
             }
         }
     }
+    if nonempty("buys_from_household") != nonempty("buys_what") {
+        field(
+            if nonempty("buys_from_household") {
+                "buys_what"
+            } else {
+                "buys_from_household"
+            },
+            Reason::Required,
+        );
+    }
     if nonempty("sells_to_id") != nonempty("sells_what") {
         field(
             if nonempty("sells_to_id") {
@@ -243,6 +256,23 @@ fn parse_row(row: &TextRow, report: &mut dyn FnMut(&str, &str, Reason)) -> Optio
             .ok(),
         None => None,
     };
+    let supplier = if nonempty("buys_from_household") && nonempty("buys_what") {
+        HouseholdSupplier::new(id, cell("buys_from_household"), cell("buys_what"))
+            .map_err(|e| {
+                // Named after the row's columns here, since "what" is also the link's.
+                problems.extend(e.into_iter().map(|mut p| {
+                    p.field = match p.field {
+                        "what" => "buys_what",
+                        "household_id" => "buys_from_household",
+                        f => f,
+                    };
+                    p
+                }))
+            })
+            .ok()
+    } else {
+        None
+    };
     for p in problems {
         // The core's names for the position's fields are the columns' without the prefix.
         let column = match p.field {
@@ -266,6 +296,7 @@ fn parse_row(row: &TextRow, report: &mut dyn FnMut(&str, &str, Reason)) -> Optio
         enterprise: enterprise?,
         position,
         link,
+        supplier,
     })
 }
 
@@ -289,6 +320,7 @@ pub async fn import_enterprises(
     let mut enterprises: BTreeMap<i64, Enterprise> = BTreeMap::new();
     let mut positions: BTreeMap<i64, Position> = BTreeMap::new();
     let mut links: Vec<(Link, thanrak_io::Origin)> = Vec::new();
+    let mut suppliers: Vec<(HouseholdSupplier, thanrak_io::Origin)> = Vec::new();
     for row in &table.rows {
         let origin = &row.origin;
         let mut report = |column: &str, value: &str, reason: Reason| {
@@ -338,7 +370,44 @@ pub async fn import_enterprises(
         if let Some(l) = parsed.link {
             links.push((l, origin.clone()));
         }
+        if let Some(h) = parsed.supplier {
+            suppliers.push((h, origin.clone()));
+        }
         enterprises.insert(e.id(), e);
+    }
+    // Supplier households must be in the registry inside the user's areas; one reason for
+    // "not there" and "not yours", so the import tells nothing of other areas.
+    let scope = match &areas {
+        Some(a) => Scope::Areas(a.clone()),
+        None => Scope::All,
+    };
+    let wanted: Vec<thanrak_core::HouseholdId> = suppliers
+        .iter()
+        .map(|(h, _)| h.household_id.clone())
+        .collect();
+    let villages: BTreeMap<String, AreaCode> = store
+        .registry()
+        .latest_villages(&scope, &wanted)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|(h, v)| (h.as_str().to_string(), v))
+        .collect();
+    let mut supplier_records = Vec::new();
+    for (h, origin) in suppliers {
+        match villages.get(h.household_id.as_str()) {
+            Some(v) => supplier_records.push(SupplierRecord {
+                village: *v,
+                supplier: h,
+            }),
+            None => diagnostics.push(Diagnostic {
+                file: origin.file.clone(),
+                row: origin.row,
+                column: "buys_from_household".into(),
+                value: h.household_id.to_string(),
+                reason: Reason::NoSupplierHousehold,
+            }),
+        }
     }
     // Buyers named must be in the file or stored.
     let outside: Vec<i64> = links
@@ -394,7 +463,13 @@ pub async fn import_enterprises(
     let links: Vec<Link> = links.into_iter().map(|(l, _)| l).collect();
     if let Err(e) = store
         .economy()
-        .save(&enterprises, &positions, &links, Utc::now())
+        .save(
+            &enterprises,
+            &positions,
+            &links,
+            &supplier_records,
+            Utc::now(),
+        )
         .await
     {
         let _ = audit_import(store, who, format!("{line}failed ({e})")).await;
@@ -405,13 +480,14 @@ pub async fn import_enterprises(
         positions: positions.len(),
         places: positions.iter().map(|p| u64::from(p.places)).sum(),
         links: links.len(),
+        suppliers: supplier_records.len(),
     };
     audit_import(
         store,
         who,
         format!(
-            "{line}loaded ({} enterprises, {} positions, {} links)",
-            summary.enterprises, summary.positions, summary.links
+            "{line}loaded ({} enterprises, {} positions, {} links, {} supplier households)",
+            summary.enterprises, summary.positions, summary.links, summary.suppliers
         ),
     )
     .await?;
@@ -490,6 +566,8 @@ pub struct Chain {
     /// The poor households placed with it (accepted or hired pairs) that the user may see;
     /// `None` when its role sees no workers.
     pub workers: Option<Vec<PairRecord>>,
+    /// The households that supply it, inside the same scope as the workers; `None` likewise.
+    pub suppliers: Option<Vec<SupplierRecord>>,
 }
 
 /// The chain around enterprise `id`: its positions, its suppliers and buyers, and the workers
@@ -528,16 +606,23 @@ pub async fn enterprise_chain(store: &Store, user: &User, id: i64) -> Result<Cha
             sells_to.push((l, b));
         }
     }
-    let workers = match policy::match_scope(user) {
+    let (workers, suppliers) = match policy::match_scope(user) {
         Ok(scope) => {
             let all = economy.workers_of(id).await.map_err(AppError::from)?;
-            Some(
-                all.into_iter()
-                    .filter(|p| scope_holds(&scope, &p.pair.village_code))
-                    .collect(),
+            let suppliers = economy
+                .suppliers_of(id, &scope)
+                .await
+                .map_err(AppError::from)?;
+            (
+                Some(
+                    all.into_iter()
+                        .filter(|p| scope_holds(&scope, &p.pair.village_code))
+                        .collect(),
+                ),
+                Some(suppliers),
             )
         }
-        Err(_) => None,
+        Err(_) => (None, None),
     };
     Ok(Chain {
         line: EnterpriseLine {
@@ -548,6 +633,7 @@ pub async fn enterprise_chain(store: &Store, user: &User, id: i64) -> Result<Cha
         buys_from,
         sells_to,
         workers,
+        suppliers,
     })
 }
 
@@ -571,7 +657,20 @@ pub async fn load_demo_economy(
     let demo = crate::blocking(|| thanrak_demo::economy::economy(&households, seed));
     store
         .economy()
-        .save(&demo.enterprises, &demo.positions, &demo.links, Utc::now())
+        .save(
+            &demo.enterprises,
+            &demo.positions,
+            &demo.links,
+            &demo
+                .suppliers
+                .iter()
+                .map(|(s, v)| SupplierRecord {
+                    supplier: s.clone(),
+                    village: *v,
+                })
+                .collect::<Vec<_>>(),
+            Utc::now(),
+        )
         .await?;
     Ok((
         demo.enterprises.len(),

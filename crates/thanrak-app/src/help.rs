@@ -444,8 +444,7 @@ pub async fn help_summary(
     if view.in_need {
         let lm = crate::scoring::default_methodology();
         let m = &lm.methodology;
-        let rounds = store.scores().scored_rounds(m.id(), m.version()).await?;
-        if let Some(round) = rounds.into_iter().next_back() {
+        if let Some(round) = crate::area_figures::default_round(store, &lm).await? {
             let key = RunKey {
                 round: round.clone(),
                 methodology_id: m.id().to_string(),

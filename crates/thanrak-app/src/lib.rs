@@ -16,6 +16,7 @@ pub mod change;
 pub mod db;
 pub mod economy;
 pub mod exports;
+pub mod guide;
 pub mod help;
 pub mod jobs;
 pub mod matching;
@@ -566,6 +567,47 @@ pub async fn rounds(store: &Store) -> Result<Vec<RoundSummary>, AppError> {
     Ok(store.registry().rounds().await?)
 }
 
+/// Publishes `round` (`publish`) or takes it back to a draft, as `user`
+/// (`policy::publishes_rounds`: an admin), written to the audit log. Pages open on the latest
+/// published round (`area_figures::default_round`).
+pub async fn publish_round(
+    store: &Store,
+    user: &thanrak_core::identity::User,
+    round: &RoundLabel,
+    publish: bool,
+) -> Result<(), access::AccessError> {
+    policy::publishes_rounds(user)?;
+    let now = chrono::Utc::now();
+    let found = store
+        .registry()
+        .set_published(round, publish.then_some((user.name.as_str(), now)))
+        .await
+        .map_err(AppError::from)?;
+    if !found {
+        return Err(AppError::NotFound(format!("there is no round {round}")).into());
+    }
+    store
+        .audit()
+        .append(&NewAuditEntry {
+            at: now,
+            user_id: user.id,
+            user_name: user.name.to_string(),
+            action: format!(
+                "round {round} {}",
+                if publish {
+                    "published"
+                } else {
+                    "taken back to a draft"
+                }
+            ),
+            round: Some(round.to_string()),
+            household_ids: Vec::new(),
+        })
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
+}
+
 /// Parses a comma-separated list of province codes such as `52,45`.
 pub fn parse_provinces(list: &str) -> Result<Vec<AreaCode>, AppError> {
     list.split(',')
@@ -607,6 +649,11 @@ pub async fn load_demo(
             .import(&r.households, &r.members, "demo", &mut |d, t| {
                 progress(&phase, d, t)
             })
+            .await?;
+        // The demo's rounds are ready to look at: published.
+        store
+            .registry()
+            .set_published(&r.label, Some(("demo", chrono::Utc::now())))
             .await?;
         out.push(summary);
     }

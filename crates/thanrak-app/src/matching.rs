@@ -20,7 +20,9 @@ use thanrak_core::help::{Addresses, HelpKind};
 use thanrak_core::identity::{AgencyCode, Scope, User};
 use thanrak_core::methodology::Group;
 use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
-use thanrak_store::{Case, NewMatchRun, NewPair, PairRecord, PairState, RunKey, Store};
+use thanrak_store::{
+    Case, NewMatchRun, NewPair, NewUnplaced, PairRecord, PairState, RunKey, Store, UnplacedPage,
+};
 
 use crate::access::AccessError;
 use crate::cases::{refer, ReferRequest};
@@ -283,6 +285,20 @@ pub async fn run_match(
                 created_by_id: user.id,
                 created_by: user.name.to_string(),
                 pairs,
+                unplaced: assignment
+                    .unplaced
+                    .iter()
+                    .map(|(w, reason)| {
+                        let w = &workers[*w];
+                        NewUnplaced {
+                            household_id: w.household_id.clone(),
+                            member_no: w.member_no,
+                            village_code: w.village,
+                            hardship: w.hardship,
+                            reason: *reason,
+                        }
+                    })
+                    .collect(),
             },
             Utc::now(),
         )
@@ -428,6 +444,29 @@ pub async fn run_pairs(
         .map(|(k, (t, w, n))| (*k, (t.as_str(), *w, n.as_str())))
         .collect();
     Ok(pairs.iter().map(|r| pair_line(r, &info)).collect())
+}
+
+/// A page of the workers run `run_id` left unplaced, as `user` may read them
+/// (`policy::match_scope`): for one reason or all, by village, household and member, with the
+/// count of each reason inside the user's areas.
+pub async fn run_unplaced(
+    store: &Store,
+    user: &User,
+    run_id: i64,
+    reason: Option<Unplaced>,
+    paging: crate::access::Paging,
+) -> Result<UnplacedPage, AccessError> {
+    let scope = policy::match_scope(user)?;
+    let economy = store.economy();
+    economy
+        .run(run_id)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| AppError::NotFound(format!("there is no match run {run_id}")))?;
+    Ok(economy
+        .unplaced(run_id, &scope, reason, paging.page(), paging.per_page())
+        .await
+        .map_err(AppError::from)?)
 }
 
 /// The pair `id` if `user` may act on it (an admin, the area manager of its village).

@@ -139,6 +139,14 @@ pub fn admin_only(user: &User, message: &str) -> Result<(), AccessError> {
     }
 }
 
+/// Who publishes a round (or takes it back to a draft): an admin, after checking it.
+pub fn publishes_rounds(user: &User) -> Result<(), AccessError> {
+    admin_only(
+        user,
+        "only an admin publishes a round or takes it back to a draft",
+    )
+}
+
 /// Whether an area of this level may be given to a user of `role`, or why not.
 pub fn area_fits_role(role: Role, code: &AreaCode) -> Result<(), String> {
     match role {

@@ -157,9 +157,8 @@ pub async fn make_report(
     let rounds = scored_rounds(store, &lm).await?;
     let round = match &p.round {
         Some(r) => parse_round(r)?,
-        None => rounds
-            .last()
-            .cloned()
+        None => crate::area_figures::default_round(store, &lm)
+            .await?
             .ok_or_else(|| AppError::NotFound("no round has been scored yet".into()))?,
     };
     let since = match &p.since_round {

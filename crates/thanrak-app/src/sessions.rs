@@ -123,6 +123,44 @@ pub async fn login(
     }
 }
 
+/// Whether a password reset for `name` from `ip` may be tried now: reset codes share the
+/// login's throttle, so that guessing a code is as slow as guessing a password. `Err`: the
+/// seconds to wait.
+pub async fn reset_allowed(
+    store: &Store,
+    throttle: Throttle,
+    name: &str,
+    ip: &str,
+) -> Result<Result<(), u64>, AppError> {
+    let key = throttle_key(name);
+    let now = Utc::now();
+    let since = now - throttle.window;
+    if store.accounts().login_failures(&key, ip, since).await? >= throttle.max_failures {
+        let oldest = store
+            .accounts()
+            .oldest_login_failure(&key, ip, since)
+            .await?
+            .unwrap_or(now);
+        let wait = (oldest + throttle.window - now).num_seconds();
+        return Ok(Err(u64::try_from(wait).unwrap_or(0).max(1)));
+    }
+    Ok(Ok(()))
+}
+
+/// Counts a failed password reset like a failed login.
+pub async fn reset_failed(
+    store: &Store,
+    throttle: Throttle,
+    name: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    Ok(store
+        .accounts()
+        .record_login_failure(&throttle_key(name), ip, now, now - throttle.window)
+        .await?)
+}
+
 /// Opens a session for `user` under a cookie's digest, with its CSRF token, until `expires_at`;
 /// expired sessions are swept first (which keeps the table small without a background task).
 pub async fn start_session(

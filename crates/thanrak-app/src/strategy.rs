@@ -20,7 +20,7 @@ use thanrak_core::{AreaCode, AreaLevel, RoundLabel};
 use thanrak_store::{Scope, Store, User};
 
 use crate::access::AccessError;
-use crate::area_figures::{scored_rounds, FiguresCache};
+use crate::area_figures::{default_round, FiguresCache};
 use crate::scoring::{area_names, figures, Breakdown, FigureQuery, LoadedMethodology};
 use crate::targeting::scored_run;
 use crate::AppError;
@@ -97,9 +97,8 @@ pub async fn rank_areas(
     }
     let round = match &q.round {
         Some(r) => r.clone(),
-        None => scored_rounds(store, lm)
+        None => default_round(store, lm)
             .await?
-            .pop()
             .ok_or_else(|| AppError::NotFound("no round has been scored yet".into()))?,
     };
     scored_run(store, cache, &lm.methodology, &round).await?;

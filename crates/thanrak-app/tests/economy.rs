@@ -234,6 +234,54 @@ async fn a_match_is_stored_accepted_as_a_case_and_hired_into_the_logbook() {
     assert!(matching::run_pairs(&s, &analyst, result.run_id)
         .await
         .is_err());
+    // The unplaced workers are kept with the run: the same as the job's result, by reason,
+    // a page at a time, and inside the reader's areas.
+    let paging = Paging::new(Some(1), Some(500)).unwrap();
+    let stored = matching::run_unplaced(&s, &manager, result.run_id, None, paging)
+        .await
+        .unwrap();
+    assert_eq!(stored.total as usize, result.unplaced.len());
+    assert!(!result.unplaced.is_empty(), "the demo leaves some unplaced");
+    for (reason, n) in &stored.by_reason {
+        let expected = result
+            .unplaced
+            .iter()
+            .filter(|u| u.reason == reason.as_str())
+            .count() as u64;
+        assert_eq!(*n, expected, "{reason:?}");
+        let only = matching::run_unplaced(&s, &manager, result.run_id, Some(*reason), paging)
+            .await
+            .unwrap();
+        assert_eq!(only.total, expected);
+        assert!(only.items.iter().all(|u| u.reason == *reason));
+    }
+    let first = &stored.items[0];
+    assert!(result
+        .unplaced
+        .iter()
+        .any(|u| u.household_id == first.household_id.as_str()
+            && u.member_no == first.member_no
+            && u.reason == first.reason.as_str()));
+    let theirs = matching::run_unplaced(&s, &surveyor, result.run_id, None, paging)
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.total as usize,
+        result
+            .unplaced
+            .iter()
+            .filter(|u| u.village_code.starts_with(sub))
+            .count()
+    );
+    assert!(
+        matching::run_unplaced(&s, &analyst, result.run_id, None, paging)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        matching::run_unplaced(&s, &manager, 9_999, None, paging).await,
+        Err(AccessError::App(AppError::NotFound(_)))
+    ));
 
     // Accept a pair: a case for the job need at OSMEP.
     let pair = &result.pairs[0];
@@ -278,4 +326,98 @@ async fn a_match_is_stored_accepted_as_a_case_and_hired_into_the_logbook() {
     let workers = chain.workers.unwrap();
     assert_eq!(workers.len(), 1);
     assert_eq!(workers[0].pair.household_id.as_str(), pair.household_id);
+}
+
+#[tokio::test]
+async fn supplier_households_are_imported_inside_the_importers_areas() {
+    let (s, dir) = store().await;
+    let config = DemoConfig {
+        households: 400,
+        seed: 5,
+        provinces: vec![code("52"), code("45")],
+    };
+    thanrak_app::load_demo(&s, &config, &mut |_, _, _| {})
+        .await
+        .unwrap();
+    let round = RoundLabel::parse("2569-1").unwrap();
+    let households = s.registry().households(&round).await.unwrap();
+    let lampang = households
+        .iter()
+        .find(|h| h.village_code.to_string().starts_with("52"))
+        .unwrap();
+    let roi_et = households
+        .iter()
+        .find(|h| h.village_code.to_string().starts_with("45"))
+        .unwrap();
+    let village = lampang.village_code.to_string();
+    let row = |household: &str, what: &str| {
+        format!("1,cooperative,สหกรณ์การเกษตร,{village},,,10,8,90,1,,,,,,,,,,,{household},{what}\n")
+    };
+    let header = format!("{},buys_from_household,buys_what\n", HEADER.trim_end());
+    let manager = user(&s, "lampang", "area_manager", &["52"]).await;
+    let who = Importer::command_line();
+    // A household of another province and one that does not exist get one and the same
+    // reason: the import tells nothing of households outside the importer's areas.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}{}{}{}",
+            row(roi_et.household_id.as_str(), "ข้าวเปลือก"),
+            row("NO-SUCH-HOUSEHOLD", "ข้าวเปลือก"),
+            row(lampang.household_id.as_str(), "")
+        ),
+    )
+    .unwrap();
+    let EnterpriseImportOutcome::Rejected(problems) =
+        economy::import_enterprises(&s, &manager, &who, &bad)
+            .await
+            .unwrap()
+    else {
+        panic!("unknown suppliers were loaded");
+    };
+    let found: Vec<(u64, &str, String)> = problems
+        .iter()
+        .map(|d| (d.row, d.column.as_str(), d.reason.to_string()))
+        .collect();
+    let not_yours = thanrak_core::Reason::NoSupplierHousehold.to_string();
+    assert_eq!(
+        found,
+        [
+            (2, "buys_from_household", not_yours.clone()),
+            (3, "buys_from_household", not_yours),
+            (4, "buys_what", thanrak_core::Reason::Required.to_string()),
+        ],
+        "{problems:#?}"
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}{}{}",
+            row(lampang.household_id.as_str(), "ข้าวเปลือก"),
+            row(lampang.household_id.as_str(), "ถั่วเหลือง")
+        ),
+    )
+    .unwrap();
+    let EnterpriseImportOutcome::Loaded(done) =
+        economy::import_enterprises(&s, &manager, &who, &good)
+            .await
+            .unwrap()
+    else {
+        panic!("a good file was refused");
+    };
+    assert_eq!((done.enterprises, done.suppliers), (1, 2));
+    // The chain shows them to roles that read workers, inside their areas.
+    let chain = economy::enterprise_chain(&s, &manager, 1).await.unwrap();
+    let suppliers = chain.suppliers.unwrap();
+    assert_eq!(suppliers.len(), 2);
+    assert_eq!(suppliers[0].supplier.household_id, lampang.household_id);
+    assert_eq!(suppliers[0].village, lampang.village_code);
+    let elsewhere = user(&s, "roiet", "area_manager", &["45"]).await;
+    let chain = economy::enterprise_chain(&s, &elsewhere, 1).await.unwrap();
+    assert_eq!(chain.suppliers, Some(vec![]));
+    let analyst = user(&s, "ana", "analyst", &[]).await;
+    let chain = economy::enterprise_chain(&s, &analyst, 1).await.unwrap();
+    assert!(chain.suppliers.is_none());
 }

@@ -46,6 +46,12 @@ pub enum AreaError {
     /// A village number 00.
     #[error("village number 00 is not valid")]
     VillageZero,
+    /// A name that several areas of one level have.
+    #[error("is the name of {1} {0}s: give the code")]
+    Ambiguous(AreaLevel, usize),
+    /// Neither a code nor the name of a province, district or subdistrict.
+    #[error("is neither an area code (2, 4, 6 or 8 digits) nor the name of a province, district or subdistrict")]
+    NoSuchName,
 }
 
 /// An area code whose shape (2, 4, 6 or 8 digits) has been checked. Whether the area exists is
@@ -233,6 +239,58 @@ impl AreaRegistry {
             .filter(move |a| a.code.parent().as_ref() == Some(parent))
     }
 
+    /// An area a user named: a code of the official table (a village: one whose subdistrict is
+    /// in it), or the exact Thai or English name of one (the "จังหวัด", "อำเภอ", "ตำบล"
+    /// prefixes, spaces and case aside), looked for among the provinces, then the districts,
+    /// then the subdistricts — the first level where the name is found must hold it once.
+    pub fn known(&self, s: &str) -> Result<AreaCode, AreaError> {
+        let s = s.trim();
+        if s.chars().all(|c| c.is_ascii_digit()) {
+            let code = AreaCode::parse(s)?;
+            if code.level() == AreaLevel::Village {
+                return self.village(s);
+            }
+            return match self.get(&code) {
+                Some(_) => Ok(code),
+                None => Err(AreaError::Unknown(code.level())),
+            };
+        }
+        let norm = |t: &str| -> String {
+            let t = t.trim();
+            let t = ["จังหวัด", "จ.", "อำเภอ", "อ.", "ตำบล", "ต.", "เขต", "แขวง"]
+                .iter()
+                .find_map(|p| t.strip_prefix(p))
+                .unwrap_or(t);
+            t.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = norm(s);
+        if wanted.is_empty() {
+            return Err(AreaError::Shape);
+        }
+        for level in [
+            AreaLevel::Province,
+            AreaLevel::District,
+            AreaLevel::Subdistrict,
+        ] {
+            let found: Vec<AreaCode> = self
+                .areas
+                .iter()
+                .filter(|a| a.code.level() == level)
+                .filter(|a| norm(&a.name_th) == wanted || norm(&a.name_en) == wanted)
+                .map(|a| a.code)
+                .collect();
+            match found.len() {
+                0 => continue,
+                1 => return Ok(found[0]),
+                n => return Err(AreaError::Ambiguous(level, n)),
+            }
+        }
+        Err(AreaError::NoSuchName)
+    }
+
     /// Parses a village code and checks that its subdistrict is known.
     pub fn village(&self, s: &str) -> Result<AreaCode, AreaError> {
         let code = AreaCode::parse_level(s, AreaLevel::Village)?;
@@ -247,6 +305,34 @@ impl AreaRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_area_is_named_by_its_code_or_its_name() {
+        let r = AreaRegistry::official();
+        let code = |s: &str| AreaCode::parse(s).unwrap();
+        assert_eq!(r.known("52"), Ok(code("52")));
+        assert_eq!(r.known(" ลำปาง "), Ok(code("52")));
+        assert_eq!(r.known("จังหวัดลำปาง"), Ok(code("52")));
+        assert_eq!(r.known("lampang"), Ok(code("52")));
+        assert_eq!(r.known("Mueang Lampang"), Ok(code("5201")));
+        assert_eq!(r.known("52010101"), Ok(code("52010101")));
+        assert_eq!(r.known("99"), Err(AreaError::Unknown(AreaLevel::Province)));
+        assert_eq!(
+            r.known("529999"),
+            Err(AreaError::Unknown(AreaLevel::Subdistrict))
+        );
+        assert_eq!(
+            r.known("99999901"),
+            Err(AreaError::Unknown(AreaLevel::Subdistrict))
+        );
+        assert_eq!(r.known("123"), Err(AreaError::Shape));
+        assert_eq!(r.known("ไม่มีที่นี่"), Err(AreaError::NoSuchName));
+        // A subdistrict name many provinces share.
+        assert!(matches!(
+            r.known("ในเมือง"),
+            Err(AreaError::Ambiguous(AreaLevel::Subdistrict, _))
+        ));
+    }
 
     #[test]
     fn official_registry_counts() {

@@ -384,6 +384,9 @@ pub enum Reason {
     NoSuchEnterprise,
     /// An enterprise that sells to itself.
     SellsToItself,
+    /// A supplier household that is not in the registry inside the importer's areas (one
+    /// message for both, so that an import tells nothing of households outside them).
+    NoSupplierHousehold,
 }
 
 /// A size in GiB or MiB.
@@ -657,6 +660,7 @@ impl Reason {
             }
             PositionRepeated => "this position id is used on a row above".into(),
             NoSuchEnterprise => "is not an enterprise of this file or of the registry".into(),
+            NoSupplierHousehold => "is not a household of the registry in your areas".into(),
             SellsToItself => "an enterprise does not sell to itself".into(),
         }
     }
@@ -878,6 +882,7 @@ impl Reason {
             }
             PositionRepeated => "รหัสตำแหน่งงานนี้ใช้แล้วในแถวก่อนหน้า".into(),
             NoSuchEnterprise => "ไม่ใช่กิจการในไฟล์นี้หรือในทะเบียน".into(),
+            NoSupplierHousehold => "ไม่ใช่ครัวเรือนในทะเบียนในพื้นที่ของท่าน".into(),
             SellsToItself => "กิจการขายให้ตัวเองไม่ได้".into(),
         }
     }
@@ -930,6 +935,8 @@ impl From<AreaError> for Reason {
             AreaError::Level(level, _) => Reason::WrongAreaLevel { level },
             AreaError::Unknown(level) => Reason::AreaUnknown { level },
             AreaError::VillageZero => Reason::VillageZero,
+            // Names are not read from files: a cell holding one is not a code.
+            AreaError::Ambiguous(..) | AreaError::NoSuchName => Reason::AreaShape,
         }
     }
 }
@@ -1118,6 +1125,7 @@ mod tests {
             Reason::PositionRepeated,
             Reason::NoSuchEnterprise,
             Reason::SellsToItself,
+            Reason::NoSupplierHousehold,
         ]
     }
 
@@ -1213,7 +1221,8 @@ mod tests {
                 | Reason::EnterpriseRepeated { .. }
                 | Reason::PositionRepeated
                 | Reason::NoSuchEnterprise
-                | Reason::SellsToItself => {}
+                | Reason::SellsToItself
+                | Reason::NoSupplierHousehold => {}
             }
             let (en, th) = (r.text(Lang::En), r.text(Lang::Th));
             assert_eq!(en, r.to_string());

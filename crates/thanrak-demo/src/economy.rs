@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use thanrak_core::economy::{Enterprise, EnterpriseDraft, EnterpriseKind, Link, Position, Season};
+use thanrak_core::economy::{
+    Enterprise, EnterpriseDraft, EnterpriseKind, HouseholdSupplier, Link, Position, Season,
+};
 use thanrak_core::household::{Skill, Skills};
 use thanrak_core::{AreaCode, AreaLevel, Household};
 
@@ -22,6 +24,9 @@ pub struct DemoEconomy {
     pub positions: Vec<Position>,
     /// Who sells to whom.
     pub links: Vec<Link>,
+    /// Households of an enterprise's village that sell it what they grow or make, with that
+    /// village.
+    pub suppliers: Vec<(HouseholdSupplier, AreaCode)>,
 }
 
 /// What a kind of business makes, the work it offers and the skill that work wants.
@@ -277,6 +282,43 @@ pub fn economy(households: &[Household], seed: u64) -> DemoEconomy {
         };
         if let Ok(l) = Link::new(e.id(), b.1, what) {
             out.links.push(l);
+        }
+    }
+    // Supplier households: a producer buys from one to four households of its village. A dice
+    // of its own, so that what was generated above does not change.
+    let mut dice = Dice::new(seed ^ 0x5099_11E5);
+    let mut by_village: BTreeMap<AreaCode, Vec<&Household>> = BTreeMap::new();
+    for h in households {
+        by_village.entry(h.village_code).or_default().push(h);
+    }
+    for e in &out.enterprises {
+        let f = e.fields();
+        let what = match f.kind {
+            EnterpriseKind::CommunityEnterprise => "ผลผลิตการเกษตรเป็นวัตถุดิบ",
+            EnterpriseKind::Otop => "วัตถุดิบงานหัตถกรรม",
+            EnterpriseKind::Cooperative => "ข้าวเปลือก",
+            EnterpriseKind::Cbt => "อาหารพื้นบ้านสำหรับนักท่องเที่ยว",
+            EnterpriseKind::Sme => continue,
+        };
+        let Some(homes) = by_village.get(&f.village) else {
+            continue;
+        };
+        if !dice.chance(0.7) {
+            continue;
+        }
+        let n = (dice.int(1, 4) as usize).min(homes.len());
+        let mut picked: Vec<usize> = Vec::new();
+        while picked.len() < n {
+            let i = dice.int(0, homes.len() as i32 - 1) as usize;
+            if !picked.contains(&i) {
+                picked.push(i);
+            }
+        }
+        picked.sort_unstable();
+        for i in picked {
+            if let Ok(s) = HouseholdSupplier::new(e.id(), homes[i].household_id.as_str(), what) {
+                out.suppliers.push((s, f.village));
+            }
         }
     }
     out

@@ -19,6 +19,7 @@ mod diag;
 mod limits;
 mod plain;
 mod table;
+mod template;
 mod write;
 mod xlsx_read;
 
@@ -35,6 +36,7 @@ pub use limits::{
     MAX_UNPACKED_BYTES,
 };
 pub use plain::{read_text_table, TextRow, TextTable};
+pub use template::import_template;
 pub use write::{
     table_csv, table_xlsx, write_csv_part, write_csv_table, write_csv_tables, write_report_csv,
     write_tables, write_xlsx_tables, ExportFormat, XLSX_MAX_ROWS,

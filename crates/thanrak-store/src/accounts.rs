@@ -261,6 +261,113 @@ impl Accounts<'_> {
         self.user_by_id(id).await
     }
 
+    /// Replaces a user's areas and agency (its role stays: the app checks that they fit it).
+    pub async fn set_user_scope(
+        self,
+        name: &UserName,
+        areas: &[AreaCode],
+        agency: Option<&AgencyCode>,
+    ) -> Result<User, StoreError> {
+        let mut codes: Vec<String> = areas.iter().map(ToString::to_string).collect();
+        codes.sort();
+        codes.dedup();
+        let id: Option<i64> = with_pool!(self.0, pool => {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> =
+                sqlx::query_scalar("UPDATE users SET agency = $1 WHERE name = $2 RETURNING id")
+                    .bind(agency.map(AgencyCode::as_str))
+                    .bind(name.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = id {
+                sqlx::query("DELETE FROM user_areas WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for area in &codes {
+                    sqlx::query("INSERT INTO user_areas (user_id, area_code) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(area)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // Sessions carry the user as it was: end them, so the new scope applies now.
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            id
+        });
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("user {name}")))?;
+        self.user_by_id(id).await
+    }
+
+    /// Keeps the digest of a one-time password-reset code for the user, until `expires_at`
+    /// (replacing an earlier code).
+    pub async fn set_password_reset(
+        self,
+        name: &UserName,
+        code_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let user = self.user(name).await?;
+        with_pool!(self.0, pool => {
+            sqlx::query(
+                "INSERT INTO password_resets (user_id, code_hash, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, \
+                 expires_at = excluded.expires_at",
+            )
+            .bind(user.id)
+            .bind(code_hash)
+            .bind(secs(expires_at).timestamp())
+            .execute(pool)
+            .await?;
+        });
+        Ok(user)
+    }
+
+    /// Spends a reset code: when the user `name` has a live code with this digest (and is not
+    /// disabled), its password becomes `password_hash`, the code is gone and its sessions end,
+    /// all in one transaction. Returns whether it was done.
+    pub async fn use_password_reset(
+        self,
+        name: &UserName,
+        code_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let now = secs(now).timestamp();
+        Ok(with_pool!(self.0, pool => {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "SELECT r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id \
+                 WHERE u.name = $1 AND r.code_hash = $2 AND r.expires_at > $3 AND u.disabled = 0",
+            )
+            .bind(name.as_str())
+            .bind(code_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = id {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                for sql in [
+                    "DELETE FROM password_resets WHERE user_id = $1",
+                    "DELETE FROM sessions WHERE user_id = $1",
+                ] {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            id.is_some()
+        }))
+    }
+
     /// Stores a new session under the digest of its token.
     pub async fn create_session(
         self,

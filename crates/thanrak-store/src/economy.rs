@@ -1,12 +1,16 @@
-//! The grassroots economy (`store.economy()`, migration 0013): the registry of enterprises with
-//! their open positions and buy-from / sell-to links, written many in one transaction of
-//! multi-row upserts; pages of the registry by area, kind and name; the positions open in an
-//! area for a match; match runs with their pairs and each pair's state. Rows are read back
+//! The grassroots economy (`store.economy()`, migrations 0013 and 0015): the registry of
+//! enterprises with their open positions, buy-from / sell-to links and supplier households,
+//! written many in one transaction of multi-row upserts; pages of the registry by area, kind
+//! and name; the positions open in an area for a match; match runs with their pairs, each
+//! pair's state, and the workers left unplaced with their reason. Rows are read back
 //! through `thanrak_core::economy`'s checks. Who may read or write is the app's policy.
 
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
-use thanrak_core::economy::{Enterprise, EnterpriseDraft, EnterpriseKind, Link, Position, Season};
+use thanrak_core::economy::matching::Unplaced;
+use thanrak_core::economy::{
+    Enterprise, EnterpriseDraft, EnterpriseKind, HouseholdSupplier, Link, Position, Season,
+};
 use thanrak_core::household::Skills;
 use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
 
@@ -110,7 +114,46 @@ pub struct NewPair {
     pub matched: Skills,
 }
 
-/// A match run to write, with its pairs.
+/// A stored unplaced worker: household, member, village, hardship, reason.
+type UnplacedRow = (String, i64, String, i64, String);
+
+/// A worker a run left unplaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnplaced {
+    /// The worker's household.
+    pub household_id: HouseholdId,
+    /// The worker's number in it.
+    pub member_no: u16,
+    /// The household's village.
+    pub village_code: AreaCode,
+    /// Whether the household is in hardship.
+    pub hardship: bool,
+    /// Why.
+    pub reason: Unplaced,
+}
+
+/// A page of a run's unplaced workers, with the count of each reason over the whole run
+/// inside the reader's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnplacedPage {
+    /// The workers of the page, by village, household and member.
+    pub items: Vec<NewUnplaced>,
+    /// How many match the filter.
+    pub total: u64,
+    /// Each reason with its count (reasons with none left out), in `Unplaced::ALL`'s order.
+    pub by_reason: Vec<(Unplaced, u64)>,
+}
+
+/// A household that supplies an enterprise, with its village.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierRecord {
+    /// The link.
+    pub supplier: HouseholdSupplier,
+    /// The household's village when the link was written.
+    pub village: AreaCode,
+}
+
+/// A match run to write, with its pairs and the workers it left unplaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMatchRun {
     /// The survey round its workers are from.
@@ -127,6 +170,8 @@ pub struct NewMatchRun {
     pub created_by: String,
     /// The pairs proposed.
     pub pairs: Vec<NewPair>,
+    /// The workers left unplaced.
+    pub unplaced: Vec<NewUnplaced>,
 }
 
 /// A stored match run.
@@ -258,6 +303,7 @@ impl Economy<'_> {
         enterprises: &[Enterprise],
         positions: &[Position],
         links: &[Link],
+        suppliers: &[SupplierRecord],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at_s = secs(at).timestamp();
@@ -327,9 +373,65 @@ impl Economy<'_> {
                 qb.push(" ON CONFLICT DO NOTHING");
                 qb.build().execute(&mut *tx).await?;
             }
+            for chunk in suppliers.chunks(ROWS_PER_INSERT) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO enterprise_suppliers (enterprise_id, household_id, village_code, \
+                     what) ",
+                );
+                qb.push_values(chunk, |mut b, s| {
+                    b.push_bind(s.supplier.enterprise_id)
+                        .push_bind(s.supplier.household_id.as_str().to_string())
+                        .push_bind(s.village.to_string())
+                        .push_bind(s.supplier.what.clone());
+                });
+                qb.push(
+                    " ON CONFLICT (enterprise_id, household_id, what) DO UPDATE SET \
+                     village_code = excluded.village_code",
+                );
+                qb.build().execute(&mut *tx).await?;
+            }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// The households that supply enterprise `id` inside `scope`, by village and household.
+    pub async fn suppliers_of(
+        self,
+        enterprise_id: i64,
+        scope: &Scope,
+    ) -> Result<Vec<SupplierRecord>, StoreError> {
+        let ranges = match village_ranges(scope, None) {
+            Some(r) if r.is_empty() => return Ok(Vec::new()),
+            r => r.unwrap_or_default(),
+        };
+        let mut cond = String::from("enterprise_id = $1");
+        if !ranges.is_empty() {
+            cond.push_str(&format!(
+                " AND {}",
+                range_condition("village_code", &ranges, 2)
+            ));
+        }
+        let sql = format!(
+            "SELECT enterprise_id, household_id, village_code, what FROM enterprise_suppliers \
+             WHERE {cond} ORDER BY village_code, household_id, what"
+        );
+        let rows: Vec<(i64, String, String, String)> = with_pool!(self.0, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(enterprise_id);
+            for (lo, hi) in &ranges {
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(e, h, v, w)| {
+                let bad = || StoreError::Corrupt(format!("supplier {h} of enterprise {e}"));
+                Ok(SupplierRecord {
+                    supplier: HouseholdSupplier::new(e, &h, &w).map_err(|_| bad())?,
+                    village: AreaCode::parse(&v).map_err(|_| bad())?,
+                })
+            })
+            .collect()
     }
 
     /// The ids among `ids` that are stored, in order.
@@ -585,10 +687,100 @@ impl Economy<'_> {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
+            for chunk in run.unplaced.chunks(ROWS_PER_INSERT) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO match_unplaced (run_id, household_id, member_no, village_code, \
+                     hardship, reason) ",
+                );
+                qb.push_values(chunk, |mut b, u| {
+                    b.push_bind(id)
+                        .push_bind(u.household_id.as_str().to_string())
+                        .push_bind(i64::from(u.member_no))
+                        .push_bind(u.village_code.to_string())
+                        .push_bind(i64::from(u.hardship))
+                        .push_bind(u.reason.as_str());
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             id
         });
         Ok(id)
+    }
+
+    /// A page of the workers run `run_id` left unplaced inside `scope`, for one reason or all,
+    /// by village, household and member; with the counts by reason.
+    pub async fn unplaced(
+        self,
+        run_id: i64,
+        scope: &Scope,
+        reason: Option<Unplaced>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<UnplacedPage, StoreError> {
+        let ranges = match village_ranges(scope, None) {
+            Some(r) if r.is_empty() => return Ok(UnplacedPage::default()),
+            r => r.unwrap_or_default(),
+        };
+        let mut cond = String::from("run_id = $1");
+        if !ranges.is_empty() {
+            cond.push_str(&format!(
+                " AND {}",
+                range_condition("village_code", &ranges, 2)
+            ));
+        }
+        let counts_sql =
+            format!("SELECT reason, count(*) FROM match_unplaced WHERE {cond} GROUP BY reason");
+        let next = 2 + 2 * ranges.len();
+        let list_sql = format!(
+            "SELECT household_id, member_no, village_code, hardship, reason FROM match_unplaced \
+             WHERE {cond} AND (CAST(${next} AS TEXT) IS NULL OR reason = ${next}) \
+             ORDER BY village_code, household_id, member_no LIMIT {per_page} OFFSET {}",
+            i64::from(page.saturating_sub(1)) * i64::from(per_page)
+        );
+        let reason_text = reason.map(|r| r.as_str().to_string());
+        let (counts, rows): (Vec<(String, i64)>, Vec<UnplacedRow>) = with_pool!(self.0, pool => {
+            let mut c = sqlx::query_as(sqlx::AssertSqlSafe(counts_sql.clone())).bind(run_id);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone())).bind(run_id);
+            for (lo, hi) in &ranges {
+                c = c.bind(lo.clone()).bind(hi.clone());
+                q = q.bind(lo.clone()).bind(hi.clone());
+            }
+            q = q.bind(reason_text.clone());
+            (c.fetch_all(pool).await?, q.fetch_all(pool).await?)
+        });
+        let by_reason: Vec<(Unplaced, u64)> = Unplaced::ALL
+            .iter()
+            .filter_map(|u| {
+                let n = counts.iter().find(|(r, _)| r == u.as_str())?.1;
+                Some((*u, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect();
+        let total = match reason {
+            Some(r) => by_reason
+                .iter()
+                .find(|(u, _)| *u == r)
+                .map_or(0, |(_, n)| *n),
+            None => by_reason.iter().map(|(_, n)| n).sum(),
+        };
+        let items = rows
+            .into_iter()
+            .map(|(h, m, v, hard, r)| {
+                let bad = |what: &str| StoreError::Corrupt(format!("unplaced {h}/{m}: {what}"));
+                Ok(NewUnplaced {
+                    household_id: HouseholdId::parse(&h).map_err(|_| bad("household"))?,
+                    member_no: u16::try_from(m).map_err(|_| bad("member"))?,
+                    village_code: AreaCode::parse(&v).map_err(|_| bad("village"))?,
+                    hardship: hard == 1,
+                    reason: Unplaced::parse(&r).ok_or_else(|| bad("reason"))?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(UnplacedPage {
+            items,
+            total,
+            by_reason,
+        })
     }
 
     /// The latest runs, newest first.

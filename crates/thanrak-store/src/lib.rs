@@ -47,8 +47,8 @@ pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use boundaries::{Boundaries, Boundary};
 pub use cases::{Case, CaseEvent, CaseFilter, Cases, NewCase, Opened, StatusCount};
 pub use economy::{
-    Economy, EnterpriseFilter, EnterprisePage, MatchRunRecord, NewMatchRun, NewPair, PairRecord,
-    PairState,
+    Economy, EnterpriseFilter, EnterprisePage, MatchRunRecord, NewMatchRun, NewPair, NewUnplaced,
+    PairRecord, PairState, SupplierRecord, UnplacedPage,
 };
 pub use error::StoreError;
 pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};

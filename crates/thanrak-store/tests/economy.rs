@@ -6,11 +6,16 @@
 mod common;
 
 use chrono::Utc;
+use thanrak_core::economy::matching::Unplaced;
+use thanrak_core::economy::HouseholdSupplier;
 use thanrak_core::economy::{Enterprise, EnterpriseDraft, EnterpriseKind, Link, Position, Season};
 use thanrak_core::household::{Skill, Skills};
 use thanrak_core::identity::Scope;
 use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
-use thanrak_store::{EnterpriseFilter, NewMatchRun, NewPair, PairState, Store, StoreError};
+use thanrak_store::{
+    EnterpriseFilter, NewMatchRun, NewPair, NewUnplaced, PairState, Store, StoreError,
+    SupplierRecord,
+};
 
 fn area(s: &str) -> AreaCode {
     AreaCode::parse(s).unwrap()
@@ -65,7 +70,10 @@ async fn the_registry_is_written_read_and_paged(s: &Store) {
         Link::new(2, 1, "เส้นด้าย").unwrap(),
         Link::new(1, 3, "ผ้าทอ").unwrap(),
     ];
-    s.economy().save(&es, &ps, &ls, Utc::now()).await.unwrap();
+    s.economy()
+        .save(&es, &ps, &ls, &[], Utc::now())
+        .await
+        .unwrap();
     let one = s.economy().get(1).await.unwrap().unwrap();
     assert_eq!(one, es[0]);
     assert_eq!(one.grassroots().points(), 2);
@@ -178,6 +186,7 @@ async fn the_registry_is_written_read_and_paged(s: &Store) {
             std::slice::from_ref(&renamed),
             &[pos(10, 1, 7)],
             &[],
+            &[],
             Utc::now(),
         )
         .await
@@ -199,7 +208,7 @@ async fn a_batch_is_written_whole_or_not_at_all(s: &Store) {
     // The position names an enterprise that is neither in the batch nor stored.
     let err = s
         .economy()
-        .save(&es, &[pos(10, 77, 1)], &[], Utc::now())
+        .save(&es, &[pos(10, 77, 1)], &[], &[], Utc::now())
         .await;
     assert!(err.is_err());
     assert_eq!(s.economy().get(1).await.unwrap(), None);
@@ -208,9 +217,16 @@ async fn a_batch_is_written_whole_or_not_at_all(s: &Store) {
 async fn runs_keep_their_pairs_and_states(s: &Store) {
     let es = vec![ent(1, EnterpriseKind::Sme, "ร้านค้า", "52010101")];
     s.economy()
-        .save(&es, &[pos(10, 1, 2)], &[], Utc::now())
+        .save(&es, &[pos(10, 1, 2)], &[], &[], Utc::now())
         .await
         .unwrap();
+    let unplaced = |h: &str, village: &str, reason| NewUnplaced {
+        household_id: HouseholdId::parse(h).unwrap(),
+        member_no: 1,
+        village_code: area(village),
+        hardship: false,
+        reason,
+    };
     let pair = |h: &str, village: &str| NewPair {
         household_id: HouseholdId::parse(h).unwrap(),
         member_no: 2,
@@ -229,8 +245,42 @@ async fn runs_keep_their_pairs_and_states(s: &Store) {
         created_by_id: 1,
         created_by: "admin".into(),
         pairs: vec![pair("H1", "52010101"), pair("H2", "52020101")],
+        unplaced: vec![
+            unplaced("H3", "52010101", Unplaced::PositionsFull),
+            unplaced("H4", "52020101", Unplaced::NoSkillMatch),
+            unplaced("H5", "52020102", Unplaced::PositionsFull),
+        ],
     };
     let id = s.economy().save_run(&run, Utc::now()).await.unwrap();
+    let all = s
+        .economy()
+        .unplaced(id, &Scope::All, None, 1, 2)
+        .await
+        .unwrap();
+    assert_eq!(all.total, 3);
+    assert_eq!(
+        all.by_reason,
+        [(Unplaced::NoSkillMatch, 1), (Unplaced::PositionsFull, 2)]
+    );
+    assert_eq!(all.items, run.unplaced[..2]);
+    let full = s
+        .economy()
+        .unplaced(
+            id,
+            &Scope::Areas(vec![area("5202")]),
+            Some(Unplaced::PositionsFull),
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(full.total, 1);
+    assert_eq!(full.items, run.unplaced[2..]);
+    assert_eq!(
+        full.by_reason.len(),
+        2,
+        "counts inside the scope, every reason"
+    );
     let stored = s.economy().run(id).await.unwrap().unwrap();
     assert_eq!(
         (stored.workers, stored.placed, stored.max_m),
@@ -267,7 +317,52 @@ async fn runs_keep_their_pairs_and_states(s: &Store) {
     assert_eq!(s.economy().workers_of(1).await.unwrap().len(), 1);
 }
 
+async fn supplier_households_are_kept_and_read_in_scope(s: &Store) {
+    let es = vec![ent(
+        1,
+        EnterpriseKind::Cooperative,
+        "สหกรณ์การเกษตร",
+        "52010101",
+    )];
+    let sup = |h: &str, v: &str, what: &str| SupplierRecord {
+        supplier: HouseholdSupplier::new(1, h, what).unwrap(),
+        village: area(v),
+    };
+    let batch = vec![
+        sup("H2", "52020101", "ข้าวเปลือก"),
+        sup("H1", "52010101", "ข้าวเปลือก"),
+        sup("H1", "52010101", "ถั่วเหลือง"),
+    ];
+    s.economy()
+        .save(&es, &[], &[], &batch, Utc::now())
+        .await
+        .unwrap();
+    // Written again: nothing doubles.
+    s.economy()
+        .save(&es, &[], &[], &batch, Utc::now())
+        .await
+        .unwrap();
+    let all = s.economy().suppliers_of(1, &Scope::All).await.unwrap();
+    assert_eq!(
+        all,
+        vec![batch[1].clone(), batch[2].clone(), batch[0].clone()]
+    );
+    let mine = s
+        .economy()
+        .suppliers_of(1, &Scope::Areas(vec![area("5202")]))
+        .await
+        .unwrap();
+    assert_eq!(mine, vec![batch[0].clone()]);
+    assert!(s
+        .economy()
+        .suppliers_of(1, &Scope::None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 common::conformance!(
+    supplier_households_are_kept_and_read_in_scope,
     the_registry_is_written_read_and_paged,
     a_batch_is_written_whole_or_not_at_all,
     runs_keep_their_pairs_and_states,

@@ -119,7 +119,14 @@ impl<S: Send + Sync> FromRequestParts<S> for LangChoice {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let asked = parts.uri.query().and_then(|q| {
+        Ok(LangChoice::of(&parts.uri, &parts.headers))
+    }
+}
+
+impl LangChoice {
+    /// The language asked for by `?lang=`, else remembered in the cookie, else Thai.
+    pub fn of(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> LangChoice {
+        let asked = uri.query().and_then(|q| {
             q.split('&')
                 .filter_map(|p| p.split_once('='))
                 .find(|(k, _)| *k == "lang")
@@ -130,18 +137,18 @@ impl<S: Send + Sync> FromRequestParts<S> for LangChoice {
                 "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
                 lang.code()
             );
-            return Ok(LangChoice {
+            return LangChoice {
                 lang,
                 set_cookie: HeaderValue::from_str(&value).ok(),
-            });
+            };
         }
-        let lang = cookie(&parts.headers, LANG_COOKIE)
+        let lang = cookie(headers, LANG_COOKIE)
             .and_then(Lang::parse)
             .unwrap_or(Lang::Th);
-        Ok(LangChoice {
+        LangChoice {
             lang,
             set_cookie: None,
-        })
+        }
     }
 }
 

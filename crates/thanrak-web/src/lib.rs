@@ -141,6 +141,13 @@ impl AppState {
         self.inner.tokens.remove(&digest.to_string());
     }
 
+    /// Forgets every session and API token seen lately: after an account changed (disabled,
+    /// given other areas, a new password), so that the change applies from the next request.
+    pub fn forget_credentials(&self) {
+        self.inner.sessions.clear();
+        self.inner.tokens.clear();
+    }
+
     /// Sessions (by digest) seen lately.
     fn sessions(&self) -> &TtlCache<String, Session> {
         &self.inner.sessions
@@ -183,6 +190,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             forget_case_counts,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::keep_menu,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state,

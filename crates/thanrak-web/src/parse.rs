@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use thanrak_app::access::no_such_household;
 use thanrak_core::identity::AgencyCode;
-use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
+use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
 
 use crate::error::ApiError;
 
@@ -15,9 +15,13 @@ pub(crate) fn round(s: &str) -> Result<RoundLabel, ApiError> {
     RoundLabel::parse(s).map_err(|e| ApiError::invalid(format!("round label {s:?} {e}")))
 }
 
-/// An area code from a path or query.
+/// An area from a path or query: a code of the official table, or the exact name of a
+/// province, district or subdistrict (`AreaRegistry::known`). An area that does not exist is
+/// the caller's mistake, said in its words.
 pub(crate) fn area(s: &str) -> Result<AreaCode, ApiError> {
-    AreaCode::parse(s).map_err(|e| ApiError::invalid(format!("area code {s:?} {e}")))
+    AreaRegistry::official()
+        .known(s)
+        .map_err(|e| ApiError::invalid(format!("area {s:?} {e}")))
 }
 
 /// An optional area code, where an empty value (as an HTML form sends it) is none.

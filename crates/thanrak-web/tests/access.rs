@@ -220,6 +220,24 @@ const API: &[Row] = &[
     ),
     row(
         "POST",
+        "/rounds/{round}/publish",
+        "/rounds/2999-9/publish",
+        ["404|404", "403|403", "403|403", "403|403", "403|403"],
+    ),
+    row(
+        "POST",
+        "/rounds/{round}/draft",
+        "/rounds/2999-9/draft",
+        ["404|404", "403|403", "403|403", "403|403", "403|403"],
+    ),
+    row(
+        "GET",
+        "/matches/{id}/unplaced",
+        "/matches/999999/unplaced",
+        ["404|404", "403|403", "404|404", "404|404", "403|403"],
+    ),
+    row(
+        "POST",
         "/matches/pairs/{id}/accept",
         "/matches/pairs/999999/accept",
         ["404|404", "403|403", "404|404", "403|403", "403|403"],
@@ -318,6 +336,64 @@ const API: &[Row] = &[
 /// The pages (a browser session). Forms without their CSRF token are refused before anything
 /// else (403), whatever the role.
 const PAGES: &[Row] = &[
+    row(
+        "POST",
+        "/rounds/{round}/publish",
+        "/rounds/{round}/publish",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/rounds/{round}/draft",
+        "/rounds/{round}/draft",
+        ["403|403"; 5],
+    ),
+    row(
+        "GET",
+        "/admin/users",
+        "/admin/users",
+        ["200|200", "403|403", "403|403", "403|403", "403|403"],
+    ),
+    row("POST", "/admin/users", "/admin/users", ["403|403"; 5]),
+    row(
+        "POST",
+        "/admin/users/{name}/disable",
+        "/admin/users/nobody/disable",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/admin/users/{name}/enable",
+        "/admin/users/nobody/enable",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/admin/users/{name}/reset",
+        "/admin/users/nobody/reset",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/admin/users/{name}/scope",
+        "/admin/users/nobody/scope",
+        ["403|403"; 5],
+    ),
+    row("GET", "/login/reset", "/login/reset", ["200|200"; 5]),
+    row("POST", "/login/reset", "/login/reset", ["403|403"; 5]),
+    row("GET", "/guide", "/guide", ["200|200"; 5]),
+    row(
+        "GET",
+        "/guide/{page}",
+        "/guide/methodology-thanrak-default-1",
+        ["200|200"; 5],
+    ),
+    row(
+        "GET",
+        "/guide/template.xlsx",
+        "/guide/template.xlsx",
+        ["200|200"; 5],
+    ),
     row(
         "GET",
         "/change",

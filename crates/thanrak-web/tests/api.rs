@@ -705,10 +705,12 @@ async fn areas_and_rounds() {
         (a["name_th"].as_str(), a["name_en"].as_str()),
         (Some("ลำปาง"), Some("Lampang"))
     );
+    // An area that does not exist is the caller's mistake, said with the value.
     let (s, b) = app.get_json("/api/v1/areas/99", auth).await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(b["message"].as_str().unwrap().contains("99"));
     let (s, b) = app.get_json("/api/v1/areas?parent=99", auth).await;
-    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
     let (s, b) = app.get_json("/api/v1/areas/5x", auth).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
     let (s, r) = app.get_json("/api/v1/rounds", auth).await;

@@ -66,7 +66,7 @@ async fn the_registry_a_match_and_its_pages() {
     }
     app.store
         .economy()
-        .save(&extra, &jobs, &[], chrono::Utc::now())
+        .save(&extra, &jobs, &[], &[], chrono::Utc::now())
         .await
         .unwrap();
     let (admin, lampang, surveyor, analyst) = (
@@ -174,6 +174,48 @@ async fn the_registry_a_match_and_its_pages() {
         .iter()
         .all(|p| p["village_code"].as_str().unwrap().starts_with(&surveyed)));
 
+    // The workers left unplaced, with their reasons, a page at a time.
+    let unplaced_n = result["unplaced"].as_array().unwrap().len() as u64;
+    let unplaced: Value = get(&lampang, &format!("/matches/{run}/unplaced?per_page=500"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unplaced["total"].as_u64().unwrap(),
+        unplaced_n,
+        "{unplaced}"
+    );
+    let by_reason = unplaced["by_reason"].as_array().unwrap();
+    assert_eq!(
+        by_reason
+            .iter()
+            .map(|r| r["workers"].as_u64().unwrap())
+            .sum::<u64>(),
+        unplaced_n
+    );
+    let reason = by_reason[0]["reason"].as_str().unwrap().to_string();
+    let only: Value = get(
+        &lampang,
+        &format!("/matches/{run}/unplaced?reason={reason}"),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(only["total"], by_reason[0]["workers"]);
+    assert!(only["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["reason"] == reason.as_str()));
+    let res = get(&lampang, &format!("/matches/{run}/unplaced?reason=lazy"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
     // Accept one: a case for the job need at OSMEP.
     let pair = &pairs["items"][0];
     let res = app
@@ -193,6 +235,7 @@ async fn the_registry_a_match_and_its_pages() {
         .await
         .unwrap();
     assert_eq!(chain["workers"].as_array().unwrap().len(), 1);
+    assert!(chain["suppliers"].is_array(), "{chain}");
 
     // The pages.
     let session = app.login("lampang").await;
@@ -216,6 +259,19 @@ async fn the_registry_a_match_and_its_pages() {
     );
     let (status, html) = app.page(&format!("/matching?run={run}"), &session).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"unplaced-list\""),
+        "the unplaced workers are listed"
+    );
+    assert!(html.contains(&format!("data-reason=\"{reason}\"")));
+    let (status, en) = app
+        .page(
+            &format!("/matching?run={run}&reason={reason}&lang=en"),
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(en.contains("Workers not placed"), "{en}");
     assert!(html.contains(&format!("data-pair=\"{}\"", pair["pair_id"])));
     assert!(
         html.contains("ยืนยันแล้ว ส่งต่อหน่วยงาน"),

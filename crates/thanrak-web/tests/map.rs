@@ -159,7 +159,7 @@ async fn boundaries_come_as_geojson_with_their_flags() {
     for (path, want) in [
         ("/api/v1/boundaries?level=province&parent=52", 400),
         ("/api/v1/boundaries?level=county", 400),
-        ("/api/v1/boundaries?level=district&parent=99", 404),
+        ("/api/v1/boundaries?level=district&parent=99", 400),
     ] {
         let (status, body) = app.api("admin", path).await;
         assert_eq!(status.as_u16(), want, "{path}: {body}");

@@ -14,7 +14,7 @@ use thanrak_app::AppError;
 use thanrak_core::case::{CaseMove, CaseState};
 use thanrak_core::identity::AgencyCode;
 use thanrak_core::identity::{User, UserName};
-use thanrak_core::{AreaCode, HouseholdId};
+use thanrak_core::HouseholdId;
 
 use crate::{parse_round, progress_bar, safe};
 
@@ -171,11 +171,7 @@ pub(crate) async fn refer(a: ReferArgs, store: &Store) -> Result<ExitCode, AppEr
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let area = a
-        .area
-        .as_deref()
-        .map(|s| AreaCode::parse(s).map_err(|e| AppError::Invalid(format!("area {s:?} {e}"))))
-        .transpose()?;
+    let area = a.area.as_deref().map(crate::parse_area).transpose()?;
     let req = GroupReferral {
         query: TargetQuery {
             round,

@@ -30,8 +30,9 @@ pub(crate) enum EnterprisesCommand {
     /// shares_income (0/1), registration_no (community enterprises), otop_stars (OTOP, 1-5);
     /// optionally one open position per row (position_id, position_title, position_places,
     /// position_skills, position_wage_baht, position_season such as 11-3) and one buyer
-    /// (sells_to_id, sells_what). Repeat an enterprise's fields on more rows for more positions
-    /// or buyers. If any row has a problem nothing is written, each problem is printed with its
+    /// (sells_to_id, sells_what) and one supplier household of the registry in your areas
+    /// (buys_from_household, buys_what). Repeat an enterprise's fields on more rows for more
+    /// positions, buyers or suppliers. If any row has a problem nothing is written, each problem is printed with its
     /// file, row, column, value and reason, and the exit code is 2.
     Import {
         /// The file to load.
@@ -42,6 +43,15 @@ pub(crate) enum EnterprisesCommand {
         /// Also write the problems as CSV to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Show one enterprise and the chain around it: positions, the enterprises it buys from
+    /// and sells to, and the households (inside your areas) placed with it or supplying it.
+    Show {
+        /// The enterprise's id.
+        id: i64,
+        /// Act as this stored user; default: an admin.
+        #[arg(long = "as", value_name = "USER")]
+        user: Option<String>,
     },
     /// List the registry with each enterprise's grassroots score and its three traits.
     List {
@@ -81,6 +91,9 @@ pub(crate) struct MatchArgs {
     /// Write the pairs (tab-separated) to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write the workers left unplaced, with the reason, (tab-separated) to this file.
+    #[arg(long)]
+    unplaced: Option<PathBuf>,
 }
 
 fn access_error(e: AccessError) -> AppError {
@@ -93,10 +106,7 @@ fn access_error(e: AccessError) -> AppError {
 }
 
 fn area(a: Option<String>) -> Result<Option<AreaCode>, AppError> {
-    a.map(|a| {
-        AreaCode::parse(&a).map_err(|e| AppError::Invalid(format!("area {:?} {e}", safe(&a))))
-    })
-    .transpose()
+    a.map(|a| crate::parse_area(&a)).transpose()
 }
 
 /// Runs an enterprises subcommand.
@@ -113,8 +123,8 @@ pub(crate) async fn enterprises(
             {
                 EnterpriseImportOutcome::Loaded(s) => {
                     println!(
-                        "loaded {} enterprises, {} positions ({} places), {} links",
-                        s.enterprises, s.positions, s.places, s.links
+                        "loaded {} enterprises, {} positions ({} places), {} links, {} supplier households",
+                        s.enterprises, s.positions, s.places, s.links, s.suppliers
                     );
                     Ok(ExitCode::SUCCESS)
                 }
@@ -144,6 +154,67 @@ pub(crate) async fn enterprises(
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        EnterprisesCommand::Show { id, user } => {
+            let (user, _) = acting_user(store, user.as_deref()).await?;
+            let c = thanrak_app::economy::enterprise_chain(store, &user, id)
+                .await
+                .map_err(access_error)?;
+            let f = c.line.enterprise.fields();
+            println!(
+                "{}	{}	{}	grassroots {}/3",
+                f.id,
+                f.kind,
+                safe(&f.name),
+                c.line.score.points()
+            );
+            println!("village	{}", f.village);
+            for p in &c.positions {
+                println!(
+                    "position	{}	{}	{} places	{} baht a month",
+                    p.id,
+                    safe(&p.title),
+                    p.places,
+                    p.wage_baht_month
+                );
+            }
+            for (l, e) in &c.buys_from {
+                let name = e
+                    .as_ref()
+                    .map(|e| e.fields().name.clone())
+                    .unwrap_or_default();
+                println!(
+                    "buys from	{}	{}	{}",
+                    l.supplier_id,
+                    safe(&name),
+                    safe(&l.what)
+                );
+            }
+            for (l, e) in &c.sells_to {
+                let name = e
+                    .as_ref()
+                    .map(|e| e.fields().name.clone())
+                    .unwrap_or_default();
+                println!("sells to	{}	{}	{}", l.buyer_id, safe(&name), safe(&l.what));
+            }
+            for s in c.suppliers.iter().flatten() {
+                println!(
+                    "supplier household	{}	{}	{}",
+                    safe(s.supplier.household_id.as_str()),
+                    s.village,
+                    safe(&s.supplier.what)
+                );
+            }
+            for w in c.workers.iter().flatten() {
+                println!(
+                    "worker	{}	{}	{}	{}",
+                    safe(w.pair.household_id.as_str()),
+                    w.pair.member_no,
+                    w.pair.village_code,
+                    w.state.as_str()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         EnterprisesCommand::List {
             area: a,
@@ -270,5 +341,30 @@ pub(crate) async fn run(args: MatchArgs, store: &Store) -> Result<ExitCode, AppE
     }
     out.flush()
         .map_err(|e| AppError::Invalid(format!("cannot write the pairs: {e}")))?;
+    if let Some(path) = &args.unplaced {
+        let fail = |e: std::io::Error| {
+            AppError::Invalid(format!("cannot write {}: {e}", safe(path.display())))
+        };
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+        writeln!(w, "household_id\tmember_no\tvillage_code\thardship\treason").map_err(fail)?;
+        for u in &r.unplaced {
+            writeln!(
+                w,
+                "{}\t{}\t{}\t{}\t{}",
+                safe(&u.household_id),
+                u.member_no,
+                u.village_code,
+                u8::from(u.hardship),
+                u.reason
+            )
+            .map_err(fail)?;
+        }
+        w.flush().map_err(fail)?;
+        eprintln!(
+            "{} unplaced workers written to {}",
+            r.unplaced.len(),
+            safe(path.display())
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

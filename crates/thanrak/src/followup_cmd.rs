@@ -15,7 +15,7 @@ use thanrak_app::AppError;
 use thanrak_core::measure::change::{ABSENT, STATES};
 use thanrak_core::measure::Unit;
 use thanrak_core::methodology::Group;
-use thanrak_core::{AreaCode, AreaLevel};
+use thanrak_core::AreaLevel;
 
 use crate::{parse_round, safe};
 
@@ -133,11 +133,7 @@ pub(crate) async fn run(a: ChangeArgs, store: &Store) -> Result<ExitCode, AppErr
                 })
             })
             .transpose()?;
-    let area = a
-        .area
-        .as_deref()
-        .map(|s| AreaCode::parse(s).map_err(|e| AppError::Invalid(format!("area {s:?} {e}"))))
-        .transpose()?;
+    let area = a.area.as_deref().map(crate::parse_area).transpose()?;
     let q = ChangeQuery {
         from: parse_round(&a.from)?,
         to: parse_round(&a.to)?,

@@ -13,7 +13,6 @@ use thanrak_app::db::{HelpTotals, Store};
 use thanrak_app::help::{acting_user, help_summary, import_help, HelpImportOutcome, HelpLine};
 use thanrak_app::AppError;
 use thanrak_core::help::format_baht;
-use thanrak_core::AreaCode;
 
 use crate::safe;
 
@@ -133,12 +132,7 @@ pub(crate) async fn run(command: HelpCommand, store: &Store) -> Result<ExitCode,
             }
         }
         HelpCommand::Summary { area } => {
-            let area = area
-                .map(|a| {
-                    AreaCode::parse(&a)
-                        .map_err(|e| AppError::Invalid(format!("area {:?} {e}", safe(&a))))
-                })
-                .transpose()?;
+            let area = area.map(|a| crate::parse_area(&a)).transpose()?;
             let (user, _) = acting_user(store, None).await?;
             let s = help_summary(store, &user, area)
                 .await

@@ -39,6 +39,21 @@ struct Cli {
     command: Command,
 }
 
+/// What to do with a round.
+#[derive(Subcommand)]
+enum RoundsCommand {
+    /// Publish a round after checking it: pages and figures open on the latest published round.
+    Publish {
+        /// The round's label.
+        round: String,
+    },
+    /// Take a round back to a draft.
+    Draft {
+        /// The round's label.
+        round: String,
+    },
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Import survey data: households.csv + members.csv, or an .xlsx with sheets households and members.
@@ -87,8 +102,12 @@ enum Command {
         #[arg(long, default_value = "52,45")]
         provinces: String,
     },
-    /// List the survey rounds: label, survey date, households, members.
-    Rounds,
+    /// List the survey rounds, oldest first, after a header line: label, last survey date,
+    /// households, members, state (draft or published); or publish one.
+    Rounds {
+        #[command(subcommand)]
+        command: Option<RoundsCommand>,
+    },
     #[command(flatten)]
     Measure(measure_cmd::MeasureCommand),
     /// Run the web application: JSON API (documented at /api/docs) and pages.
@@ -114,6 +133,21 @@ enum Command {
     Methodology {
         #[command(subcommand)]
         command: methodology_cmd::MethodologyCommand,
+    },
+    /// Write the user's guide as Markdown into a folder: each shipped methodology (every
+    /// indicator, capital, group rule and need, in Thai and English) and the import format
+    /// (every column, its Thai header and coded values). `docs/` in the project is this output.
+    Docs {
+        /// The folder (created if missing).
+        #[arg(long, default_value = "docs")]
+        out: PathBuf,
+    },
+    /// Write the import template: an XLSX workbook with the sheets households and members
+    /// (Thai headers, drop-down lists for coded values) and a guide sheet.
+    Template {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Area boundaries for the web application's map: import a GeoJSON file of one level.
     Boundaries {
@@ -190,9 +224,28 @@ fn main() -> ExitCode {
     }
 }
 
+fn write_docs(out: &std::path::Path) -> Result<ExitCode, AppError> {
+    let fail =
+        |e: std::io::Error| AppError::Invalid(format!("cannot write {}: {e}", safe(out.display())));
+    std::fs::create_dir_all(out).map_err(fail)?;
+    for (name, text) in thanrak_app::guide::files() {
+        std::fs::write(out.join(&name), text).map_err(fail)?;
+        eprintln!("wrote {}", safe(out.join(&name).display()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A round label given on the command line: the use cases take it parsed.
 pub(crate) fn parse_round(s: &str) -> Result<RoundLabel, AppError> {
     RoundLabel::parse(s).map_err(|e| AppError::Invalid(format!("round label {s:?} {e}")))
+}
+
+/// An area given on the command line: a code of the official table or the name of a province,
+/// district or subdistrict (`AreaRegistry::known`); an unknown one is the user's mistake.
+pub(crate) fn parse_area(s: &str) -> Result<thanrak_core::AreaCode, AppError> {
+    thanrak_core::AreaRegistry::official()
+        .known(s)
+        .map_err(|e| AppError::Invalid(format!("area {:?} {e}", safe(s))))
 }
 
 /// Text from files, the database or arguments made safe to print: control characters and
@@ -231,6 +284,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             return boundaries_cmd::run(command, &cli.database_url).await
         }
         Command::Methodology { command } => return methodology_cmd::run(command),
+        Command::Docs { out } => return write_docs(&out),
+        Command::Template { out } => {
+            let bytes = thanrak_app::guide::import_template()?;
+            std::fs::write(&out, bytes).map_err(|e| {
+                AppError::Invalid(format!("cannot write {}: {e}", safe(out.display())))
+            })?;
+            eprintln!("the import template is in {}", safe(out.display()));
+            return Ok(ExitCode::SUCCESS);
+        }
         other => other,
     };
     let store = Store::connect(&cli.database_url).await?;
@@ -391,14 +453,35 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_rounds(&store).await?;
             ExitCode::SUCCESS
         }
-        Command::Rounds => {
+        Command::Rounds { command: None } => {
             print_rounds(&store).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Rounds { command: Some(c) } => {
+            let (label, publish) = match &c {
+                RoundsCommand::Publish { round } => (round, true),
+                RoundsCommand::Draft { round } => (round, false),
+            };
+            let round = parse_round(label)?;
+            let (user, _) = thanrak_app::help::acting_user(&store, None).await?;
+            thanrak_app::publish_round(&store, &user, &round, publish)
+                .await
+                .map_err(|e| match e {
+                    thanrak_app::access::AccessError::App(e) => e,
+                    other => AppError::Invalid(other.to_string()),
+                })?;
+            println!(
+                "round {round} is {}",
+                if publish { "published" } else { "a draft" }
+            );
             ExitCode::SUCCESS
         }
         Command::Measure(_)
         | Command::Serve(_)
         | Command::User { .. }
         | Command::Boundaries { .. }
+        | Command::Docs { .. }
+        | Command::Template { .. }
         | Command::Methodology { .. } => {
             unreachable!("handled before the store is opened")
         }
@@ -408,17 +491,27 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
 }
 
 async fn print_rounds(store: &Store) -> Result<(), AppError> {
-    for r in thanrak_app::rounds(store).await? {
+    let rounds = thanrak_app::rounds(store).await?;
+    println!("round\tlast_survey_date\thouseholds\tmembers\tstate");
+    if rounds.is_empty() {
+        eprintln!("no survey rounds yet: load one with `thanrak import` or `thanrak demo`");
+    }
+    for r in rounds {
         let date = r
             .last_survey_date
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| "-".into());
         println!(
-            "{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}",
             safe(&r.label),
             date,
             r.households,
-            r.members
+            r.members,
+            if r.published.is_some() {
+                "published"
+            } else {
+                "draft"
+            }
         );
     }
     Ok(())

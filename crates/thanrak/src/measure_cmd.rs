@@ -154,8 +154,7 @@ fn parse_k(s: &str) -> Result<Ratio, AppError> {
 }
 
 fn parse_area(s: Option<&str>) -> Result<Option<AreaCode>, AppError> {
-    s.map(|s| AreaCode::parse(s).map_err(|e| AppError::Invalid(format!("area {s:?} {e}"))))
-        .transpose()
+    s.map(crate::parse_area).transpose()
 }
 
 /// Runs a measurement subcommand; the store is opened only when the command needs one.
@@ -480,6 +479,17 @@ fn print_groups(f: &Figures, format: Format, out: &mut impl Write) -> Result<(),
     }
 }
 
+/// A fraction or score for a person to read: at most `places` decimals, trailing zeros dropped
+/// (1/15 is `0.0667`, 1 is `1`). JSON keeps the full value.
+fn decimals(x: f64, places: usize) -> String {
+    let text = format!("{x:.places$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 fn print_households(
     m: &LoadedMethodology,
     rows: &[thanrak_app::db::StoredScore],
@@ -508,12 +518,12 @@ fn print_households(
                     csv_cell(s.household_id.as_str()),
                     r.village_code.to_string(),
                     s.group.as_str().to_string(),
-                    s.score.to_string(),
+                    decimals(s.score, 4),
                     u8::from(s.mpi_poor).to_string(),
                     u8::from(s.target_poor).to_string(),
                 ];
                 cells.extend((0..indicators.len()).map(|i| u8::from(s.deprived(i)).to_string()));
-                cells.extend(s.capitals.iter().map(f64::to_string));
+                cells.extend(s.capitals.iter().map(|c| decimals(*c, 2)));
                 let reasons: Vec<&str> = s.reasons(meth).iter().map(|r| r.code).collect();
                 cells.push(reasons.join(";"));
                 writeln!(out, "{}", cells.join(",")).map_err(io)?;

@@ -204,7 +204,7 @@ fn invalid(e: impl std::fmt::Display) -> AppError {
 }
 
 fn area(s: &str) -> Result<AreaCode, AppError> {
-    AreaCode::parse(s.trim()).map_err(|e| invalid(format!("area {s:?} {e}")))
+    crate::parse_area(s)
 }
 
 fn day(what: &str, s: &str) -> Result<NaiveDate, AppError> {

@@ -59,6 +59,18 @@ pub enum UserCommand {
     },
     /// List the users: name, role, areas, agency, state, creation date.
     List,
+    /// Enable a disabled user again.
+    Enable {
+        /// The login name.
+        name: String,
+    },
+    /// Make a one-time code with which the user sets a new password (on the login page, "reset
+    /// code"); it is printed once and good for 24 hours. Hand it over in person or by phone,
+    /// never by e-mail.
+    ResetPassword {
+        /// The login name.
+        name: String,
+    },
     /// Disable a user: it can no longer log in, its sessions end, its API tokens are refused.
     Disable {
         /// The login name.
@@ -153,6 +165,22 @@ pub async fn user(cmd: UserCommand, database_url: &str) -> Result<ExitCode, AppE
                     u.created_at.format("%Y-%m-%d")
                 );
             }
+        }
+        UserCommand::Enable { name } => {
+            let u = access::enable_user(&store, &name).await?;
+            eprintln!("enabled user {}", u.name);
+        }
+        UserCommand::ResetPassword { name } => {
+            let code = credentials::reset_code();
+            let (u, expires) =
+                access::set_password_reset(&store, &name, &credentials::digest(&code)).await?;
+            println!("{code}");
+            eprintln!(
+                "that is {}'s one-time reset code, good until {} UTC: it is shown only now; \
+                 the user enters it on the login page (\"reset code\") with a new password",
+                u.name,
+                expires.format("%Y-%m-%d %H:%M")
+            );
         }
         UserCommand::Disable { name } => {
             let u = access::disable_user(&store, &name).await?;
@@ -305,6 +333,11 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
     }
     demo_economy(store).await?;
     if !access::list_users(store).await?.is_empty() {
+        eprintln!(
+            "the demo accounts exist already (admin, analyst, lampang, surveyor, codi): their \
+             passwords were shown when they were made; to get one back, run \
+             `thanrak user reset-password NAME` and enter the code on the login page"
+        );
         return Ok(());
     }
     let surveyed = demo_subdistrict(store).await?;

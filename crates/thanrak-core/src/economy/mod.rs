@@ -13,6 +13,7 @@ use std::fmt;
 
 use crate::area::AreaCode;
 use crate::household::Skills;
+use crate::ids::HouseholdId;
 use crate::labels::Lang;
 use crate::reason::Reason;
 use crate::schema::{Column, Kind};
@@ -414,6 +415,51 @@ impl Link {
     }
 }
 
+/// A household that supplies an enterprise (methodology §7's value chain): the household sells
+/// `what` — paddy, silk cocoons, clay — to the enterprise. With the workers placed there, these
+/// are the poor households linked to an enterprise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdSupplier {
+    /// The enterprise that buys.
+    pub enterprise_id: i64,
+    /// The household that sells.
+    pub household_id: HouseholdId,
+    /// What it sells.
+    pub what: String,
+}
+
+impl HouseholdSupplier {
+    /// Checks a supply link: an enterprise id ≥ 1, a valid household id, `what` of 1–200
+    /// characters.
+    pub fn new(
+        enterprise_id: i64,
+        household_id: &str,
+        what: &str,
+    ) -> Result<HouseholdSupplier, Vec<FieldProblem>> {
+        let mut errors = Vec::new();
+        if enterprise_id <= 0 {
+            errors.push(between("enterprise_id", 1, i64::MAX));
+        }
+        let household = HouseholdId::parse(household_id)
+            .map_err(|reason| {
+                errors.push(FieldProblem {
+                    field: "household_id",
+                    reason: reason.into(),
+                })
+            })
+            .ok();
+        let what = check_text("what", what, MAX_NAME_CHARS, true, &mut errors);
+        match household {
+            Some(household_id) if errors.is_empty() => Ok(HouseholdSupplier {
+                enterprise_id,
+                household_id,
+                what,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 const fn col(name: &'static str, thai: &'static str, kind: Kind, required: bool) -> Column {
     Column {
         name,
@@ -479,6 +525,13 @@ pub const ENTERPRISE_COLUMNS: &[Column] = &[
         false,
     ),
     col("sells_what", "สินค้าที่ขาย", Kind::Text, false),
+    col(
+        "buys_from_household",
+        "รับซื้อจากครัวเรือนรหัส",
+        Kind::Text,
+        false,
+    ),
+    col("buys_what", "สินค้าที่รับซื้อจากครัวเรือน", Kind::Text, false),
 ];
 
 #[cfg(test)]

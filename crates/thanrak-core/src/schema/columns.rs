@@ -191,3 +191,34 @@ impl Table {
         }
     }
 }
+
+/// A coded value of a column: its code, Thai label and English label.
+pub type Coded = (&'static str, &'static str, &'static str);
+
+/// The coded values a text column takes (a cell holds the code or the Thai label; `skills` a
+/// `;`-separated list of them), for the import format's documentation, the template's
+/// drop-down lists and the field form. `None`: free text.
+pub fn coded_values(column: &str) -> Option<Vec<Coded>> {
+    use crate::household::{
+        Education, HousingCondition, HousingTenure, LandTenure, Occupation, Relation, Sex, Skill,
+    };
+    macro_rules! all {
+        ($e:ty) => {
+            <$e>::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label_th(), v.label_en()))
+                .collect()
+        };
+    }
+    Some(match column {
+        "housing_tenure" => all!(HousingTenure),
+        "housing_condition" => all!(HousingCondition),
+        "land_tenure" => all!(LandTenure),
+        "sex" => all!(Sex),
+        "relation" => all!(Relation),
+        "education" => all!(Education),
+        "occupation" => all!(Occupation),
+        "skills" => all!(Skill),
+        _ => return None,
+    })
+}

@@ -13,7 +13,7 @@ mod records;
 
 pub use checks::{check_batch, RowProblem};
 pub use columns::{
-    match_header, Column, Kind, Table, HOUSEHOLD_COLUMNS, MAX_AGE, MAX_NAME_CHARS, MAX_TEXT_CHARS,
-    MEMBER_COLUMNS,
+    coded_values, match_header, Coded, Column, Kind, Table, HOUSEHOLD_COLUMNS, MAX_AGE,
+    MAX_NAME_CHARS, MAX_TEXT_CHARS, MEMBER_COLUMNS,
 };
 pub use fields::{parse_cells, FieldError, FieldValue};

@@ -30,6 +30,9 @@ pub struct RoundSummary {
     pub members: i64,
     /// When the round was last written to.
     pub last_loaded_at: DateTime<Utc>,
+    /// Who published it and when (`None`: a draft). Rounds published before publication was
+    /// recorded have an empty name and the epoch.
+    pub published: Option<(String, DateTime<Utc>)>,
 }
 
 /// The keys of stored records that an import is checked against (see [`Registry::stored_keys`]).
@@ -167,7 +170,7 @@ impl Registry<'_> {
                (SELECT max(h.survey_date) FROM households h WHERE h.round = r.label), \
                (SELECT count(*) FROM households h WHERE h.round = r.label), \
                (SELECT count(*) FROM members m WHERE m.round = r.label), \
-               r.last_loaded_at \
+               r.last_loaded_at, r.published_at, r.published_by \
              FROM rounds r ORDER BY r.label";
         let rows = with_pool!(self.0, pool => {
             let mut out = Vec::new();
@@ -179,21 +182,71 @@ impl Registry<'_> {
                     row.try_get::<i64, _>(3)?,
                     row.try_get::<i64, _>(4)?,
                     row.try_get::<DateTime<Utc>, _>(5)?,
+                    row.try_get::<Option<i64>, _>(6)?,
+                    row.try_get::<Option<String>, _>(7)?,
                 ));
             }
             out
         });
         rows.into_iter()
-            .map(|(label, first, last, households, members, loaded)| {
-                Ok(RoundSummary {
-                    label: RoundLabel::parse(&label)
-                        .map_err(|e| StoreError::Corrupt(format!("round {label:?} {e}")))?,
-                    first_survey_date: first,
-                    last_survey_date: last,
-                    households,
-                    members,
-                    last_loaded_at: loaded,
-                })
+            .map(
+                |(label, first, last, households, members, loaded, at, by)| {
+                    Ok(RoundSummary {
+                        label: RoundLabel::parse(&label)
+                            .map_err(|e| StoreError::Corrupt(format!("round {label:?} {e}")))?,
+                        first_survey_date: first,
+                        last_survey_date: last,
+                        households,
+                        members,
+                        last_loaded_at: loaded,
+                        published: at.map(|t| {
+                            (
+                                by.unwrap_or_default(),
+                                DateTime::from_timestamp(t, 0).unwrap_or_default(),
+                            )
+                        }),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Publishes a round (`by`, `at`) or takes it back to a draft (`None`). Returns whether the
+    /// round exists.
+    pub async fn set_published(
+        self,
+        round: &RoundLabel,
+        published: Option<(&str, DateTime<Utc>)>,
+    ) -> Result<bool, StoreError> {
+        let (at, by) = match published {
+            Some((by, at)) => (Some(crate::secs(at).timestamp()), Some(by.to_string())),
+            None => (None, None),
+        };
+        let done = with_pool!(self.0, pool => {
+            sqlx::query("UPDATE rounds SET published_at = $1, published_by = $2 WHERE label = $3")
+                .bind(at)
+                .bind(by.clone())
+                .bind(round.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// The labels of the published rounds, in order (cheap: no counting).
+    pub async fn published_rounds(self) -> Result<Vec<RoundLabel>, StoreError> {
+        let labels: Vec<String> = with_pool!(self.0, pool => {
+            sqlx::query_scalar(
+                "SELECT label FROM rounds WHERE published_at IS NOT NULL ORDER BY label",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        labels
+            .into_iter()
+            .map(|l| {
+                RoundLabel::parse(&l).map_err(|e| StoreError::Corrupt(format!("round {l:?} {e}")))
             })
             .collect()
     }

@@ -196,6 +196,71 @@ impl Registry<'_> {
         Ok((out, total))
     }
 
+    /// The village of each of `ids` in the latest round that holds it, for the households that
+    /// lie there inside `scope`; the others are left out, whichever reason it is. By id.
+    pub async fn latest_villages(
+        self,
+        scope: &Scope,
+        ids: &[HouseholdId],
+    ) -> Result<Vec<(HouseholdId, AreaCode)>, StoreError> {
+        let ranges = match village_ranges(scope, None) {
+            Some(r) if r.is_empty() => return Ok(Vec::new()),
+            r => r.unwrap_or_default(),
+        };
+        let labels: Vec<String> = with_pool!(self.0, pool => {
+            sqlx::query_scalar("SELECT label FROM rounds ORDER BY label DESC")
+                .fetch_all(pool)
+                .await?
+        });
+        let mut found: std::collections::BTreeMap<String, String> = Default::default();
+        let mut left: Vec<String> = ids.iter().map(|i| i.as_str().to_string()).collect();
+        left.sort_unstable();
+        left.dedup();
+        // Newest round first: a household found there is not looked for in older ones. Each
+        // lookup goes through the primary key (round, household_id).
+        for label in labels {
+            if left.is_empty() {
+                break;
+            }
+            for chunk in left.chunks(1_000) {
+                let list = (0..chunk.len())
+                    .map(|i| format!("${}", i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "SELECT household_id, village_code FROM households \
+                     WHERE round = $1 AND household_id IN ({list})"
+                );
+                let rows: Vec<(String, String)> = with_pool!(self.0, pool => {
+                    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(label.clone());
+                    for id in chunk {
+                        q = q.bind(id.clone());
+                    }
+                    q.fetch_all(pool).await?
+                });
+                found.extend(rows);
+            }
+            left.retain(|id| !found.contains_key(id));
+        }
+        let within = |v: &str| {
+            ranges.is_empty()
+                || ranges
+                    .iter()
+                    .any(|(lo, hi)| v >= lo.as_str() && v <= hi.as_str())
+        };
+        found
+            .into_iter()
+            .filter(|(_, v)| within(v))
+            .map(|(h, v)| {
+                let bad = || StoreError::Corrupt(format!("household {h} in village {v:?}"));
+                Ok((
+                    HouseholdId::parse(&h).map_err(|_| bad())?,
+                    AreaCode::parse(&v).map_err(|_| bad())?,
+                ))
+            })
+            .collect()
+    }
+
     /// One household of `round`, if it exists and lies inside `scope`; otherwise
     /// [`StoreError::NotFound`], whichever of the two it is.
     pub async fn scoped_household(

@@ -83,6 +83,12 @@ pub struct RoundDto {
     pub members: i64,
     /// When the round was last loaded (RFC 3339).
     pub last_loaded_at: String,
+    /// `draft` (loaded, not yet checked and published by an admin) or `published`; pages and
+    /// figures open on the latest published round.
+    #[schema(example = "published")]
+    pub state: &'static str,
+    /// Who published it (absent for a draft; empty for rounds published before this was kept).
+    pub published_by: Option<String>,
 }
 
 impl From<RoundSummary> for RoundDto {
@@ -94,6 +100,12 @@ impl From<RoundSummary> for RoundDto {
             households: r.households,
             members: r.members,
             last_loaded_at: r.last_loaded_at.to_rfc3339(),
+            state: if r.published.is_some() {
+                "published"
+            } else {
+                "draft"
+            },
+            published_by: r.published.map(|(by, _)| by),
         }
     }
 }

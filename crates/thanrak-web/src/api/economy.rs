@@ -2,8 +2,9 @@
 //! enterprise's grassroots score and its three traits; `GET /enterprises/{id}` is the chain
 //! around one (positions, suppliers, buyers, and the poor households placed with it when the
 //! caller reads workers); `POST /matches` queues a match as a job (202, followed at its
-//! `Location`; its result is the job's); `GET /matches/{id}/pairs` lists a run's pairs inside
-//! the caller's areas; `POST /matches/pairs/{id}/accept` refers the worker's household for the
+//! `Location`; its result is the job's); `GET /matches/{id}/pairs` lists a run's pairs and
+//! `GET /matches/{id}/unplaced` the workers it left unplaced with their reason, inside the
+//! caller's areas; `POST /matches/pairs/{id}/accept` refers the worker's household for the
 //! job need (a case) and `POST /matches/pairs/{id}/hire` records the hire in the logbook.
 
 use axum::extract::rejection::JsonRejection;
@@ -15,7 +16,7 @@ use thanrak_app::access::Page;
 use thanrak_app::db::EnterpriseFilter;
 use thanrak_app::economy::{self, EnterpriseLine};
 use thanrak_app::matching::{self, MatchParams, PairLine};
-use thanrak_core::economy::matching::{DEFAULT_MAX_M, MAX_REACH_M};
+use thanrak_core::economy::matching::{Unplaced, DEFAULT_MAX_M, MAX_REACH_M};
 use thanrak_core::economy::{Enterprise, EnterpriseKind, Link, Position};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(enterprise_chain))
         .routes(routes!(queue_match))
         .routes(routes!(match_pairs))
+        .routes(routes!(match_unplaced))
         .routes(routes!(accept_pair))
         .routes(routes!(hire_pair))
 }
@@ -173,6 +175,17 @@ pub struct WorkerDto {
     pub state: &'static str,
 }
 
+/// A household that supplies an enterprise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierDto {
+    /// The household.
+    pub household_id: String,
+    /// Its village.
+    pub village_code: String,
+    /// What it sells to the enterprise.
+    pub what: String,
+}
+
 /// The chain around one enterprise.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChainDto {
@@ -187,6 +200,8 @@ pub struct ChainDto {
     /// The poor households placed with it inside the caller's areas; absent for roles that
     /// read no workers (agency officers, analysts).
     pub workers: Option<Vec<WorkerDto>>,
+    /// The households that supply it inside the caller's areas; absent like the workers.
+    pub suppliers: Option<Vec<SupplierDto>>,
 }
 
 /// The filters of the registry.
@@ -312,6 +327,15 @@ pub(crate) fn chain_dto(c: &economy::Chain) -> ChainDto {
                     village_code: w.pair.village_code.to_string(),
                     position_id: w.pair.position_id,
                     state: w.state.as_str(),
+                })
+                .collect()
+        }),
+        suppliers: c.suppliers.as_ref().map(|ss| {
+            ss.iter()
+                .map(|s| SupplierDto {
+                    household_id: s.supplier.household_id.to_string(),
+                    village_code: s.village.to_string(),
+                    what: s.supplier.what.clone(),
                 })
                 .collect()
         }),
@@ -472,6 +496,128 @@ async fn match_pairs(
         Page::of(pairs, paging),
         PairDto::from,
     )))
+}
+
+/// A worker a run left unplaced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnplacedDto {
+    /// The worker's household.
+    pub household_id: String,
+    /// The worker's number.
+    pub member_no: u16,
+    /// The household's village.
+    pub village_code: String,
+    /// Whether the household is in hardship.
+    pub hardship: bool,
+    /// `no_position_in_reach`, `no_skill_match`, `positions_full` or `household_placed`.
+    pub reason: &'static str,
+}
+
+/// A reason with the number of workers it left unplaced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonCountDto {
+    /// The reason's code.
+    pub reason: &'static str,
+    /// Workers.
+    pub workers: u64,
+}
+
+/// A page of a run's unplaced workers, with the count of each reason.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnplacedPageDto {
+    /// The workers of this page.
+    pub items: Vec<UnplacedDto>,
+    /// The page, from 1.
+    pub page: u32,
+    /// Items per page asked for.
+    pub per_page: u32,
+    /// Workers matching the filter.
+    pub total: u64,
+    /// Every reason with its count inside the caller's areas.
+    pub by_reason: Vec<ReasonCountDto>,
+}
+
+/// The filters of a run's unplaced workers.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnplacedQuery {
+    /// Only this reason: `no_position_in_reach`, `no_skill_match`, `positions_full` or
+    /// `household_placed`.
+    reason: Option<String>,
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1)]
+    page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    per_page: Option<u32>,
+}
+
+pub(crate) fn unplaced_reason(text: Option<&str>) -> Result<Option<Unplaced>, ApiError> {
+    text.map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            Unplaced::parse(r).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "reason {r:?}: one of {}",
+                    Unplaced::CODES.join(", ")
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// The workers a run left unplaced inside the caller's areas, with why (admins, area managers,
+/// surveyors).
+#[utoipa::path(
+    get,
+    path = "/matches/{id}/unplaced",
+    tag = "economy",
+    params(("id" = i64, Path, description = "The run's id"), UnplacedQuery),
+    responses(
+        (status = 200, description = "A page of unplaced workers", body = UnplacedPageDto),
+        (status = 400, description = "An unknown reason or a bad page", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The role reads no matched workers", body = ErrorBody),
+        (status = 404, description = "No such run", body = ErrorBody),
+    )
+)]
+async fn match_unplaced(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<UnplacedQuery>,
+) -> Result<Json<UnplacedPageDto>, ApiError> {
+    thanrak_app::policy::match_scope(&caller.user)?;
+    let paging = thanrak_app::access::Paging::new(q.page, q.per_page)?;
+    let reason = unplaced_reason(q.reason.as_deref())?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("there is no match run {id}")))?;
+    let page = matching::run_unplaced(state.store(), &caller.user, id, reason, paging).await?;
+    Ok(Json(UnplacedPageDto {
+        items: page
+            .items
+            .into_iter()
+            .map(|u| UnplacedDto {
+                household_id: u.household_id.to_string(),
+                member_no: u.member_no,
+                village_code: u.village_code.to_string(),
+                hardship: u.hardship,
+                reason: u.reason.as_str(),
+            })
+            .collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total: page.total,
+        by_reason: page
+            .by_reason
+            .into_iter()
+            .map(|(r, n)| ReasonCountDto {
+                reason: r.as_str(),
+                workers: n,
+            })
+            .collect(),
+    }))
 }
 
 /// What accepting a pair opened.

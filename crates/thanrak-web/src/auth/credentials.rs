@@ -73,6 +73,21 @@ pub fn random_password() -> String {
         .collect()
 }
 
+/// A one-time password-reset code: 12 characters from an alphabet without look-alikes, in
+/// groups of four (`k7Qm-3xTz-9aBw`), easy to read out on the phone.
+pub fn reset_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..12)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Compares two strings in time that depends only on their lengths.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()

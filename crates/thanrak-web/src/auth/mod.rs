@@ -84,6 +84,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The page user behind a request's session cookie, if there is a live session.
+pub(crate) async fn page_user(state: &AppState, headers: &HeaderMap) -> Option<PageUser> {
+    match session_of(state, headers).await {
+        Ok(Some(s)) => Some(PageUser {
+            user: s.user,
+            csrf_token: s.csrf_token,
+            expires_at: s.expires_at,
+        }),
+        _ => None,
+    }
+}
+
 /// The logged-in session behind a request, if any.
 async fn session_of(
     state: &AppState,
@@ -301,6 +313,34 @@ pub async fn login(
         move |hash| credentials::verify_password(&password, &hash),
     )
     .await?)
+}
+
+fn throttle(state: &AppState) -> Throttle {
+    let config = state.config();
+    Throttle {
+        window: config.login_window,
+        max_failures: config.max_login_failures,
+    }
+}
+
+/// Refuses a password reset while the name has failed too often from this address.
+pub async fn reset_allowed(state: &AppState, name: &str, ip: &str) -> Result<(), ApiError> {
+    match thanrak_app::sessions::reset_allowed(state.store(), throttle(state), name, ip).await? {
+        Ok(()) => Ok(()),
+        Err(secs) => Err(ApiError::too_many_requests(
+            "too many failed attempts: wait before trying again",
+            secs,
+        )),
+    }
+}
+
+/// Counts a failed password reset (a store failure only logs: the answer is a refusal anyway).
+pub async fn reset_failed(state: &AppState, name: &str, ip: &str) {
+    if let Err(e) =
+        thanrak_app::sessions::reset_failed(state.store(), throttle(state), name, ip).await
+    {
+        tracing::warn!(error = %e, "a failed password reset was not recorded");
+    }
 }
 
 /// Opens a session for `user`; returns the token for the cookie.

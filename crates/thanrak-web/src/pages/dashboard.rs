@@ -28,7 +28,59 @@ use super::render;
 
 /// `/`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(dashboard))
+    Router::new()
+        .route("/", get(dashboard))
+        .route(
+            "/rounds/{round}/publish",
+            axum::routing::post(publish_round),
+        )
+        .route("/rounds/{round}/draft", axum::routing::post(draft_round))
+}
+
+#[derive(Debug, Deserialize)]
+struct NoFields {}
+
+/// Publishes the round from the dashboard (admins), then shows it.
+async fn publish_round(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    axum::extract::Path(round): axum::extract::Path<String>,
+    form: crate::auth::CsrfForm<NoFields>,
+) -> Response {
+    set_published(state, lang, round, form.user.user, true).await
+}
+
+/// Takes the round back to a draft from the dashboard (admins).
+async fn draft_round(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    axum::extract::Path(round): axum::extract::Path<String>,
+    form: crate::auth::CsrfForm<NoFields>,
+) -> Response {
+    set_published(state, lang, round, form.user.user, false).await
+}
+
+async fn set_published(
+    state: AppState,
+    lang: LangChoice,
+    round: String,
+    user: thanrak_core::identity::User,
+    publish: bool,
+) -> Response {
+    let round = match crate::parse::round(&round) {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    match thanrak_app::publish_round(state.store(), &user, &round, publish).await {
+        Ok(()) => {
+            // Figures asked for without a round were kept under "the default round".
+            state.data_changed();
+            axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!(
+                "/?round={round}"
+            )))
+        }
+        Err(e) => error_page(&state, &lang, ApiError::from(e)),
+    }
 }
 
 /// The colour of each group's bars, from the worst off.
@@ -48,6 +100,12 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         reads_cases => thanrak_app::policy::case_view(user).is_ok(),
         reads_help => thanrak_app::policy::help_view(user).is_ok(),
         reads_matches => thanrak_app::policy::match_scope(user).is_ok(),
+        // A target list of households: roles that read households as a list (not analysts,
+        // who see aggregates only, nor agency officers, who read referred households one by one).
+        reads_targets => matches!(
+            thanrak_app::policy::household_scope(user),
+            Ok(thanrak_core::identity::Scope::All | thanrak_core::identity::Scope::Areas(_))
+        ),
     }
 }
 
@@ -82,15 +140,40 @@ pub(super) fn area_name(code: &AreaCode, lang: Lang) -> String {
     }
 }
 
-/// A page showing that something is not found or not allowed.
+/// Where a village is, as a provincial officer reads it: the village, its subdistrict and its
+/// district by name ("หมู่ 5 ต.บ้านแลง อ.เมืองลำปาง" / "Village 5, Ban Laeng, Mueang Lampang").
+/// Other areas: their name.
+pub(crate) fn place(code: &AreaCode, lang: Lang) -> String {
+    if code.level() != thanrak_core::AreaLevel::Village {
+        return area_name(code, lang);
+    }
+    let sub = code.parent();
+    let district = sub.as_ref().and_then(AreaCode::parent);
+    let name = |c: Option<AreaCode>| c.map(|c| area_name(&c, lang)).unwrap_or_default();
+    match lang {
+        Lang::Th => format!(
+            "{} ต.{} อ.{}",
+            area_name(code, lang),
+            name(sub),
+            name(district)
+        ),
+        Lang::En => format!(
+            "{}, {}, {}",
+            area_name(code, lang),
+            name(sub),
+            name(district)
+        ),
+    }
+}
+
+/// A page showing that something is not found, not allowed or not understood. It is drawn
+/// here without the menu; `pages::keep_menu` draws it again with the reader's menu.
 pub(super) fn error_page(state: &AppState, lang: &LangChoice, e: ApiError) -> Response {
-    let (status, key) = match e.status() {
-        StatusCode::NOT_FOUND => (StatusCode::NOT_FOUND, "err.not_found"),
-        StatusCode::FORBIDDEN => (StatusCode::FORBIDDEN, "err.forbidden"),
-        StatusCode::BAD_REQUEST => (StatusCode::BAD_REQUEST, "err.not_found"),
+    match e.status() {
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST => {}
         _ => return axum::response::IntoResponse::into_response(e),
-    };
-    render(state, lang, status, "error.html", context! { key })
+    }
+    super::error_view(state, lang, e.status(), e.message().to_string(), None)
 }
 
 fn href(round: &str, area: Option<&AreaCode>, unit: &str) -> String {
@@ -193,6 +276,11 @@ async fn dashboard(
         Ok(r) => r,
         Err(e) => return error_page(&state, &lang, e.into()),
     };
+    let published = store
+        .registry()
+        .published_rounds()
+        .await
+        .unwrap_or_default();
     let base = context! { account, csrf => &page.csrf_token };
     if rounds.is_empty() {
         return render(&state, &lang, StatusCode::OK, "dashboard.html", base);
@@ -264,7 +352,7 @@ async fn dashboard(
     let o = &f.overall;
     let s = &o.row.summary;
     let indicators = m.indicators();
-    let contributions: Vec<Value> = if o.suppressed {
+    let contributions: Vec<Value> = if o.suppressed || s.af.m0 == 0.0 {
         Vec::new()
     } else {
         s.af.contributions
@@ -308,14 +396,22 @@ async fn dashboard(
             households => r.households,
             groups => s.households.iter().zip(r.hidden_groups).map(|(n, h)| (!h).then_some(*n)).collect::<Vec<_>>(),
             h => pct(s.af.h),
-            a => pct(s.af.a),
+            // A is the mean score of the poor: with no one poor it is undefined, not 0 %.
+            a => (s.af.h > 0.0).then(|| pct(s.af.a)),
             m0 => format!("{:.3}", s.af.m0),
         }
     };
-    let rows: Vec<Value> = f.rows.iter().map(child).collect();
+    // The table lists the areas one level down; at village level there are none (the breakdown
+    // there is by group, which the group table above already shows).
+    let rows: Vec<Value> = match f.by {
+        Breakdown::Area(_) => f.rows.iter().map(child).collect(),
+        _ => Vec::new(),
+    };
     let referrals = referral_rows(&state, user, f.area.as_ref(), l).await;
     let ctx = context! {
-        rounds => rounds.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        rounds => rounds.iter().map(|r| context! { label => r.to_string(), draft => !published.contains(r) }).collect::<Vec<_>>(),
+        draft => !published.contains(&f.round),
+        may_publish => thanrak_app::policy::publishes_rounds(user).is_ok(),
         methodology => m.id(),
         methodology_title => m.title().unwrap_or(m.id()),
         runs => runs.iter().map(|r| context! { id => &r.id, title => r.title.clone().unwrap_or_else(|| r.id.clone()) }).collect::<Vec<_>>(),
@@ -337,9 +433,11 @@ async fn dashboard(
             households => o.households,
             groups => group_rows(s.households, s.persons, o.hidden_groups, l),
             h => pct(s.af.h),
-            a => pct(s.af.a),
+            a => (s.af.h > 0.0).then(|| pct(s.af.a)),
             m0 => format!("{:.3}", s.af.m0),
         },
+        // With no one poor there is nothing to share out: a note, not sixteen rows of 0.0 %.
+        nobody_poor => !o.suppressed && s.af.h == 0.0,
         contributions,
         referrals,
         case_states => CaseState::ALL.iter().map(|s| context! { code => s.as_str(), label => s.label(l), colour => STATE_COLOURS[*s as usize] }).collect::<Vec<_>>(),

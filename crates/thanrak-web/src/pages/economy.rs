@@ -16,7 +16,7 @@ use serde::Deserialize;
 use thanrak_app::access::Paging;
 use thanrak_app::economy::{enterprise_chain, list_enterprises};
 use thanrak_app::matching::{self, list_runs, run_pairs};
-use thanrak_core::economy::matching::{Unplaced, DEFAULT_MAX_M};
+use thanrak_core::economy::matching::DEFAULT_MAX_M;
 use thanrak_core::economy::{Enterprise, EnterpriseKind, GrassrootsScore};
 use thanrak_core::household::Skills;
 
@@ -190,13 +190,31 @@ async fn enterprise_page(
                 context! {
                     household => w.pair.household_id.to_string(),
                     member => w.pair.member_no,
-                    village => w.pair.village_code.to_string(),
-                    position => w.pair.position_id,
+                    village => super::dashboard::place(&w.pair.village_code, l),
+                    position => c.positions.iter().find(|p| p.id == w.pair.position_id).map_or_else(|| w.pair.position_id.to_string(), |p| p.title.clone()),
                     state_label => l.text(&format!("mt.state.{}", w.state.as_str())).to_string(),
                 }
             })
             .collect::<Vec<_>>()
     });
+    let suppliers = c.suppliers.as_ref().map(|ss| {
+        ss.iter()
+            .map(|s| {
+                context! {
+                    household => s.supplier.household_id.to_string(),
+                    village => super::dashboard::place(&s.village, l),
+                    what => &s.supplier.what,
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let latest_round = thanrak_app::rounds(state.store())
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.label.to_string())
+        .max()
+        .unwrap_or_default();
     render(
         &state,
         &lang,
@@ -213,6 +231,8 @@ async fn enterprise_page(
             buys_from => c.buys_from.iter().map(|(k, e)| link(e, k.supplier_id, &k.what)).collect::<Vec<_>>(),
             sells_to => c.sells_to.iter().map(|(k, e)| link(e, k.buyer_id, &k.what)).collect::<Vec<_>>(),
             workers,
+            suppliers,
+            latest_round,
         },
     )
 }
@@ -220,7 +240,14 @@ async fn enterprise_page(
 #[derive(Debug, Default, Deserialize)]
 struct MatchingQuery {
     run: Option<i64>,
+    /// Only the unplaced workers of this reason.
+    reason: Option<String>,
+    /// The page of unplaced workers.
+    upage: Option<u32>,
 }
+
+/// Unplaced workers shown a page at a time.
+const UNPLACED_PER_PAGE: u32 = 50;
 
 async fn matching_page(
     State(state): State<AppState>,
@@ -242,12 +269,63 @@ async fn matching_page(
         },
         _ => Vec::new(),
     };
-    let rounds = thanrak_app::rounds(state.store()).await.unwrap_or_default();
-    let latest = rounds
-        .iter()
-        .map(|r| r.label.to_string())
-        .max()
+    let reason = match crate::api::economy::unplaced_reason(q.reason.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let upage = q.upage.unwrap_or(1).max(1);
+    let unplaced = match chosen {
+        Some(id) => {
+            let paging =
+                match thanrak_app::access::Paging::new(Some(upage), Some(UNPLACED_PER_PAGE)) {
+                    Ok(p) => p,
+                    Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+                };
+            match matching::run_unplaced(state.store(), &page.user, id, reason, paging).await {
+                Ok(u) => Some(u),
+                Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+            }
+        }
+        None => None,
+    };
+    let run_round = run
+        .as_ref()
+        .map(|r| r.round.to_string())
         .unwrap_or_default();
+    let unplaced_view = unplaced.map(|u| {
+        let pages = u.total.div_ceil(u64::from(UNPLACED_PER_PAGE)).max(1);
+        context! {
+            total => thanrak_core::help::format_count(u.total),
+            all => thanrak_core::help::format_count(u.by_reason.iter().map(|(_, n)| n).sum::<u64>()),
+            chosen => reason.map(|r| r.as_str()),
+            reasons => u.by_reason.iter().map(|(r, n)| context! {
+                code => r.as_str(),
+                label => r.label(l),
+                count => thanrak_core::help::format_count(*n),
+            }).collect::<Vec<_>>(),
+            rows => u.items.iter().map(|w| context! {
+                household => w.household_id.to_string(),
+                member => w.member_no,
+                village => super::dashboard::place(&w.village_code, l),
+                hardship => w.hardship,
+                reason => w.reason.label(l),
+            }).collect::<Vec<_>>(),
+            page => upage,
+            pages,
+            prev => (upage > 1).then(|| upage - 1),
+            next => (u64::from(upage) < pages).then(|| upage + 1),
+        }
+    });
+    // The round a new run starts from: the one pages open on (the latest published).
+    let latest = thanrak_app::area_figures::default_round(
+        state.store(),
+        &thanrak_app::scoring::default_methodology(),
+    )
+    .await
+    .ok()
+    .flatten()
+    .map(|r| r.to_string())
+    .unwrap_or_default();
     let may_run = thanrak_app::policy::runs_matches(&page.user).is_ok();
     let may_hire = thanrak_app::policy::records_hires(&page.user);
     let rows: Vec<Value> = pairs
@@ -257,7 +335,7 @@ async fn matching_page(
                 id => p.pair_id,
                 household => &p.household_id,
                 member => p.member_no,
-                village => &p.village_code,
+                village => thanrak_core::AreaCode::parse(&p.village_code).map(|v| super::dashboard::place(&v, l)).unwrap_or_else(|_| p.village_code.clone()),
                 hardship => p.hardship,
                 position => &p.position_title,
                 enterprise => &p.enterprise_name,
@@ -296,7 +374,8 @@ async fn matching_page(
             }).collect::<Vec<_>>(),
             run => run.map(|r| context! { id => r.id, round => r.round.to_string(), workers => r.workers, placed => r.placed }),
             pairs => rows,
-            reasons => Unplaced::ALL.iter().map(|u| u.label(l)).collect::<Vec<_>>(),
+            run_round,
+            unplaced => unplaced_view,
         },
     )
 }

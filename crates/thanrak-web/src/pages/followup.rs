@@ -233,10 +233,17 @@ async fn change_page(
         Err(e) => return error_page(&state, &lang, ApiError::from(e)),
     };
     let clean = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-    // By default the last two scored rounds.
-    let n = rounds.len();
-    let from = clean(&f.from).or_else(|| (n >= 2).then(|| rounds[n - 2].to_string()));
-    let to = clean(&f.to).or_else(|| rounds.last().map(ToString::to_string));
+    // By default the round pages open on (the latest published) and the scored round before it.
+    let latest = thanrak_app::area_figures::default_round(state.store(), &lm)
+        .await
+        .ok()
+        .flatten();
+    let at = latest
+        .as_ref()
+        .and_then(|l| rounds.iter().position(|r| r == l))
+        .unwrap_or(rounds.len().saturating_sub(1));
+    let from = clean(&f.from).or_else(|| at.checked_sub(1).map(|i| rounds[i].to_string()));
+    let to = clean(&f.to).or_else(|| rounds.get(at).map(ToString::to_string));
     let round_options: Vec<String> = rounds.iter().map(ToString::to_string).collect();
     let base = context! {
         account => account(&page, l),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{self, credentials, ClientIp, CsrfForm, LoginError};
 use crate::error::ApiError;
-use crate::i18n::LangChoice;
+use crate::i18n::{LangChoice, Texts};
 use crate::AppState;
 
 use super::render;
@@ -20,6 +20,7 @@ use super::render;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
+        .route("/login/reset", get(reset_page).post(reset_password))
         .route("/logout", post(logout))
 }
 
@@ -35,13 +36,26 @@ fn login_form(
     name: &str,
     error: Option<&str>,
 ) -> Response {
+    login_form_with(state, lang, headers, status, name, error, false)
+}
+
+/// [`login_form`], saying that a new password was just set when `reset_done`.
+fn login_form_with(
+    state: &AppState,
+    lang: &LangChoice,
+    headers: &HeaderMap,
+    status: StatusCode,
+    name: &str,
+    error: Option<&str>,
+    reset_done: bool,
+) -> Response {
     let csrf = credentials::random_hex();
     let mut res = render(
         state,
         lang,
         status,
         "login.html",
-        context! { csrf => &csrf, name, error },
+        context! { csrf => &csrf, name, error, reset_done },
     );
     let secure = auth::secure_cookies(state, headers);
     res.headers_mut().append(
@@ -57,12 +71,27 @@ fn login_form(
     res
 }
 
+#[derive(Deserialize)]
+struct LoginQuery {
+    reset: Option<String>,
+}
+
 async fn login_page(
     State(state): State<AppState>,
     lang: LangChoice,
     headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
-    login_form(&state, &lang, &headers, StatusCode::OK, "", None)
+    let reset_done = q.reset.as_deref() == Some("done");
+    login_form_with(
+        &state,
+        &lang,
+        &headers,
+        StatusCode::OK,
+        "",
+        None,
+        reset_done,
+    )
 }
 
 #[derive(Deserialize)]
@@ -145,6 +174,130 @@ async fn login(
         auth::set_cookie(auth::LOGIN_CSRF_COOKIE, "", 0, "/login", secure),
     );
     res
+}
+
+/// The form that sets a new password with a reset code (the login form's double-submit token;
+/// the cookie's path `/login` covers it).
+fn reset_form(
+    state: &AppState,
+    lang: &LangChoice,
+    headers: &HeaderMap,
+    status: StatusCode,
+    name: &str,
+    error: Option<String>,
+) -> Response {
+    let csrf = credentials::random_hex();
+    let mut res = render(
+        state,
+        lang,
+        status,
+        "login_reset.html",
+        context! { csrf => &csrf, name, error },
+    );
+    let secure = auth::secure_cookies(state, headers);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::LOGIN_CSRF_COOKIE,
+            &csrf,
+            LOGIN_FORM_SECONDS,
+            "/login",
+            secure,
+        ),
+    );
+    res
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    headers: HeaderMap,
+) -> Response {
+    reset_form(&state, &lang, &headers, StatusCode::OK, "", None)
+}
+
+#[derive(Deserialize)]
+struct ResetFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Sets a new password with a reset code, then shows the login form with a note. Failures
+/// count like failed logins (the same throttle), and say nothing of which part was wrong.
+async fn reset_password(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let f: ResetFields = match auth::parse_form(&body) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let l = lang.lang;
+    let form_token = auth::cookie(&headers, auth::LOGIN_CSRF_COOKIE).unwrap_or("");
+    if form_token.is_empty() || !credentials::constant_time_eq(form_token, &f.csrf) {
+        let msg = l.text("login.expired_form").to_string();
+        return reset_form(
+            &state,
+            &lang,
+            &headers,
+            StatusCode::FORBIDDEN,
+            &f.name,
+            Some(msg),
+        );
+    }
+    if let Err(e) = thanrak_app::access::check_password(&f.password) {
+        return reset_form(
+            &state,
+            &lang,
+            &headers,
+            StatusCode::BAD_REQUEST,
+            &f.name,
+            Some(e.to_string()),
+        );
+    }
+    if let Err(e) = auth::reset_allowed(&state, &f.name, &ip).await {
+        return e.into_response();
+    }
+    let password = f.password.clone();
+    let Ok(Ok(hash)) =
+        tokio::task::spawn_blocking(move || credentials::hash_password(&password)).await
+    else {
+        return ApiError::internal(&"the password could not be hashed").into_response();
+    };
+    let code = f.code.trim().to_string();
+    match thanrak_app::access::use_password_reset(
+        state.store(),
+        f.name.trim(),
+        &credentials::digest(&code),
+        &hash,
+    )
+    .await
+    {
+        Ok(()) => {
+            state.forget_credentials();
+            Redirect::to("/login?reset=done").into_response()
+        }
+        Err(e) => {
+            auth::reset_failed(&state, &f.name, &ip).await;
+            reset_form(
+                &state,
+                &lang,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &f.name,
+                Some(e.to_string()),
+            )
+        }
+    }
 }
 
 /// The logout form has no field but its CSRF token.

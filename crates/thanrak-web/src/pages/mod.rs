@@ -7,6 +7,7 @@ mod cases;
 mod dashboard;
 mod economy;
 mod followup;
+mod guide;
 mod help;
 mod import;
 mod jobs;
@@ -17,6 +18,7 @@ mod profile;
 mod targets;
 pub(crate) mod texts;
 mod tokens;
+mod users;
 
 pub(crate) use import::{
     remove_staging_folder, staged_name, staging_root, upload_error, MAX_UPLOAD_BYTES,
@@ -43,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .merge(jobs::router())
         .merge(audit::router())
         .merge(tokens::router())
+        .merge(users::router())
+        .merge(guide::router())
         .merge(agencies::router())
         .merge(cases::router())
         .merge(help::router())
@@ -57,6 +61,12 @@ pub fn templates() -> Environment<'static> {
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
         ("change.html", include_str!("../../templates/change.html")),
+        ("users.html", include_str!("../../templates/users.html")),
+        ("guide.html", include_str!("../../templates/guide.html")),
+        (
+            "login_reset.html",
+            include_str!("../../templates/login_reset.html"),
+        ),
         (
             "strategy.html",
             include_str!("../../templates/strategy.html"),
@@ -124,6 +134,93 @@ pub fn templates() -> Environment<'static> {
     env
 }
 
+/// An error page's content, kept on its response so that [`keep_menu`] can draw it again with
+/// the reader's menu.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorView {
+    status: StatusCode,
+    message: String,
+    lang: LangChoice,
+}
+
+/// The error page of `status` with what went wrong (`message`: the refusal's own words, which
+/// name only what the reader asked for) and what to do about it; `account`: the reader's menu.
+fn error_view(
+    state: &AppState,
+    lang: &LangChoice,
+    status: StatusCode,
+    message: String,
+    account: Option<Value>,
+) -> Response {
+    let (key, todo) = match status {
+        StatusCode::NOT_FOUND => ("err.not_found", "err.todo_not_found"),
+        StatusCode::FORBIDDEN => ("err.forbidden", "err.todo_forbidden"),
+        _ => ("err.bad_request", "err.todo_bad_request"),
+    };
+    let mut res = render(
+        state,
+        lang,
+        status,
+        "error.html",
+        minijinja::context! { key, todo, message => &message, account },
+    );
+    res.extensions_mut().insert(ErrorView {
+        status,
+        message,
+        lang: lang.clone(),
+    });
+    res
+}
+
+/// Draws error pages with the reader's menu: a page's own error page (an [`ErrorView`]), and
+/// the JSON refusal of an extractor (a malformed query, an unknown path) to a browser asking
+/// for a page rather than the API. Only error responses are touched, so other pages pay nothing.
+pub(crate) async fn keep_menu(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let lang = LangChoice::of(req.uri(), &headers);
+    let page_path = !req.uri().path().starts_with("/api")
+        && req.method() == axum::http::Method::GET
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    let res = next.run(req).await;
+    let status = res.status();
+    if !matches!(
+        status,
+        StatusCode::BAD_REQUEST | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ) {
+        return res;
+    }
+    let view = match res.extensions().get::<ErrorView>().cloned() {
+        Some(v) => v,
+        None if page_path => {
+            let body = axum::body::to_bytes(res.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let message = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            ErrorView {
+                status,
+                message,
+                lang,
+            }
+        }
+        None => return res,
+    };
+    let account = match crate::auth::page_user(&state, &headers).await {
+        Some(page) => Some(dashboard::account(&page, view.lang.lang)),
+        None => None,
+    };
+    error_view(&state, &view.lang, view.status, view.message, account)
+}
+
 /// Renders a page with the language in its context; remembers an explicit language choice.
 fn render(
     state: &AppState,
@@ -169,6 +266,9 @@ mod tests {
             include_str!("../../templates/import.html"),
             include_str!("../../templates/audit.html"),
             include_str!("../../templates/tokens.html"),
+            include_str!("../../templates/users.html"),
+            include_str!("../../templates/guide.html"),
+            include_str!("../../templates/login_reset.html"),
             include_str!("../../templates/agencies.html"),
             include_str!("../../templates/jobs.html"),
             include_str!("../../templates/job.html"),

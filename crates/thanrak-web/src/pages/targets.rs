@@ -107,7 +107,7 @@ async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<RoundLabel>
         return Ok(Some(crate::parse::round(r)?));
     }
     let lm = shipped_or_default(p.filters.methodology.as_deref())?;
-    Ok(scored_rounds(state.store(), &lm).await?.pop())
+    Ok(thanrak_app::area_figures::default_round(state.store(), &lm).await?)
 }
 
 fn query_string(round: &str, f: &TargetsQuery) -> String {
@@ -201,7 +201,7 @@ async fn targets_page(
                 rank => first + i + 1,
                 id => t.household_id.as_str(),
                 href => format!("/households/{round}/{}", t.household_id),
-                village => &t.village_name,
+                village => super::dashboard::place(&t.village_code, l),
                 village_code => t.village_code.to_string(),
                 head => &t.head_name,
                 group => t.score.group.as_str(),
@@ -241,11 +241,14 @@ async fn targets_page(
         runs => runs.iter().map(|r| context! { id => &r.id, title => r.title.clone().unwrap_or_else(|| r.id.clone()) }).collect::<Vec<_>>(),
         rows,
         total => list.page.total,
+        total_text => thanrak_core::help::format_count(list.page.total),
         masked => list.masked,
         page => current,
         pages,
         prev => (current > 1).then(|| format!("/targets?{qs}&page={}", current - 1)),
         next => (current < pages).then(|| format!("/targets?{qs}&page={}", current + 1)),
+        // A page past the end of a list that has households: say so, and link to its last page.
+        past_end => (current > pages && list.page.total > 0).then(|| format!("/targets?{qs}&page={pages}")),
         // "Refer these": for a user who refers, on the default methodology's list (cases are
         // opened from its needs).
         refer => (thanrak_app::policy::refers(&page.user).is_ok() && m.id() == default_methodology().methodology.id()).then(|| context! {
@@ -282,13 +285,14 @@ async fn download(
         p.filters.methodology.as_deref(),
     )
     .await?;
+    let query = p.filters.to_app(round.clone())?;
     let list = target_list(
         state.store(),
         state.audit(),
         state.figures(),
         &lm,
         &page.user,
-        &p.filters.to_app(round.clone())?,
+        &query,
         None,
         &format!("{method} {}", uri.0),
     )
@@ -310,10 +314,49 @@ async fn download(
     let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    // Round labels are digits and a dash, so the name needs no quoting beyond the quotes.
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"targets-{round}.{ext}\""))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}.{ext}\"",
+        download_name(&query)
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
+}
+
+/// A download's file name after its filters: `targets-2569-1-52-hardship-job`, so that files
+/// saved side by side say what each holds. Only letters, digits, `-` and `_` are kept, so the
+/// name needs no quoting beyond its quotes.
+fn download_name(q: &thanrak_app::targeting::TargetQuery) -> String {
+    let mut parts = vec!["targets".to_string(), q.round.to_string()];
+    parts.extend(q.area.map(|a| a.to_string()));
+    parts.extend(q.group.clone());
+    parts.extend(q.indicator.clone());
+    parts.extend(q.need.clone());
+    parts.extend(q.persistent.map(|n| format!("poor-{n}-rounds")));
+    parts
+        .join("-")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downloads_are_named_after_their_filters() {
+        let q = thanrak_app::targeting::TargetQuery {
+            round: RoundLabel::parse("2569-1").unwrap(),
+            area: Some(thanrak_core::AreaCode::parse("5201").unwrap()),
+            group: Some("hardship".into()),
+            indicator: None,
+            need: Some("job\"x".into()),
+            persistent: Some(2),
+        };
+        assert_eq!(
+            download_name(&q),
+            "targets-2569-1-5201-hardship-jobx-poor-2-rounds"
+        );
+    }
 }

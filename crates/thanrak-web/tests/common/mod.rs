@@ -250,6 +250,8 @@ impl Server {
                 reqwest::header::COOKIE,
                 format!("thanrak_session={session}"),
             )
+            // As a browser asks for a page.
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
             .send()
             .await
             .unwrap();
