@@ -502,18 +502,28 @@ impl Economy<'_> {
         // `$1` and `$2` are bound either way; a filter not given is written as a constant, so
         // that a kind's list is read through its index (`$1 IS NULL OR kind = $1` scans every
         // enterprise).
+        // The name's letters without LIKE's wildcards (a user types text, not patterns).
+        let letters = filter.name.as_ref().map(|n| {
+            n.chars()
+                .filter(|c| !matches!(c, '%' | '_'))
+                .collect::<String>()
+        });
+        let name_cond = match (&letters, self.0.backend()) {
+            // FTS5's trigram index (migration 0018) answers a LIKE of three characters or more.
+            (Some(n), crate::Backend::Sqlite) if n.chars().count() >= 3 => {
+                "id IN (SELECT rowid FROM enterprise_names WHERE name LIKE $2)"
+            }
+            // On PostgreSQL the trigram GIN index serves the LIKE itself; shorter text scans.
+            (Some(_), _) => "name LIKE $2",
+            (None, _) => "CAST($2 AS TEXT) IS NULL",
+        };
         let mut cond = format!(
-            "{} AND {}",
+            "{} AND {name_cond}",
             if filter.kind.is_some() {
                 "kind = $1"
             } else {
                 "CAST($1 AS TEXT) IS NULL"
             },
-            if filter.name.is_some() {
-                "name LIKE $2"
-            } else {
-                "CAST($2 AS TEXT) IS NULL"
-            }
         );
         if !ranges.is_empty() {
             cond.push_str(&format!(
@@ -522,10 +532,7 @@ impl Economy<'_> {
             ));
         }
         let kind = filter.kind.map(|k| k.as_str().to_string());
-        let name = filter.name.as_ref().map(|n| {
-            let escaped: String = n.chars().filter(|c| !matches!(c, '%' | '_')).collect();
-            format!("%{escaped}%")
-        });
+        let name = letters.map(|l| format!("%{l}%"));
         let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
         let list_sql = format!(
             "SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE {cond} ORDER BY id LIMIT {} OFFSET {}",

@@ -193,6 +193,47 @@ async fn the_registry_is_written_read_and_paged(s: &Store) {
         .unwrap();
     assert_eq!(s.economy().get(1).await.unwrap().unwrap(), renamed);
     assert_eq!(s.economy().positions_of(1).await.unwrap()[0].places, 7);
+    // The name index follows the rename: found by the new part of the name, and a short
+    // query (under three letters, scanned) finds the same as before.
+    let by_name = |text: &str| EnterpriseFilter {
+        kind: None,
+        name: Some(text.into()),
+    };
+    let ids =
+        |p: thanrak_store::EnterprisePage| p.items.iter().map(Enterprise::id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s
+            .economy()
+            .page(&Scope::All, None, &by_name("นาใหม่"), 1, 50)
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert_eq!(
+        ids(s
+            .economy()
+            .page(&Scope::All, None, &by_name("ทอผ้า"), 1, 50)
+            .await
+            .unwrap()),
+        [1]
+    );
+    assert_eq!(
+        s.economy()
+            .page(&Scope::All, None, &by_name("ใหม"), 1, 50)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        s.economy()
+            .page(&Scope::All, None, &by_name("%%"), 1, 50)
+            .await
+            .unwrap()
+            .total,
+        4,
+        "wildcards typed are letters dropped, not patterns"
+    );
     assert_eq!(
         s.economy()
             .page(&Scope::All, None, &all, 1, 50)
