@@ -44,11 +44,11 @@ SESSION=$(awk '$6 == "thanrak_session" { print $7 }' "$JAR")
 echo "wrk -c $CONNECTIONS -d $DURATION on loopback"
 printf '%-28s %10s %10s %10s %8s %9s\n' scenario p50 p99 req/s errors requests
 run() {
-    local name=$1 path=$2 auth=${3:-"Authorization: Bearer $TOKEN"}
+    local name=$1 path=$2 auth=${3:-"Authorization: Bearer $TOKEN"} script=${4:-}
     local code
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$BASE$path")
     [ "$code" = 200 ] || { echo "$name: $path answered $code"; return 1; }
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency ${script:+-s "$script"} \
         -H "$auth" "$BASE$path" >"$OUT/registry-$name.txt"
     awk -v name="$name" '
         /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
@@ -63,6 +63,8 @@ run baseline-me "/api/v1/me"
 run list-province "/api/v1/enterprises?area=52&per_page=50"
 run list-kind "/api/v1/enterprises?kind=otop&per_page=50"
 run search-name "/api/v1/enterprises?name=%E0%B8%9C%E0%B9%89%E0%B8%B2%E0%B9%84%E0%B8%AB%E0%B8%A1&per_page=50"
+# A different name on every request: never from the cache, through the trigram index.
+run search-name-uncached "/api/v1/enterprises?per_page=50&name=12345" "Authorization: Bearer $TOKEN" bench/search-names.lua
 run one-enterprise "/api/v1/enterprises/12345"
 run registry-page "/enterprises?area=52" "Cookie: thanrak_session=$SESSION"
 echo "server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$SERVER/status")"

@@ -17,6 +17,10 @@ use thanrak_core::{AreaCode, HouseholdId, RoundLabel};
 use crate::area_filter::{range_condition, village_ranges};
 use crate::{secs, with_pool, Scope, Store, StoreError};
 
+/// Names the trigram index may offer before a name search reads every name instead (see
+/// `Economy::page`).
+const FTS_PROBE: i64 = 2_000;
+
 /// Rows of one multi-row INSERT: at most 15 parameters each stays under both backends' limits
 /// on bound values.
 const ROWS_PER_INSERT: usize = 2_000;
@@ -481,6 +485,19 @@ impl Economy<'_> {
         Ok(out)
     }
 
+    /// How many names the trigram index offers for `pattern`, counted up to [`FTS_PROBE`] (SQLite).
+    async fn name_candidates(self, pattern: &str) -> Result<i64, StoreError> {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT rowid FROM enterprise_names WHERE name LIKE $1 LIMIT {FTS_PROBE})"
+        );
+        Ok(with_pool!(self.0, pool => {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(pattern)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// A page of the enterprises inside `scope` narrowed to `area`, by id.
     pub async fn page(
         self,
@@ -508,9 +525,19 @@ impl Economy<'_> {
                 .filter(|c| !matches!(c, '%' | '_'))
                 .collect::<String>()
         });
+        let pattern = letters.as_ref().map(|l| format!("%{l}%"));
         let name_cond = match (&letters, self.0.backend()) {
-            // FTS5's trigram index (migration 0018) answers a LIKE of three characters or more.
-            (Some(n), crate::Backend::Sqlite) if n.chars().count() >= 3 => {
+            // FTS5's trigram index (migration 0018) answers a LIKE of three characters or more:
+            // in milliseconds when few names hold the text; when many do (a common word such as
+            // "ผ้าไหม"), checking each candidate costs more than reading every name once, so a
+            // probe of at most FTS_PROBE candidates decides.
+            (Some(n), crate::Backend::Sqlite)
+                if n.chars().count() >= 3
+                    && self
+                        .name_candidates(pattern.as_deref().unwrap_or(""))
+                        .await?
+                        < FTS_PROBE =>
+            {
                 "id IN (SELECT rowid FROM enterprise_names WHERE name LIKE $2)"
             }
             // On PostgreSQL the trigram GIN index serves the LIKE itself; shorter text scans.
@@ -532,7 +559,7 @@ impl Economy<'_> {
             ));
         }
         let kind = filter.kind.map(|k| k.as_str().to_string());
-        let name = letters.map(|l| format!("%{l}%"));
+        let name = pattern;
         let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
         let list_sql = format!(
             "SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE {cond} ORDER BY id LIMIT {} OFFSET {}",
