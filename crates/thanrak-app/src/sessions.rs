@@ -72,6 +72,28 @@ fn throttle_key(name: &str) -> String {
     name.trim().to_lowercase().chars().take(64).collect()
 }
 
+/// The seconds to wait when `key` has failed `throttle.max_failures` times from `ip` within the
+/// window (until the oldest failure leaves it), else `None`.
+async fn wait_secs(
+    store: &Store,
+    throttle: Throttle,
+    key: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, StoreError> {
+    let since = now - throttle.window;
+    if store.accounts().login_failures(key, ip, since).await? < throttle.max_failures {
+        return Ok(None);
+    }
+    let oldest = store
+        .accounts()
+        .oldest_login_failure(key, ip, since)
+        .await?
+        .unwrap_or(now);
+    let wait = (oldest + throttle.window - now).num_seconds();
+    Ok(Some(u64::try_from(wait).unwrap_or(0).max(1)))
+}
+
 /// Checks a name and password. Refuses at once, without looking at the password, when this name
 /// has failed too often from this address within the window; records each failure.
 /// `verify(hash)` checks the password against an argon2 hash (a dummy one for an unknown name,
@@ -87,16 +109,8 @@ pub async fn login(
     let key = throttle_key(name);
     let now = Utc::now();
     let since = now - throttle.window;
-    if store.accounts().login_failures(&key, ip, since).await? >= throttle.max_failures {
-        let oldest = store
-            .accounts()
-            .oldest_login_failure(&key, ip, since)
-            .await?
-            .unwrap_or(now);
-        let wait = (oldest + throttle.window - now).num_seconds();
-        return Err(LoginFailure::Throttled {
-            retry_after_secs: u64::try_from(wait).unwrap_or(0).max(1),
-        });
+    if let Some(retry_after_secs) = wait_secs(store, throttle, &key, ip, now).await? {
+        return Err(LoginFailure::Throttled { retry_after_secs });
     }
     let found = match UserName::parse(name) {
         Ok(n) => store.accounts().user_credentials(&n).await?,
@@ -132,19 +146,10 @@ pub async fn reset_allowed(
     name: &str,
     ip: &str,
 ) -> Result<Result<(), u64>, AppError> {
-    let key = throttle_key(name);
-    let now = Utc::now();
-    let since = now - throttle.window;
-    if store.accounts().login_failures(&key, ip, since).await? >= throttle.max_failures {
-        let oldest = store
-            .accounts()
-            .oldest_login_failure(&key, ip, since)
-            .await?
-            .unwrap_or(now);
-        let wait = (oldest + throttle.window - now).num_seconds();
-        return Ok(Err(u64::try_from(wait).unwrap_or(0).max(1)));
+    match wait_secs(store, throttle, &throttle_key(name), ip, Utc::now()).await? {
+        Some(secs) => Ok(Err(secs)),
+        None => Ok(Ok(())),
     }
-    Ok(Ok(()))
 }
 
 /// Counts a failed password reset like a failed login.

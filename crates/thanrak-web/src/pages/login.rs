@@ -49,14 +49,24 @@ fn login_form_with(
     error: Option<&str>,
     reset_done: bool,
 ) -> Response {
+    with_form_token(state, lang, headers, status, "login.html", |csrf| {
+        context! { csrf, name, error, reset_done }
+    })
+}
+
+/// Renders `template` (a form posted before logging in) with a fresh double-submit token, in
+/// the cookie `LOGIN_CSRF_COOKIE` (path `/login`, which covers `/login/reset`) and in the
+/// context `ctx` makes from it.
+fn with_form_token(
+    state: &AppState,
+    lang: &LangChoice,
+    headers: &HeaderMap,
+    status: StatusCode,
+    template: &str,
+    ctx: impl FnOnce(&str) -> minijinja::Value,
+) -> Response {
     let csrf = credentials::random_hex();
-    let mut res = render(
-        state,
-        lang,
-        status,
-        "login.html",
-        context! { csrf => &csrf, name, error, reset_done },
-    );
+    let mut res = render(state, lang, status, template, ctx(&csrf));
     let secure = auth::secure_cookies(state, headers);
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -186,26 +196,9 @@ fn reset_form(
     name: &str,
     error: Option<String>,
 ) -> Response {
-    let csrf = credentials::random_hex();
-    let mut res = render(
-        state,
-        lang,
-        status,
-        "login_reset.html",
-        context! { csrf => &csrf, name, error },
-    );
-    let secure = auth::secure_cookies(state, headers);
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        auth::set_cookie(
-            auth::LOGIN_CSRF_COOKIE,
-            &csrf,
-            LOGIN_FORM_SECONDS,
-            "/login",
-            secure,
-        ),
-    );
-    res
+    with_form_token(state, lang, headers, status, "login_reset.html", |csrf| {
+        context! { csrf, name, error }
+    })
 }
 
 async fn reset_page(

@@ -187,20 +187,7 @@ async fn disable(
     Path(name): Path<String>,
     form: CsrfForm<NoFields>,
 ) -> Response {
-    if let Err(e) = admin(&form.user.user) {
-        return error_page(&state, &lang, e);
-    }
-    if name == form.user.user.name.as_str() {
-        let problem = Some("an admin does not disable its own account".to_string());
-        return page(&state, &lang, &form.user, None, problem).await;
-    }
-    match access::disable_user(state.store(), &name).await {
-        Ok(_) => {
-            state.forget_credentials();
-            Redirect::to("/admin/users").into_response()
-        }
-        Err(e) => error_page(&state, &lang, ApiError::from(e)),
-    }
+    set_disabled(state, lang, name, form.user, true).await
 }
 
 async fn enable(
@@ -209,11 +196,34 @@ async fn enable(
     Path(name): Path<String>,
     form: CsrfForm<NoFields>,
 ) -> Response {
-    if let Err(e) = admin(&form.user.user) {
+    set_disabled(state, lang, name, form.user, false).await
+}
+
+/// Disables a user (not the admin itself: that would lock it out) or enables it again.
+async fn set_disabled(
+    state: AppState,
+    lang: LangChoice,
+    name: String,
+    admin_user: PageUser,
+    disable: bool,
+) -> Response {
+    if let Err(e) = admin(&admin_user.user) {
         return error_page(&state, &lang, e);
     }
-    match access::enable_user(state.store(), &name).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
+    if disable && name == admin_user.user.name.as_str() {
+        let problem = Some("an admin does not disable its own account".to_string());
+        return page(&state, &lang, &admin_user, None, problem).await;
+    }
+    let done = if disable {
+        access::disable_user(state.store(), &name).await
+    } else {
+        access::enable_user(state.store(), &name).await
+    };
+    match done {
+        Ok(_) => {
+            state.forget_credentials();
+            Redirect::to("/admin/users").into_response()
+        }
         Err(e) => error_page(&state, &lang, ApiError::from(e)),
     }
 }
