@@ -453,8 +453,8 @@ impl MapFigure {
     /// The Thai label.
     pub fn label_th(self) -> String {
         match self {
-            MapFigure::Hardship => "สัดส่วนครัวเรือนอยู่ลำบาก".into(),
-            MapFigure::HardshipOrStruggling => "สัดส่วนครัวเรือนอยู่ลำบากและอยู่ยาก".into(),
+            MapFigure::Hardship => "สัดส่วนกลุ่มอยู่ลำบาก".into(),
+            MapFigure::HardshipOrStruggling => "สัดส่วนกลุ่มอยู่ลำบากและอยู่ยาก".into(),
             MapFigure::H => "สัดส่วนคนจนหลายมิติ (H)".into(),
             MapFigure::A => "ความเข้มของความยากจน (A)".into(),
             MapFigure::M0 => "ดัชนีความยากจนหลายมิติ (M0)".into(),
@@ -466,7 +466,7 @@ impl MapFigure {
     /// The English label.
     pub fn label_en(self) -> String {
         match self {
-            MapFigure::Hardship => "Share of households in hardship".into(),
+            MapFigure::Hardship => "Share in hardship".into(),
             MapFigure::HardshipOrStruggling => "Share in hardship or struggling".into(),
             MapFigure::H => "Multidimensional headcount (H)".into(),
             MapFigure::A => "Intensity (A)".into(),
@@ -481,9 +481,14 @@ impl MapFigure {
         !matches!(self, MapFigure::Capital(_))
     }
 
-    /// The figure's value in `s`, between 0 and 1.
-    pub fn value(self, s: &Summary) -> f64 {
-        let total: u64 = s.households.iter().sum();
+    /// The figure's value in `s`, between 0 and 1; the groups' shares count persons or
+    /// households as `unit` says (H, A and M0 come in the unit `s` was made in).
+    pub fn value(self, s: &Summary, unit: thanrak_core::measure::Unit) -> f64 {
+        let counts = match unit {
+            thanrak_core::measure::Unit::Person => &s.persons,
+            thanrak_core::measure::Unit::Household => &s.households,
+        };
+        let total: u64 = counts.iter().sum();
         let share = |n: u64| {
             if total == 0 {
                 0.0
@@ -492,8 +497,8 @@ impl MapFigure {
             }
         };
         match self {
-            MapFigure::Hardship => share(s.households[0]),
-            MapFigure::HardshipOrStruggling => share(s.households[0] + s.households[1]),
+            MapFigure::Hardship => share(counts[0]),
+            MapFigure::HardshipOrStruggling => share(counts[0] + counts[1]),
             MapFigure::H => s.af.h,
             MapFigure::A => s.af.a,
             MapFigure::M0 => s.af.m0,
@@ -518,7 +523,11 @@ pub struct MapValue {
 /// The value of `figure` for each area row of `f` (an area breakdown from
 /// [`area_figures`](crate::area_figures::area_figures)); suppressed rows keep neither their value
 /// nor their count.
-pub fn map_values(f: &AreaFigures, figure: MapFigure) -> Vec<MapValue> {
+pub fn map_values(
+    f: &AreaFigures,
+    figure: MapFigure,
+    unit: thanrak_core::measure::Unit,
+) -> Vec<MapValue> {
     f.rows
         .iter()
         .filter_map(|r| {
@@ -534,7 +543,7 @@ pub fn map_values(f: &AreaFigures, figure: MapFigure) -> Vec<MapValue> {
             Some(MapValue {
                 code,
                 households: shown.then_some(r.households),
-                value: value_shown.then(|| figure.value(&r.row.summary)),
+                value: value_shown.then(|| figure.value(&r.row.summary, unit)),
             })
         })
         .collect()

@@ -261,3 +261,54 @@ async fn the_map_page_is_scoped_and_loads_only_local_files() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_map_and_the_dashboard_show_one_number_for_one_label() {
+    let app = spawn_app().await;
+    // H of each district of Lampang, in persons and in households, on both pages.
+    for unit in ["person", "household"] {
+        let map = app
+            .page("admin", &format!("/map?area=52&figure=h&unit={unit}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let dash = app
+            .page("admin", &format!("/?area=52&unit={unit}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let said = if unit == "person" {
+            "นับเป็นคน"
+        } else {
+            "นับเป็นครัวเรือน"
+        };
+        assert!(map.contains(said), "the map says its unit");
+        let mut compared = 0;
+        for part in map.split("<tr data-code=\"").skip(1) {
+            let code = part.split('"').next().unwrap();
+            let cells: Vec<&str> = part
+                .split("<td class=\"num\">")
+                .skip(1)
+                .map(|c| c.split('<').next().unwrap().trim())
+                .collect();
+            let on_map = cells[1];
+            // The dashboard's row of the same district: its H column.
+            let Some(row) = dash.split(&format!("data-key=\"{code}\"")).nth(1) else {
+                continue;
+            };
+            let row = row.split("</tr>").next().unwrap();
+            let nums: Vec<&str> = row
+                .split("<td class=\"num\">")
+                .skip(1)
+                .map(|c| c.split('<').next().unwrap().trim())
+                .collect();
+            // After the group counts come H, A.
+            let h = nums[nums.len() - 2];
+            assert_eq!(on_map, h, "district {code}, {unit}");
+            compared += 1;
+        }
+        assert!(compared > 0, "no district compared");
+    }
+}

@@ -166,6 +166,8 @@ struct MapQuery {
     area: Option<String>,
     figure: Option<String>,
     methodology: Option<String>,
+    /// `person` (as the dashboard, by default) or `household`.
+    unit: Option<String>,
 }
 
 /// What the page's script needs, as JSON in the `data-map` attribute.
@@ -190,8 +192,14 @@ struct CellData {
     households: Option<u64>,
 }
 
-fn map_url(round: &str, figure: &str, area: Option<&AreaCode>, level: Option<AreaLevel>) -> String {
-    let mut url = format!("/map?round={round}&figure={figure}");
+fn map_url(
+    round: &str,
+    figure: &str,
+    unit: &str,
+    area: Option<&AreaCode>,
+    level: Option<AreaLevel>,
+) -> String {
+    let mut url = format!("/map?round={round}&figure={figure}&unit={unit}");
     if let Some(a) = area {
         url.push_str(&format!("&area={a}"));
     }
@@ -264,6 +272,9 @@ async fn map_page(
         return Ok(render(&state, &lang, StatusCode::OK, "map.html", ctx));
     }
     let figure = MapFigure::parse(q.figure.as_deref().unwrap_or("hardship"))?;
+    // The same unit as the dashboard, so that one label never shows two numbers.
+    let unit = crate::api::figures::parse_unit(q.unit.as_deref().filter(|u| !u.is_empty()))?;
+    let unit_s = thanrak_app::db::unit_str(unit);
     let mut area = crate::parse::area_or_none(q.area.as_deref())?;
     let mut level = q
         .level
@@ -294,7 +305,7 @@ async fn map_page(
             area,
             // Without a level, the level below the area the user's scope resolves to.
             by: level.map(Breakdown::Area),
-            unit: Unit::Household,
+            unit,
         },
     )
     .await?;
@@ -322,12 +333,12 @@ async fn map_page(
         .await?;
         thanrak_app::strategy::map_values(&r, &f)
     } else {
-        map_values(&f, figure)
+        map_values(&f, figure, unit)
     };
     let scale = Scale::of(figure);
     // A click on an area shows the areas inside it; villages have none.
     let drill_url = (level != AreaLevel::Village)
-        .then(|| format!("{}&area=", map_url(&round, &fid, None, None)));
+        .then(|| format!("{}&area=", map_url(&round, &fid, unit_s, None, None)));
     let mut boundaries_url = format!("/api/v1/boundaries?level={level}");
     if let Some(a) = &f.area {
         boundaries_url.push_str(&format!("&parent={a}"));
@@ -335,10 +346,26 @@ async fn map_page(
     let data = MapData {
         boundaries_url,
         drill_url: drill_url.clone(),
-        figure: if l == Lang::Th {
-            figure.label_th()
-        } else {
-            figure.label_en()
+        // Every figure says what it counts: persons or households, as the dashboard does.
+        figure: {
+            let label = if l == Lang::Th {
+                figure.label_th()
+            } else {
+                figure.label_en()
+            };
+            let counted = match (figure, unit, l) {
+                (MapFigure::Strategic, _, _) => None,
+                (MapFigure::Capital(_), _, Lang::Th) => Some("ค่าเฉลี่ยของครัวเรือน"),
+                (MapFigure::Capital(_), _, Lang::En) => Some("household mean"),
+                (_, Unit::Person, Lang::Th) => Some("นับเป็นคน"),
+                (_, Unit::Person, Lang::En) => Some("counted in persons"),
+                (_, Unit::Household, Lang::Th) => Some("นับเป็นครัวเรือน"),
+                (_, Unit::Household, Lang::En) => Some("counted in households"),
+            };
+            match counted {
+                Some(c) => format!("{label} · {c}"),
+                None => label,
+            }
         },
         scale,
         higher_is_worse: figure.higher_is_worse(),
@@ -364,7 +391,9 @@ async fn map_page(
     // Where the user may go up to: the whole country, or only as far as its own areas.
     let mut crumbs = Vec::new();
     if f.home.is_empty() {
-        crumbs.push(context! { name => text(l, "all"), url => map_url(&round, &fid, None, None) });
+        crumbs.push(
+            context! { name => text(l, "all"), url => map_url(&round, &fid, unit_s, None, None) },
+        );
     }
     if let Some(a) = &f.area {
         let mut chain: Vec<AreaCode> = std::iter::successors(Some(*a), AreaCode::parent).collect();
@@ -372,7 +401,7 @@ async fn map_page(
         for c in chain {
             if f.home.is_empty() || f.home.iter().any(|h| c.is_within(h)) {
                 crumbs.push(
-                    context! { name => name(&c, l), url => map_url(&round, &fid, Some(&c), None) },
+                    context! { name => name(&c, l), url => map_url(&round, &fid, unit_s, Some(&c), None) },
                 );
             }
         }
@@ -407,6 +436,11 @@ async fn map_page(
         round,
         figures,
         figure => fid,
+        unit => unit_s,
+        units => [("person", "dash.unit.person"), ("household", "dash.unit.household")]
+            .iter()
+            .map(|(code, key)| context! { code => *code, label => crate::i18n::Texts::text(l, key) })
+            .collect::<Vec<_>>(),
         figure_label => data.figure,
         area => f.area.map(|a| a.to_string()),
         level => level.as_str(),
