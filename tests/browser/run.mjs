@@ -8,7 +8,7 @@
 // The import steps upload tests/browser/fixtures/: the project's example round relabelled 2570-1
 // (a round the demo does not hold) and a copy with one malformed cell (see fixtures/README.md).
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -113,7 +113,7 @@ await step('hovering an area shows its name and value', async () => {
   const { page } = admin;
   const lampang = page.locator('#map path.leaflet-interactive').first();
   await lampang.hover();
-  const tip = page.locator('.leaflet-tooltip');
+  const tip = page.locator('.leaflet-tooltip:not(.area-label)');
   await tip.waitFor({ timeout: 5000 });
   assert.match(await tip.innerText(), /\d+(\.\d)?%/);
 });
@@ -131,6 +131,54 @@ await step('clicking a province drills down to its districts', async () => {
   assert.ok(n >= 10, `expected the districts of a province, got ${n}`);
   assert.match(page.url(), /figure=hardship_struggling/);
   await page.screenshot({ path: join(shots, '03-map-districts.png'), fullPage: true });
+  noProblems(page);
+});
+
+await step('the map\'s classes: fixed breaks by default, quantiles on request, names, a PNG', async () => {
+  const { page } = admin;
+  await page.goto(`${base}/map?area=52`);
+  const n = await drawnMap(page);
+  // Fixed breaks: the default classes of a share, whatever the values shown.
+  const fixed = await page.locator('#legend-table tr.legend-class').allInnerTexts();
+  assert.equal(fixed.length, 5, `classes ${fixed}`);
+  assert.match(fixed[1], /5\.0%.*10\.0%/);
+  const counted = (rows) => rows.reduce((a, r) => a + Number(r.match(/(\d+)\s*\S*\s*$/)[1]), 0);
+  assert.equal(counted(fixed), await page.locator('#values tbody tr').count());
+  // Area names are drawn on a map of a few areas.
+  assert.ok(await page.locator('#map-labels').isChecked(), 'names off on a district map');
+  assert.equal(await page.locator('.leaflet-tooltip.area-label').count(), n);
+  assert.match(await page.locator('.leaflet-tooltip.area-label').first().innerText(), /[\u0E00-\u0E7F]/);
+  // Quantiles: the reader's choice is kept when drilling down.
+  await page.selectOption('#classing', 'quantile');
+  await Promise.all([page.waitForURL(/classing=quantile/), page.click('form.map-controls button[type=submit]')]);
+  await drawnMap(page);
+  const q = await page.locator('#legend-table tr.legend-class').allInnerTexts();
+  assert.ok(q.length >= 3, `quantile classes ${q}`);
+  assert.equal(counted(q), await page.locator('#values tbody tr').count());
+  const drill = await page.locator('#values tbody tr a').first().getAttribute('href');
+  assert.match(drill, /classing=quantile/);
+  // Bad breaks say why, with the menu kept.
+  const bad = await page.goto(`${base}/map?area=52&classing=fixed&breaks=20,10`);
+  assert.equal(bad.status(), 400);
+  assert.match(await page.locator('main').innerText(), /breaks/);
+  assert.ok(await page.locator('header nav a[href="/map"]').count() === 1, 'menu lost on the error page');
+  page.problems.splice(0);
+  // The PNG for slides.
+  await page.goto(`${base}/map?area=52`);
+  await drawnMap(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#map-png')]);
+  assert.match(download.suggestedFilename(), /^map-.*52.*\.png$/);
+  const file = join(shots, '03c-map-download.png');
+  await download.saveAs(file);
+  const bytes = readFileSync(file);
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  assert.ok(bytes.length > 20000, `png of ${bytes.length} bytes`);
+  await page.screenshot({ path: join(shots, '03b-map-classes-names.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, '03d-map-phone.png'), fullPage: true });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `the map page is ${wide} px wide on a phone`);
+  await page.setViewportSize({ width: 1280, height: 900 });
   noProblems(page);
 });
 
@@ -725,12 +773,62 @@ await step('an unknown area keeps the menu and says what to do', async () => {
   assert.equal(res.status(), 200, 'a province by its Thai name');
   page.problems.splice(0);
   const bad = await page.goto(`${base}/targets?area=99`);
-  assert.equal(bad.status(), 400);
+  assert.equal(bad.status(), 404, 'a province code that does not exist is not found');
   assert.ok(await page.locator('header nav a[href="/"]').count() === 1, 'the error page lost the menu');
   assert.match(await page.locator('#error-message').innerText(), /99/);
   page.problems.splice(0);
   await context.close();
 });
+await step('the area picker offers the user\'s own areas by name, cascading and searchable', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/targets`);
+  const province = page.locator('.area-cascade select[data-level="0"]');
+  const district = page.locator('.area-cascade select[data-level="1"]');
+  // Lampang's manager is offered Lampang only, and starts inside it.
+  await page.waitForFunction(() => document.querySelectorAll('.area-cascade select[data-level="1"] option').length > 2);
+  const provinces = await province.locator('option').allInnerTexts();
+  assert.deepEqual(provinces.slice(1), ['ลำปาง'], `provinces offered: ${provinces}`);
+  const districts = await district.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(districts.length >= 10 && districts.every((c) => c.startsWith('52')), `districts ${districts}`);
+  await district.selectOption('5201');
+  assert.equal(await page.inputValue('#area'), '5201');
+  await page.waitForFunction(() => document.querySelectorAll('.area-cascade select[data-level="2"] option').length > 2);
+  await page.waitForFunction(() => /เมืองลำปาง/.test(document.querySelector('.area-picked').textContent));
+  const sub = await page.locator('.area-cascade select[data-level="2"] option').nth(1).getAttribute('value');
+  await page.locator('.area-cascade select[data-level="2"]').selectOption(sub);
+  assert.equal(await page.inputValue('#area'), sub);
+  await Promise.all([page.waitForURL(new RegExp(`area=${sub}`)), page.click('form button[type=submit]')]);
+  // Opened on a subdistrict, the lists show its chain.
+  await page.waitForFunction((c) => document.querySelector('.area-cascade select[data-level="2"]').value === c, sub);
+  // A name typed is searched among the user's areas only.
+  await page.fill('#area', 'เมือง');
+  await page.waitForFunction(() => document.querySelectorAll('#area-suggestions-0 option').length > 0);
+  const found = await page.locator('#area-suggestions-0 option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(found.every((c) => c.startsWith('52')), `suggestions outside Lampang: ${found}`);
+  await page.screenshot({ path: join(shots, '40-area-picker.png'), fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/targets?area=5201`);
+  await page.waitForFunction(() => document.querySelectorAll('.area-cascade select[data-level="2"] option').length > 2);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `the picker makes /targets ${wide} px wide on a phone`);
+  await page.screenshot({ path: join(shots, '40b-area-picker-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('a target list downloads as CSV and XLSX, named after its filters', async () => {
+  const { page } = admin;
+  const csv = await page.request.get(`${base}/targets/download?area=52&format=csv`);
+  assert.equal(csv.status(), 200);
+  assert.match(csv.headers()['content-disposition'], /targets-.*-52\.csv/);
+  const lines = (await csv.text()).trim().split('\n');
+  assert.ok(lines.length > 100, `only ${lines.length} lines`);
+  assert.match(lines[0], /rank,household_id/);
+  const xlsx = await page.request.get(`${base}/targets/download?area=52&format=xlsx`);
+  assert.equal(xlsx.status(), 200);
+  assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK');
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -28,6 +28,9 @@ use crate::AppError;
 
 /// The most items one page of a list may hold.
 pub const MAX_PER_PAGE: u32 = 500;
+
+/// The last page number a list accepts (a million pages of 500 is more than any list holds).
+pub const MAX_PAGE: u32 = 1_000_000;
 /// The page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 50;
 /// The shortest password accepted.
@@ -71,8 +74,10 @@ impl Paging {
     pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, AppError> {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if page == 0 {
-            return Err(AppError::Invalid("page counts from 1".into()));
+        if page == 0 || page > MAX_PAGE {
+            return Err(AppError::Invalid(format!(
+                "page counts from 1 to {MAX_PAGE}"
+            )));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
             return Err(AppError::Invalid(format!(

@@ -66,14 +66,14 @@ pub fn agency_of(req: &AgencyRequest) -> Result<Agency, AppError> {
     .map_err(|e| AppError::Invalid(e.to_string()))?;
     let known = known_needs();
     if let Some(n) = a.needs.iter().find(|n| !known.contains(n)) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "needs {n:?} is not a need of a shipped methodology: one of {}",
             known.join(", ")
         )));
     }
     let official = AreaRegistry::official();
     if let Some(c) = a.areas.iter().find(|c| !is_official(official, c)) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "areas {c} is not an official province, district or subdistrict"
         )));
     }

@@ -338,7 +338,7 @@ pub async fn map_boundaries(
 ) -> Result<Vec<MapBoundary>, AppError> {
     if let Some(p) = parent {
         if p.level() >= level {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Rule(format!(
                 "level {level} is not below the area {p} (a {})",
                 p.level()
             )));

@@ -54,7 +54,7 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
         })?;
     policy::may_refer(user, &household.village_code)?;
     if !known_needs().contains(&req.need) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "need {:?} is not a need of a shipped methodology: one of {}",
             req.need,
             known_needs().join(", ")
@@ -108,12 +108,12 @@ pub async fn refer(store: &Store, user: &User, req: &ReferRequest) -> Result<Cas
 /// an agency by its mission), or why not.
 async fn catalogued(store: &Store, code: &AgencyCode, need: &str) -> Result<Agency, AccessError> {
     let agency = store.agencies().get(code).await?.ok_or_else(|| {
-        AppError::Invalid(format!(
+        AppError::NotFound(format!(
             "agency {code} is not in the catalogue (see /agencies)"
         ))
     })?;
     if !agency.needs.iter().any(|n| n == need) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::Rule(format!(
             "{code} does not meet the need {need:?} (its needs: {}): refer it to an agency \
              that does, or add the need to the agency at /agencies",
             agency.needs.join(", ")
@@ -167,7 +167,7 @@ pub async fn refer_group(
 ) -> Result<GroupReferralResult, AccessError> {
     policy::refers(user)?;
     if !known_needs().contains(&req.need) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "need {:?} is not a need of a shipped methodology: one of {}",
             req.need,
             known_needs().join(", ")
@@ -383,7 +383,7 @@ pub async fn move_case(
     let party = policy::case_party(user, &c.new.agency, &c.new.village_code);
     let to = case::apply(c.state, m, party, Some(note)).map_err(|e| match e {
         CaseError::NotYours(..) => AccessError::Forbidden(e.to_string()),
-        e => AppError::Invalid(e.to_string()).into(),
+        e => AppError::Rule(e.to_string()).into(),
     })?;
     // The agency's officer who first takes the case on owns it.
     let owner =

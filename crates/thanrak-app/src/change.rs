@@ -141,17 +141,15 @@ pub async fn change(
     q: &ChangeQuery,
 ) -> Result<Change, AccessError> {
     if q.from == q.to {
-        return Err(AppError::Invalid(format!(
-            "compare two different rounds: both are {}",
-            q.from
-        ))
-        .into());
+        return Err(
+            AppError::Rule(format!("compare two different rounds: both are {}", q.from)).into(),
+        );
     }
     let m = &lm.methodology;
     let area = crate::policy::figure_area(user, q.area)?;
     if let (Some(by), Some(a)) = (q.by, area.as_ref()) {
         if by.code_len() <= a.level().code_len() {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Rule(format!(
                 "rows by {} cannot be inside {a}, which is a {}: choose a level below it",
                 by.as_str(),
                 a.level().as_str()

@@ -228,13 +228,16 @@ fn refusal_error(help: &Help, r: Refusal) -> AccessError {
             help.case_id.unwrap_or_default()
         ))
         .into(),
-        reason => AppError::Invalid(format!("{} {reason}", r.column)).into(),
+        Reason::UnknownAgency => AppError::NotFound(format!("{} {}", r.column, r.reason)).into(),
+        reason => AppError::Rule(format!("{} {reason}", r.column)).into(),
     }
 }
 
+/// An episode refused by the rules of the logbook (a date after today, a value out of range): a
+/// well-formed request that breaks a rule.
 fn invalid(errors: Vec<HelpError>) -> AccessError {
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    AppError::Invalid(text.join("; ")).into()
+    AppError::Rule(text.join("; ")).into()
 }
 
 /// The note a case resolved by help gets in its history: kept as written, so in Thai, the

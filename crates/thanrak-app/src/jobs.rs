@@ -543,7 +543,7 @@ pub async fn queue_referral(jobs: &Jobs, user: &User, p: &ReferParams) -> Result
     crate::policy::refers(user)?;
     let r = p.referral()?;
     if !crate::agencies::known_needs().contains(&r.need) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "need {:?} is not a need of a shipped methodology: one of {}",
             r.need,
             crate::agencies::known_needs().join(", ")
@@ -807,7 +807,7 @@ pub async fn queue_score(
         .filter(|s| !s.is_empty())
         .unwrap_or(SHIPPED_FILES[0].0);
     if crate::scoring::shipped_methodology(id).is_none() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::NotFound(format!(
             "unknown methodology {id:?}: one of {}",
             SHIPPED_FILES.map(|(i, _)| i).join(", ")
         ))

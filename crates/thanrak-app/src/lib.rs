@@ -58,13 +58,19 @@ pub enum AppError {
     /// The request is wrong (bad arguments).
     #[error("{0}")]
     Invalid(String),
+    /// The request is well formed but breaks a rule of the domain that no form of it could
+    /// say (every weight 0, a level not below its area): 422 over HTTP.
+    #[error("{0}")]
+    Rule(String),
 }
 
 impl AppError {
     /// Whether the error is the user's to fix (as opposed to an internal fault).
     pub fn is_user_error(&self) -> bool {
         match self {
-            AppError::Io(_) | AppError::NotFound(_) | AppError::Invalid(_) => true,
+            AppError::Io(_) | AppError::NotFound(_) | AppError::Invalid(_) | AppError::Rule(_) => {
+                true
+            }
             AppError::Store(e) => matches!(
                 e,
                 StoreError::NotFound(_) | StoreError::Config(_) | StoreError::Unavailable(_)

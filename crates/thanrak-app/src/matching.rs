@@ -529,9 +529,7 @@ pub async fn accept_pair(store: &Store, user: &User, id: i64) -> Result<Case, Ac
     policy::runs_matches(user)?;
     let pair = actionable_pair(store, user, id).await?;
     if pair.state != PairState::Proposed {
-        return Err(
-            AppError::Invalid(format!("pair {id} is already {}", pair.state.as_str())).into(),
-        );
+        return Err(AppError::Rule(format!("pair {id} is already {}", pair.state.as_str())).into());
     }
     let run = store
         .economy()
@@ -615,7 +613,7 @@ pub async fn hire_pair(store: &Store, user: &User, id: i64) -> Result<Recorded, 
         .map_err(AppError::from)?
         .ok_or_else(|| AppError::NotFound(format!("there is no pair {id}")))?;
     let (PairState::Accepted, Some(case_id)) = (pair.state, pair.case_id) else {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::Rule(format!(
             "pair {id} is {}: accept it first",
             pair.state.as_str()
         ))

@@ -47,7 +47,7 @@ pub async fn save_partner(store: &Store, user: &User, p: &Partner) -> Result<(),
     crate::policy::partner_writer(user)?;
     for a in &p.areas {
         if thanrak_core::AreaRegistry::official().get(a).is_none() {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::NotFound(format!(
                 "area {a} is not an official province, district or subdistrict"
             ))
             .into());
@@ -163,12 +163,12 @@ pub async fn choose_model_area(
         .is_none()
         && m.area.level() != AreaLevel::Village
     {
-        return Err(AppError::Invalid(format!("{} is not an official area", m.area)).into());
+        return Err(AppError::NotFound(format!("{} is not an official area", m.area)).into());
     }
     if let Some(p) = &m.partner {
         let known = store.plan().partners().await.map_err(store_err)?;
         if !known.iter().any(|k| &k.code == p) {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::NotFound(format!(
                 "partner {p} is not registered: register it first (thanrak partners add)"
             ))
             .into());
@@ -209,9 +209,11 @@ pub async fn add_activity(
         .map_err(store_err)?
         .is_none()
     {
-        return Err(
-            AppError::Invalid(format!("agency {} is not in the catalogue", a.lead_agency)).into(),
-        );
+        return Err(AppError::NotFound(format!(
+            "agency {} is not in the catalogue",
+            a.lead_agency
+        ))
+        .into());
     }
     if !a.households.is_empty() {
         let round = store
@@ -333,11 +335,11 @@ pub async fn record_meeting(
     let catalogue = store.agencies().list().await.map_err(store_err)?;
     let known = |a: &AgencyCode| catalogue.iter().any(|c| &c.code == a);
     if let Some(a) = m.agencies.iter().find(|a| !known(a)) {
-        return Err(AppError::Invalid(format!("agency {a} is not in the catalogue")).into());
+        return Err(AppError::NotFound(format!("agency {a} is not in the catalogue")).into());
     }
     for (n, item) in items.iter().enumerate() {
         if !known(&item.agency) {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::NotFound(format!(
                 "action item {}: agency {} is not in the catalogue",
                 n + 1,
                 item.agency
@@ -391,7 +393,7 @@ pub async fn move_action_item(
         )));
     }
     if !item.state.may_become(to) {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::Rule(format!(
             "action item {id} is {}: it cannot become {}",
             item.state.label_en(),
             to.label_en()
@@ -399,7 +401,7 @@ pub async fn move_action_item(
         .into());
     }
     if to == WorkState::Dropped && note.trim().is_empty() {
-        return Err(AppError::Invalid("say why the item is dropped".into()).into());
+        return Err(AppError::Rule("say why the item is dropped".into()).into());
     }
     let note = note.trim();
     if note.chars().count() > thanrak_core::plan::MAX_TEXT_CHARS {

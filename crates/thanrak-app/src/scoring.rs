@@ -491,7 +491,7 @@ pub async fn figures(
     require_run(store, &key).await?;
     if let (Some(w), Breakdown::Area(level)) = (&q.within, q.by) {
         if level <= w.level() {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Rule(format!(
                 "--by {level} is not below the area {w} (a {})",
                 w.level()
             )));

@@ -87,7 +87,7 @@ pub async fn rank_areas(
     let area = crate::policy::figure_area(user, q.area)?;
     if let Some(a) = &area {
         if q.level.code_len() <= a.level().code_len() {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Rule(format!(
                 "areas of level {} cannot be ranked inside {a}, which is a {}: choose a level below it",
                 q.level.as_str(),
                 a.level().as_str()

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use chrono::Utc;
+use futures_util::stream::{self, StreamExt};
 use thanrak_core::household::Relation;
 use thanrak_core::measure::{Bits, HouseholdScore};
 use thanrak_core::methodology::{Group, Methodology};
@@ -20,8 +21,9 @@ use std::sync::{Arc, OnceLock};
 use crate::access::{self, AccessError, Page, Paging};
 use crate::area_figures::FiguresCache;
 use crate::audit::AuditLog;
+use crate::exports::{ExportBody, ExportFile};
 use crate::scoring::{area_names, LoadedMethodology};
-use crate::AppError;
+use crate::{blocking, AppError};
 
 /// A coded value with its Thai and English labels, as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +192,7 @@ async fn persistent_rounds(
     let upto = scored.iter().position(|r| r == round).map_or(0, |i| i + 1);
     let n = n as usize;
     if upto < n {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::Rule(format!(
             "persistent poverty over {n} rounds needs {n} rounds scored up to {round}; there {}",
             match upto {
                 0 => "are none".to_string(),
@@ -244,7 +246,7 @@ fn filters(m: &Methodology, q: &TargetQuery) -> Result<Filters, AppError> {
         .as_deref()
         .map(|i| {
             m.indicator_index(i)
-                .ok_or_else(|| AppError::Invalid(format!("unknown indicator {i:?}")))
+                .ok_or_else(|| AppError::NotFound(format!("unknown indicator {i:?}")))
         })
         .transpose()?;
     let need = q
@@ -252,7 +254,7 @@ fn filters(m: &Methodology, q: &TargetQuery) -> Result<Filters, AppError> {
         .as_deref()
         .map(|n| {
             m.need_index(n).ok_or_else(|| {
-                AppError::Invalid(format!(
+                AppError::NotFound(format!(
                     "unknown need {n:?}: one of {}",
                     m.needs()
                         .iter()
@@ -419,21 +421,10 @@ pub async fn target_list(
                 .await?;
             Arc::clone(list)
         }
-        // A download: every row, ordered here (or, for the persistent poor, in the database).
+        // Every row, ordered here (or, for the persistent poor, in the database).
         None => {
-            let scores = match filter.poor_in {
-                Some(_) => {
-                    store
-                        .scores()
-                        .scoped_target_page(&key, &scope, filter, 0, u64::MAX)
-                        .await?
-                        .0
-                }
-                None => {
-                    every_target(store, &key, &scope, area.as_ref(), (group, indicator, need))
-                        .await?
-                }
-            };
+            let scores =
+                ordered_scores(store, &key, &scope, filter, (group, indicator, need)).await?;
             let page = Page {
                 page: 1,
                 per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
@@ -456,6 +447,202 @@ pub async fn target_list(
             .map_err(AppError::Store)?;
     }
     Ok(list)
+}
+
+/// Every score of a target list, in the list's order: ordered here, or for the persistent poor
+/// in the database.
+async fn ordered_scores(
+    store: &Store,
+    key: &RunKey,
+    scope: &Scope,
+    filter: TargetFilter<'_>,
+    filters: Filters,
+) -> Result<Vec<StoredScore>, AppError> {
+    Ok(match filter.poor_in {
+        Some(_) => {
+            store
+                .scores()
+                .scoped_target_page(key, scope, filter, 0, u64::MAX)
+                .await?
+                .0
+        }
+        None => every_target(store, key, scope, filter.area, filters).await?,
+    })
+}
+
+/// Rows in one part of a streamed target download.
+pub const TARGET_PART: usize = 2_000;
+
+/// A whole target list as a file, named after its filters ([`file_stem`]), in the columns of
+/// [`TABLE_HEADER`]. The scores are ordered first (a few bytes each); the heads' names are then
+/// read, audited and written `part` rows at a time: a CSV is sent part by part as it is read, a
+/// workbook is built part by part in constant memory and sent whole. Analysts are refused, as
+/// for the list.
+#[allow(clippy::too_many_arguments)]
+pub async fn target_file(
+    store: &Store,
+    log: &AuditLog,
+    cache: &FiguresCache,
+    lm: &LoadedMethodology,
+    user: &thanrak_store::User,
+    q: &TargetQuery,
+    action: &str,
+    format: crate::ExportFormat,
+    part: usize,
+) -> Result<ExportFile, AccessError> {
+    let m = &lm.methodology;
+    let scope = access::household_scope(user)?;
+    let (group, indicator, need) = filters(m, q)?;
+    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
+    needs_stored(&key, need, &runs)?;
+    let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
+    let filter = TargetFilter {
+        area: q.area.as_ref(),
+        group,
+        deprived_in: indicator,
+        need,
+        poor_in: poor_in.as_deref(),
+    };
+    let scores = ordered_scores(store, &key, &scope, filter, (group, indicator, need)).await?;
+    let mut parts = TargetParts {
+        store: store.clone(),
+        log: log.clone(),
+        user: user.clone(),
+        methodology: m.clone(),
+        round: key.round.clone(),
+        scope,
+        masked: !access::sees_personal_data(user.role),
+        action: action.to_string(),
+        rest: scores,
+        done: 0,
+        part: part.max(1),
+    };
+    let stem = file_stem(q);
+    match format {
+        crate::ExportFormat::Csv => {
+            let body = stream::try_unfold(parts, |mut p| async move {
+                if p.done > 0 && p.rest.is_empty() {
+                    return Ok(None);
+                }
+                let first = p.done == 0;
+                let rows = p.next_rows().await?;
+                let bytes = thanrak_io::table_csv_part(first, &TABLE_HEADER, &rows)
+                    .map_err(|e| AppError::Invalid(format!("cannot write the CSV: {e}")))?;
+                Ok(Some((bytes, p)))
+            })
+            .boxed();
+            Ok(ExportFile {
+                name: format!("{stem}.csv"),
+                content_type: "text/csv; charset=utf-8",
+                body: ExportBody::Parts(body),
+            })
+        }
+        crate::ExportFormat::Xlsx => {
+            if parts.rest.len() > thanrak_io::XLSX_MAX_ROWS {
+                return Err(AppError::Invalid(format!(
+                    "{} rows do not fit in one sheet ({} at most): download CSV or narrow the list",
+                    parts.rest.len(),
+                    thanrak_io::XLSX_MAX_ROWS
+                ))
+                .into());
+            }
+            let mut sheet = thanrak_io::TextSheet::new("targets", &TABLE_HEADER).map_err(failed)?;
+            while !parts.rest.is_empty() {
+                let rows = parts.next_rows().await?;
+                blocking(|| sheet.push(&rows)).map_err(failed)?;
+            }
+            let bytes = blocking(|| sheet.finish()).map_err(failed)?;
+            Ok(ExportFile {
+                name: format!("{stem}.xlsx"),
+                content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                body: ExportBody::Whole(bytes),
+            })
+        }
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(format!("cannot write the XLSX: {e}"))
+}
+
+/// Where a target download has got to: everything a part needs, owned, so that parts can be
+/// read after the request's handler has returned the response.
+struct TargetParts {
+    store: Store,
+    log: AuditLog,
+    user: thanrak_store::User,
+    methodology: Methodology,
+    round: RoundLabel,
+    scope: Scope,
+    masked: bool,
+    action: String,
+    /// The scores not written yet, in order.
+    rest: Vec<StoredScore>,
+    /// Rows written so far.
+    done: usize,
+    part: usize,
+}
+
+impl TargetParts {
+    /// The next part's rows: heads read, audited when names are shown unmasked.
+    async fn next_rows(&mut self) -> Result<Vec<Vec<String>>, AccessError> {
+        let n = self.part.min(self.rest.len());
+        let rest = self.rest.split_off(n);
+        let items = std::mem::replace(&mut self.rest, rest);
+        let page = Page {
+            page: 1,
+            per_page: u32::try_from(n).unwrap_or(u32::MAX),
+            total: n as u64,
+            items,
+        };
+        let list = targets_of(
+            &self.store,
+            &self.methodology,
+            &self.round,
+            &self.scope,
+            page,
+            self.masked,
+        )
+        .await?;
+        if !self.masked && !list.page.items.is_empty() {
+            let ids = list
+                .page
+                .items
+                .iter()
+                .map(|t| t.household_id.to_string())
+                .collect();
+            access::audit(
+                &self.log,
+                &self.user,
+                &self.action,
+                self.round.as_str(),
+                ids,
+                Utc::now(),
+            )
+            .await
+            .map_err(AppError::Store)?;
+        }
+        let rows = table_rows(&list.page.items, self.done as u64 + 1);
+        self.done += n.max(1);
+        Ok(rows)
+    }
+}
+
+/// A download's file name (without extension) after its filters:
+/// `targets-2569-1-52-hardship-job`, so that files saved side by side say what each holds. Only
+/// letters, digits, `-` and `_` are kept, so the name needs no quoting beyond its quotes.
+pub fn file_stem(q: &TargetQuery) -> String {
+    let mut parts = vec!["targets".to_string(), q.round.to_string()];
+    parts.extend(q.area.map(|a| a.to_string()));
+    parts.extend(q.group.clone());
+    parts.extend(q.indicator.clone());
+    parts.extend(q.need.clone());
+    parts.extend(q.persistent.map(|n| format!("poor-{n}-rounds")));
+    parts
+        .join("-")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
 }
 
 /// The targets of a page of scores: heads read for that page only, masked when `masked`.

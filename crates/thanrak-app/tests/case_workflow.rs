@@ -86,7 +86,7 @@ fn answer(r: &Result<thanrak_store::Case, AccessError>) -> Answer {
         Ok(c) => Answer::Done(c.state),
         Err(AccessError::Forbidden(_)) => Answer::Forbidden,
         Err(AccessError::App(AppError::NotFound(_))) => Answer::NotFound,
-        Err(AccessError::App(AppError::Invalid(_))) => Answer::NotAllowed,
+        Err(AccessError::App(AppError::Rule(_))) => Answer::NotAllowed,
         Err(AccessError::App(AppError::Store(StoreError::Conflict(_)))) => Answer::Conflict,
         Err(e) => panic!("unexpected {e:?}"),
     }

@@ -164,7 +164,7 @@ async fn change_is_counted_from_the_scores(store: &Store) {
     };
     assert!(matches!(
         change(store, &cache, &lm, &admin, &bad).await,
-        Err(AccessError::App(AppError::Invalid(_)))
+        Err(AccessError::App(AppError::Rule(_)))
     ));
     let same = ChangeQuery {
         to: round(ROUND_1),
@@ -263,7 +263,7 @@ async fn change_is_counted_from_the_scores(store: &Store) {
     ] {
         assert!(matches!(
             target_list(store, &log, &cache, &lm, &admin, &bad, None, "test").await,
-            Err(AccessError::App(AppError::Invalid(_)))
+            Err(AccessError::App(AppError::Rule(_)))
         ));
     }
     // The standings read inside a scope see only it.

@@ -298,7 +298,7 @@ async fn a_match_is_stored_accepted_as_a_case_and_hired_into_the_logbook() {
     );
     assert!(matches!(
         matching::accept_pair(&s, &manager, pair.pair_id).await,
-        Err(AccessError::App(AppError::Invalid(_)))
+        Err(AccessError::App(AppError::Rule(_)))
     ));
     // A hire waits for OSMEP to accept the case, then resolves it.
     assert!(matching::hire_pair(&s, &manager, pair.pair_id)

@@ -202,7 +202,7 @@ async fn plans(store: &Store) {
             }
         )
         .await,
-        Err(AccessError::App(AppError::Invalid(_)))
+        Err(AccessError::App(AppError::Rule(_)))
     ));
 
     // Model areas: an area manager inside its areas only; a surveyor not at all.
@@ -220,7 +220,7 @@ async fn plans(store: &Store) {
     let unknown_partner = ModelArea::new(&sub.to_string(), Some("nobody"), reference, "").unwrap();
     assert!(matches!(
         plan::choose_model_area(store, &lampang, &unknown_partner).await,
-        Err(AccessError::App(AppError::Invalid(_)))
+        Err(AccessError::App(AppError::NotFound(_)))
     ));
     plan::choose_model_area(store, &lampang, &m).await.unwrap();
     let households: Vec<String> = scores
@@ -319,7 +319,7 @@ async fn plans(store: &Store) {
         matches!(
             plan::move_action_item(store, &codi, mine.id, mine.version, WorkState::Dropped, " ")
                 .await,
-            Err(AccessError::App(AppError::Invalid(_)))
+            Err(AccessError::App(AppError::Rule(_)))
         ),
         "dropped without a note"
     );
@@ -338,7 +338,7 @@ async fn plans(store: &Store) {
         matches!(
             plan::move_action_item(store, &codi, mine.id, moved.version, WorkState::Planned, "")
                 .await,
-            Err(AccessError::App(AppError::Invalid(_)))
+            Err(AccessError::App(AppError::Rule(_)))
         ),
         "done goes back to under way only"
     );

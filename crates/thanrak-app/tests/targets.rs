@@ -8,7 +8,8 @@ use common::user;
 use thanrak_app::access::Paging;
 use thanrak_app::audit::AuditLog;
 use thanrak_app::scoring;
-use thanrak_app::targeting::{target_list, TargetQuery};
+use thanrak_app::targeting::{target_file, target_list, TargetQuery, TABLE_HEADER};
+use thanrak_app::ExportFormat;
 use thanrak_core::{AreaCode, RoundLabel};
 use thanrak_demo::DemoConfig;
 use thanrak_store::Store;
@@ -78,6 +79,22 @@ async fn database_and_memory_pages_agree(store: &Store) {
                 .iter()
                 .map(|t| t.household_id.to_string())
                 .collect();
+            // The streamed download, in parts of 7 rows, is the whole list's table.
+            let want = thanrak_app::targeting::table_csv(
+                &TABLE_HEADER,
+                &thanrak_app::targeting::table_rows(&all.items, 1),
+            )
+            .unwrap();
+            for format in [ExportFormat::Csv, ExportFormat::Xlsx] {
+                let file = target_file(store, &log, &cache, &lm, u, q, "test", format, 7)
+                    .await
+                    .unwrap();
+                let bytes = file.body.collect().await.unwrap();
+                match format {
+                    ExportFormat::Csv => assert_eq!(bytes, want, "{q:?}"),
+                    ExportFormat::Xlsx => assert!(bytes.starts_with(b"PK"), "{q:?}"),
+                }
+            }
             for per_page in [7u32, 50] {
                 let pages = (ids.len() as u32).div_ceil(per_page).min(4) + 1;
                 for page in 1..=pages {

@@ -178,6 +178,20 @@ pub struct AreaRegistry {
     index: HashMap<AreaCode, usize>,
 }
 
+/// A name as users type it: the "จังหวัด", "อำเภอ", "ตำบล" (and short) prefixes, spaces and case
+/// aside.
+fn normalize_name(t: &str) -> String {
+    let t = t.trim();
+    let t = ["จังหวัด", "จ.", "อำเภอ", "อ.", "ตำบล", "ต.", "เขต", "แขวง"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .unwrap_or(t);
+    t.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 impl AreaRegistry {
     /// Builds a registry from `code,level,parent_code,name_th,name_en,postcode` text.
     /// Returns the 1-based line number and the reason for the first bad line.
@@ -255,17 +269,7 @@ impl AreaRegistry {
                 None => Err(AreaError::Unknown(code.level())),
             };
         }
-        let norm = |t: &str| -> String {
-            let t = t.trim();
-            let t = ["จังหวัด", "จ.", "อำเภอ", "อ.", "ตำบล", "ต.", "เขต", "แขวง"]
-                .iter()
-                .find_map(|p| t.strip_prefix(p))
-                .unwrap_or(t);
-            t.chars()
-                .filter(|c| !c.is_whitespace())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
+        let norm = normalize_name;
         let wanted = norm(s);
         if wanted.is_empty() {
             return Err(AreaError::Shape);
@@ -289,6 +293,41 @@ impl AreaRegistry {
             }
         }
         Err(AreaError::NoSuchName)
+    }
+
+    /// The official areas whose Thai or English name contains `text` (compared as
+    /// [`AreaRegistry::known`] compares names), best first: a whole name before a name's start
+    /// before a name's middle, then provinces before districts before subdistricts, then by
+    /// code; at most `limit`, and only those `keep` accepts.
+    pub fn search(&self, text: &str, limit: usize, keep: impl Fn(&AreaCode) -> bool) -> Vec<&Area> {
+        let wanted = normalize_name(text);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<(u8, &Area)> = self
+            .areas
+            .iter()
+            .filter_map(|a| {
+                let rank = [&a.name_th, &a.name_en]
+                    .iter()
+                    .filter_map(|n| {
+                        let n = normalize_name(n);
+                        if n == wanted {
+                            Some(0)
+                        } else if n.starts_with(&wanted) {
+                            Some(1)
+                        } else if n.contains(&wanted) {
+                            Some(2)
+                        } else {
+                            None
+                        }
+                    })
+                    .min()?;
+                keep(&a.code).then_some((rank, a))
+            })
+            .collect();
+        found.sort_by_key(|(rank, a)| (*rank, a.code.level() as u8, a.code));
+        found.into_iter().take(limit).map(|(_, a)| a).collect()
     }
 
     /// Parses a village code and checks that its subdistrict is known.
@@ -332,6 +371,27 @@ mod tests {
             r.known("ในเมือง"),
             Err(AreaError::Ambiguous(AreaLevel::Subdistrict, _))
         ));
+    }
+
+    #[test]
+    fn a_search_finds_names_best_first_inside_what_it_may_show() {
+        let r = AreaRegistry::official();
+        let codes =
+            |found: Vec<&Area>| found.iter().map(|a| a.code.to_string()).collect::<Vec<_>>();
+        // The province first, then the districts and subdistricts whose names hold it.
+        let all = codes(r.search("ลำปาง", 50, |_| true));
+        assert_eq!(all[0], "52");
+        assert!(all.contains(&"5201".to_string()), "{all:?}");
+        assert!(codes(r.search("lamp", 5, |_| true)).contains(&"52".to_string()));
+        // Limited to a user's province: nothing of Lampang's name outside it.
+        let lampang = AreaCode::parse("52").unwrap();
+        let inside = codes(r.search("เมือง", 500, |c| c.is_within(&lampang)));
+        assert!(
+            !inside.is_empty() && inside.iter().all(|c| c.starts_with("52")),
+            "{inside:?}"
+        );
+        assert!(r.search("  ", 5, |_| true).is_empty());
+        assert_eq!(r.search("เมือง", 3, |_| true).len(), 3);
     }
 
     #[test]

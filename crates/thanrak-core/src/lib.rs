@@ -7,6 +7,7 @@
 pub mod agency;
 pub mod area;
 pub mod case;
+pub mod classing;
 pub mod date;
 pub mod economy;
 pub mod help;

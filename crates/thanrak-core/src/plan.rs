@@ -24,6 +24,9 @@ pub struct PlanError {
     pub field: &'static str,
     /// What is wrong with it.
     pub problem: String,
+    /// The field is well formed but breaks a rule of the plan (an item's area outside the
+    /// meeting's province), rather than being malformed.
+    pub rule: bool,
 }
 
 impl fmt::Display for PlanError {
@@ -38,6 +41,15 @@ fn err(field: &'static str, problem: impl Into<String>) -> PlanError {
     PlanError {
         field,
         problem: problem.into(),
+        rule: false,
+    }
+}
+
+/// A well-formed field that breaks a rule of the plan.
+fn broken(field: &'static str, problem: impl Into<String>) -> PlanError {
+    PlanError {
+        rule: true,
+        ..err(field, problem)
     }
 }
 
@@ -263,7 +275,7 @@ impl Activity {
         }
         if let (Some(s), Some(e)) = (starts_on, ends_on) {
             if e < s {
-                return Err(err("ends_on", format!("{e} is before the start, {s}")));
+                return Err(broken("ends_on", format!("{e} is before the start, {s}")));
             }
         }
         let list = |field: &'static str, v: &[&str]| -> Result<Vec<String>, PlanError> {
@@ -371,7 +383,7 @@ impl ActionItem {
         let area =
             AreaCode::parse(area.trim()).map_err(|e| err("area", format!("{area:?} {e}")))?;
         if !area.is_within(province) {
-            return Err(err(
+            return Err(broken(
                 "area",
                 format!("{area} is outside the meeting's province {province}"),
             ));

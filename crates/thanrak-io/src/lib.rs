@@ -38,8 +38,8 @@ pub use limits::{
 pub use plain::{read_text_table, TextRow, TextTable};
 pub use template::import_template;
 pub use write::{
-    table_csv, table_xlsx, write_csv_part, write_csv_table, write_csv_tables, write_report_csv,
-    write_tables, write_xlsx_tables, ExportFormat, XLSX_MAX_ROWS,
+    table_csv, table_csv_part, table_xlsx, write_csv_part, write_csv_table, write_csv_tables,
+    write_report_csv, write_tables, write_xlsx_tables, ExportFormat, TextSheet, XLSX_MAX_ROWS,
 };
 
 /// A failure of the operating system (or of a writer) on a path; problems with the content of

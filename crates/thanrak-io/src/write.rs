@@ -143,8 +143,25 @@ fn neutral(text: &str) -> String {
 /// A table of text (a header and rows) as CSV in memory: UTF-8 with a byte-order mark, so that
 /// spreadsheets read Thai correctly, and text that would pass for a formula quoted with `'`.
 pub fn table_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header)?;
+    table_csv_part(true, header, rows)
+}
+
+/// A part of such a table: the first part (`first`) starts with the byte-order mark and the
+/// header, so that parts sent one after the other make the file [`table_csv`] makes.
+pub fn table_csv_part(
+    first: bool,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, csv::Error> {
+    let start = if first {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut w = csv::Writer::from_writer(start);
+    if first {
+        w.write_record(header)?;
+    }
     for r in rows {
         w.write_record(r.iter().map(|c| neutral(c)))?;
     }
@@ -170,6 +187,53 @@ pub fn table_xlsx(
         }
     }
     book.save_to_buffer()
+}
+
+/// A one-sheet XLSX workbook of text written a part at a time: rows go to a temporary file as
+/// they come (constant memory), so a list of any length costs the memory of one row. Every cell
+/// is text (never a formula), as in [`table_xlsx`].
+pub struct TextSheet {
+    book: Workbook,
+    next_row: u32,
+    columns: u16,
+}
+
+impl TextSheet {
+    /// A workbook whose sheet `sheet` starts with `header` (bold, frozen).
+    pub fn new(sheet: &str, header: &[&str]) -> Result<TextSheet, XlsxError> {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet)?;
+        ws.set_freeze_panes(1, 0)?;
+        let bold = Format::new().set_bold();
+        for (c, h) in (0u16..).zip(header) {
+            ws.set_column_width(c, (h.chars().count() as f64 + 2.0).max(10.0))?;
+            ws.write_string_with_format(0, c, *h, &bold)?;
+        }
+        Ok(TextSheet {
+            book,
+            next_row: 1,
+            columns: u16::try_from(header.len()).unwrap_or(u16::MAX),
+        })
+    }
+
+    /// Appends rows (cells past the header's width are left out). Fails past the sheet's
+    /// [`XLSX_MAX_ROWS`].
+    pub fn push(&mut self, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+        let ws = self.book.worksheet_from_index(0)?;
+        for row in rows {
+            for (c, cell) in (0..self.columns).zip(row) {
+                ws.write_string(self.next_row, c, cell.as_str())?;
+            }
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+
+    /// The workbook's bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.book.save_to_buffer()
+    }
 }
 
 /// Writes the diagnostics as CSV with the columns `file,row,column,value,reason`, for a person to
@@ -317,5 +381,38 @@ mod tests {
             &mut out,
         );
         assert_eq!(out, b"'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn a_sheet_written_in_parts_reads_back_as_written() {
+        let header = ["rank", "name", "score"];
+        let rows: Vec<Vec<String>> = (1..=5)
+            .map(|i| vec![i.to_string(), format!("=สมชาย {i}"), format!("0.{i}")])
+            .collect();
+        let mut sheet = TextSheet::new("targets", &header).unwrap();
+        sheet.push(&rows[..2]).unwrap();
+        sheet.push(&rows[2..]).unwrap();
+        let bytes = sheet.finish().unwrap();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        use calamine::Reader;
+        let range = book.worksheet_range("targets").unwrap();
+        let got: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(got[0], header);
+        assert_eq!(&got[1..], &rows[..]);
+        // Text stays text: no formula was written.
+        assert!(book
+            .worksheet_formula("targets")
+            .unwrap()
+            .used_cells()
+            .next()
+            .is_none());
+        // CSV parts joined are the whole table.
+        let mut joined = table_csv_part(true, &header, &rows[..2]).unwrap();
+        joined.extend(table_csv_part(false, &header, &rows[2..]).unwrap());
+        assert_eq!(joined, table_csv(&header, &rows).unwrap());
     }
 }

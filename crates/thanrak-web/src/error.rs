@@ -15,7 +15,7 @@
 //! | `unavailable` | 503 | the database cannot be reached |
 //! | `internal` | 500 | anything else: logged, and answered without details |
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -87,7 +87,12 @@ impl ApiError {
         )
     }
 
-    /// 404 `not_found`.
+    /// 422 `rule`: a well-formed request that breaks a rule of the domain.
+    pub fn rule(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "rule", message)
+    }
+
+    /// A request naming something that does not exist.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
@@ -187,6 +192,7 @@ impl From<AppError> for ApiError {
             AppError::Store(e) => e.into(),
             AppError::NotFound(m) => ApiError::not_found(m),
             AppError::Invalid(m) => ApiError::invalid(m),
+            AppError::Rule(m) => ApiError::rule(m),
             // File errors name paths of this machine: shown only when the user can act on
             // them, and then without the path.
             AppError::Io(e) => match e.without_path() {
@@ -215,18 +221,25 @@ pub async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
 }
 
-/// A query string, refused as `invalid_request` when it does not parse.
+/// A query string, refused as `invalid_request` when it does not parse. An empty value
+/// (`area=`, as a form sends an empty box) is no value: the same as leaving the name out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Query(q.0))
-            .map_err(|e: QueryRejection| ApiError::invalid(e.body_text()))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+            .map_err(|e| ApiError::invalid(format!("bad query string: {e}")))?;
+        let kept: Vec<(String, String)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let text = serde_urlencoded::to_string(&kept)
+            .map_err(|e| ApiError::invalid(format!("bad query string: {e}")))?;
+        serde_urlencoded::from_str::<T>(&text)
+            .map(Query)
+            .map_err(|e| ApiError::invalid(format!("Failed to deserialize query string: {e}")))
     }
 }
 

@@ -175,7 +175,8 @@ impl AppState {
 
 /// The whole application: API, OpenAPI document and viewer, pages.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::router().split_for_parts();
+    let (api, mut openapi) = api::router().split_for_parts();
+    api::complete_document(&mut openapi);
     Router::new()
         .merge(api)
         .merge(pages::router())

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use thanrak_app::access::no_such_household;
+use thanrak_core::area::AreaError;
 use thanrak_core::identity::AgencyCode;
 use thanrak_core::{AreaCode, AreaRegistry, HouseholdId, RoundLabel};
 
@@ -16,12 +17,16 @@ pub(crate) fn round(s: &str) -> Result<RoundLabel, ApiError> {
 }
 
 /// An area from a path or query: a code of the official table, or the exact name of a
-/// province, district or subdistrict (`AreaRegistry::known`). An area that does not exist is
-/// the caller's mistake, said in its words.
+/// province, district or subdistrict (`AreaRegistry::known`). A well-formed code of no area is
+/// "not found" (404), as the API document promises for a value that fits its pattern; a value
+/// that is neither a code nor a name is malformed (400).
 pub(crate) fn area(s: &str) -> Result<AreaCode, ApiError> {
-    AreaRegistry::official()
-        .known(s)
-        .map_err(|e| ApiError::invalid(format!("area {s:?} {e}")))
+    AreaRegistry::official().known(s).map_err(|e| match e {
+        AreaError::Unknown(_) | AreaError::VillageZero => {
+            ApiError::not_found(format!("area {s:?} {e}"))
+        }
+        _ => ApiError::invalid(format!("area {s:?} {e}")),
+    })
 }
 
 /// An optional area code, where an empty value (as an HTML form sends it) is none.

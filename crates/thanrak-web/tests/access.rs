@@ -316,7 +316,7 @@ const API: &[Row] = &[
         "POST",
         "/rounds/{round}/score",
         "/rounds/{round}/score?methodology=nobody-1",
-        ["400|400", "403|403", "403|403", "403|403", "403|403"],
+        ["404|404", "403|403", "403|403", "403|403", "403|403"],
     ),
     row("GET", "/rounds", "/rounds", ["200|200"; 5]),
     row(
@@ -590,6 +590,12 @@ const PAGES: &[Row] = &[
     row("GET", "/login", "/login", ["200|200"; 5]),
     row("POST", "/logout", "/logout", ["403|403"; 5]),
     row("GET", "/assets/map.js", "/assets/map.js", ["200|200"; 5]),
+    row(
+        "GET",
+        "/assets/area-picker.js",
+        "/assets/area-picker.js",
+        ["200|200"; 5],
+    ),
     row("GET", "/assets/jobs.js", "/assets/jobs.js", ["200|200"; 5]),
     row(
         "GET",

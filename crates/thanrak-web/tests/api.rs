@@ -705,14 +705,55 @@ async fn areas_and_rounds() {
         (a["name_th"].as_str(), a["name_en"].as_str()),
         (Some("ลำปาง"), Some("Lampang"))
     );
-    // An area that does not exist is the caller's mistake, said with the value.
+    // A well-formed code of no area is not found, said with the value; a malformed one is the
+    // caller's mistake.
     let (s, b) = app.get_json("/api/v1/areas/99", auth).await;
-    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
     assert!(b["message"].as_str().unwrap().contains("99"));
     let (s, b) = app.get_json("/api/v1/areas?parent=99", auth).await;
-    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found");
     let (s, b) = app.get_json("/api/v1/areas/5x", auth).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    // The picker's search: names holding the text, best first, with where each lies.
+    let (s, p) = app
+        .get_json(
+            "/api/v1/areas?q=%E0%B8%A5%E0%B8%B3%E0%B8%9B%E0%B8%B2%E0%B8%87",
+            auth,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(p["items"][0]["code"], "52");
+    assert!(p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["code"] == "5201" && a["within_th"] == "จ.ลำปาง"));
+    // `mine`: only the areas that concern the caller's own.
+    let lampang = app.token("lampang").await;
+    let mine = Auth::Token(&lampang);
+    let (_, p) = app.get_json("/api/v1/areas?mine=true", mine).await;
+    let codes: Vec<&str> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["52"]);
+    let (_, p) = app
+        .get_json(
+            "/api/v1/areas?mine=true&q=%E0%B9%80%E0%B8%A1%E0%B8%B7%E0%B8%AD%E0%B8%87",
+            mine,
+        )
+        .await;
+    let items = p["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items
+        .iter()
+        .all(|a| a["code"].as_str().unwrap().starts_with("52")));
+    let (_, p) = app
+        .get_json("/api/v1/areas?mine=true&parent=52&per_page=100", mine)
+        .await;
+    assert_eq!(p["total"], 13);
     let (s, r) = app.get_json("/api/v1/rounds", auth).await;
     assert_eq!(s, StatusCode::OK);
     let labels: Vec<&str> = r["items"]
@@ -795,6 +836,60 @@ async fn the_openapi_document_lists_the_routes() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(params, ["round", "area", "page", "per_page"]);
+    // Every operation says what else it may answer, with the error body.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for code in ["400", "401", "404", "422"] {
+                assert!(
+                    op["responses"][code].is_object(),
+                    "{method} {path} does not list {code}"
+                );
+            }
+        }
+    }
+    // Values are constrained by name, enumerations come from the domain's lists.
+    let param = |path: &str, name: &str| -> Value {
+        let ps = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        ps.iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+    };
+    let area = param("/api/v1/rounds/{round}/households", "area");
+    assert_eq!(
+        area["pattern"],
+        "^([0-9]{2}([0-9]{2}([0-9]{2}(0[1-9]|[1-9][0-9])?)?)?)?$"
+    );
+    let round = &doc["paths"]["/api/v1/rounds/{round}/households"]["get"]["parameters"][0];
+    assert_eq!(round["schema"]["pattern"], "^[A-Za-z0-9._-]{1,32}$");
+    let states = param("/api/v1/cases", "state");
+    for s in thanrak_core::case::CaseState::CODES {
+        assert!(
+            states["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(s)),
+            "{s}"
+        );
+    }
+    // A page past the document's maximum is refused; an empty value is none.
+    let page = &param("/api/v1/audit", "page")["anyOf"][0];
+    assert_eq!(page["maximum"], 1_000_000);
+    let t = app.token("admin").await;
+    let (s, _) = app
+        .get_json("/api/v1/audit?page=1000001", Auth::Token(&t))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = app.get_json("/api/v1/audit?page=", Auth::Token(&t)).await;
+    assert_eq!(s, StatusCode::OK);
+    // A body that is not an object is refused; a whole number written 1.0 is read.
+    let res = app
+        .client
+        .put(format!("http://{}/api/v1/model-areas/520101", app.addr))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("[null, null]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 /// URLs in a text that point anywhere but this machine.

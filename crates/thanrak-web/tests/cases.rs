@@ -74,12 +74,13 @@ async fn a_referral_goes_from_the_area_manager_to_the_agency_and_is_resolved() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A need or agency that does not exist is not found.
     for (bad, says) in [
         (refer(&inside, "flying", "codi"), "is not a need"),
         (refer(&inside, "housing", "nobody"), "not in the catalogue"),
     ] {
         let res = post(&lampang, "/cases", bad).await.unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert!(res.text().await.unwrap().contains(says));
     }
     // A case of another agency.
@@ -138,11 +139,12 @@ async fn a_referral_goes_from_the_area_manager_to_the_agency_and_is_resolved() {
         StatusCode::FORBIDDEN,
         "sending is the referrer's"
     );
+    // Moves the workflow does not allow from here: well formed, against its rules.
     let res = mv(&codi, "accept", 2, "").await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("can go to"));
     let res = mv(&codi, "decline", 2, " ").await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = mv(&codi, "start", 2, "").await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let res = mv(&codi, "resolve", 3, "ซ่อมหลังคาแล้ว").await.unwrap();
@@ -154,7 +156,7 @@ async fn a_referral_goes_from_the_area_manager_to_the_agency_and_is_resolved() {
     let res = mv(&lampang, "cancel", 4, "").await.unwrap();
     assert_eq!(
         res.status(),
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "a resolved case has ended"
     );
 

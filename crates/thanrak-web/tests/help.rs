@@ -81,7 +81,7 @@ async fn help_is_recorded_closes_its_case_and_is_summed() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // Bad values are the caller's to fix.
+    // Bad values are the caller's to fix, and the answer says which.
     for (body, says) in [
         (help(&inside, "codi", "1.005", None), "at most 2 decimals"),
         (
@@ -105,8 +105,15 @@ async fn help_is_recorded_closes_its_case_and_is_summed() {
             "must be one of",
         ),
     ] {
+        // Malformed (400), naming no agency (404), or well formed against the logbook's rules
+        // (422): each the caller's to fix, and the answer says what.
         let res = post(&lampang, "/help", body).await.unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let want = match says {
+            "not an agency of the catalogue" => StatusCode::NOT_FOUND,
+            "after today" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        assert_eq!(res.status(), want, "{says}");
         let text = res.text().await.unwrap();
         assert!(text.contains(says), "{text}");
     }
@@ -125,7 +132,7 @@ async fn help_is_recorded_closes_its_case_and_is_summed() {
     let res = post(&codi, "/help", help(&inside, "codi", "35000", Some(case)))
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res
         .text()
         .await

@@ -157,9 +157,9 @@ async fn boundaries_come_as_geojson_with_their_flags() {
         .all(|f| f["properties"]["fallback"] == true && f["properties"]["illustrative"] == false));
 
     for (path, want) in [
-        ("/api/v1/boundaries?level=province&parent=52", 400),
+        ("/api/v1/boundaries?level=province&parent=52", 422),
         ("/api/v1/boundaries?level=county", 400),
-        ("/api/v1/boundaries?level=district&parent=99", 400),
+        ("/api/v1/boundaries?level=district&parent=99", 404),
     ] {
         let (status, body) = app.api("admin", path).await;
         assert_eq!(status.as_u16(), want, "{path}: {body}");
@@ -236,6 +236,7 @@ async fn the_map_page_is_scoped_and_loads_only_local_files() {
 
     for (path, ty) in [
         ("/assets/map.js", "text/javascript"),
+        ("/assets/area-picker.js", "text/javascript"),
         ("/assets/leaflet/leaflet.js", "text/javascript"),
         ("/assets/leaflet/leaflet.css", "text/css"),
         ("/assets/leaflet/images/layers.png", "image/png"),
@@ -260,6 +261,78 @@ async fn the_map_page_is_scoped_and_loads_only_local_files() {
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// The legend's classes of a map page: label and count of areas.
+fn legend(html: &str) -> Vec<(String, u64)> {
+    html.split("<tr class=\"legend-class\">")
+        .skip(1)
+        .map(|row| {
+            let label = row
+                .split("</i>")
+                .nth(1)
+                .unwrap()
+                .split("</td>")
+                .next()
+                .unwrap();
+            let count = row.split("<td class=\"num\">").nth(1).unwrap();
+            let count: u64 = count.split_whitespace().next().unwrap().parse().unwrap();
+            (label.trim().to_string(), count)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_maps_classes_are_fixed_unless_the_reader_chooses() {
+    let app = spawn_app().await;
+    let rows = |html: &str| html.matches("<tr data-code=").count() as u64;
+    // Fixed breaks by default: the same five classes whatever the values shown, so that one
+    // colour is one value on every map; every area counted in one class.
+    let html = app
+        .page("admin", "/map?area=52")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let fixed = legend(&html);
+    let labels: Vec<&str> = fixed.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "0.0% – &lt; 5.0%",
+            "5.0% – &lt; 10.0%",
+            "10.0% – &lt; 20.0%",
+            "20.0% – &lt; 40.0%",
+            "40.0% – 100.0%"
+        ]
+    );
+    assert_eq!(fixed.iter().map(|(_, n)| n).sum::<u64>(), rows(&html));
+    // Quantiles on request: classes of about as many areas, none empty, the choice kept when
+    // drilling down.
+    let html = app
+        .page("admin", "/map?area=52&classing=quantile")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let q = legend(&html);
+    assert!((2..=5).contains(&q.len()), "{q:?}");
+    assert!(q.iter().all(|(_, n)| *n > 0), "{q:?}");
+    assert_eq!(q.iter().map(|(_, n)| n).sum::<u64>(), rows(&html));
+    assert!(
+        html.contains("classing=quantile&amp;area=5201")
+            || html.contains("classing=quantile&area=5201")
+    );
+    // The reader's own breaks, in the units shown; breaks that do not rise are refused.
+    let html = app
+        .page("admin", "/map?area=52&classing=fixed&breaks=3,6")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(legend(&html).len(), 3);
+    let bad = app.page("admin", "/map?area=52&breaks=20,10").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

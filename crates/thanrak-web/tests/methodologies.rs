@@ -126,7 +126,7 @@ async fn each_run_is_read_with_its_own_methodology() {
         &format!("/rounds/{round}/targets?methodology=custom-1&need=housing"),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, page) = get_json(
         &app,
         &token,

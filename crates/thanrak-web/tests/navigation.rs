@@ -81,7 +81,7 @@ async fn areas_are_named_and_errors_keep_the_menu() {
         assert!(html.contains("href=\"/\""), "{path}: a way back");
     }
     let (status, html) = app.page("/targets?area=99", &session).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("99"), "the error names the value: {html}");
 }
 

@@ -171,7 +171,7 @@ async fn a_target_group_is_referred_as_a_job_and_not_twice() {
     let mut bad = group.clone();
     bad["need"] = json!("flying");
     let (status, body) = api.post(&lampang, "/referrals", bad).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let mut bad = group;
     bad["round"] = json!("2599-9");
     let (status, _) = api.post(&lampang, "/referrals", bad).await;

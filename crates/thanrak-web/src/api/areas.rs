@@ -27,11 +27,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct AreasQuery {
     /// The enclosing area; the provinces when absent.
-    #[param(example = "52")]
+    #[param(example = "52", pattern = r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$")]
     parent: Option<String>,
+    /// A name or part of one (Thai or English): official areas at any level below `parent`
+    /// whose name holds it, best first, instead of the areas directly inside `parent`.
+    #[param(example = "ลำปาง", max_length = 100)]
+    q: Option<String>,
+    /// Only the areas that concern the caller's own areas (inside them, or leading to them), as
+    /// an area picker shows them.
+    mine: Option<bool>,
 }
 
-/// The areas directly inside `parent` (the provinces when it is absent), by code.
+/// The areas directly inside `parent` (the provinces when it is absent), by code; or, with `q`,
+/// the areas whose name holds `q`.
 #[utoipa::path(
     get,
     path = "/areas",
@@ -46,13 +54,24 @@ struct AreasQuery {
 )]
 async fn list_areas(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<AreasQuery>,
     Query(p): Query<PageQuery>,
 ) -> Result<Json<PageDto<AreaDto>>, ApiError> {
     let paging = p.paging()?;
     let parent = q.parent.as_deref().map(parse::area).transpose()?;
-    let areas = thanrak_app::areas::child_areas(state.store(), parent.as_ref()).await?;
+    let mine = q.mine.unwrap_or(false);
+    let areas = match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) if text.chars().count() > 100 => {
+            return Err(ApiError::invalid("q: at most 100 characters"))
+        }
+        Some(text) => thanrak_app::areas::search_areas(&caller.user, text, parent.as_ref(), mine),
+        None if mine => {
+            thanrak_app::areas::child_areas_for(state.store(), &caller.user, parent.as_ref())
+                .await?
+        }
+        None => thanrak_app::areas::child_areas(state.store(), parent.as_ref()).await?,
+    };
     Ok(Json(PageDto::from_page(
         Page::of(areas, paging),
         AreaDto::from,

@@ -52,11 +52,20 @@ pub struct AreaDto {
     pub name_en: String,
     /// Postal code (subdistricts).
     pub postcode: Option<String>,
+    /// The enclosing areas' Thai names, nearest first (empty for a province).
+    #[schema(example = "อ.เมืองลำปาง จ.ลำปาง")]
+    pub within_th: String,
+    /// The enclosing areas' English names, nearest first.
+    #[schema(example = "Mueang Lampang, Lampang")]
+    pub within_en: String,
 }
 
 impl From<Area> for AreaDto {
     fn from(a: Area) -> Self {
+        let (within_th, within_en) = thanrak_app::areas::within_names(&a.code);
         AreaDto {
+            within_th,
+            within_en,
             code: a.code.to_string(),
             level: a.level().as_str(),
             parent: a.code.parent().as_ref().map(AreaCode::to_string),

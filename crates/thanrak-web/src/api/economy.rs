@@ -215,7 +215,7 @@ pub struct EnterpriseQuery {
     /// Part of the name.
     name: Option<String>,
     /// The page, from 1 (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -545,7 +545,7 @@ pub struct UnplacedQuery {
     /// `household_placed`.
     reason: Option<String>,
     /// The page, from 1 (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]

@@ -49,7 +49,10 @@ struct ExportQuery {
         ExportQuery,
     ),
     responses(
-        (status = 200, description = "The file (CSV or XLSX), as an attachment", content_type = "text/csv"),
+        (status = 200, description = "The file (CSV or XLSX), as an attachment", content(
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "An unknown format or table, or a malformed area code", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not download personal data", body = ErrorBody),

@@ -49,7 +49,7 @@ pub(crate) fn shipped_or_default(id: Option<&str>) -> Result<Arc<LoadedMethodolo
             load_methodology(Some(std::path::Path::new(id)))
                 .ok()
                 .filter(|m| m.methodology.id() == id)
-                .ok_or_else(|| ApiError::invalid(format!("unknown methodology {id:?}")))?,
+                .ok_or_else(|| ApiError::not_found(format!("unknown methodology {id:?}")))?,
         )),
     }
 }

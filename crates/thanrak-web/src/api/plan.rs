@@ -109,7 +109,7 @@ impl RankParams {
                 self.w_manager.unwrap_or(d.area_manager),
                 self.w_quality.unwrap_or(d.data_quality),
             )
-            .map_err(invalid)?,
+            .map_err(ApiError::rule)?,
             reference: date("reference", self.reference.as_deref())?
                 .unwrap_or_else(thanrak_app::help::thai_today),
             top: self.top,
@@ -558,7 +558,16 @@ pub(crate) fn activity_from(b: &ActivityBody) -> Result<Activity, ApiError> {
         &h,
         &e,
     )
-    .map_err(invalid)
+    .map_err(plan_error)
+}
+
+/// A refused plan field: a rule broken (422) or a malformed value (400).
+fn plan_error(e: thanrak_core::plan::PlanError) -> ApiError {
+    if e.rule {
+        ApiError::rule(e.to_string())
+    } else {
+        invalid(e)
+    }
 }
 
 pub(crate) fn work_state(s: &str) -> Result<WorkState, ApiError> {
@@ -820,7 +829,14 @@ pub(crate) fn meeting_from(b: &MeetingBody) -> Result<(Meeting, Vec<ActionItem>)
                 date("due_on", i.due_on.as_deref())?,
                 &i.cases,
             )
-            .map_err(|e| invalid(format!("item {}: {e}", n + 1)))
+            .map_err(|e| {
+                let text = format!("item {}: {e}", n + 1);
+                if e.rule {
+                    ApiError::rule(text)
+                } else {
+                    invalid(text)
+                }
+            })
         })
         .collect::<Result<_, _>>()?;
     Ok((m, items))
@@ -852,7 +868,7 @@ async fn add_meeting(
 
 /// A move of an action item.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct MoveBody {
+pub struct ItemMoveBody {
     /// `under_way`, `done`, `dropped` (with a note), or back to `under_way` to reopen.
     pub to: String,
     /// The version read.
@@ -869,7 +885,7 @@ pub struct MoveBody {
     path = "/action-items/{id}/moves",
     tag = "plans",
     params(("id" = i64, Path, description = "The item's number", example = 1)),
-    request_body = MoveBody,
+    request_body = ItemMoveBody,
     responses(
         (status = 200, description = "Moved", body = ActionItemDto),
         (status = 400, description = "A malformed state, a move not allowed from its state, a drop without a note", body = ErrorBody),
@@ -883,7 +899,7 @@ async fn move_item(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    b: Result<Json<MoveBody>, JsonRejection>,
+    b: Result<Json<ItemMoveBody>, JsonRejection>,
 ) -> Result<Json<ActionItemDto>, ApiError> {
     thanrak_app::policy::moves_action_items(&caller.user)?;
     let b = body(b)?;

@@ -150,8 +150,13 @@ async fn save(
             if e.status() == StatusCode::FORBIDDEN {
                 return error_page(&state, &lang, e);
             }
-            // The form again, as the user filled it, with what is wrong.
-            let status = e.status();
+            // The form again, as the user filled it, with what is wrong (a 400 for whatever
+            // the user can correct, whether the API would call it malformed or unknown).
+            let status = if e.status().is_client_error() {
+                StatusCode::BAD_REQUEST
+            } else {
+                e.status()
+            };
             let error = e.message().to_string();
             show(
                 &state,

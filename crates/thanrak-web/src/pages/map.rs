@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use thanrak_app::area_figures::{area_figures, scored_rounds, AreaFigureQuery};
 use thanrak_app::boundaries::{map_values, MapFigure};
 use thanrak_app::scoring::{area_names, Breakdown};
+use thanrak_core::classing::{class_of, classes, parse_breaks, Classing};
 use thanrak_core::measure::Unit;
 use thanrak_core::{AreaCode, AreaLevel};
 
@@ -26,12 +27,17 @@ use crate::AppState;
 
 use super::render;
 
-/// `/map` and the files under `/assets/` (those of the map, and the jobs pages' script).
+/// `/map` and the files under `/assets/` (those of the map, the jobs pages' script and the area
+/// picker of every page that asks for an area).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/map", get(map_page))
         .route("/assets/map.js", get(|| async { asset(JS, MAP_JS) }))
         .route("/assets/jobs.js", get(|| async { asset(JS, JOBS_JS) }))
+        .route(
+            "/assets/area-picker.js",
+            get(|| async { asset(JS, AREA_PICKER_JS) }),
+        )
         .route(
             "/assets/leaflet/leaflet.js",
             get(|| async { asset(JS, LEAFLET_JS) }),
@@ -52,6 +58,7 @@ const CSS: &str = "text/css; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 const MAP_JS: &[u8] = include_bytes!("../../assets/map.js");
 const JOBS_JS: &[u8] = include_bytes!("../../assets/jobs.js");
+const AREA_PICKER_JS: &[u8] = include_bytes!("../../assets/area-picker.js");
 const LEAFLET_JS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &[u8] = include_bytes!("../../assets/leaflet/leaflet.css");
 const LEAFLET_LICENSE: &[u8] = include_bytes!("../../assets/leaflet/LICENSE");
@@ -168,6 +175,10 @@ struct MapQuery {
     methodology: Option<String>,
     /// `person` (as the dashboard, by default) or `household`.
     unit: Option<String>,
+    /// `fixed` (the default, breaks of the figure's own), `quantile` or `equal`.
+    classing: Option<String>,
+    /// For `fixed`: inner breaks in the units shown (`5,10,20,40` for percent).
+    breaks: Option<String>,
 }
 
 /// What the page's script needs, as JSON in the `data-map` attribute.
@@ -183,6 +194,15 @@ struct MapData {
     higher_is_worse: bool,
     lang: &'static str,
     values: std::collections::BTreeMap<String, CellData>,
+    /// The colour classes, in order: colour, bounds as shown, areas inside.
+    classes: Vec<ClassData>,
+    /// Colours of withheld areas and of areas without data.
+    suppressed_colour: &'static str,
+    no_data_colour: &'static str,
+    /// The title of a downloaded picture: figure, round and place.
+    picture_title: String,
+    /// Its file name, without `.png`.
+    picture_name: String,
     texts: std::collections::BTreeMap<&'static str, &'static str>,
 }
 
@@ -190,6 +210,86 @@ struct MapData {
 struct CellData {
     value: Option<f64>,
     households: Option<u64>,
+    /// The index of its class in `classes` (none when withheld).
+    class: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct ClassData {
+    colour: &'static str,
+    label: String,
+    count: usize,
+}
+
+/// Nine steps light to dark (ColorBrewer YlOrRd and Greens): figures where more is worse run
+/// yellow to red, capitals pale to deep green.
+const WORSE: [&str; 9] = [
+    "#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026",
+    "#800026",
+];
+const BETTER: [&str; 9] = [
+    "#f7fcf5", "#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c",
+    "#00441b",
+];
+const SUPPRESSED_COLOUR: &str = "#9a9a9a";
+const NO_DATA_COLOUR: &str = "#ffffff";
+
+/// The colour of class `i` of `n`: spread over the palette, the palest step left out so that
+/// the lowest class still shows against an area without data.
+fn class_colour(palette: &[&'static str; 9], i: usize, n: usize) -> &'static str {
+    if n <= 1 {
+        return palette[4];
+    }
+    palette[1 + (i * 7 + (n - 1) / 2) / (n - 1)]
+}
+
+/// How a figure is classed unless the reader says otherwise: fixed breaks (in the units shown),
+/// so that one colour means one value on every map; the strategic score, a ranking, by
+/// quantiles.
+fn default_breaks(figure: MapFigure) -> Option<&'static str> {
+    match figure {
+        MapFigure::Strategic => None,
+        MapFigure::A => Some("40, 50, 60, 80"),
+        MapFigure::M0 => Some("0.02, 0.05, 0.1, 0.2"),
+        MapFigure::Capital(_) => Some("20, 40, 60, 80"),
+        _ => Some("5, 10, 20, 40"),
+    }
+}
+
+/// The classing asked for: its code, the breaks as the form shows them, and the classing.
+fn classing_of(
+    q: &MapQuery,
+    figure: MapFigure,
+    scale: Scale,
+) -> Result<(&'static str, String, Classing), ApiError> {
+    let code = match q.classing.as_deref().filter(|c| !c.is_empty()) {
+        None if default_breaks(figure).is_none() => "quantile",
+        None | Some("fixed") => "fixed",
+        Some("quantile") => "quantile",
+        Some("equal") => "equal",
+        Some(c) => {
+            return Err(ApiError::invalid(format!(
+                "classing {c:?}: use fixed, quantile or equal"
+            )))
+        }
+    };
+    let text = q
+        .breaks
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .or(default_breaks(figure))
+        .unwrap_or("0.2, 0.4, 0.6, 0.8")
+        .to_string();
+    let classing = match code {
+        "fixed" => Classing::Fixed(
+            parse_breaks(&text, scale.factor(), (0.0, 1.0))
+                .map_err(|e| ApiError::invalid(format!("breaks {text:?}: {e}")))?,
+        ),
+        "quantile" => Classing::Quantiles,
+        _ => Classing::EqualIntervals,
+    };
+    Ok((code, text, classing))
 }
 
 fn map_url(
@@ -198,8 +298,9 @@ fn map_url(
     unit: &str,
     area: Option<&AreaCode>,
     level: Option<AreaLevel>,
+    classing: &str,
 ) -> String {
-    let mut url = format!("/map?round={round}&figure={figure}&unit={unit}");
+    let mut url = format!("/map?round={round}&figure={figure}&unit={unit}{classing}");
     if let Some(a) = area {
         url.push_str(&format!("&area={a}"));
     }
@@ -228,6 +329,14 @@ enum Scale {
 }
 
 impl Scale {
+    /// What a value is multiplied by to be shown (0.123 is shown as 12.3).
+    fn factor(self) -> f64 {
+        match self {
+            Scale::Percent | Scale::Score => 100.0,
+            Scale::Plain => 1.0,
+        }
+    }
+
     fn of(figure: MapFigure) -> Scale {
         match figure {
             MapFigure::M0 | MapFigure::Strategic => Scale::Plain,
@@ -336,14 +445,56 @@ async fn map_page(
         map_values(&f, figure, unit)
     };
     let scale = Scale::of(figure);
+    let (classing_code, breaks_text, classing) = classing_of(&q, figure, scale)?;
+    let shown: Vec<f64> = values.iter().filter_map(|v| v.value).collect();
+    let cuts = classes(&shown, &classing, 5, (0.0, 1.0));
+    let palette = if figure.higher_is_worse() {
+        &WORSE
+    } else {
+        &BETTER
+    };
+    let class_data: Vec<ClassData> = cuts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ClassData {
+            colour: class_colour(palette, i, cuts.len()),
+            label: if i + 1 == cuts.len() {
+                format!(
+                    "{} – {}",
+                    format_value(c.lower, scale),
+                    format_value(c.upper, scale)
+                )
+            } else {
+                format!(
+                    "{} – < {}",
+                    format_value(c.lower, scale),
+                    format_value(c.upper, scale)
+                )
+            },
+            count: c.count,
+        })
+        .collect();
+    // Drilling down and going back up keep the classing the reader chose.
+    let keep = if q.classing.as_deref().is_some_and(|c| !c.is_empty()) {
+        let mut pairs = vec![("classing", classing_code)];
+        if classing_code == "fixed" {
+            pairs.push(("breaks", breaks_text.as_str()));
+        }
+        format!(
+            "&{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
     // A click on an area shows the areas inside it; villages have none.
     let drill_url = (level != AreaLevel::Village)
-        .then(|| format!("{}&area=", map_url(&round, &fid, unit_s, None, None)));
+        .then(|| format!("{}&area=", map_url(&round, &fid, unit_s, None, None, &keep)));
     let mut boundaries_url = format!("/api/v1/boundaries?level={level}");
     if let Some(a) = &f.area {
         boundaries_url.push_str(&format!("&parent={a}"));
     }
-    let data = MapData {
+    let mut data = MapData {
         boundaries_url,
         drill_url: drill_url.clone(),
         // Every figure says what it counts: persons or households, as the dashboard does.
@@ -378,21 +529,41 @@ async fn map_page(
                     CellData {
                         value: v.value,
                         households: v.households,
+                        class: v.value.and_then(|x| class_of(x, &cuts)),
                     },
                 )
             })
             .collect(),
+        classes: class_data,
+        suppressed_colour: SUPPRESSED_COLOUR,
+        no_data_colour: NO_DATA_COLOUR,
+        picture_title: String::new(),
+        picture_name: format!(
+            "map-{round}-{}-{fid}-{unit_s}",
+            f.area.map_or_else(|| "all".to_string(), |a| a.to_string())
+        )
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect(),
         texts: TEXTS
             .iter()
             .map(|(k, th, en)| (*k, if l == Lang::Th { *th } else { *en }))
             .collect(),
     };
+    data.picture_title = format!(
+        "{} · {} {} · {}",
+        data.figure,
+        text(l, "round"),
+        round,
+        f.area
+            .map_or_else(|| text(l, "all").to_string(), |a| name(&a, l)),
+    );
     let data_json = serde_json::to_string(&data).map_err(|e| ApiError::internal(&e))?;
     // Where the user may go up to: the whole country, or only as far as its own areas.
     let mut crumbs = Vec::new();
     if f.home.is_empty() {
         crumbs.push(
-            context! { name => text(l, "all"), url => map_url(&round, &fid, unit_s, None, None) },
+            context! { name => text(l, "all"), url => map_url(&round, &fid, unit_s, None, None, &keep) },
         );
     }
     if let Some(a) = &f.area {
@@ -401,7 +572,7 @@ async fn map_page(
         for c in chain {
             if f.home.is_empty() || f.home.iter().any(|h| c.is_within(h)) {
                 crumbs.push(
-                    context! { name => name(&c, l), url => map_url(&round, &fid, unit_s, Some(&c), None) },
+                    context! { name => name(&c, l), url => map_url(&round, &fid, unit_s, Some(&c), None, &keep) },
                 );
             }
         }
@@ -414,6 +585,10 @@ async fn map_page(
                 name => name(&v.code, l),
                 households => v.households,
                 value => v.value.map(|x| format_value(x, scale)),
+                colour => v
+                    .value
+                    .and_then(|x| class_of(x, &cuts))
+                    .map_or(SUPPRESSED_COLOUR, |i| data.classes[i].colour),
                 url => drill_url.as_ref().map(|d| format!("{d}{}", v.code)),
             }
         })
@@ -441,7 +616,18 @@ async fn map_page(
             .iter()
             .map(|(code, key)| context! { code => *code, label => crate::i18n::Texts::text(l, key) })
             .collect::<Vec<_>>(),
-        figure_label => data.figure,
+        figure_label => &data.figure,
+        classing => classing_code,
+        classings => [("fixed", "map.classing.fixed"), ("quantile", "map.classing.quantile"), ("equal", "map.classing.equal")]
+            .iter()
+            .map(|(code, key)| context! { code => *code, label => crate::i18n::Texts::text(l, key) })
+            .collect::<Vec<_>>(),
+        breaks => breaks_text,
+        legend => data
+            .classes
+            .iter()
+            .map(|c| context! { colour => c.colour, label => &c.label, count => c.count })
+            .collect::<Vec<_>>(),
         area => f.area.map(|a| a.to_string()),
         level => level.as_str(),
         level_label => level.label_th(),
@@ -473,7 +659,8 @@ mod tests {
     fn the_page_names_no_other_site() {
         let page = include_str!("../../templates/map.html");
         let script = std::str::from_utf8(MAP_JS).unwrap();
-        for text in [page, script] {
+        let picker = std::str::from_utf8(AREA_PICKER_JS).unwrap();
+        for text in [page, script, picker] {
             assert!(!text.contains("http://") && !text.contains("https://"));
         }
     }

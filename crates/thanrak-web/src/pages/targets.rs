@@ -4,6 +4,7 @@
 //! "Refer these" (`POST /targets/refer`) queues the referral of the whole filtered list to an
 //! agency as a job, for users who refer households.
 
+use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,8 +14,10 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::Paging;
 use thanrak_app::area_figures::scored_rounds;
+use thanrak_app::exports::ExportBody;
 use thanrak_app::scoring::default_methodology;
-use thanrak_app::targeting::{table_csv, table_rows, table_xlsx, target_list, TABLE_HEADER};
+use thanrak_app::targeting::{target_file, target_list, TARGET_PART};
+use thanrak_app::ExportFormat;
 use thanrak_core::methodology::Group;
 use thanrak_core::RoundLabel;
 
@@ -274,9 +277,9 @@ async fn download(
     let round = round_of(&state, &p)
         .await?
         .ok_or_else(|| ApiError::not_found("no scored round"))?;
-    let xlsx = match p.format.as_deref().unwrap_or("csv") {
-        "csv" => false,
-        "xlsx" => true,
+    let format = match p.format.as_deref().unwrap_or("csv") {
+        "csv" => ExportFormat::Csv,
+        "xlsx" => ExportFormat::Xlsx,
         f => return Err(ApiError::invalid(format!("format {f:?}: use csv or xlsx"))),
     };
     let (lm, _) = methodology_for(
@@ -286,58 +289,33 @@ async fn download(
     )
     .await?;
     let query = p.filters.to_app(round.clone())?;
-    let list = target_list(
+    let file = target_file(
         state.store(),
         state.audit(),
         state.figures(),
         &lm,
         &page.user,
         &query,
-        None,
         &format!("{method} {}", uri.0),
+        format,
+        TARGET_PART,
     )
     .await?;
-    let rows = table_rows(&list.page.items, 1);
-    let (body, ct, ext) = if xlsx {
-        (
-            table_xlsx("targets", &TABLE_HEADER, &rows)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    } else {
-        (
-            table_csv(&TABLE_HEADER, &rows)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        )
+    let body = match file.body {
+        ExportBody::Whole(bytes) => Body::from(bytes),
+        ExportBody::Parts(parts) => Body::from_stream(parts),
     };
     let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}.{ext}\"",
-        download_name(&query)
-    )) {
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(file.content_type),
+    );
+    // The name keeps only letters, digits, `-` and `_` (file_stem): plain header text.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
-}
-
-/// A download's file name after its filters: `targets-2569-1-52-hardship-job`, so that files
-/// saved side by side say what each holds. Only letters, digits, `-` and `_` are kept, so the
-/// name needs no quoting beyond its quotes.
-fn download_name(q: &thanrak_app::targeting::TargetQuery) -> String {
-    let mut parts = vec!["targets".to_string(), q.round.to_string()];
-    parts.extend(q.area.map(|a| a.to_string()));
-    parts.extend(q.group.clone());
-    parts.extend(q.indicator.clone());
-    parts.extend(q.need.clone());
-    parts.extend(q.persistent.map(|n| format!("poor-{n}-rounds")));
-    parts
-        .join("-")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        .collect()
 }
 
 #[cfg(test)]
@@ -355,7 +333,7 @@ mod tests {
             persistent: Some(2),
         };
         assert_eq!(
-            download_name(&q),
+            thanrak_app::targeting::file_stem(&q),
             "targets-2569-1-5201-hardship-jobx-poor-2-rounds"
         );
     }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The API says exactly what it accepts: schemathesis (PyPI) generates requests from the OpenAPI
+# document (/api/openapi.json) and runs every check on the answers (no server error, status codes,
+# content types and bodies as documented, schema-valid data accepted, invalid data refused, …),
+# as an admin, for a bounded time, against `thanrak serve --demo` on a database of its own (the
+# run writes: it adds users, cases, meetings). Zero failures, or the run is red.
+#
+#   tests/api/schemathesis.sh                      # BIN=target/debug/thanrak, 240 s
+#   MAX_TIME=60 BIN=target/release/thanrak tests/api/schemathesis.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-target/debug/thanrak}
+MAX_TIME=${MAX_TIME:-240}
+VERSION=4.32.5
+command -v st >/dev/null && st --version 2>/dev/null | grep -q "$VERSION" \
+    || python3 -m pip install -q "schemathesis==$VERSION"
+dir="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+db="sqlite://$dir/api.db"
+export THANRAK_DEMO_PASSWORD="schemathesis-$(date +%s)"
+"$BIN" --database-url "$db" serve --demo --demo-households 1000 --bind "127.0.0.1:$port" \
+    >"$dir/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 120); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/login" && break
+    kill -0 "$server" 2>/dev/null || { cat "$dir/serve.log"; exit 1; }
+    sleep 1
+done
+token="$("$BIN" --database-url "$db" user token admin)"
+# Hypothesis's example database is kept out of the checkout.
+export HYPOTHESIS_STORAGE_DIRECTORY="$dir/hypothesis"
+st --config-file tests/api/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
+    --checks all \
+    --header "Authorization: Bearer $token" \
+    --max-time "$MAX_TIME" \
+    --workers 2 \
+    --request-timeout 30 \
+    --report junit --report-dir "${REPORT_DIR:-$dir/report}" \
+    --no-color
