@@ -5,6 +5,12 @@
 # as an admin, for a bounded time, against `thanrak serve --demo` on a database of its own (the
 # run writes: it adds users, cases, meetings). Zero failures, or the run is red.
 #
+# The phases are coverage (boundary and invalid values of every parameter), fuzzing and
+# stateful (chains of calls following the document's links). The examples phase is left out:
+# schemathesis 4.32.5 fails intermittently inside its own example generation (a hypothesis
+# FlakyFailure while drawing StateBody's example, not an answer of the server), which would
+# make CI red at random.
+#
 #   tests/api/schemathesis.sh                      # BIN=target/debug/thanrak, 240 s
 #   MAX_TIME=60 BIN=target/release/thanrak tests/api/schemathesis.sh
 set -euo pipefail
@@ -32,6 +38,7 @@ token="$("$BIN" --database-url "$db" user token admin)"
 export HYPOTHESIS_STORAGE_DIRECTORY="$dir/hypothesis"
 st --config-file tests/api/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
     --checks all \
+    --phases coverage,fuzzing,stateful \
     --header "Authorization: Bearer $token" \
     --max-time "$MAX_TIME" \
     --workers 2 \

@@ -211,7 +211,7 @@ async fn targets_page(
                 group_label => label_of_group(t.score.group),
                 colour => GROUP_COLOURS[t.score.group as usize],
                 score => format!("{:.3}", t.score.score),
-                income => format!("{:.0}", t.score.income_pc),
+                income => thanrak_core::help::format_count(t.score.income_pc.max(0.0).round() as u64),
                 lacks => t.deprived.iter().map(|x| x.text(l == Lang::Th).to_string()).collect::<Vec<_>>(),
                 needs => t.needs.iter().map(|n| n.text(l == Lang::Th).to_string()).collect::<Vec<_>>(),
             }
