@@ -364,20 +364,12 @@ pub async fn target_list(
     action: &str,
 ) -> Result<Arc<TargetList>, AccessError> {
     let m = &lm.methodology;
-    let scope = access::household_scope(user)?;
+    let listing = Listing::of(store, cache, m, user, q).await?;
+    let (scope, key, poor_in) = (&listing.scope, &listing.key, &listing.poor_in);
     let area = q.area;
-    let (group, indicator, need) = filters(m, q)?;
-    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
-    needs_stored(&key, need, &runs)?;
+    let (group, indicator, need) = listing.filters;
     let round = key.round.clone();
-    let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
-    let filter = TargetFilter {
-        area: area.as_ref(),
-        group,
-        deprived_in: indicator,
-        need,
-        poor_in: poor_in.as_deref(),
-    };
+    let filter = listing.filter(q);
     let masked = !access::sees_personal_data(user.role);
     let list = match paging {
         // A page: ordered, counted and cut in the database, and kept for a second for every
@@ -400,13 +392,7 @@ pub async fn target_list(
                 .get_or_try_init(|| async {
                     let (items, total) = store
                         .scores()
-                        .scoped_target_page(
-                            &key,
-                            &scope,
-                            filter,
-                            p.offset(),
-                            u64::from(p.per_page()),
-                        )
+                        .scoped_target_page(key, scope, filter, p.offset(), u64::from(p.per_page()))
                         .await?;
                     let page = Page {
                         items,
@@ -414,7 +400,7 @@ pub async fn target_list(
                         per_page: p.per_page(),
                         total,
                     };
-                    targets_of(store, m, &round, &scope, page, masked)
+                    targets_of(store, m, &round, scope, page, masked)
                         .await
                         .map(Arc::new)
                 })
@@ -424,14 +410,14 @@ pub async fn target_list(
         // Every row, ordered here (or, for the persistent poor, in the database).
         None => {
             let scores =
-                ordered_scores(store, &key, &scope, filter, (group, indicator, need)).await?;
+                ordered_scores(store, key, scope, filter, (group, indicator, need)).await?;
             let page = Page {
                 page: 1,
                 per_page: u32::try_from(scores.len()).unwrap_or(u32::MAX),
                 total: scores.len() as u64,
                 items: scores,
             };
-            Arc::new(targets_of(store, m, &round, &scope, page, masked).await?)
+            Arc::new(targets_of(store, m, &round, scope, page, masked).await?)
         }
     };
     // Every view that shows names unmasked is audited, cached or not, before it is returned.
@@ -447,6 +433,50 @@ pub async fn target_list(
             .map_err(AppError::Store)?;
     }
     Ok(list)
+}
+
+/// What a target list reads, checked once for a page or a file: the reader's scope, the run
+/// (with the needs stored when a need is asked for), the filters and the rounds of persistent
+/// poverty.
+struct Listing {
+    scope: Scope,
+    key: RunKey,
+    filters: Filters,
+    poor_in: Option<Vec<RoundLabel>>,
+}
+
+impl Listing {
+    async fn of(
+        store: &Store,
+        cache: &FiguresCache,
+        m: &Methodology,
+        user: &thanrak_store::User,
+        q: &TargetQuery,
+    ) -> Result<Listing, AccessError> {
+        let scope = access::household_scope(user)?;
+        let filters = filters(m, q)?;
+        let (key, runs) = scored_run(store, cache, m, &q.round).await?;
+        needs_stored(&key, filters.2, &runs)?;
+        let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
+        Ok(Listing {
+            scope,
+            key,
+            filters,
+            poor_in,
+        })
+    }
+
+    /// The store's filter of `q`.
+    fn filter<'a>(&'a self, q: &'a TargetQuery) -> TargetFilter<'a> {
+        let (group, deprived_in, need) = self.filters;
+        TargetFilter {
+            area: q.area.as_ref(),
+            group,
+            deprived_in,
+            need,
+            poor_in: self.poor_in.as_deref(),
+        }
+    }
 }
 
 /// Every score of a target list, in the list's order: ordered here, or for the persistent poor
@@ -491,26 +521,22 @@ pub async fn target_file(
     part: usize,
 ) -> Result<ExportFile, AccessError> {
     let m = &lm.methodology;
-    let scope = access::household_scope(user)?;
-    let (group, indicator, need) = filters(m, q)?;
-    let (key, runs) = scored_run(store, cache, m, &q.round).await?;
-    needs_stored(&key, need, &runs)?;
-    let poor_in = persistent_rounds(store, m, &q.round, q.persistent).await?;
-    let filter = TargetFilter {
-        area: q.area.as_ref(),
-        group,
-        deprived_in: indicator,
-        need,
-        poor_in: poor_in.as_deref(),
-    };
-    let scores = ordered_scores(store, &key, &scope, filter, (group, indicator, need)).await?;
+    let listing = Listing::of(store, cache, m, user, q).await?;
+    let scores = ordered_scores(
+        store,
+        &listing.key,
+        &listing.scope,
+        listing.filter(q),
+        listing.filters,
+    )
+    .await?;
     let mut parts = TargetParts {
         store: store.clone(),
         log: log.clone(),
         user: user.clone(),
         methodology: m.clone(),
-        round: key.round.clone(),
-        scope,
+        round: listing.key.round.clone(),
+        scope: listing.scope.clone(),
         masked: !access::sees_personal_data(user.role),
         action: action.to_string(),
         rest: scores,
