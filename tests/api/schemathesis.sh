@@ -9,10 +9,15 @@
 # stateful (chains of calls following the document's links). The examples phase is left out:
 # schemathesis 4.32.5 fails intermittently inside its own example generation (a hypothesis
 # FlakyFailure while drawing StateBody's example, not an answer of the server), which would
-# make CI red at random.
+# make CI red at random. One worker: with two, hypothesis's lambda-source cache, shared between
+# the threads, fails at random the same way ("AST constructor recursion depth mismatch").
 #
 #   tests/api/schemathesis.sh                      # BIN=target/debug/thanrak, 240 s
 #   MAX_TIME=60 BIN=target/release/thanrak tests/api/schemathesis.sh
+#   SEED=$RANDOM tests/api/schemathesis.sh         # explore beyond CI's fixed seed
+#
+# CI uses a fixed seed, so that a red run is one that can be replayed; run it with other seeds
+# (and longer) when changing the API, as a search for what the fixed one does not reach.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-target/debug/thanrak}
@@ -39,9 +44,10 @@ export HYPOTHESIS_STORAGE_DIRECTORY="$dir/hypothesis"
 st --config-file tests/api/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
     --checks all \
     --phases coverage,fuzzing,stateful \
+    --seed "${SEED:-20261130}" \
     --header "Authorization: Bearer $token" \
     --max-time "$MAX_TIME" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 30 \
     --report junit --report-dir "${REPORT_DIR:-$dir/report}" \
     --no-color

@@ -515,7 +515,7 @@ async fn job_agency(store: &Store, village: &AreaCode) -> Result<AgencyCode, Acc
         )
     });
     fit.first().map(|a| a.code.clone()).ok_or_else(|| {
-        AppError::Invalid(format!(
+        AppError::Rule(format!(
             "no agency of the catalogue meets the job need in village {village}"
         ))
         .into()

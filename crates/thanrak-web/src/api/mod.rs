@@ -216,8 +216,10 @@ fn constrain_values(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{AnyOfBuilder, Object, ObjectBuilder, Schema, Type};
     use utoipa::openapi::RefOr;
     const AREA: &str = "[0-9]{2}([0-9]{2}([0-9]{2}(0[1-9]|[1-9][0-9])?)?)?";
-    const ROUND: &str = "[A-Za-z0-9._-]{1,32}";
-    const HOUSEHOLD: &str = "[A-Za-z0-9._/-]{1,64}";
+    // Letters and digits of any script (`\\w`, as `char::is_alphanumeric` and `_`), and the
+    // few marks the domain allows.
+    const ROUND: &str = "[\\w.-]{1,32}";
+    const HOUSEHOLD: &str = "[\\w./-]{1,64}";
     const NAME: &str = "[A-Za-z0-9._@-]{1,32}";
     // Below the logbook's limit of a billion baht.
     const BAHT: &str = "[0-9]{1,9}(\\.[0-9]{1,2})?";
