@@ -23,7 +23,10 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-target/debug/thanrak}
 MAX_TIME=${MAX_TIME:-240}
 VERSION=4.32.5
-command -v st >/dev/null && st --version 2>/dev/null | grep -q "$VERSION" \
+# `st` is called from the interpreter's own scripts folder: a version manager's shims (pyenv)
+# may not know a command installed a moment ago.
+ST="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/st"
+[ -x "$ST" ] && "$ST" --version 2>/dev/null | grep -q "$VERSION" \
     || python3 -m pip install -q "schemathesis==$VERSION"
 dir="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -41,7 +44,7 @@ done
 token="$("$BIN" --database-url "$db" user token admin)"
 # Hypothesis's example database is kept out of the checkout.
 export HYPOTHESIS_STORAGE_DIRECTORY="$dir/hypothesis"
-st --config-file tests/api/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
+"$ST" --config-file tests/api/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
     --checks all \
     --phases coverage,fuzzing,stateful \
     --seed "${SEED:-20261130}" \
