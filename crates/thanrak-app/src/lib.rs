@@ -16,6 +16,7 @@ pub mod change;
 pub mod db;
 pub mod economy;
 pub mod exports;
+pub mod field;
 pub mod guide;
 pub mod help;
 pub mod jobs;
@@ -163,6 +164,8 @@ pub struct CheckedBatch {
     pub stored: StoredKeys,
     /// Stored members that loading the batch would remove.
     pub removals: Removals,
+    /// The field submissions of the batch: which are new, edited or unchanged.
+    pub field: field::FieldBatch,
 }
 
 impl CheckedBatch {
@@ -222,14 +225,33 @@ pub async fn check_files(
         })
     })?;
     let Batch {
-        households,
-        household_origins,
-        members,
-        member_origins,
-        diagnostics,
+        mut households,
+        mut household_origins,
+        mut members,
+        mut member_origins,
+        mut diagnostics,
         tables,
+        submissions,
+        rejected_submissions,
     } = batch;
-    if households.is_empty() && members.is_empty() && diagnostics.is_empty() {
+    let field_batch = field::sort_submissions(
+        store,
+        field::Read {
+            households: &mut households,
+            household_origins: &mut household_origins,
+            members: &mut members,
+            member_origins: &mut member_origins,
+            diagnostics: &mut diagnostics,
+        },
+        submissions,
+        rejected_submissions,
+    )
+    .await?;
+    if households.is_empty()
+        && members.is_empty()
+        && diagnostics.is_empty()
+        && field_batch.is_empty()
+    {
         return Err(AppError::Invalid(
             "the files hold no households and no members".into(),
         ));
@@ -252,6 +274,7 @@ pub async fn check_files(
         mode,
         stored,
         removals: Removals::default(),
+        field: field_batch,
     };
     let has_members_table = tables.contains(&Table::Members);
     let has_households_table = tables.contains(&Table::Households);
@@ -355,6 +378,10 @@ fn removals(batch: &CheckedBatch) -> Removals {
         else {
             continue;
         };
+        // An edited submission's earlier version is kept whole in the household's history.
+        if batch.field.replaces(&h.round, &h.household_id) {
+            continue;
+        }
         let kept = kept.get(&(&h.round, &h.household_id));
         let mut lost: Vec<u16> = stored
             .iter()
@@ -387,13 +414,15 @@ pub async fn load_checked(
         ImportMode::Whole => MemberUpdate::Replace,
         ImportMode::HouseholdsOnly => MemberUpdate::Keep,
     };
+    let recorded = field::recorded(store, batch, source).await?;
     Ok(store
         .registry()
-        .import_with(
+        .import_recorded(
             &batch.households,
             &batch.members,
             update,
             source,
+            &recorded,
             &mut |done, total| progress("write", done, total),
         )
         .await?)
@@ -424,8 +453,19 @@ impl Importer {
 /// What an import check saw, for the audit log: the files, counts and rounds; the outcome is
 /// appended to it.
 pub(crate) fn import_audit_line(what: &str, files: &[String], batch: &CheckedBatch) -> String {
+    let field = if batch.field.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "field submissions: {} new, {} edited, {} unchanged, {} rejected in the tool; ",
+            batch.field.new_count(),
+            batch.field.edited.len(),
+            batch.field.unchanged,
+            batch.field.rejected
+        )
+    };
     format!(
-        "{what}: files {}; {} households, {} members, rounds {}; ",
+        "{what}: files {}; {field}{} households, {} members, rounds {}; ",
         files.join(", "),
         batch.households.len(),
         batch.members.len(),
@@ -486,7 +526,8 @@ pub async fn import_files(
     progress: Progress<'_>,
 ) -> Result<ImportOutcome, AppError> {
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let batch = check_files(store, paths, mode, progress).await?;
+    let mut batch = check_files(store, paths, mode, progress).await?;
+    batch.field.saved_by = who.user_name.clone();
     let line = import_audit_line("import", &files, &batch);
     let outcome = if !batch.diagnostics.is_empty() {
         ImportOutcome::Rejected(batch.sorted_diagnostics())

@@ -60,6 +60,29 @@ pub fn sees_personal_data(role: Role) -> bool {
     matches!(role, Role::Admin | Role::AreaManager)
 }
 
+/// The households whose members `user` may see compared for likely duplicates (issue 13): the
+/// households it lists (a surveyor sees the persons masked); analysts and agency officers none.
+pub fn duplicate_reader(user: &User) -> Result<Scope, AccessError> {
+    match user.role {
+        Role::Admin | Role::AreaManager | Role::Surveyor => household_scope(user),
+        Role::Analyst | Role::AgencyOfficer => Err(AccessError::Forbidden(
+            "likely duplicates name persons: this role does not review them".into(),
+        )),
+    }
+}
+
+/// Whether `user` decides on likely duplicates (marks them, merges them) inside what it reads:
+/// the roles that see personal data, since a merge cannot be decided on masked names.
+pub fn reviews_duplicates(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::AreaManager)
+}
+
+/// Whether `user` corrects households on the web (issue 13): an admin anywhere, an area manager
+/// or a surveyor in its areas, as they import (`import_areas`).
+pub fn household_editor(user: &User) -> Result<Option<Vec<AreaCode>>, AccessError> {
+    import_areas(user)
+}
+
 /// The areas whose small counts `user` sees, when it may not see them everywhere it may look:
 /// `None` for roles that see every count they can reach.
 pub fn small_counts_seen_in(user: &User) -> Option<Vec<AreaCode>> {

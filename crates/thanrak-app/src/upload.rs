@@ -136,6 +136,7 @@ async fn check(
     let areas = import_areas(user)?;
     let allowance = throttle(store, user).await?;
     let mut batch = check_files(store, paths, mode, progress).await?;
+    batch.field.saved_by = user.name.to_string();
     let Some(areas) = areas else {
         return Ok(batch);
     };

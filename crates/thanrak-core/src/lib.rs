@@ -10,6 +10,7 @@ pub mod case;
 pub mod classing;
 pub mod date;
 pub mod economy;
+pub mod field;
 pub mod help;
 pub mod household;
 pub mod identity;

@@ -387,6 +387,30 @@ pub enum Reason {
     /// A supplier household that is not in the registry inside the importer's areas (one
     /// message for both, so that an import tells nothing of households outside them).
     NoSupplierHousehold,
+
+    // ---- A field export (ODK Central, KoboToolbox) ----
+    /// A .zip that is not ODK Central's CSV export.
+    FieldZip {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A .json that is not ODK Central's OData export of submissions.
+    FieldJson {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A row of the members table whose submission is not in the export.
+    FieldNoSubmission {
+        /// The key the row names.
+        key: String,
+    },
+    /// A members table without the submissions it belongs to.
+    FieldNoMainTable,
+    /// An edited submission that names another household than its earlier version.
+    FieldEditMovesHousehold {
+        /// The household the earlier version loaded.
+        was: String,
+    },
 }
 
 /// A size in GiB or MiB.
@@ -544,8 +568,8 @@ impl Reason {
                 "the row has more than {max} columns: a survey table has a few dozen, so the \
                  file is damaged or not a survey table (the rest of the file is not read)"
             ),
-            NotCsvOrXlsx => "not a CSV or XLSX file: give a .csv file (saved as CSV UTF-8) or \
-                             an .xlsx workbook"
+            NotCsvOrXlsx => "not a CSV or XLSX file: give a .csv file (saved as CSV UTF-8), \
+                             an .xlsx workbook, or an ODK Central export (.zip or .json)"
                 .into(),
             XlsOrProtected => "this is an old Excel .xls workbook or a password-protected one: \
                                save it as .xlsx (without a password) or as CSV UTF-8"
@@ -661,6 +685,25 @@ impl Reason {
             PositionRepeated => "this position id is used on a row above".into(),
             NoSuchEnterprise => "is not an enterprise of this file or of the registry".into(),
             NoSupplierHousehold => "is not a household of the registry in your areas".into(),
+            FieldZip { detail } => format!(
+                "not an ODK Central CSV export (a .zip of the submissions table and its \
+                 members table): {detail}"
+            ),
+            FieldJson { detail } => format!(
+                "not an ODK Central JSON export (the OData Submissions feed with \
+                 $expand=*): {detail}"
+            ),
+            FieldNoSubmission { key } => format!(
+                "names the submission {key}, which is not in the export: export the \
+                 submissions and their members together"
+            ),
+            FieldNoMainTable => "a members table without its submissions table: give both \
+                                 tables of the export"
+                .into(),
+            FieldEditMovesHousehold { was } => format!(
+                "this edit of a submission already loaded as household {was} names another \
+                 household: change the household id back, or send it as a new submission"
+            ),
             SellsToItself => "an enterprise does not sell to itself".into(),
         }
     }
@@ -778,7 +821,7 @@ impl Reason {
                  ไฟล์จึงเสียหายหรือไม่ใช่ตารางข้อมูลสำรวจ (ไม่ได้อ่านส่วนที่เหลือของไฟล์)"
             ),
             NotCsvOrXlsx => "ไม่ใช่ไฟล์ CSV หรือ XLSX: ใช้ไฟล์ .csv (บันทึกเป็น CSV UTF-8) \
-                             หรือไฟล์ .xlsx"
+                             ไฟล์ .xlsx หรือไฟล์ส่งออกของ ODK Central (.zip หรือ .json)"
                 .into(),
             XlsOrProtected => "ไฟล์นี้เป็นไฟล์ Excel .xls แบบเก่าหรือไฟล์ที่ตั้งรหัสผ่านไว้: \
                                บันทึกเป็น .xlsx (ไม่ตั้งรหัสผ่าน) หรือ CSV UTF-8"
@@ -883,6 +926,20 @@ impl Reason {
             PositionRepeated => "รหัสตำแหน่งงานนี้ใช้แล้วในแถวก่อนหน้า".into(),
             NoSuchEnterprise => "ไม่ใช่กิจการในไฟล์นี้หรือในทะเบียน".into(),
             NoSupplierHousehold => "ไม่ใช่ครัวเรือนในทะเบียนในพื้นที่ของท่าน".into(),
+            FieldZip { detail } => format!(
+                "ไม่ใช่ไฟล์ส่งออก CSV ของ ODK Central (ไฟล์ .zip ที่มีตารางแบบสำรวจและตารางสมาชิก): {detail}"
+            ),
+            FieldJson { detail } => format!(
+                "ไม่ใช่ไฟล์ส่งออก JSON ของ ODK Central (OData Submissions พร้อม $expand=*): {detail}"
+            ),
+            FieldNoSubmission { key } => {
+                format!("อ้างถึงแบบสำรวจ {key} ซึ่งไม่มีในไฟล์ส่งออก: ส่งออกแบบสำรวจพร้อมตารางสมาชิก")
+            }
+            FieldNoMainTable => "มีตารางสมาชิกแต่ไม่มีตารางแบบสำรวจ: ใส่ทั้งสองตารางของไฟล์ส่งออก".into(),
+            FieldEditMovesHousehold { was } => format!(
+                "แบบสำรวจที่แก้ไขนี้เคยนำเข้าเป็นครัวเรือน {was} แต่ฉบับแก้ไขระบุครัวเรือนอื่น: \
+                 แก้รหัสครัวเรือนกลับ หรือส่งเป็นแบบสำรวจใหม่"
+            ),
             SellsToItself => "กิจการขายให้ตัวเองไม่ได้".into(),
         }
     }
@@ -1126,6 +1183,13 @@ mod tests {
             Reason::NoSuchEnterprise,
             Reason::SellsToItself,
             Reason::NoSupplierHousehold,
+            Reason::FieldZip { detail: "x".into() },
+            Reason::FieldJson { detail: "x".into() },
+            Reason::FieldNoSubmission {
+                key: "uuid:1".into(),
+            },
+            Reason::FieldNoMainTable,
+            Reason::FieldEditMovesHousehold { was: "H1".into() },
         ]
     }
 
@@ -1222,7 +1286,12 @@ mod tests {
                 | Reason::PositionRepeated
                 | Reason::NoSuchEnterprise
                 | Reason::SellsToItself
-                | Reason::NoSupplierHousehold => {}
+                | Reason::NoSupplierHousehold
+                | Reason::FieldZip { .. }
+                | Reason::FieldJson { .. }
+                | Reason::FieldNoSubmission { .. }
+                | Reason::FieldNoMainTable
+                | Reason::FieldEditMovesHousehold { .. } => {}
             }
             let (en, th) = (r.text(Lang::En), r.text(Lang::Th));
             assert_eq!(en, r.to_string());

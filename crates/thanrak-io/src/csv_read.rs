@@ -237,6 +237,17 @@ pub(crate) fn read_csv_rows(
     target: &mut dyn RowTarget,
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
+    read_csv_rows_with(sink, reader, target, progress, b',')
+}
+
+/// [`read_csv_rows`] with another delimiter (KoboToolbox's CSV export uses `;`).
+pub(crate) fn read_csv_rows_with(
+    sink: &mut Sink,
+    reader: impl Read,
+    target: &mut dyn RowTarget,
+    progress: &mut dyn FnMut(u64),
+    delimiter: u8,
+) -> io::Result<()> {
     let guard = Guard::new(reader)?;
     if let Some(reason) = sniff(guard.head()) {
         sink.report_file(reason);
@@ -245,6 +256,7 @@ pub(crate) fn read_csv_rows(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .buffer_capacity(1 << 16)
         .from_reader(guard);
     let mut cur = ByteRecord::new();

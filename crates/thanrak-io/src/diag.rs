@@ -72,6 +72,10 @@ pub struct Batch {
     /// A batch with households but no members table is not a whole round: the importer must not
     /// take it to mean "these households have no members".
     pub tables: Vec<Table>,
+    /// The field submissions read (ODK Central, KoboToolbox), each with its household's origin.
+    pub submissions: Vec<crate::field_read::Submission>,
+    /// Field submissions left out because the project rejected them in the tool.
+    pub rejected_submissions: u64,
 }
 
 impl Batch {

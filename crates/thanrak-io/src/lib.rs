@@ -16,11 +16,14 @@
 mod csv_read;
 pub mod deprivations;
 mod diag;
+mod field_read;
+pub mod field_write;
 mod limits;
 mod plain;
 mod table;
 mod template;
 mod write;
+mod xlsform;
 mod xlsx_read;
 
 use std::fs::File;
@@ -31,6 +34,7 @@ use thanrak_core::{AreaRegistry, Reason};
 
 pub use csv_read::MAX_ROW_BYTES;
 pub use diag::{Batch, Diagnostic, Origin, MAX_DIAGNOSTICS_PER_FILE};
+pub use field_read::{Submission, Tool};
 pub use limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,
     MAX_UNPACKED_BYTES,
@@ -41,6 +45,7 @@ pub use write::{
     table_csv, table_csv_part, table_xlsx, write_csv_part, write_csv_table, write_csv_tables,
     write_report_csv, write_tables, write_xlsx_tables, ExportFormat, TextSheet, XLSX_MAX_ROWS,
 };
+pub use xlsform::xlsform;
 
 /// A failure of the operating system (or of a writer) on a path; problems with the content of
 /// an input file are [`Diagnostic`]s instead.
@@ -116,6 +121,10 @@ impl IoError {
 enum InputKind {
     Csv,
     Xlsx,
+    /// ODK Central's CSV export.
+    Zip,
+    /// ODK Central's OData JSON.
+    Json,
 }
 
 fn input_kind(path: &Path) -> Option<InputKind> {
@@ -123,6 +132,8 @@ fn input_kind(path: &Path) -> Option<InputKind> {
     match ext.as_str() {
         "csv" => Some(InputKind::Csv),
         "xlsx" => Some(InputKind::Xlsx),
+        "zip" => Some(InputKind::Zip),
+        "json" => Some(InputKind::Json),
         _ => None,
     }
 }
@@ -160,13 +171,34 @@ pub fn read_batch(
     }
     let mut batch = Batch::default();
     let mut done = 0u64;
-    for (path, file, size) in files {
+    let mut state = field_read::FieldState::default();
+    // CSV tables of a field export, read after the others: submissions before members.
+    let mut field_csvs = Vec::new();
+    for (path, mut file, size) in files {
         let name = path.display().to_string();
         let read_error = |source| IoError::Read {
             path: path.clone(),
             source,
         };
-        match input_kind(path) {
+        let kind = input_kind(path);
+        if kind == Some(InputKind::Csv) {
+            let peek = field_read::peek_csv(&mut file).map_err(read_error)?;
+            file.seek(io::SeekFrom::Start(0)).map_err(read_error)?;
+            if let Some((table, delimiter)) = peek {
+                field_csvs.push((path, table, delimiter));
+                done += size;
+                continue;
+            }
+        }
+        match kind {
+            Some(InputKind::Zip) => {
+                field_read::read_central_zip(&mut batch, &mut state, &name, file, areas)
+                    .map_err(read_error)?;
+            }
+            Some(InputKind::Json) => {
+                field_read::read_central_json(&mut batch, &mut state, &name, file, areas)
+                    .map_err(read_error)?;
+            }
             Some(InputKind::Csv) => {
                 let mut sink = diag::Sink::new(&mut batch, name);
                 let result = csv_read::read_csv(&mut sink, file, areas, &mut |bytes| {
@@ -190,6 +222,27 @@ pub fn read_batch(
         done += size;
         progress(done, total);
     }
+    field_csvs.sort_by_key(|(_, t, _)| matches!(t, field_read::FieldTable::Repeat(_)));
+    for (path, table, delimiter) in field_csvs {
+        let file = File::open(path).map_err(|source| IoError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        field_read::read_field_csv(
+            &mut batch,
+            &mut state,
+            &path.display().to_string(),
+            file,
+            table,
+            delimiter,
+            areas,
+        )
+        .map_err(|source| IoError::Read {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    batch.rejected_submissions += state.rejected;
     Ok(batch)
 }
 

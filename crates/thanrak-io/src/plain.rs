@@ -195,7 +195,7 @@ pub fn read_text_table(
                 sink.finish();
             }
         }
-        None => {
+        Some(InputKind::Zip | InputKind::Json) | None => {
             let mut sink = Sink::new(&mut batch, name);
             sink.report_file(Reason::NotCsvOrXlsx);
             sink.finish();

@@ -10,8 +10,10 @@ use thanrak_core::{AreaRegistry, Reason};
 
 use crate::csv_read::PROGRESS_EVERY;
 use crate::diag::{Batch, Sink};
+use crate::field_read::{classify, FieldState, FieldTable, MainTarget, RepeatTarget, Tool};
 use crate::limits::{self, Refusal, MAX_CELL_CHARS, MAX_COLUMNS, MAX_SHEET_ROWS};
 use crate::table::{RowTarget, SurveyTarget};
+use thanrak_core::field::form::MEMBERS_REPEAT;
 
 /// The table a sheet holds, by its name.
 fn sheet_table(name: &str) -> Option<Table> {
@@ -75,6 +77,40 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
         return Ok(());
     };
     let names = workbook.sheet_names();
+    if let Some(first) = names.first().cloned() {
+        let mut peek = HeaderPeek(None);
+        let mut quiet = Batch::default();
+        read_sheet(
+            &mut workbook,
+            &first,
+            &mut peek,
+            &mut Sink::new(&mut quiet, String::new()),
+            &mut |_| {},
+        );
+        let header: Vec<&str> = peek.0.iter().flatten().map(String::as_str).collect();
+        if classify(&header) == Some(FieldTable::Main(Tool::Kobo)) {
+            sink.finish();
+            let mut state = FieldState::default();
+            let mut sheets = vec![(first.clone(), true)];
+            if let Some(m) = names.iter().find(|n| n.trim() == MEMBERS_REPEAT) {
+                sheets.push((m.clone(), false));
+            }
+            for (name, main) in sheets {
+                let mut sink = Sink::new(batch, format!("{file} [{name}]"));
+                if main {
+                    let mut t = MainTarget::new(Tool::Kobo, &mut state, areas);
+                    read_sheet(&mut workbook, &name, &mut t, &mut sink, &mut |_| {});
+                } else {
+                    let mut t = RepeatTarget::new(Tool::Kobo, &mut state, areas);
+                    read_sheet(&mut workbook, &name, &mut t, &mut sink, &mut |_| {});
+                }
+                sink.finish();
+            }
+            batch.rejected_submissions += state.rejected;
+            progress(1.0);
+            return Ok(());
+        }
+    }
     let sheets: Vec<(String, Table)> = names
         .iter()
         .filter_map(|n| sheet_table(n).map(|t| (n.clone(), t)))
@@ -96,6 +132,26 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
     }
     progress(1.0);
     Ok(())
+}
+
+/// Takes a sheet's header and stops.
+struct HeaderPeek(Option<Vec<String>>);
+
+impl RowTarget for HeaderPeek {
+    fn header(&mut self, _: &mut Sink, header: &[&str]) -> bool {
+        self.0 = Some(header.iter().map(|h| h.to_string()).collect());
+        false
+    }
+    fn has_header(&self) -> bool {
+        self.0.is_some()
+    }
+    fn width(&self) -> usize {
+        0
+    }
+    fn label(&self, pos: usize) -> String {
+        format!("column {}", pos + 1)
+    }
+    fn row(&mut self, _: &mut Sink, _: u64, _: &[&str], _: &[usize]) {}
 }
 
 /// The first bytes of a workbook: up to four, and how many there are.

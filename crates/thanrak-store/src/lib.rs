@@ -55,8 +55,8 @@ pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
 pub use plan::{ActivityRecord, ItemEvent, ItemRecord, MeetingRecord, ModelAreaRecord, Plan};
 pub use registry::{
-    AreaQuality, ImportConflict, ImportSummary, ListedHousehold, MemberUpdate, Registry,
-    RoundSummary, StoredKeys,
+    AreaQuality, DuplicateReview, ImportConflict, ImportSummary, ListedHousehold, MemberUpdate,
+    PersonRow, Recorded, Registry, RoundSummary, StoredKeys, SubmissionRow, VersionRow,
 };
 pub use scores::{
     unit_str, AggregateRow, RunKey, ScoreRun, Scores, StandingRow, StoredScore, TargetFilter,

@@ -274,6 +274,13 @@ const API: &[Row] = &[
         "/rounds/{round}/export?area={area}",
         ["200u|200u", "403|403", "200u|200", "403|403", "403|403"],
     ),
+    // The field form holds no household: the roles that import download it.
+    row(
+        "GET",
+        "/forms/household",
+        "/forms/household?round={round}",
+        ["200|200", "403|403", "200|200", "200|200", "403|403"],
+    ),
     row(
         "GET",
         "/rounds/{round}/figures",
@@ -393,6 +400,12 @@ const PAGES: &[Row] = &[
         "/guide/template.xlsx",
         "/guide/template.xlsx",
         ["200|200"; 5],
+    ),
+    row(
+        "GET",
+        "/import/form.xlsx",
+        "/import/form.xlsx?round={round}",
+        ["200|200", "403|403", "200|200", "200|200", "403|403"],
     ),
     row(
         "GET",

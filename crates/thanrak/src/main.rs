@@ -8,6 +8,7 @@ mod boundaries_cmd;
 mod cases_cmd;
 mod demo_followup;
 mod economy_cmd;
+mod field_cmd;
 mod followup_cmd;
 mod help_cmd;
 mod measure_cmd;
@@ -56,13 +57,15 @@ enum RoundsCommand {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import survey data: households.csv + members.csv, or an .xlsx with sheets households and members.
+    /// Import survey data: households.csv + members.csv, or an .xlsx with sheets households and members,
+    /// or the submissions of the field form (`thanrak form xlsform`) as ODK Central exports them (the
+    /// CSV .zip or the OData .json) or KoboToolbox (.xlsx, or its two .csv tables).
     ///
     /// Every row is checked first. If any row has a problem nothing is written, each problem is
     /// printed with its file, row, column, value and reason, and the exit code is 2. Loading the
     /// same data again changes nothing.
     Import {
-        /// The files to load (CSV or XLSX).
+        /// The files to load (CSV, XLSX, or a field export: .zip, .json).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Also write the problems as CSV to this file.
@@ -148,6 +151,11 @@ enum Command {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The household survey for ODK Collect and KoboToolbox, as an XLSForm.
+    Form {
+        #[command(subcommand)]
+        command: field_cmd::FormCommand,
     },
     /// Area boundaries for the web application's map: import a GeoJSON file of one level.
     Boundaries {
@@ -298,6 +306,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let store = Store::connect(&cli.database_url).await?;
     let code = match command {
         Command::Agencies { command } => agencies_cmd::run(command, &store).await?,
+        Command::Form { command } => field_cmd::run(command, &store).await?,
         Command::Refer(args) => cases_cmd::refer(args, &store).await?,
         Command::Cases { command } => cases_cmd::run(command, &store).await?,
         Command::Help { command } => help_cmd::run(command, &store).await?,
@@ -351,6 +360,13 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                         rounds.join(", "),
                         total - read
                     );
+                    if s.submissions > 0 {
+                        println!(
+                            "{} field submissions recorded; {} earlier versions kept in the \
+                             households' history",
+                            s.submissions, s.versions
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 ImportOutcome::Rejected(diags) => {

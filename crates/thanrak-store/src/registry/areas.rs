@@ -26,6 +26,11 @@ impl Registry<'_> {
         }
     }
 
+    /// Every area of a level (every village the registry knows, say), by code.
+    pub async fn areas_of_level(self, level: AreaLevel) -> Result<Vec<Area>, StoreError> {
+        self.areas_where("level = $1", level.as_str()).await
+    }
+
     /// The number of areas at each level.
     pub async fn area_counts(self) -> Result<Vec<(AreaLevel, i64)>, StoreError> {
         let rows: Vec<(String, i64)> = with_pool!(self.0, pool => {

@@ -11,6 +11,7 @@ use sqlx::{PgPool, QueryBuilder, SqlitePool};
 use thanrak_core::schema::{Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 use thanrak_core::{Area, AreaCode, FieldValue, Household, Member, RoundLabel};
 
+use super::history::{write_recorded, Recorded};
 use super::Registry;
 use crate::{Store, StoreError};
 
@@ -25,6 +26,10 @@ pub struct ImportSummary {
     pub members: u64,
     /// Villages seen for the first time.
     pub new_villages: u64,
+    /// Field submissions recorded (new, or edits of one loaded before).
+    pub submissions: u64,
+    /// Earlier versions of households kept in their history.
+    pub versions: u64,
 }
 
 /// What an import does to the stored members of the households it writes.
@@ -111,6 +116,7 @@ struct Plan<'a> {
     now: DateTime<Utc>,
     total: u64,
     update: MemberUpdate,
+    recorded: &'a Recorded,
 }
 
 /// Records the rounds and first-seen villages of a batch inside the open transaction `$tx`;
@@ -210,7 +216,35 @@ impl Registry<'_> {
         source: &str,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<ImportSummary, StoreError> {
-        let rounds: BTreeSet<RoundLabel> = households.iter().map(|h| h.round.clone()).collect();
+        self.import_recorded(
+            households,
+            members,
+            update,
+            source,
+            &Recorded::default(),
+            progress,
+        )
+        .await
+    }
+
+    /// Writes a validated batch as [`Registry::import_with`] does, and in the same transaction
+    /// the field submissions it loaded and the versions of households it replaced (`recorded`);
+    /// a version number already taken (a change made at the same time) is a
+    /// [`StoreError::Conflict`], and nothing is written.
+    pub async fn import_recorded(
+        self,
+        households: &[Household],
+        members: &[Member],
+        update: MemberUpdate,
+        source: &str,
+        recorded: &Recorded,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<ImportSummary, StoreError> {
+        let rounds: BTreeSet<RoundLabel> = households
+            .iter()
+            .map(|h| h.round.clone())
+            .chain(recorded.removed.iter().map(|(r, _)| r.clone()))
+            .collect();
         let villages: BTreeSet<AreaCode> = households.iter().map(|h| h.village_code).collect();
         let plan = Plan {
             households,
@@ -221,6 +255,7 @@ impl Registry<'_> {
             now: Utc::now(),
             total: (households.len() + members.len()) as u64,
             update,
+            recorded,
         };
         let new_villages = match self.0 {
             Store::Sqlite(pool) => import_sqlite(pool, &plan, progress).await?,
@@ -244,6 +279,8 @@ impl Registry<'_> {
             households: households.len() as u64,
             members: members.len() as u64,
             new_villages,
+            submissions: recorded.submissions.len() as u64,
+            versions: recorded.versions.len() as u64,
         })
     }
 }
@@ -255,6 +292,7 @@ async fn import_sqlite(
 ) -> Result<u64, StoreError> {
     let mut tx = pool.begin().await?;
     let new_villages = write_rounds_and_villages!(tx, plan);
+    write_recorded!(tx, plan.recorded, plan.now);
     let mut done = 0u64;
     let hh_insert = format!(
         "INSERT INTO households ({}) ",
@@ -327,6 +365,7 @@ async fn import_postgres(
     const COPY_ROWS: usize = 20_000;
     let mut tx = pool.begin().await?;
     let new_villages = write_rounds_and_villages!(tx, plan);
+    write_recorded!(tx, plan.recorded, plan.now);
     let hh_cols = column_list(HOUSEHOLD_COLUMNS);
     let m_cols = column_list(MEMBER_COLUMNS);
     sqlx::query(

@@ -5,16 +5,20 @@
 //! reader's [`Scope`](crate::Scope) lets it see, `areas.rs` the area table.
 
 mod areas;
+pub(crate) mod history;
 mod import;
 mod import_checks;
+pub(crate) mod persons;
 mod quality;
 mod read;
 mod scoped;
 
 use crate::Store;
 
+pub use history::{Recorded, SubmissionRow, VersionRow};
 pub use import::{ImportSummary, MemberUpdate};
 pub use import_checks::ImportConflict;
+pub use persons::{DuplicateReview, PersonRow};
 pub use quality::AreaQuality;
 pub use read::{RoundSummary, StoredKeys};
 pub use scoped::ListedHousehold;

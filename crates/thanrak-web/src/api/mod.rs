@@ -11,6 +11,7 @@ pub(crate) mod economy;
 mod exports;
 pub(crate) mod figures;
 pub(crate) mod followup;
+pub(crate) mod forms;
 pub(crate) mod help;
 mod households;
 mod imports;
@@ -104,6 +105,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(imports::router())
         .merge(jobs::router())
         .merge(exports::router())
+        .merge(forms::router())
         .merge(help::router())
         .merge(economy::router())
         .fallback(crate::error::not_found)

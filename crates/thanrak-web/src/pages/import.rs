@@ -87,6 +87,25 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/import/confirm", post(confirm))
+        .route("/import/form.xlsx", get(field_form))
+}
+
+/// `/import/form.xlsx?round=R`: the household survey of a round as an XLSForm for ODK Central
+/// and KoboToolbox, with the village lists of the areas the user imports into.
+async fn field_form(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Query(q): Query<crate::api::forms::FormQuery>,
+) -> Response {
+    let round = match crate::parse::round(&q.round) {
+        Ok(r) => r,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    match thanrak_app::field::form_for(state.store(), &page.user, &round).await {
+        Ok((_, bytes)) => crate::api::forms::form_response(round.as_str(), bytes),
+        Err(e) => error_page(&state, &lang, ApiError::from(e)),
+    }
 }
 
 /// Where uploads wait for confirmation: a folder of this process, readable by its user only
