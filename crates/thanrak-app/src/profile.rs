@@ -39,6 +39,10 @@ pub struct Profile {
     pub cases: Vec<Case>,
     /// The help it was given that the user reads (the logbook), newest first.
     pub help: Vec<HelpRecord>,
+    /// The history of its record in this round: its field submission and every change.
+    pub changes: crate::entry::History,
+    /// Whether the user may correct it on the web.
+    pub may_edit: bool,
 }
 
 /// The profile of household `household_id` of `round`, if `user` may see it: outside the
@@ -85,6 +89,21 @@ pub async fn household_profile(
         Err(AccessError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e),
     };
+    let raw = store
+        .registry()
+        .scoped_household(&scope, &round, &id)
+        .await?;
+    let raw_members = store
+        .registry()
+        .scoped_members(&scope, &round, std::slice::from_ref(&id))
+        .await?;
+    let changes =
+        crate::entry::history(store, &round, &raw, &raw_members, detail.household.masked).await?;
+    let may_edit = match crate::policy::household_editor(user) {
+        Ok(None) => true,
+        Ok(Some(areas)) => areas.iter().any(|a| raw.village_code.is_within(a)),
+        Err(_) => false,
+    };
     Ok(Profile {
         detail,
         score,
@@ -92,5 +111,7 @@ pub async fn household_profile(
         history,
         cases,
         help,
+        changes,
+        may_edit,
     })
 }

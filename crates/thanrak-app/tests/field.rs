@@ -303,3 +303,311 @@ async fn a_bad_row_is_reported_where_it_is_and_nothing_is_written() {
     assert_eq!(d[0].row as usize, first_row_of_third);
     assert!(s.registry().households(&round).await.unwrap().is_empty());
 }
+
+mod common;
+
+use thanrak_app::access::AccessError;
+use thanrak_app::duplicates::{list_duplicates, mark_not_duplicates, merge, DuplicateQuery};
+use thanrak_app::entry::{entry_of, save_household, Entry, Saved};
+use thanrak_core::HouseholdId;
+
+/// A store holding a demo round (Lampang) and the round as loaded.
+async fn loaded(dir: &Path, households: usize) -> (Store, RoundLabel, Vec<Household>, Vec<Member>) {
+    let s = store(dir).await;
+    let config = DemoConfig {
+        households,
+        seed: 13,
+        provinces: vec![AreaCode::parse("52").unwrap()],
+    };
+    let [round, _] = thanrak_demo::generate(&config, AreaRegistry::official()).unwrap();
+    s.registry()
+        .import(&round.households, &round.members, "test", &mut |_, _| {})
+        .await
+        .unwrap();
+    (s, round.label, round.households, round.members)
+}
+
+fn all() -> DuplicateQuery {
+    DuplicateQuery {
+        page: 1,
+        per_page: 100,
+        ..DuplicateQuery::default()
+    }
+}
+
+#[tokio::test]
+async fn duplicates_are_found_marked_and_merged_with_the_history_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, round, households, members) = loaded(dir.path(), 30).await;
+    let admin = common::user(&s, "admin1", "admin", &[]).await;
+    assert_eq!(list_duplicates(&s, &admin, &all()).await.unwrap().total, 0);
+    // A second household holding a person of household 0 (the same national id) and a person
+    // of household 1's subdistrict by name and birth date, spelt with a space.
+    let a = &households[0];
+    let by_id = members
+        .iter()
+        .find(|m| m.household_id == a.household_id && m.national_id.is_some())
+        .unwrap()
+        .clone();
+    let b = households
+        .iter()
+        .find(|h| h.village_code.parent() != a.village_code.parent())
+        .unwrap();
+    let mut by_name = members
+        .iter()
+        .find(|m| m.household_id == b.household_id && m.birth_date.is_some())
+        .unwrap()
+        .clone();
+    let mut dup = a.clone();
+    dup.household_id = HouseholdId::parse("DUP-1").unwrap();
+    let mut m1 = by_id.clone();
+    m1.household_id = dup.household_id.clone();
+    m1.member_no = 1;
+    let mut m2 = members
+        .iter()
+        .find(|m| m.household_id == a.household_id && m.member_no != by_id.member_no)
+        .unwrap()
+        .clone();
+    m2.household_id = dup.household_id.clone();
+    m2.member_no = 2;
+    m2.national_id = None;
+    m2.first_name = format!("{}x", m2.first_name);
+    let mut dup2 = b.clone();
+    dup2.household_id = HouseholdId::parse("DUP-2").unwrap();
+    by_name.household_id = dup2.household_id.clone();
+    by_name.national_id = None;
+    by_name.first_name = by_name.first_name.chars().flat_map(|c| [c, ' ']).collect();
+    by_name.member_no = 1;
+    // The national id clash is refused by the import's checks; the registry may still hold one
+    // (rounds loaded before, merged data): write it straight to the store.
+    s.registry()
+        .import(
+            &[dup.clone(), dup2.clone()],
+            &[m1, m2, by_name],
+            "test",
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    let list = list_duplicates(&s, &admin, &all()).await.unwrap();
+    let evidence: Vec<&str> = list.groups.iter().map(|g| g.evidence).collect();
+    assert!(evidence.contains(&"national_id"), "{evidence:?}");
+    assert!(evidence.contains(&"name_birth"), "{evidence:?}");
+    assert!(!list.masked);
+    // A surveyor of household 0's subdistrict sees the persons masked; an analyst none.
+    let sub = a.village_code.parent().unwrap().to_string();
+    let surveyor = common::user(&s, "surv1", "surveyor", &[&sub]).await;
+    let seen = list_duplicates(&s, &surveyor, &all()).await.unwrap();
+    assert!(seen.masked && !seen.may_review);
+    assert!(seen
+        .groups
+        .iter()
+        .all(|g| g.persons.iter().all(|p| p.name.ends_with("***"))));
+    let analyst = common::user(&s, "an1", "analyst", &[]).await;
+    assert!(matches!(
+        list_duplicates(&s, &analyst, &all()).await,
+        Err(AccessError::Forbidden(_))
+    ));
+    // Not duplicates: the name group leaves the open list, and is decided once only.
+    let name_group = list
+        .groups
+        .iter()
+        .find(|g| g.evidence == "name_birth")
+        .unwrap();
+    mark_not_duplicates(&s, &admin, &name_group.key, "twins of one name")
+        .await
+        .unwrap();
+    assert!(mark_not_duplicates(&s, &admin, &name_group.key, "")
+        .await
+        .is_err());
+    let open = list_duplicates(&s, &admin, &all()).await.unwrap();
+    assert!(open.groups.iter().all(|g| g.key != name_group.key));
+    // Merge the national id group: DUP-1 goes into household 0, which takes its other member.
+    let id_group = open
+        .groups
+        .iter()
+        .find(|g| g.evidence == "national_id")
+        .unwrap();
+    let before_members = members
+        .iter()
+        .filter(|m| m.household_id == a.household_id)
+        .count();
+    let done = merge(&s, &admin, &id_group.key).await.unwrap();
+    assert_eq!(done.household_id, a.household_id);
+    assert_eq!(done.members_removed, 1);
+    let stored = s.registry().households(&round).await.unwrap();
+    assert!(stored.iter().all(|h| h.household_id.as_str() != "DUP-1"));
+    let now = s.registry().members(&round).await.unwrap();
+    assert_eq!(
+        now.iter()
+            .filter(|m| m.household_id == a.household_id)
+            .count(),
+        before_members + 1
+    );
+    for id in [&a.household_id, &dup.household_id] {
+        let v = s.registry().versions(&round, id).await.unwrap();
+        assert_eq!(v.len(), 1, "{id}");
+        assert!(v[0].source.contains("merge"), "{}", v[0].source);
+    }
+    let after = list_duplicates(&s, &admin, &all()).await.unwrap();
+    assert!(after.groups.iter().all(|g| g.evidence != "national_id"));
+}
+
+fn cells_of(h: &Household, ms: &[Member]) -> Entry {
+    let r = Record::of(h, ms);
+    Entry {
+        household: r.household,
+        members: r.members,
+        version: None,
+    }
+}
+
+fn set(cells: &mut [(String, String)], column: &str, value: &str) {
+    cells.iter_mut().find(|(k, _)| k == column).unwrap().1 = value.to_string();
+}
+
+#[tokio::test]
+async fn households_are_entered_and_corrected_on_the_web_with_their_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, round, households, members) = loaded(dir.path(), 10).await;
+    let h = &households[0];
+    let ms: Vec<Member> = members
+        .iter()
+        .filter(|m| m.household_id == h.household_id)
+        .cloned()
+        .collect();
+    let sub = h.village_code.parent().unwrap().to_string();
+    let surveyor = common::user(&s, "surv1", "surveyor", &[&sub]).await;
+    let manager = common::user(&s, "mgr1", "area_manager", &["52"]).await;
+    // A new household in the surveyor's subdistrict.
+    let mut new = cells_of(h, &ms);
+    for m in &mut new.members {
+        set(m, "national_id", "");
+    }
+    let saved = save_household(&s, &surveyor, &round, "WEB-1", &new)
+        .await
+        .unwrap();
+    assert!(
+        matches!(saved, Saved::Saved { version: 1, .. }),
+        "{saved:?}"
+    );
+    // The same id again is refused; a bad value is reported with its Thai reason.
+    assert!(save_household(&s, &surveyor, &round, "WEB-1", &new)
+        .await
+        .is_err());
+    let mut bad = new.clone();
+    set(&mut bad.members[0], "sex", "X");
+    let Saved::Rejected(problems) = save_household(&s, &surveyor, &round, "WEB-2", &bad)
+        .await
+        .unwrap()
+    else {
+        panic!("a sex of X was saved");
+    };
+    assert_eq!(problems[0].file, "member 1");
+    assert_eq!(problems[0].column, "sex");
+    assert!(problems[0]
+        .reason
+        .thai()
+        .chars()
+        .any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)));
+    // Outside the surveyor's areas.
+    let other = households
+        .iter()
+        .find(|x| x.village_code.parent() != h.village_code.parent())
+        .unwrap();
+    let mut outside = new.clone();
+    set(
+        &mut outside.household,
+        "village_code",
+        &other.village_code.to_string(),
+    );
+    let Saved::Rejected(p) = save_household(&s, &surveyor, &round, "WEB-3", &outside)
+        .await
+        .unwrap()
+    else {
+        panic!("saved outside the surveyor's areas");
+    };
+    assert_eq!(p[0].column, "village_code");
+    // The area manager corrects household 0: savings and one member's occupation.
+    let (mut entry, masked) = entry_of(&s, &manager, &round, &h.household_id)
+        .await
+        .unwrap();
+    assert!(!masked);
+    assert_eq!(entry.version, Some(0));
+    set(&mut entry.household, "savings_thb", "4321");
+    set(&mut entry.members[0], "occupation", "daily_wage");
+    let id = h.household_id.as_str();
+    let saved = save_household(&s, &manager, &round, id, &entry)
+        .await
+        .unwrap();
+    assert!(
+        matches!(saved, Saved::Saved { version: 1, .. }),
+        "{saved:?}"
+    );
+    // The same form again is stale.
+    assert!(save_household(&s, &manager, &round, id, &entry)
+        .await
+        .is_err());
+    // The surveyor corrects with the names masked: left as shown, they are kept.
+    let (mut masked_entry, masked) = entry_of(&s, &surveyor, &round, &h.household_id)
+        .await
+        .unwrap();
+    assert!(masked);
+    assert!(
+        masked_entry.members[0][4].1.ends_with("***"),
+        "{:?}",
+        masked_entry.members[0][4]
+    );
+    set(&mut masked_entry.household, "electricity", "0");
+    let saved = save_household(&s, &surveyor, &round, id, &masked_entry)
+        .await
+        .unwrap();
+    assert!(
+        matches!(saved, Saved::Saved { version: 2, .. }),
+        "{saved:?}"
+    );
+    let stored = s.registry().members(&round).await.unwrap();
+    let first = stored
+        .iter()
+        .find(|m| m.household_id == h.household_id && m.member_no == 1)
+        .unwrap();
+    assert_eq!(first.first_name, ms[0].first_name);
+    assert_eq!(first.national_id, ms[0].national_id);
+    // The history: two changes, newest first, old → new.
+    let hh = s
+        .registry()
+        .households(&round)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.household_id == h.household_id)
+        .unwrap();
+    let now: Vec<Member> = stored
+        .iter()
+        .filter(|m| m.household_id == h.household_id)
+        .cloned()
+        .collect();
+    let history = thanrak_app::entry::history(&s, &round, &hh, &now, false)
+        .await
+        .unwrap();
+    assert_eq!(history.version, 2);
+    assert_eq!(history.changes.len(), 2);
+    let first_change = &history.changes[1];
+    assert_eq!(first_change.by, "mgr1");
+    let savings = first_change
+        .fields
+        .iter()
+        .find(|f| f.column == "savings_thb")
+        .unwrap();
+    assert_eq!(savings.new, "4321");
+    assert!(first_change
+        .fields
+        .iter()
+        .any(|f| f.record == "member 1" && f.column == "occupation" && f.new == "daily_wage"));
+    assert_eq!(
+        history.changes[0].fields.len(),
+        1,
+        "{:?}",
+        history.changes[0]
+    );
+}

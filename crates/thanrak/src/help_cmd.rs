@@ -48,7 +48,7 @@ pub(crate) enum HelpCommand {
 }
 
 /// The command line's error for a refusal: a user error (exit code 2), with its words.
-fn access_error(e: AccessError) -> AppError {
+pub(crate) fn access_error(e: AccessError) -> AppError {
     match e {
         AccessError::App(e) => e,
         AccessError::Forbidden(m) | AccessError::Throttled { message: m, .. } => {

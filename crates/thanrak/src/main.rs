@@ -157,6 +157,11 @@ enum Command {
         #[command(subcommand)]
         command: field_cmd::FormCommand,
     },
+    /// Likely duplicate persons and households: list them, mark them, merge them.
+    Duplicates {
+        #[command(subcommand)]
+        command: field_cmd::DuplicatesCommand,
+    },
     /// Area boundaries for the web application's map: import a GeoJSON file of one level.
     Boundaries {
         #[command(subcommand)]
@@ -307,6 +312,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let code = match command {
         Command::Agencies { command } => agencies_cmd::run(command, &store).await?,
         Command::Form { command } => field_cmd::run(command, &store).await?,
+        Command::Duplicates { command } => field_cmd::duplicates(command, &store).await?,
         Command::Refer(args) => cases_cmd::refer(args, &store).await?,
         Command::Cases { command } => cases_cmd::run(command, &store).await?,
         Command::Help { command } => help_cmd::run(command, &store).await?,
