@@ -162,6 +162,11 @@ pub async fn list_duplicates(
     q: &DuplicateQuery,
 ) -> Result<DuplicateList, AccessError> {
     let scope = forbidden_unless_reader(user)?;
+    if let (Some(a), Scope::Areas(areas)) = (q.area, &scope) {
+        if !areas.iter().any(|x| a.is_within(x) || x.is_within(&a)) {
+            return Err(AppError::NotFound(format!("area {a} is not among your areas")).into());
+        }
+    }
     let masked = !policy::sees_personal_data(user.role);
     let (rows, groups) = groups_in(store, &scope).await?;
     let reviews = store.registry().duplicate_reviews().await?;

@@ -593,3 +593,20 @@ pub async fn entry_of(
         masked,
     ))
 }
+
+/// The history of household `id` of `round` for `user`: the same reading as its profile (a
+/// household it may not read is not found), masked likewise.
+pub async fn history_for(
+    store: &Store,
+    user: &User,
+    round: &RoundLabel,
+    id: &HouseholdId,
+) -> Result<History, AccessError> {
+    let (scope, masked) = crate::access::household_reading(store, user, id).await?;
+    let household = store.registry().scoped_household(&scope, round, id).await?;
+    let members = store
+        .registry()
+        .scoped_members(&scope, round, std::slice::from_ref(id))
+        .await?;
+    Ok(history(store, round, &household, &members, masked).await?)
+}

@@ -820,6 +820,27 @@ pub async fn queue_score(
     Ok(jobs.queue(&params, user).await?)
 }
 
+/// Queues the scoring of `rounds` with every shipped methodology after a change `user` made to
+/// their households on the web (a correction, a merge): the change dropped their runs, as an
+/// import does. Returns the jobs queued.
+pub async fn queue_rescoring(
+    jobs: &Jobs,
+    user: &User,
+    rounds: &[RoundLabel],
+) -> Result<Vec<Job>, AppError> {
+    let mut out = Vec::new();
+    for round in rounds {
+        for (id, _) in SHIPPED_FILES {
+            let params = JobParams::Score(ScoreParams {
+                round: round.clone(),
+                methodology_id: id.to_string(),
+            });
+            out.push(jobs.queue(&params, user).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// A running job's progress as last reported: the stage, units done and units in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Live {

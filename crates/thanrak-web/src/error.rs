@@ -258,6 +258,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     }
 }
 
+/// A JSON body, or a 400 `invalid_request` saying what is wrong with it (rather than axum's 415
+/// or 422), for handlers that answer the caller's role before they read what it sent.
+pub(crate) fn json_body<T>(
+    b: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    b.map(|axum::Json(t)| t)
+        .map_err(|e| ApiError::invalid(e.body_text()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,6 +274,46 @@ const API: &[Row] = &[
         "/rounds/{round}/export?area={area}",
         ["200u|200u", "403|403", "200u|200", "403|403", "403|403"],
     ),
+    // Households entered and corrected (issue 13): without a body, every role is told what is
+    // missing; the history reads as the household does.
+    row(
+        "POST",
+        "/rounds/{round}/households",
+        "/rounds/{round}/households",
+        ["400|400", "403|403", "400|400", "400|400", "403|403"],
+    ),
+    row(
+        "PUT",
+        "/rounds/{round}/households/{id}",
+        "/rounds/{round}/households/{id}",
+        ["400|400", "403|403", "400|400", "400|400", "403|403"],
+    ),
+    row(
+        "GET",
+        "/rounds/{round}/households/{id}/history",
+        "/rounds/{round}/households/{id}/history",
+        ["200|200", "403|403", "200|404", "200|404", "200|404"],
+    ),
+    // Likely duplicates: the roles that list households, inside their areas; decided by admins
+    // and area managers (no such group here).
+    row(
+        "GET",
+        "/duplicates",
+        "/duplicates?area={area}",
+        ["200|200", "403|403", "200|404", "200|404", "403|403"],
+    ),
+    row(
+        "POST",
+        "/duplicates/{key}/not-duplicates",
+        "/duplicates/0123456789abcdef/not-duplicates",
+        ["400|400", "403|403", "400|400", "403|403", "403|403"],
+    ),
+    row(
+        "POST",
+        "/duplicates/{key}/merge",
+        "/duplicates/0123456789abcdef/merge",
+        ["404|404", "403|403", "404|404", "403|403", "403|403"],
+    ),
     // The field form holds no household: the roles that import download it.
     row(
         "GET",
@@ -400,6 +440,43 @@ const PAGES: &[Row] = &[
         "/guide/template.xlsx",
         "/guide/template.xlsx",
         ["200|200"; 5],
+    ),
+    row(
+        "GET",
+        "/households/new",
+        "/households/new?round={round}",
+        ["200u|200u", "403|403", "200u|200u", "200u|200u", "403|403"],
+    ),
+    row("POST", "/households/new", "/households/new", ["403|403"; 5]),
+    row(
+        "GET",
+        "/households/{round}/{id}/edit",
+        "/households/{round}/{id}/edit",
+        ["200u|200u", "403|403", "200u|404", "200m|404", "403|403"],
+    ),
+    row(
+        "POST",
+        "/households/{round}/{id}/edit",
+        "/households/{round}/{id}/edit",
+        ["403|403"; 5],
+    ),
+    row(
+        "GET",
+        "/duplicates",
+        "/duplicates?area={area}",
+        ["200|200", "403|403", "200|404", "200|404", "403|403"],
+    ),
+    row(
+        "POST",
+        "/duplicates/{key}/not-duplicates",
+        "/duplicates/0123456789abcdef/not-duplicates",
+        ["403|403"; 5],
+    ),
+    row(
+        "POST",
+        "/duplicates/{key}/merge",
+        "/duplicates/0123456789abcdef/merge",
+        ["403|403"; 5],
     ),
     row(
         "GET",

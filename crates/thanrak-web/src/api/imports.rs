@@ -93,7 +93,13 @@ pub struct DiagnosticDto {
 }
 
 impl DiagnosticDto {
-    fn new(file: String, row: u64, column: String, value: String, reason: &Reason) -> Self {
+    pub(crate) fn new(
+        file: String,
+        row: u64,
+        column: String,
+        value: String,
+        reason: &Reason,
+    ) -> Self {
         DiagnosticDto {
             file,
             row,

@@ -18,6 +18,7 @@ mod imports;
 mod jobs;
 mod me;
 pub(crate) mod plan;
+mod records;
 mod rounds;
 pub(crate) mod targets;
 mod tokens;
@@ -106,6 +107,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(jobs::router())
         .merge(exports::router())
         .merge(forms::router())
+        .merge(records::router())
         .merge(help::router())
         .merge(economy::router())
         .fallback(crate::error::not_found)

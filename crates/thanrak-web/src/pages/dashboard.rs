@@ -100,6 +100,7 @@ pub(super) fn account(page: &PageUser, l: Lang) -> Value {
         reads_cases => thanrak_app::policy::case_view(user).is_ok(),
         reads_help => thanrak_app::policy::help_view(user).is_ok(),
         reads_matches => thanrak_app::policy::match_scope(user).is_ok(),
+        reads_duplicates => thanrak_app::policy::duplicate_reader(user).is_ok(),
         // A target list of households: roles that read households as a list (not analysts,
         // who see aggregates only, nor agency officers, who read referred households one by one).
         reads_targets => matches!(

@@ -15,6 +15,7 @@ mod login;
 mod map;
 mod plan;
 mod profile;
+mod records;
 mod targets;
 pub(crate) mod texts;
 mod tokens;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(map::router())
         .merge(targets::router())
         .merge(profile::router())
+        .merge(records::router())
         .merge(import::router())
         .merge(jobs::router())
         .merge(audit::router())
@@ -88,6 +90,18 @@ pub fn templates() -> Environment<'static> {
         ),
         ("targets.html", include_str!("../../templates/targets.html")),
         ("profile.html", include_str!("../../templates/profile.html")),
+        (
+            "household_form.html",
+            include_str!("../../templates/household_form.html"),
+        ),
+        (
+            "household_field.html",
+            include_str!("../../templates/household_field.html"),
+        ),
+        (
+            "duplicates.html",
+            include_str!("../../templates/duplicates.html"),
+        ),
         ("import.html", include_str!("../../templates/import.html")),
         (
             "import_report.html",

@@ -47,6 +47,13 @@ fn pentagon(values: &[f64; 5], cx: f64, cy: f64, r: f64) -> String {
         .join(" ")
 }
 
+/// What the profile's address may say besides the household: that it was just saved or merged.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProfileQuery {
+    saved: Option<String>,
+    merged: Option<String>,
+}
+
 async fn profile_page(
     State(state): State<AppState>,
     lang: LangChoice,
@@ -54,6 +61,7 @@ async fn profile_page(
     method: Method,
     uri: OriginalUri,
     Path((round, id)): Path<(String, String)>,
+    crate::error::Query(q): crate::error::Query<ProfileQuery>,
 ) -> Response {
     let l = lang.lang;
     let lm = match methodology_for(&state, Some(&round), None).await {
@@ -268,9 +276,72 @@ async fn profile_page(
             }).collect::<Vec<_>>(),
         }
     });
+    let label_of = |column: &str| {
+        thanrak_core::schema::HOUSEHOLD_COLUMNS
+            .iter()
+            .chain(thanrak_core::schema::MEMBER_COLUMNS)
+            .find(|c| c.name == column)
+            .map_or_else(
+                || column.to_string(),
+                |c| {
+                    if th {
+                        c.thai.to_string()
+                    } else {
+                        thanrak_core::field::form::label_en(column).to_string()
+                    }
+                },
+            )
+    };
+    let record_of = |r: &str| match r.strip_prefix("member ") {
+        Some(n) => format!(
+            "{} {n}",
+            if th {
+                "สมาชิกคนที่"
+            } else {
+                "Member"
+            }
+        ),
+        None => (if th {
+            "ครัวเรือน"
+        } else {
+            "Household"
+        })
+        .to_string(),
+    };
+    let changes: Vec<Value> = p
+        .changes
+        .changes
+        .iter()
+        .map(|c| {
+            context! {
+                version => c.version,
+                at => crate::i18n::format_time(l, c.at),
+                by => &c.by,
+                source => &c.source,
+                fields => c.fields.iter().map(|f| context! {
+                    record => record_of(&f.record),
+                    label => label_of(&f.column),
+                    old => &f.old,
+                    new => &f.new,
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let submission = p.changes.submission.as_ref().map(|(tool, key, _, received)| {
+        context! {
+            tool => match tool.as_str() { "odk_central" => "ODK Central", "kobo" => "KoboToolbox", t => t },
+            key,
+            received => received.get(..10).unwrap_or(""),
+        }
+    });
     let ctx = context! {
         account => account(&page, l),
         csrf => &page.csrf_token,
+        changes,
+        submission,
+        may_edit => p.may_edit,
+        saved => q.saved.is_some(),
+        merged => q.merged.is_some(),
         cases,
         refer,
         help,
