@@ -32,7 +32,7 @@ fn main() {
             AreaCode::parse("45").unwrap(),
         ],
     };
-    let [round, _] = thanrak_demo::generate(&config, AreaRegistry::official()).unwrap();
+    let [round, round2] = thanrak_demo::generate(&config, AreaRegistry::official()).unwrap();
     let mut by_household: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
     for m in &round.members {
         by_household
@@ -112,7 +112,56 @@ fn main() {
             "ODK Central CSV zip:           {field:6.2} s  ({hh} households)  ratio {:.2}",
             field / base
         );
-        let (again, hh, _) = run(store, vec![zip]).await;
+        let (again, hh, store) = run(store, vec![zip]).await;
         println!("the same export again:         {again:6.2} s  ({hh} households written)");
+
+        // Duplicate detection over both rounds (the second round loaded too), with one person in
+        // every hundredth household copied into another household of its subdistrict.
+        let mut extra_h = Vec::new();
+        let mut extra_m = Vec::new();
+        for (i, h) in round2.households.iter().enumerate().step_by(100) {
+            let mut copy = h.clone();
+            copy.household_id =
+                thanrak_core::HouseholdId::parse(&format!("COPY-{i}")).unwrap();
+            if let Some(m) = round2.members.iter().find(|m| m.household_id == h.household_id) {
+                let mut m = m.clone();
+                m.household_id = copy.household_id.clone();
+                m.member_no = 1;
+                extra_m.push(m);
+                extra_h.push(copy);
+            }
+        }
+        let mut households = round2.households.clone();
+        households.extend(extra_h);
+        let mut members = round2.members.clone();
+        members.extend(extra_m);
+        store
+            .registry()
+            .import(&households, &members, "bench", &mut |_, _| {})
+            .await
+            .unwrap();
+        let user = thanrak_app::policy::command_line_user();
+        let t = Instant::now();
+        let list = thanrak_app::duplicates::list_duplicates(
+            &store,
+            &user,
+            &thanrak_app::duplicates::DuplicateQuery {
+                page: 1,
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let ours = t.elapsed().as_secs_f64();
+        println!(
+            "duplicates over {} members: {ours:6.2} s  ({} groups)",
+            list.persons, list.total
+        );
+        // Reading the members from the store, which the detection starts with.
+        let t = Instant::now();
+        let n = store.registry().persons(&thanrak_store::Scope::All).await.unwrap().len();
+        let read = t.elapsed().as_secs_f64();
+        println!("  of which reading the {n} members:   {read:6.2} s");
     });
 }

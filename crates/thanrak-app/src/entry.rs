@@ -610,3 +610,30 @@ pub async fn history_for(
         .await?;
     Ok(history(store, round, &household, &members, masked).await?)
 }
+
+/// The version household `id` of `round` is at, when it is stored and `user` may correct it
+/// (`None`: a new household for this user).
+pub async fn current_version(
+    store: &Store,
+    user: &User,
+    round: &RoundLabel,
+    id: &HouseholdId,
+) -> Result<Option<i64>, AccessError> {
+    let scope = match policy::household_editor(user)? {
+        None => Scope::All,
+        Some(a) => Scope::Areas(a),
+    };
+    match store.registry().scoped_household(&scope, round, id).await {
+        Ok(_) => Ok(Some(
+            store
+                .registry()
+                .latest_versions(round, std::slice::from_ref(id))
+                .await?
+                .get(id)
+                .copied()
+                .unwrap_or(0),
+        )),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(AppError::from(e).into()),
+    }
+}

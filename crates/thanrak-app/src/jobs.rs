@@ -191,6 +191,9 @@ pub struct CheckResult {
     pub removals: Vec<Removal>,
     /// Every problem, by file and row, when rejected.
     pub problems: Vec<Problem>,
+    /// The households whose rows have problems, as read, for correction on a page.
+    #[serde(default)]
+    pub fixable: Vec<crate::upload::Fixable>,
 }
 
 /// A job's kind with its parameters.
@@ -590,9 +593,30 @@ pub async fn run_check(
     };
     Ok(
         match check_upload(store, &user, &p.files, mode, progress).await? {
-            UploadCheck::Rejected(d) => CheckResult {
+            UploadCheck::Rejected(d, fixable) => CheckResult {
                 status: "rejected".into(),
                 problems: problems(d, p.staging.as_deref()),
+                fixable: fixable
+                    .into_iter()
+                    .map(|mut f| {
+                        let strip = |file: &mut String| {
+                            if let Some(dir) = p.staging.as_deref() {
+                                let prefix =
+                                    format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+                                if let Some(rest) = file.strip_prefix(&prefix) {
+                                    *file = rest.to_string();
+                                }
+                            }
+                        };
+                        if let Some((file, _)) = &mut f.household_origin {
+                            strip(file);
+                        }
+                        for (file, _) in &mut f.member_origins {
+                            strip(file);
+                        }
+                        f
+                    })
+                    .collect(),
                 ..CheckResult::default()
             },
             UploadCheck::Ready {
@@ -608,6 +632,7 @@ pub async fn run_check(
                 removes_members: r.members(),
                 removals: removals(&r),
                 problems: Vec::new(),
+                fixable: Vec::new(),
             },
         },
     )

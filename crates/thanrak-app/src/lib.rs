@@ -168,6 +168,8 @@ pub struct CheckedBatch {
     pub removals: Removals,
     /// The field submissions of the batch: which are new, edited or unchanged.
     pub field: field::FieldBatch,
+    /// The rows that did not parse, with their cells (for correction on a page).
+    pub rejected_rows: Vec<thanrak_io::RejectedRow>,
 }
 
 impl CheckedBatch {
@@ -235,6 +237,7 @@ pub async fn check_files(
         tables,
         submissions,
         rejected_submissions,
+        rejected_rows,
     } = batch;
     let field_batch = field::sort_submissions(
         store,
@@ -277,6 +280,7 @@ pub async fn check_files(
         stored,
         removals: Removals::default(),
         field: field_batch,
+        rejected_rows,
     };
     let has_members_table = tables.contains(&Table::Members);
     let has_households_table = tables.contains(&Table::Households);

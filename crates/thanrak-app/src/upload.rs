@@ -31,8 +31,9 @@ pub const MAX_HIDDEN_CLASHES_PER_DAY: u64 = 50;
 /// What a check found.
 #[derive(Debug, Clone)]
 pub enum UploadCheck {
-    /// Nothing can be loaded: every problem, by file and row.
-    Rejected(Vec<Diagnostic>),
+    /// Nothing can be loaded: every problem, by file and row, and the households whose rows
+    /// have problems, as they were read, for correction on a page.
+    Rejected(Vec<Diagnostic>, Vec<Fixable>),
     /// Every row is valid and may be loaded.
     Ready {
         /// Households in the files.
@@ -64,6 +65,119 @@ pub enum UploadLoad {
 }
 
 pub use crate::policy::import_areas;
+
+/// The most households of a refused upload offered for correction on a page.
+pub const MAX_FIXABLE: usize = 200;
+
+/// A household of a refused upload as its rows were read, to be corrected on a page: its cells
+/// (parsed or not) and its members', with where each row is, so that the page shows each
+/// problem on its field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fixable {
+    /// The round, as the row gives it.
+    pub round: String,
+    /// The household, as the row gives it.
+    pub household_id: String,
+    /// The household row's cells by column (empty when the file has no row for it).
+    pub household: Vec<(String, String)>,
+    /// Where the household row is: file and row.
+    pub household_origin: Option<(String, u64)>,
+    /// Each member row's cells by column, in file order.
+    pub members: Vec<Vec<(String, String)>>,
+    /// Where each member row is.
+    pub member_origins: Vec<(String, u64)>,
+}
+
+/// The households of a checked batch that have a problem on one of their rows (a row that did
+/// not parse, or a parsed row that a check refused), at most [`MAX_FIXABLE`].
+pub fn fixable(batch: &CheckedBatch) -> Vec<Fixable> {
+    use std::collections::BTreeMap;
+    use thanrak_core::schema::Table;
+    let key_of = |cells: &[(String, String)]| {
+        let get = |k: &str| {
+            cells
+                .iter()
+                .find(|(c, _)| c == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        (get("round"), get("household_id"))
+    };
+    let bad: std::collections::HashSet<(&str, u64)> = batch
+        .diagnostics
+        .iter()
+        .filter(|d| d.row > 0)
+        .map(|d| (d.file.as_str(), d.row))
+        .collect();
+    // Every row by household: parsed or not.
+    let mut all: BTreeMap<(String, String), Fixable> = BTreeMap::new();
+    let mut touched: std::collections::BTreeSet<(String, String)> = Default::default();
+    let mut add = |table: Table, cells: Vec<(String, String)>, file: &str, row: u64| {
+        let key = key_of(&cells);
+        if key.1.is_empty() {
+            return;
+        }
+        if bad.contains(&(file, row)) {
+            touched.insert(key.clone());
+        }
+        let f = all.entry(key.clone()).or_insert_with(|| Fixable {
+            round: key.0.clone(),
+            household_id: key.1.clone(),
+            ..Fixable::default()
+        });
+        match table {
+            Table::Households => {
+                f.household = cells;
+                f.household_origin = Some((file.to_string(), row));
+            }
+            Table::Members => {
+                f.members.push(cells);
+                f.member_origins.push((file.to_string(), row));
+            }
+        }
+    };
+    for r in &batch.rejected_rows {
+        add(r.table, r.cells.clone(), &r.origin.file, r.origin.row);
+    }
+    for (h, o) in batch.households.iter().zip(&batch.household_origins) {
+        {
+            let cells = crate::field::Record::of(h, &[]).household;
+            add(Table::Households, cells, &o.file, o.row);
+        }
+    }
+    for (m, o) in batch.members.iter().zip(&batch.member_origins) {
+        let cells = thanrak_core::schema::MEMBER_COLUMNS
+            .iter()
+            .zip(m.to_values())
+            .map(|(c, v)| (c.name.to_string(), v.to_text()))
+            .collect();
+        add(Table::Members, cells, &o.file, o.row);
+    }
+    all.into_iter()
+        .filter(|(k, _)| touched.contains(k))
+        .map(|(_, mut f)| {
+            // Members in their number's order, as the form numbers them.
+            let mut rows: Vec<_> = f
+                .members
+                .drain(..)
+                .zip(f.member_origins.drain(..))
+                .collect();
+            rows.sort_by_key(|(cells, _)| {
+                cells
+                    .iter()
+                    .find(|(c, _)| c == "member_no")
+                    .and_then(|(_, v)| v.trim().parse::<u32>().ok())
+                    .unwrap_or(u32::MAX)
+            });
+            for (cells, origin) in rows {
+                f.members.push(cells);
+                f.member_origins.push(origin);
+            }
+            f
+        })
+        .take(MAX_FIXABLE)
+        .collect()
+}
 
 /// The reason for a village outside the importer's areas. (A clash with a record the user may
 /// not see is given as [`Reason::HiddenNationalId`] or [`Reason::HiddenHousehold`]: that a clash
@@ -264,10 +378,11 @@ pub async fn check_upload(
     let batch = check(store, user, paths, mode, progress).await?;
     let line = import_audit_line("import check", &file_names(paths), &batch);
     let (outcome, result) = if !batch.diagnostics.is_empty() {
+        let fix = fixable(&batch);
         let d = batch.sorted_diagnostics();
         (
             format!("rejected ({} problems)", d.len()),
-            UploadCheck::Rejected(d),
+            UploadCheck::Rejected(d, fix),
         )
     } else {
         (

@@ -611,3 +611,85 @@ async fn households_are_entered_and_corrected_on_the_web_with_their_history() {
         history.changes[0]
     );
 }
+
+#[tokio::test]
+async fn a_refused_row_is_offered_for_correction_and_saved_from_the_page() {
+    use thanrak_app::upload::{check_upload, UploadCheck};
+    let dir = tempfile::tempdir().unwrap();
+    let (s, round, households, members) = loaded(dir.path(), 5).await;
+    let admin = common::user(&s, "admin1", "admin", &[]).await;
+    // A new household whose second member's sex is "X", as the import format's two CSV files.
+    let mut h = households[0].clone();
+    h.household_id = HouseholdId::parse("NEW-9").unwrap();
+    let mut ms: Vec<Member> = members
+        .iter()
+        .filter(|m| m.household_id == households[0].household_id)
+        .cloned()
+        .collect();
+    for m in &mut ms {
+        m.household_id = h.household_id.clone();
+        m.national_id = None;
+    }
+    let files = dir.path().join("upload");
+    let paths = thanrak_io::write_csv_tables(&files, &[h], &ms).unwrap();
+    let members_csv = std::fs::read_to_string(&paths[1]).unwrap();
+    let bad = members_csv
+        .replacen(",M,", ",X,", 1)
+        .replacen(",F,", ",X,", 1);
+    std::fs::write(&paths[1], bad).unwrap();
+    let UploadCheck::Rejected(problems, fixable) = check_upload(
+        &s,
+        &admin,
+        &paths,
+        thanrak_app::ImportMode::Whole,
+        &mut |_, _, _| {},
+    )
+    .await
+    .unwrap() else {
+        panic!("a sex of X passed the check");
+    };
+    assert!(problems.iter().all(|p| p.column == "sex"), "{problems:?}");
+    assert_eq!(fixable.len(), 1);
+    let f = &fixable[0];
+    assert_eq!(f.household_id, "NEW-9");
+    assert_eq!(f.members.len(), ms.len());
+    assert!(f.household_origin.is_some());
+    // Corrected on the page: the sex set right, the rest as read.
+    let keys = ["household_id", "round", "member_no"];
+    let strip = |c: &Vec<(String, String)>| -> Vec<(String, String)> {
+        c.iter()
+            .filter(|(k, _)| !keys.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    };
+    let mut entry = Entry {
+        household: strip(&f.household),
+        members: f.members.iter().map(strip).collect(),
+        version: None,
+    };
+    for m in &mut entry.members {
+        if cell_of(m, "sex") == "X" {
+            set(m, "sex", "F");
+        }
+    }
+    let saved = save_household(&s, &admin, &round, "NEW-9", &entry)
+        .await
+        .unwrap();
+    assert!(matches!(saved, Saved::Saved { .. }), "{saved:?}");
+    let stored = s.registry().members(&round).await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|m| m.household_id.as_str() == "NEW-9")
+            .count(),
+        ms.len()
+    );
+}
+
+fn cell_of<'a>(cells: &'a [(String, String)], column: &str) -> &'a str {
+    cells
+        .iter()
+        .find(|(k, _)| k == column)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}

@@ -76,6 +76,23 @@ pub struct Batch {
     pub submissions: Vec<crate::field_read::Submission>,
     /// Field submissions left out because the project rejected them in the tool.
     pub rejected_submissions: u64,
+    /// The rows of the survey tables that did not parse, as their cells by column (at most
+    /// [`MAX_REJECTED_ROWS`]), so that a person can correct them on a page.
+    pub rejected_rows: Vec<RejectedRow>,
+}
+
+/// The most rejected rows a batch keeps the cells of.
+pub const MAX_REJECTED_ROWS: usize = 5_000;
+
+/// A row of a survey table that did not parse: where it is, its table and its cells by column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// Where it is.
+    pub origin: Origin,
+    /// Its table.
+    pub table: Table,
+    /// Its cells by canonical column, as read.
+    pub cells: Vec<(String, String)>,
 }
 
 impl Batch {

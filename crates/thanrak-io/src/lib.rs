@@ -33,7 +33,9 @@ use std::path::{Path, PathBuf};
 use thanrak_core::{AreaRegistry, Reason};
 
 pub use csv_read::MAX_ROW_BYTES;
-pub use diag::{Batch, Diagnostic, Origin, MAX_DIAGNOSTICS_PER_FILE};
+pub use diag::{
+    Batch, Diagnostic, Origin, RejectedRow, MAX_DIAGNOSTICS_PER_FILE, MAX_REJECTED_ROWS,
+};
 pub use field_read::{Submission, Tool};
 pub use limits::{
     MAX_CELL_CHARS, MAX_COLUMNS, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_ROWS,

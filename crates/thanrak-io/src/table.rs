@@ -327,6 +327,19 @@ impl TableReader {
             Ok(_) => Vec::new(),
             Err(errors) => errors,
         };
+        if sink.batch.rejected_rows.len() < crate::diag::MAX_REJECTED_ROWS {
+            let cells = columns
+                .iter()
+                .zip(&texts)
+                .map(|(c, t)| (c.name.to_string(), t.to_string()))
+                .collect();
+            let origin = sink.origin(row);
+            sink.batch.rejected_rows.push(crate::diag::RejectedRow {
+                origin,
+                table: self.table,
+                cells,
+            });
+        }
         for e in cell_errors.iter().chain(&record_errors) {
             if self.silenced.contains(&e.column) || bad_columns.contains(&e.column) {
                 continue;

@@ -450,6 +450,12 @@ const PAGES: &[Row] = &[
     row("POST", "/households/new", "/households/new", ["403|403"; 5]),
     row(
         "GET",
+        "/households/fix",
+        "/households/fix?check={job}&n=0",
+        ["404|404", "403|403", "404|404", "404|404", "403|403"],
+    ),
+    row(
+        "GET",
         "/households/{round}/{id}/edit",
         "/households/{round}/{id}/edit",
         ["200u|200u", "403|403", "200u|404", "200m|404", "403|403"],

@@ -276,7 +276,7 @@ async fn post_import(
     if q.dry_run.unwrap_or(false) {
         let checked = check_upload(store, &caller.user, &paths, mode, &mut |_, _, _| {}).await?;
         return Ok(match checked {
-            UploadCheck::Rejected(d) => (
+            UploadCheck::Rejected(d, _) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(rejected(d, &staging)),
             )

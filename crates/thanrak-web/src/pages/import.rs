@@ -315,12 +315,25 @@ async fn import_page(
                         }
                     })
                     .collect();
+                let fixable: Vec<Value> = r
+                    .fixable
+                    .iter()
+                    .enumerate()
+                    .map(|(n, f)| {
+                        context! {
+                            href => format!("/households/fix?check={id}&n={n}"),
+                            round => &f.round,
+                            household_id => &f.household_id,
+                            members => f.members.len(),
+                        }
+                    })
+                    .collect();
                 show(
                     &state,
                     &lang,
                     &page,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    context! { files, report },
+                    context! { files, report, fixable },
                 )
             }
             None => not_found(),

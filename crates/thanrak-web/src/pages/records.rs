@@ -31,6 +31,7 @@ use super::render;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/households/new", get(new_form).post(save_new))
+        .route("/households/fix", get(fix_form))
         .route(
             "/households/{round}/{id}/edit",
             get(edit_form).post(save_edit),
@@ -592,4 +593,102 @@ async fn merge_group(
         }
         Err(e) => error_page(&state, &lang, e.into()),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FixQuery {
+    check: Option<String>,
+    n: Option<usize>,
+}
+
+/// `/households/fix?check=ID&n=N`: household N of a refused upload (the user's own check job),
+/// as its rows were read, on the entry form with each problem on its field; saved, it is
+/// entered (or corrected, when stored and the user's) like any household.
+async fn fix_form(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Query(q): Query<FixQuery>,
+) -> Response {
+    use thanrak_app::jobs::{self, CheckResult, JobKind};
+    if let Err(e) = thanrak_app::policy::household_editor(&page.user) {
+        return error_page(&state, &lang, e.into());
+    }
+    let not_found = || {
+        error_page(
+            &state,
+            &lang,
+            ApiError::not_found("no such household to correct"),
+        )
+    };
+    let (Some(Ok(id)), Some(n)) = (q.check.as_deref().map(str::parse::<i64>), q.n) else {
+        return not_found();
+    };
+    let job = match jobs::get_job(state.jobs(), &page.user, id).await {
+        Ok(j) if j.new.kind == JobKind::Check.as_str() => j,
+        Ok(_) => return not_found(),
+        Err(e) => return error_page(&state, &lang, ApiError::from(e)),
+    };
+    let Some(r) = jobs::result_of::<CheckResult>(&job) else {
+        return not_found();
+    };
+    let Some(f) = r.fixable.get(n) else {
+        return not_found();
+    };
+    let (Ok(round), Ok(hid)) = (
+        RoundLabel::parse(&f.round),
+        thanrak_core::HouseholdId::parse(&f.household_id),
+    ) else {
+        return not_found();
+    };
+    let version =
+        match thanrak_app::entry::current_version(state.store(), &page.user, &round, &hid).await {
+            Ok(v) => v,
+            Err(e) => return error_page(&state, &lang, e.into()),
+        };
+    let strip = |cells: &[(String, String)]| -> Vec<(String, String)> {
+        cells
+            .iter()
+            .filter(|(k, _)| !KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    };
+    let entry = Entry {
+        household: strip(&f.household),
+        members: f.members.iter().map(|m| strip(m)).collect(),
+        version,
+    };
+    let problems: Vec<Diagnostic> = r
+        .problems
+        .iter()
+        .filter_map(|p| {
+            let at = (p.file.clone(), p.row);
+            let file = if f.household_origin.as_ref() == Some(&at) {
+                "household".to_string()
+            } else if let Some(k) = f.member_origins.iter().position(|o| *o == at) {
+                format!("member {}", k + 1)
+            } else {
+                return None;
+            };
+            Some(Diagnostic {
+                file,
+                row: 0,
+                column: p.column.clone(),
+                value: p.value.clone(),
+                reason: p.reason.clone(),
+            })
+        })
+        .collect();
+    show_form(
+        &state,
+        &lang,
+        &page,
+        StatusCode::OK,
+        round.as_str(),
+        hid.as_str(),
+        &entry,
+        false,
+        &problems,
+        None,
+    )
 }
