@@ -829,6 +829,94 @@ await step('a target list downloads as CSV and XLSX, named after its filters', a
   assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK');
 });
 
+await step('the import page offers the field survey as an XLSForm', async () => {
+  const { context, page } = await loggedIn('surveyor');
+  await page.goto(`${base}/import`);
+  await page.waitForSelector('#field-form');
+  const res = await page.request.get(`${base}/import/form.xlsx?round=2569`);
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()['content-disposition'], /thanrak-household-2569\.xlsx/);
+  assert.equal((await res.body()).subarray(0, 2).toString(), 'PK');
+  await page.screenshot({ path: join(shots, '50-import-field-form.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('likely duplicates are listed with their evidence; the surveyor sees them masked', async () => {
+  const { context, page } = await loggedIn('surveyor');
+  await page.goto(`${base}/duplicates`);
+  await page.waitForSelector('#dup-summary');
+  const groups = await page.locator('.group[id^=group-]').count();
+  assert.ok(groups >= 1, 'no group of likely duplicates in the demo');
+  const names = await page.locator('.group td:nth-child(4)').allTextContents();
+  assert.ok(names.every((n) => n.includes('***')), `unmasked names for a surveyor: ${names}`);
+  assert.equal(await page.locator('button.merge').count(), 0, 'a surveyor may not merge');
+  noProblems(page);
+  await context.close();
+});
+
+let fieldHousehold;
+await step('the area manager marks a group as not duplicates', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/duplicates`);
+  await page.waitForSelector('.group button.not-duplicates');
+  // A household of the latest demo round in the surveyor's subdistrict, which the demo loaded
+  // from ODK Central submissions and edited once in the field.
+  fieldHousehold = '/households/2569-1/HH520000002';
+  await page.screenshot({ path: join(shots, '51-duplicates.png'), fullPage: true });
+  const before = await page.locator('button.not-duplicates').count();
+  await page.locator('.group input[name=note]').first().fill('คนละคน ตรวจที่บ้านแล้ว');
+  await Promise.all([page.waitForNavigation(), page.locator('button.not-duplicates').first().click()]);
+  await page.waitForSelector('#dup-done');
+  assert.equal(await page.locator('button.not-duplicates').count(), before - 1);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/duplicates`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `/duplicates is ${wide} px wide at 390 px`);
+  await page.screenshot({ path: join(shots, '51b-duplicates-phone.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('a household from the field is corrected on the web; its history says who changed what', async () => {
+  const { context, page } = await loggedIn('lampang');
+  assert.ok(fieldHousehold, 'no household link on the duplicates page');
+  await page.goto(`${base}${fieldHousehold}`);
+  await page.waitForSelector('#field-submission');
+  assert.ok((await page.locator('#changes tr').count()) >= 2, 'the field edit is not in the history');
+  await page.click('#edit-household');
+  await page.waitForSelector('#household-form');
+  await page.screenshot({ path: join(shots, '52-household-form.png'), fullPage: true });
+  await page.fill('input[name="h.savings_thb"]', '12345');
+  await Promise.all([page.waitForNavigation(), page.click('#form-save')]);
+  await page.waitForSelector('#saved-notice');
+  const history = await page.locator('#changes').innerText();
+  assert.ok(history.includes('12,345') && history.includes('lampang'), `history: ${history}`);
+  await page.screenshot({ path: join(shots, '53-profile-history.png'), fullPage: true });
+  noProblems(page);
+  await context.close();
+});
+
+await step('a new household with missing fields comes back with each problem in Thai', async () => {
+  const { context, page } = await loggedIn('surveyor');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/households/new`);
+  await page.waitForSelector('#household-form');
+  await page.fill('#f-id', 'WEB-TEST-1');
+  await Promise.all([page.waitForNavigation(), page.click('#form-add-member')]);
+  assert.equal(await page.locator('fieldset.member').count(), 2, 'adding a member did not add one');
+  await Promise.all([page.waitForNavigation(), page.click('#form-save')]);
+  await page.waitForSelector('#form-problems');
+  const text = await page.locator('#form-problems').innerText();
+  assert.match(text, /ต้องกรอก/);
+  assert.ok(await page.locator('.bad').count() > 3, 'no field marked');
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `the form is ${wide} px wide at 390 px`);
+  await page.screenshot({ path: join(shots, '54-household-form-problems-phone.png'), fullPage: true });
+  page.problems.splice(0); // the refusal is a 422, as it should be
+  await context.close();
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -121,9 +121,12 @@ fn main() {
         let mut extra_m = Vec::new();
         for (i, h) in round2.households.iter().enumerate().step_by(100) {
             let mut copy = h.clone();
-            copy.household_id =
-                thanrak_core::HouseholdId::parse(&format!("COPY-{i}")).unwrap();
-            if let Some(m) = round2.members.iter().find(|m| m.household_id == h.household_id) {
+            copy.household_id = thanrak_core::HouseholdId::parse(&format!("COPY-{i}")).unwrap();
+            if let Some(m) = round2
+                .members
+                .iter()
+                .find(|m| m.household_id == h.household_id)
+            {
                 let mut m = m.clone();
                 m.household_id = copy.household_id.clone();
                 m.member_no = 1;
@@ -160,7 +163,12 @@ fn main() {
         );
         // Reading the members from the store, which the detection starts with.
         let t = Instant::now();
-        let n = store.registry().persons(&thanrak_store::Scope::All).await.unwrap().len();
+        let n = store
+            .registry()
+            .persons(&thanrak_store::Scope::All)
+            .await
+            .unwrap()
+            .len();
         let read = t.elapsed().as_secs_f64();
         println!("  of which reading the {n} members:   {read:6.2} s");
     });

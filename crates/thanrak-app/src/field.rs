@@ -314,3 +314,214 @@ pub async fn form_for(
     let areas = crate::policy::import_areas(user)?.unwrap_or_default();
     Ok(xlsform(store, round, &areas).await?)
 }
+
+/// The demo's field data (issue 13), so that a new user sees it on first start: the demo
+/// surveyor's subdistrict in the latest round loaded as ODK Central submissions (through the
+/// importer, from a CSV export of the form), a newer export with three of them edited (their
+/// earlier records kept as versions), two households corrected on the web by the Lampang area
+/// manager, and likely duplicates — one person recorded in two households, one by name and
+/// birth date (spelt with a space), one pair marked as not duplicates. Returns what it did.
+pub async fn load_demo_field(store: &Store) -> Result<String, AppError> {
+    use crate::entry::{save_household, Entry, Saved};
+    use thanrak_io::field_write::{central_csv_zip, Filled};
+    let rounds = crate::rounds(store).await?;
+    let (Some(first), Some(latest)) = (rounds.first(), rounds.last()) else {
+        return Ok("no round".into());
+    };
+    let lampang = AreaCode::parse("52").expect("a province code");
+    let (firsts, _) = store
+        .registry()
+        .scoped_households(&Scope::Areas(vec![lampang]), &first.label, None, 0, 1)
+        .await?;
+    let Some(sub) = firsts.first().and_then(|h| h.village_code.parent()) else {
+        return Ok("no Lampang household".into());
+    };
+    let round = latest.label.clone();
+    let (households, _) = store
+        .registry()
+        .scoped_households(&Scope::Areas(vec![sub]), &round, None, 0, 40)
+        .await?;
+    if households.len() < 6 {
+        return Ok("too few households".into());
+    }
+    let ids: Vec<HouseholdId> = households.iter().map(|h| h.household_id.clone()).collect();
+    let members = store
+        .registry()
+        .scoped_members(&Scope::All, &round, &ids)
+        .await?;
+    let members_of = |id: &HouseholdId| -> Vec<Member> {
+        members
+            .iter()
+            .filter(|m| &m.household_id == id)
+            .cloned()
+            .collect()
+    };
+    let mut filled: Vec<Filled> = households
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Filled {
+            key: format!("uuid:d3m0{i:04}-8f1c-4e2a-9b7d-5a6c{i:08x}"),
+            version: format!("uuid:d3m0{i:04}-8f1c-4e2a-9b7d-5a6c{i:08x}"),
+            submitted_at: format!("2025-07-{:02}T09:{:02}:00.000Z", 1 + i % 28, i % 60),
+            review: None,
+            household: h.clone(),
+            members: members_of(&h.household_id),
+        })
+        .collect();
+    let form = household_form(&round, &form_areas(store, &[sub]).await?, "demo");
+    let dir = std::env::temp_dir().join(format!("thanrak-demo-field-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let zip = dir.join(format!(
+        "{}.zip",
+        thanrak_core::field::form::form_id(&round)
+    ));
+    let importer = crate::Importer {
+        user_id: 0,
+        user_name: "demo:odk-central".into(),
+    };
+    let import = |bytes: Vec<u8>| {
+        let zip = zip.clone();
+        let importer = importer.clone();
+        async move {
+            std::fs::write(&zip, bytes).map_err(|e| AppError::Invalid(e.to_string()))?;
+            crate::import_files(
+                store,
+                &importer,
+                std::slice::from_ref(&zip),
+                crate::ImportMode::Whole,
+                true,
+                &mut |_, _, _| {},
+            )
+            .await
+        }
+    };
+    import(central_csv_zip(&form, &form.settings[1].1, &filled)).await?;
+    // A newer export: three submissions edited in the field.
+    for (k, f) in filled.iter_mut().enumerate().skip(1).step_by(7).take(3) {
+        f.version = format!("uuid:e41t{k:04}-2b3c-4d5e-8f90-a1b2c3d4e5f6");
+        f.submitted_at = "2025-08-02T10:30:00.000Z".into();
+        f.household.savings_thb += 2_000.0;
+        f.household.sanitary_toilet = true;
+        if let Some(m) = f.members.first_mut() {
+            m.income_thb_year += 12_000.0;
+        }
+    }
+    import(central_csv_zip(&form, &form.settings[1].1, &filled)).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    // Two households corrected on the web by the Lampang area manager.
+    let mut manager = crate::policy::command_line_user();
+    manager.name = thanrak_core::identity::UserName::parse("lampang")
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    for h in households.iter().skip(2).step_by(9).take(2) {
+        let record = Record::of(h, &members_of(&h.household_id));
+        let keys = ["household_id", "round", "member_no"];
+        let strip = |c: &Vec<(String, String)>| -> Vec<(String, String)> {
+            c.iter()
+                .filter(|(k, _)| !keys.contains(&k.as_str()))
+                .cloned()
+                .collect()
+        };
+        let mut entry = Entry {
+            household: strip(&record.household),
+            members: record.members.iter().map(strip).collect(),
+            version: Some(
+                store
+                    .registry()
+                    .latest_versions(&round, std::slice::from_ref(&h.household_id))
+                    .await?
+                    .get(&h.household_id)
+                    .copied()
+                    .unwrap_or(0),
+            ),
+        };
+        for (k, v) in &mut entry.household {
+            match k.as_str() {
+                "electricity" => *v = "1".into(),
+                "housing_condition" => *v = "needs_repair".into(),
+                _ => {}
+            }
+        }
+        match save_household(store, &manager, &round, h.household_id.as_str(), &entry).await {
+            Ok(Saved::Saved { .. }) => {}
+            Ok(Saved::Rejected(p)) => {
+                return Err(AppError::Invalid(format!("demo correction refused: {p:?}")))
+            }
+            Err(e) => return Err(AppError::Invalid(format!("demo correction: {e}"))),
+        }
+    }
+    // Likely duplicates: a person of household 0 also in household 3 (national id), a person
+    // of household 4 also in household 5 (name spelt with a space, same birth date), a person of
+    // household 1 also in household 6 (likewise), marked as not duplicates.
+    let copies = [(0usize, 3usize, true), (4, 5, false), (1, 6, false)];
+    let mut changed_h = Vec::new();
+    let mut changed_m = Vec::new();
+    for (from, to, by_id) in copies {
+        let (Some(a), Some(b)) = (households.get(from), households.get(to)) else {
+            continue;
+        };
+        let source = members_of(&a.household_id);
+        let Some(person) = source
+            .iter()
+            .find(|m| m.birth_date.is_some() && (m.national_id.is_some() == by_id))
+            .or_else(|| source.iter().find(|m| m.birth_date.is_some()))
+        else {
+            continue;
+        };
+        let mut theirs = members_of(&b.household_id);
+        let mut copy = person.clone();
+        copy.household_id = b.household_id.clone();
+        copy.member_no = theirs.iter().map(|m| m.member_no).max().unwrap_or(0) + 1;
+        copy.relation = thanrak_core::household::Relation::Relative;
+        if !by_id {
+            copy.national_id = None;
+            // A space typed before a consonant, never before the mark that sits on one.
+            let mut chars: Vec<char> = copy.first_name.chars().collect();
+            let at = (2..chars.len())
+                .find(|&i| ('\u{0E01}'..='\u{0E2E}').contains(&chars[i]))
+                .unwrap_or(chars.len());
+            chars.insert(at, ' ');
+            copy.first_name = chars.into_iter().collect();
+        }
+        theirs.push(copy);
+        changed_h.push(b.clone());
+        changed_m.extend(theirs);
+    }
+    store
+        .registry()
+        .import(&changed_h, &changed_m, "demo duplicates", &mut |_, _| {})
+        .await?;
+    let admin = crate::policy::command_line_user();
+    let list = crate::duplicates::list_duplicates(
+        store,
+        &admin,
+        &crate::duplicates::DuplicateQuery {
+            area: Some(sub),
+            page: 1,
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let marked = households.get(6).map(|h| h.household_id.clone());
+    if let Some(g) = list.groups.iter().find(|g| {
+        g.persons
+            .iter()
+            .any(|p| Some(&p.household_id) == marked.as_ref())
+    }) {
+        crate::duplicates::mark_not_duplicates(
+            store,
+            &manager,
+            &g.key,
+            "พี่น้องฝาแฝดชื่อเดียวกัน ตรวจที่บ้านแล้ว",
+        )
+        .await
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    }
+    Ok(format!(
+        "{} households of subdistrict {sub} loaded as ODK Central submissions (3 edited), 2 \
+         corrected on the web, {} groups of likely duplicates",
+        filled.len(),
+        list.total
+    ))
+}

@@ -300,6 +300,8 @@ async fn prepare_demo(store: &Store, households: usize) -> Result<(), AppError> 
         let round = crate::parse_round(thanrak_demo::ROUND_2)?;
         let (e, p, l) = thanrak_app::economy::load_demo_economy(store, &round, 1).await?;
         eprintln!("demo grassroots economy: {e} enterprises, {p} open positions, {l} links");
+        let what = thanrak_app::field::load_demo_field(store).await?;
+        eprintln!("demo field data: {what}");
         // Every shipped methodology, so that the dashboard shows a round under both and lets
         // the user pick (the default first: pages show its run unless asked otherwise).
         for (id, _) in thanrak_core::methodology::SHIPPED_FILES {

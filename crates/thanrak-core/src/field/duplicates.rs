@@ -185,8 +185,14 @@ pub fn find(persons: &[Person], household_key: &(dyn Fn(u32) -> u64 + Sync)) -> 
         }
     };
     let mut groups: Vec<Group> = Vec::new();
+    // The national-id group each person is in, so that a name group of the same persons is
+    // not listed twice.
+    let mut id_group: FxHashMap<u32, usize> = FxHashMap::default();
     for members in by_id.into_values() {
         if members.len() > 1 && worth(&members) {
+            for &m in &members {
+                id_group.insert(m, groups.len());
+            }
             groups.push(Group {
                 evidence: Evidence::NationalId,
                 persons: members,
@@ -194,7 +200,10 @@ pub fn find(persons: &[Person], household_key: &(dyn Fn(u32) -> u64 + Sync)) -> 
         }
     }
     for members in by_name.into_values() {
-        if members.len() > 1 && worth(&members) {
+        let covered = id_group
+            .get(&members[0])
+            .is_some_and(|g| members.iter().all(|m| id_group.get(m) == Some(g)));
+        if members.len() > 1 && !covered && worth(&members) {
             // Persons whose national ids differ are two people, whatever their names.
             let ids: Vec<NationalId> = members
                 .iter()
@@ -262,12 +271,12 @@ mod tests {
             person(2, 0, None, "มาลี", "1990-05-06"),
         ];
         let groups = find(&persons, &hh);
-        assert_eq!(groups.len(), 3, "{groups:?}");
+        // The name group of persons 0–2 is the national-id group again: listed once.
+        assert_eq!(groups.len(), 2, "{groups:?}");
         assert_eq!(groups[0].evidence, Evidence::NationalId);
         assert_eq!(groups[0].persons, vec![0, 1, 2]);
         assert_eq!(groups[1].evidence, Evidence::NameAndBirth);
-        assert_eq!(groups[1].persons, vec![0, 1, 2]);
-        assert_eq!(groups[2].persons, vec![3, 4]);
+        assert_eq!(groups[1].persons, vec![3, 4]);
         // One household across rounds alone is no duplicate.
         let groups = find(&persons[..2], &hh);
         assert!(groups.is_empty(), "{groups:?}");

@@ -276,22 +276,6 @@ async fn profile_page(
             }).collect::<Vec<_>>(),
         }
     });
-    let label_of = |column: &str| {
-        thanrak_core::schema::HOUSEHOLD_COLUMNS
-            .iter()
-            .chain(thanrak_core::schema::MEMBER_COLUMNS)
-            .find(|c| c.name == column)
-            .map_or_else(
-                || column.to_string(),
-                |c| {
-                    if th {
-                        c.thai.to_string()
-                    } else {
-                        thanrak_core::field::form::label_en(column).to_string()
-                    }
-                },
-            )
-    };
     let record_of = |r: &str| match r.strip_prefix("member ") {
         Some(n) => format!(
             "{} {n}",
@@ -317,12 +301,12 @@ async fn profile_page(
                 version => c.version,
                 at => crate::i18n::format_time(l, c.at),
                 by => &c.by,
-                source => &c.source,
+                source => super::records::source_label(&c.source, l),
                 fields => c.fields.iter().map(|f| context! {
                     record => record_of(&f.record),
-                    label => label_of(&f.column),
-                    old => &f.old,
-                    new => &f.new,
+                    label => super::records::column_label(&f.column, l),
+                    old => super::records::cell_display(&f.column, &f.old, l),
+                    new => super::records::cell_display(&f.column, &f.new, l),
                 }).collect::<Vec<_>>(),
             }
         })
@@ -331,7 +315,11 @@ async fn profile_page(
         context! {
             tool => match tool.as_str() { "odk_central" => "ODK Central", "kobo" => "KoboToolbox", t => t },
             key,
-            received => received.get(..10).unwrap_or(""),
+            received => match thanrak_core::date::parse_date(received.get(..10).unwrap_or("")) {
+                Ok(d) if th => thanrak_core::date::format_thai(d),
+                Ok(d) => d.to_string(),
+                Err(_) => String::new(),
+            },
         }
     });
     let ctx = context! {

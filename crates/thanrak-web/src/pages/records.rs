@@ -41,6 +41,108 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{key}/merge", post(merge_group))
 }
 
+/// A column's label in the reader's language.
+pub(super) fn column_label(column: &str, l: Lang) -> String {
+    HOUSEHOLD_COLUMNS
+        .iter()
+        .chain(MEMBER_COLUMNS)
+        .find(|c| c.name == column)
+        .map_or_else(
+            || column.to_string(),
+            |c| {
+                if l == Lang::Th {
+                    c.thai.to_string()
+                } else {
+                    label_en(column).to_string()
+                }
+            },
+        )
+}
+
+/// A cell as a person reads it: a coded value by its label, a flag as yes or no, money with
+/// thousands separators, a date in the Buddhist Era for Thai; anything else (or a masked
+/// value) as it is.
+pub(super) fn cell_display(column: &str, value: &str, l: Lang) -> String {
+    let th = l == Lang::Th;
+    let Some(c) = HOUSEHOLD_COLUMNS
+        .iter()
+        .chain(MEMBER_COLUMNS)
+        .find(|c| c.name == column)
+    else {
+        return value.to_string();
+    };
+    if value.is_empty() || value.contains('*') {
+        return value.to_string();
+    }
+    match c.kind {
+        Kind::Flag => match value {
+            "1" => (if th { "ใช่" } else { "yes" }).into(),
+            "0" => (if th { "ไม่ใช่" } else { "no" }).into(),
+            v => v.into(),
+        },
+        Kind::Date => match thanrak_core::date::parse_date(value) {
+            Ok(d) if th => thanrak_core::date::format_thai(d),
+            _ => value.into(),
+        },
+        Kind::Real(..) if column.ends_with("_thb") || column.ends_with("_thb_year") => {
+            match value.parse::<f64>() {
+                Ok(v) if v.fract() == 0.0 && v >= 0.0 && v < 1e15 => {
+                    thanrak_core::help::format_count(v as u64)
+                }
+                _ => value.into(),
+            }
+        }
+        Kind::Text => match coded_values(column) {
+            Some(values) => value
+                .split(';')
+                .map(|code| {
+                    values
+                        .iter()
+                        .find(|(c, _, _)| *c == code)
+                        .map_or(code, |(_, t, e)| if th { t } else { e })
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => value.into(),
+        },
+        _ => value.into(),
+    }
+}
+
+/// How a change was made, in the reader's language.
+pub(super) fn source_label(source: &str, l: Lang) -> String {
+    let th = l == Lang::Th;
+    if source == "corrected on the web" {
+        (if th {
+            "แก้ไขบนหน้าเว็บ"
+        } else {
+            "corrected on the web"
+        })
+        .into()
+    } else if source == "entered on the web" {
+        (if th {
+            "บันทึกบนหน้าเว็บ"
+        } else {
+            "entered on the web"
+        })
+        .into()
+    } else if let Some(key) = source.strip_prefix("edited submission ") {
+        if th {
+            format!("แบบสำรวจภาคสนามที่แก้ไข ({key})")
+        } else {
+            source.into()
+        }
+    } else if let Some(rest) = source.strip_prefix("merge of duplicates ") {
+        if th {
+            format!("รวมรายการซ้ำ ({rest})")
+        } else {
+            source.into()
+        }
+    } else {
+        source.into()
+    }
+}
+
 /// Columns the form does not ask (the keys come from the form's own fields).
 const KEYS: &[&str] = &["household_id", "round", "member_no"];
 
@@ -224,7 +326,12 @@ fn show_form(
                 })
                 .to_string(),
             };
-            context! { record, column => &d.column, value => &d.value, reason => text(d) }
+            context! {
+                record,
+                column => column_label(&d.column, l),
+                value => &d.value,
+                reason => text(d),
+            }
         })
         .collect();
     let editing = entry.version.is_some();
@@ -518,7 +625,7 @@ async fn duplicates_page(
             csrf => &page.csrf_token,
             groups,
             total => list.total,
-            persons => list.persons,
+            persons => thanrak_core::help::format_count(list.persons as u64),
             open => list.open_by_evidence.iter().map(|(e, n)| context! { evidence => *e, n }).collect::<Vec<_>>(),
             masked => list.masked,
             may_review => list.may_review,
