@@ -86,7 +86,7 @@ pub(super) fn cell_display(column: &str, value: &str, l: Lang) -> String {
         },
         Kind::Real(..) if column.ends_with("_thb") || column.ends_with("_thb_year") => {
             match value.parse::<f64>() {
-                Ok(v) if v.fract() == 0.0 && v >= 0.0 && v < 1e15 => {
+                Ok(v) if v.fract() == 0.0 && (0.0..1e15).contains(&v) => {
                     thanrak_core::help::format_count(v as u64)
                 }
                 _ => value.into(),
