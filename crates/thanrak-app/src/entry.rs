@@ -46,7 +46,8 @@ pub enum Saved {
     Rejected(Vec<Diagnostic>),
 }
 
-fn cell<'a>(cells: &'a [(String, String)], name: &str) -> &'a str {
+/// The cell of column `name` (empty when the record has none).
+pub fn cell<'a>(cells: &'a [(String, String)], name: &str) -> &'a str {
     cells
         .iter()
         .find(|(k, _)| k == name)
@@ -162,6 +163,8 @@ pub async fn save_household(
     entry: &Entry,
 ) -> Result<Saved, AccessError> {
     let areas = policy::household_editor(user)?;
+    // A round starts with an import (or a field export); the web adds to rounds that exist.
+    crate::ensure_round(store, round).await?;
     let scope = match &areas {
         None => Scope::All,
         Some(a) => Scope::Areas(a.clone()),

@@ -222,7 +222,57 @@ pub fn import_format_markdown() -> String {
         "`skills` (ทักษะ) holds several values separated by `;`. `village_code` is 8 digits: the \
          official 6-digit subdistrict code and the village number (หมู่ที่)."
     );
+    field_markdown(&mut o);
     o
+}
+
+/// The field survey: the XLSForm, the exports the importer reads, and the questions the form
+/// asks only where they apply, with the value a skipped one takes.
+fn field_markdown(o: &mut String) {
+    use thanrak_core::field::form::{label_en, SKIPS};
+    let _ = writeln!(
+        o,
+        "\n## แบบสำรวจภาคสนาม · The field survey (ODK Collect, KoboToolbox)\n"
+    );
+    let _ = writeln!(
+        o,
+        "ดาวน์โหลดแบบสำรวจครัวเรือนเป็น XLSForm จากหน้านำเข้าข้อมูล หรือ `thanrak form xlsform --round 2569 \
+         --out household.xlsx` แล้วอัปโหลดขึ้น ODK Central หรือ KoboToolbox ไฟล์ส่งออกของเครื่องมือเหล่านั้นนำเข้าได้เหมือนไฟล์นำเข้าทั่วไป: \
+         ODK Central ไฟล์ CSV แบบ .zip หรือ JSON (OData, `$expand=*`) และ KoboToolbox ไฟล์ .xlsx หรือ CSV สองตาราง \
+         แบบสำรวจที่นำเข้าแล้วจะไม่นำเข้าซ้ำ แบบสำรวจที่แก้ไขในเครื่องมือจะแทนที่ฉบับเดิม และเก็บฉบับเดิมไว้ในประวัติของครัวเรือน \
+         แบบสำรวจที่ถูกปฏิเสธในเครื่องมือ (rejected / not approved) จะไม่ถูกนำเข้า\n\n\
+         Download the household survey as an XLSForm from the import page, or `thanrak form xlsform --round \
+         2569 --out household.xlsx`, and publish it on ODK Central or KoboToolbox. Their exports load like \
+         any import file: ODK Central's CSV .zip or its OData JSON (`$expand=*`), KoboToolbox's .xlsx or \
+         its two CSV tables. A submission loaded before is not loaded again; an edited submission replaces \
+         its earlier version, which is kept in the household's history; a submission rejected in the tool \
+         is left out. The form's questions carry the column names above, its village lists come from the \
+         area table (a village not yet known is given by its number), and the geopoint gives `lat` and \
+         `lon`.\n"
+    );
+    let _ = writeln!(
+        o,
+        "คำถามที่ถามเฉพาะเมื่อเกี่ยวข้อง และค่าที่ใช้เมื่อไม่ได้ถาม · Questions asked only where they apply, and \
+         the value a skipped one takes:\n"
+    );
+    let _ = writeln!(
+        o,
+        "| คอลัมน์ / Column | ถามเมื่อ / Asked when | ค่าเมื่อไม่ได้ถาม / Value when skipped |"
+    );
+    let _ = writeln!(o, "|---|---|---|");
+    for (name, skip, value) in SKIPS {
+        let _ = writeln!(
+            o,
+            "| `{name}` ({}) | `{}` | {} |",
+            label_en(name),
+            skip.relevant(),
+            if value.is_empty() {
+                "(ว่าง / empty)"
+            } else {
+                value
+            }
+        );
+    }
 }
 
 #[cfg(test)]

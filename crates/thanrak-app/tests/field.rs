@@ -12,7 +12,7 @@ use thanrak_app::{import_files, ImportMode, ImportOutcome, Importer};
 use thanrak_core::field::form::{form_id, SKIPS};
 use thanrak_core::{AreaCode, AreaRegistry, Household, Member, RoundLabel};
 use thanrak_demo::DemoConfig;
-use thanrak_io::field_write::{central_csv_zip, central_json, kobo_xlsx, Filled};
+use thanrak_io::field_write::{central_csv_zip, central_json, kobo_csv, kobo_xlsx, Filled};
 use thanrak_store::Store;
 
 async fn store(dir: &Path) -> Store {
@@ -198,25 +198,35 @@ async fn exports_of_both_tools_load_the_same_records() {
         ("central-csv", "export.zip"),
         ("central-json", "export.json"),
         ("kobo-xlsx", "export.xlsx"),
+        ("kobo-csv", "export.csv"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path()).await;
         let f = form(&s, &round).await;
-        let bytes = match kind {
-            "central-csv" => central_csv_zip(&f, &form_id(&round), &filled),
-            "central-json" => central_json(&f, &filled),
-            _ => kobo_xlsx(&f, &filled).unwrap(),
-        };
         let path = dir.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        let ImportOutcome::Loaded(sum) = import(&s, std::slice::from_ref(&path)).await else {
-            panic!("{kind}: not loaded: {:?}", import(&s, &[path]).await);
+        let mut paths = vec![path.clone()];
+        match kind {
+            "central-csv" => std::fs::write(&path, central_csv_zip(&f, &form_id(&round), &filled)),
+            "central-json" => std::fs::write(&path, central_json(&f, &filled)),
+            "kobo-xlsx" => std::fs::write(&path, kobo_xlsx(&f, &filled).unwrap()),
+            _ => {
+                // The members table given first: the importer reads the submissions first.
+                let (main, members) = kobo_csv(&f, &filled);
+                let m = dir.path().join("export-members.csv");
+                std::fs::write(&m, members).unwrap();
+                paths.insert(0, m);
+                std::fs::write(&path, main)
+            }
+        }
+        .unwrap();
+        let ImportOutcome::Loaded(sum) = import(&s, &paths).await else {
+            panic!("{kind}: not loaded: {:?}", import(&s, &paths).await);
         };
         assert_eq!(sum.households, 40, "{kind}");
         assert_eq!(sum.submissions, 40, "{kind}");
         assert_eq!(stored(&s, &round).await, source(&filled), "{kind}");
         // The same export again: nothing new.
-        let ImportOutcome::Loaded(again) = import(&s, std::slice::from_ref(&path)).await else {
+        let ImportOutcome::Loaded(again) = import(&s, &paths).await else {
             panic!("{kind}: second import refused");
         };
         assert_eq!((again.households, again.submissions), (0, 0), "{kind}");

@@ -120,6 +120,14 @@ fn present(table: Table, found: &[bool]) -> (Vec<&'static str>, Vec<usize>) {
     (idx.iter().map(|&i| columns[i].name).collect(), idx)
 }
 
+/// How a person names the cell at `pos` of a field table: its header, else its position.
+fn header_label(header: &[String], pos: usize) -> String {
+    header
+        .get(pos)
+        .cloned()
+        .unwrap_or_else(|| format!("column {}", pos + 1))
+}
+
 /// The submissions table of an export as a [`RowTarget`].
 pub(crate) struct MainTarget<'s, 'a> {
     tool: Tool,
@@ -275,10 +283,7 @@ impl RowTarget for MainTarget<'_, '_> {
     }
 
     fn label(&self, pos: usize) -> String {
-        self.header
-            .get(pos)
-            .cloned()
-            .unwrap_or_else(|| format!("column {}", pos + 1))
+        header_label(&self.header, pos)
     }
 
     fn row(&mut self, sink: &mut Sink, row: u64, cells: &[&str], _bad: &[usize]) {
@@ -406,10 +411,7 @@ impl RowTarget for RepeatTarget<'_, '_> {
     }
 
     fn label(&self, pos: usize) -> String {
-        self.header
-            .get(pos)
-            .cloned()
-            .unwrap_or_else(|| format!("column {}", pos + 1))
+        header_label(&self.header, pos)
     }
 
     fn row(&mut self, sink: &mut Sink, row: u64, cells: &[&str], _bad: &[usize]) {

@@ -338,9 +338,12 @@ pub fn central_json(form: &XlsForm, subs: &[Filled]) -> Vec<u8> {
     .expect("in memory")
 }
 
-/// KoboToolbox's XLSX export: the submissions sheet (named after the form's title, at most 31
-/// characters) and the `members` sheet.
-pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> {
+/// A table as rows of cells, the header first.
+type Table = Vec<Vec<String>>;
+
+/// KoboToolbox's two tables (header first): the submissions, named after the form's title, and
+/// the members.
+fn kobo_tables(form: &XlsForm, subs: &[Filled]) -> (String, Table, Table) {
     let qs = questions(form);
     let title: String = form
         .settings
@@ -354,10 +357,9 @@ pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> 
         })
         .unwrap_or_else(|| "form".into());
     let skills = thanrak_core::schema::coded_values("skills").unwrap_or_default();
-    let mut book = Workbook::new();
+    let mut main: Table = Vec::new();
+    let mut repeat: Table = Vec::new();
     {
-        let ws = book.add_worksheet();
-        ws.set_name(&title)?;
         let mut header = vec!["start".to_string(), "end".to_string()];
         for q in qs.iter().filter(|q| !q.in_repeat) {
             let p = q
@@ -389,9 +391,7 @@ pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> 
         ] {
             header.push(h.into());
         }
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(0, c as u16, h)?;
-        }
+        main.push(header);
         for (r, s) in subs.iter().enumerate() {
             let a = household_answers(&s.household);
             let mut row = vec![s.submitted_at.clone(), s.submitted_at.clone()];
@@ -428,16 +428,10 @@ pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> 
                 String::new(),
                 (r + 1).to_string(),
             ]);
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(r as u32 + 1, c as u16, v)?;
-                }
-            }
+            main.push(row);
         }
     }
     {
-        let ws = book.add_worksheet();
-        ws.set_name(MEMBERS_REPEAT)?;
         let mut header = Vec::new();
         for q in qs.iter().filter(|q| q.in_repeat) {
             header.push(format!("{MEMBERS_REPEAT}/{}", q.name));
@@ -458,9 +452,7 @@ pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> 
         ] {
             header.push(h.into());
         }
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(0, c as u16, h)?;
-        }
+        repeat.push(header);
         let mut r = 0u32;
         for (si, s) in subs.iter().enumerate() {
             for m in &s.members {
@@ -492,13 +484,44 @@ pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> 
                     s.submitted_at.clone(),
                     String::new(),
                 ]);
-                for (c, v) in row.iter().enumerate() {
-                    if !v.is_empty() {
-                        ws.write_string(r, c as u16, v)?;
-                    }
+                repeat.push(row);
+            }
+        }
+    }
+    (title, main, repeat)
+}
+
+/// KoboToolbox's XLSX export: the submissions sheet (named after the form's title, at most 31
+/// characters) and the `members` sheet.
+pub fn kobo_xlsx(form: &XlsForm, subs: &[Filled]) -> Result<Vec<u8>, XlsxError> {
+    let (title, main, repeat) = kobo_tables(form, subs);
+    let mut book = Workbook::new();
+    for (name, table) in [(title.as_str(), &main), (MEMBERS_REPEAT, &repeat)] {
+        let ws = book.add_worksheet();
+        ws.set_name(name)?;
+        for (r, row) in table.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v)?;
                 }
             }
         }
     }
     book.save_to_buffer()
+}
+
+/// KoboToolbox's CSV export (`;`-separated, as Kobo writes it by default): the submissions
+/// table and the members table as two files.
+pub fn kobo_csv(form: &XlsForm, subs: &[Filled]) -> (Vec<u8>, Vec<u8>) {
+    let (_, main, repeat) = kobo_tables(form, subs);
+    let write = |table: &Table| {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        for row in table {
+            w.write_record(row).expect("in memory");
+        }
+        w.into_inner().expect("in memory")
+    };
+    (write(&main), write(&repeat))
 }

@@ -559,7 +559,113 @@ async fn interrupted_jobs_are_failed_at_start(s: &Store) {
     assert_eq!(s.jobs().fail_interrupted(t1).await.unwrap(), 0);
 }
 
+/// The history of households (issue 13): submissions and versions written with an import, a
+/// version number taken twice refused with nothing written, a household removed with a review,
+/// and the persons read back for duplicate detection.
+async fn history_and_persons_round_trip(s: &Store) {
+    use thanrak_core::HouseholdId;
+    use thanrak_store::{DuplicateReview, MemberUpdate, Recorded, SubmissionRow, VersionRow};
+    let (hh, mm) = example_round();
+    import(s, &hh, &mm).await.unwrap();
+    let round = hh[0].round.clone();
+    let id = hh[0].household_id.clone();
+    let now = Utc.with_ymd_and_hms(2025, 8, 2, 10, 30, 0).unwrap();
+    let version = |v: i64| VersionRow {
+        round: round.clone(),
+        household_id: id.clone(),
+        version: v,
+        saved_at: now,
+        saved_by: "lampang".into(),
+        source: "corrected on the web".into(),
+        record: format!("{{\"v\":{v}}}"),
+    };
+    let recorded = Recorded {
+        submissions: vec![SubmissionRow {
+            round: round.clone(),
+            key: "uuid:1".into(),
+            tool: "odk_central".into(),
+            version: "uuid:2".into(),
+            household_id: id.clone(),
+            submitted_at: "2025-08-02T10:00:00Z".into(),
+        }],
+        versions: vec![version(1)],
+        ..Recorded::default()
+    };
+    let r = s.registry();
+    let write = |rec: Recorded| {
+        let h = hh[..1].to_vec();
+        let m: Vec<Member> = mm
+            .iter()
+            .filter(|m| m.household_id == id)
+            .cloned()
+            .collect();
+        async move {
+            r.import_recorded(&h, &m, MemberUpdate::Replace, "test", &rec, &mut |_, _| {})
+                .await
+        }
+    };
+    let done = write(recorded.clone()).await.unwrap();
+    assert_eq!((done.submissions, done.versions), (1, 1));
+    // The same version again: a conflict, and the submission's upsert is not written either.
+    let mut again = recorded.clone();
+    again.submissions[0].version = "uuid:3".into();
+    assert!(matches!(write(again).await, Err(StoreError::Conflict(_))));
+    let subs = r.submissions(std::slice::from_ref(&round)).await.unwrap();
+    assert_eq!(subs[&(round.clone(), "uuid:1".to_string())].0, "uuid:2");
+    assert_eq!(r.versions(&round, &id).await.unwrap(), vec![version(1)]);
+    assert_eq!(
+        r.latest_versions(&round, std::slice::from_ref(&id))
+            .await
+            .unwrap()[&id],
+        1
+    );
+    let sub = r.submission_of(&round, &id).await.unwrap().unwrap();
+    assert_eq!(sub.tool, "odk_central");
+    // Persons: every member, with the household's village.
+    let persons = r.persons(&Scope::All).await.unwrap();
+    assert_eq!(persons.len(), mm.len());
+    let p = persons
+        .iter()
+        .find(|p| p.household_id == mm[0].household_id && p.member_no == mm[0].member_no)
+        .unwrap();
+    assert_eq!(p.national_id, mm[0].national_id);
+    assert_eq!(p.birth_date, mm[0].birth_date);
+    assert_eq!(p.first_name, mm[0].first_name);
+    // A household removed with a review, in one write.
+    let gone: HouseholdId = hh[1].household_id.clone();
+    let review = DuplicateReview {
+        key: "0123456789abcdef".into(),
+        decision: "merged".into(),
+        note: "into X".into(),
+        decided_by: "lampang".into(),
+        decided_at: now,
+    };
+    let remove = Recorded {
+        removed: vec![(round.clone(), gone.clone())],
+        review: Some(review.clone()),
+        versions: vec![version(2)],
+        ..Recorded::default()
+    };
+    write(remove.clone()).await.unwrap();
+    let left = r.households(&round).await.unwrap();
+    assert!(left.iter().all(|h| h.household_id != gone));
+    assert_eq!(left.len(), hh.len() - 1);
+    assert!(r
+        .members(&round)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.household_id != gone));
+    assert_eq!(r.duplicate_reviews().await.unwrap()[&review.key], review);
+    // A review decided twice is refused.
+    assert!(matches!(
+        r.review_duplicates(&review).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
 common::conformance!(
+    history_and_persons_round_trip,
     seeds_official_areas,
     round_trips_a_round,
     reimport_changes_nothing,

@@ -308,6 +308,7 @@ fn constrain_values(doc: &mut utoipa::openapi::OpenApi) {
             thanrak_core::methodology::Group::CODES.to_vec(),
         ),
         ("ReportBody", "format", vec!["pdf", "xlsx"]),
+        ("/duplicates", "evidence", vec!["national_id", "name_birth"]),
     ];
     let listed = |owner: &str, name: &str| -> Option<Vec<&str>> {
         lists
@@ -389,6 +390,7 @@ fn constrain_values(doc: &mut utoipa::openapi::OpenApi) {
                     ("AgencyBody", "mission" | "contact") => (1000, "agency"),
                     ("AgencyBody", _) => (200, "agency"),
                     ("CommentBody", _) => (1000, "none"),
+                    ("NoteBody", _) => (500, "all"),
                     ("HelpBody", _) => (thanrak_core::help::MAX_WHAT_CHARS, "none"),
                     ("ItemMoveBody", _) => (thanrak_core::plan::MAX_TEXT_CHARS, "none"),
                     ("ActionItemBody", "what") => (thanrak_core::plan::MAX_TITLE_CHARS * 2, "plan"),
@@ -406,6 +408,7 @@ fn constrain_values(doc: &mut utoipa::openapi::OpenApi) {
                     _ => return,
                 };
                 let control = match control {
+                    "all" => "\\u0000-\\u001f\\u007f-\\u009f",
                     "agency" => "\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f",
                     "plan" => "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f",
                     _ => "",

@@ -177,8 +177,10 @@ async fn create_household(
     thanrak_app::policy::household_editor(&caller.user)?;
     let body = json_body(body)?;
     let round = parse::round(&round)?;
+    let id = thanrak_core::HouseholdId::parse(&body.household_id)
+        .map_err(|e| ApiError::invalid(format!("household_id {:?} {e}", body.household_id)))?;
     let e = entry(body.household, body.members, None)?;
-    saved(&state, &caller, &round, &body.household_id, &e, true).await
+    saved(&state, &caller, &round, id.as_str(), &e, true).await
 }
 
 /// Corrects a household the caller may correct, from the version it read: a version that is no
@@ -217,7 +219,7 @@ async fn correct_household(
 
 /// One field a change changed.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FieldChangeDto {
+pub struct RecordFieldChangeDto {
     /// `household` or `member N`.
     pub record: String,
     /// The column.
@@ -230,7 +232,7 @@ pub struct FieldChangeDto {
 
 /// One change of the record.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeDto {
+pub struct RecordChangeDto {
     /// The version it made.
     pub version: i64,
     /// When (RFC 3339).
@@ -240,12 +242,12 @@ pub struct ChangeDto {
     /// How.
     pub source: String,
     /// The fields changed (none for a household entered whole).
-    pub fields: Vec<FieldChangeDto>,
+    pub fields: Vec<RecordFieldChangeDto>,
 }
 
 /// A household's history in a round.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryDto {
+pub struct RecordHistoryDto {
     /// The version the record is at (a correction starts from it).
     pub version: i64,
     /// The field tool it was loaded from (`odk_central`, `kobo`), if any.
@@ -253,7 +255,7 @@ pub struct HistoryDto {
     /// The submission's key in that tool.
     pub submission_key: Option<String>,
     /// The changes, newest first.
-    pub changes: Vec<ChangeDto>,
+    pub changes: Vec<RecordChangeDto>,
     /// Whether personal fields are masked.
     pub masked: bool,
 }
@@ -269,7 +271,7 @@ pub struct HistoryDto {
         ("id" = String, Path, description = "The household's id", example = "HH520100101"),
     ),
     responses(
-        (status = 200, description = "The history", body = HistoryDto),
+        (status = 200, description = "The history", body = RecordHistoryDto),
         (status = 403, description = "The role reads no households", body = ErrorBody),
     )
 )]
@@ -277,18 +279,18 @@ async fn household_history(
     State(state): State<AppState>,
     caller: Caller,
     Path((round, id)): Path<(String, String)>,
-) -> Result<Json<HistoryDto>, ApiError> {
+) -> Result<Json<RecordHistoryDto>, ApiError> {
     let round = parse::round(&round)?;
     let id = parse::household_id(&round, &id)?;
     let h = history_for(state.store(), &caller.user, &round, &id).await?;
-    Ok(Json(HistoryDto {
+    Ok(Json(RecordHistoryDto {
         version: h.version,
         submission_tool: h.submission.as_ref().map(|s| s.0.clone()),
         submission_key: h.submission.as_ref().map(|s| s.1.clone()),
         changes: h
             .changes
             .into_iter()
-            .map(|c| ChangeDto {
+            .map(|c| RecordChangeDto {
                 version: c.version,
                 at: c.at.to_rfc3339(),
                 by: c.by,
@@ -296,7 +298,7 @@ async fn household_history(
                 fields: c
                     .fields
                     .into_iter()
-                    .map(|f| FieldChangeDto {
+                    .map(|f| RecordFieldChangeDto {
                         record: f.record,
                         column: f.column,
                         old: f.old,

@@ -13,7 +13,7 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::AccessError;
 use thanrak_app::duplicates::{list_duplicates, mark_not_duplicates, merge, DuplicateQuery};
-use thanrak_app::entry::{entry_of, save_household, Entry, Saved};
+use thanrak_app::entry::{cell, entry_of, save_household, Entry, Saved};
 use thanrak_app::upload::Diagnostic;
 use thanrak_core::field::form::label_en;
 use thanrak_core::schema::{coded_values, Column, Kind, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
@@ -145,14 +145,6 @@ pub(super) fn source_label(source: &str, l: Lang) -> String {
 
 /// Columns the form does not ask (the keys come from the form's own fields).
 const KEYS: &[&str] = &["household_id", "round", "member_no"];
-
-fn cell<'a>(cells: &'a [(String, String)], name: &str) -> &'a str {
-    cells
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
 
 /// The fields of one record for the template: name, label, kind, options, value, problem.
 fn fields(
