@@ -122,9 +122,7 @@ pub(crate) async fn sort_submissions(
                     row: s.origin.row,
                     column: "household_id".into(),
                     value: h.household_id.to_string(),
-                    reason: Reason::FieldEditMovesHousehold {
-                        was: was.to_string(),
-                    },
+                    reason: Reason::FieldEditMovesHousehold,
                 });
             }
             Some(_) => {

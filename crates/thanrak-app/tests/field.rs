@@ -156,6 +156,17 @@ async fn the_form_is_a_valid_xlsform_for_pyxform() {
     let xlsx = dir.path().join("household.xlsx");
     std::fs::write(&xlsx, bytes).unwrap();
     let xml = dir.path().join("household.xml");
+    // pyxform from PyPI (the registry is reachable): installed here when missing, so that the
+    // README's test command needs nothing more (.ci/run installs it first).
+    let has = Command::new("python3")
+        .args(["-c", "import pyxform"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        let _ = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "pyxform==4.5.0"])
+            .status();
+    }
     let out = Command::new("python3")
         .args(["-m", "pyxform.xls2xform", "--json"])
         .arg(&xlsx)
@@ -292,6 +303,23 @@ async fn an_edit_replaces_its_household_and_keeps_the_earlier_version() {
         .unwrap();
     assert_ne!(now, was);
     assert_eq!(now.members.len() + usize::from(dropped), was.members.len());
+    // An edit that names another household than its earlier version is refused on its row,
+    // without naming the earlier household.
+    filled[4].version = "uuid:edited-0004".into();
+    let moved = HouseholdId::parse("MOVED-4").unwrap();
+    filled[4].household.household_id = moved.clone();
+    for m in &mut filled[4].members {
+        m.household_id = moved.clone();
+        m.national_id = None;
+    }
+    std::fs::write(&path, central_csv_zip(&f, &form_id(&round), &filled)).unwrap();
+    let ImportOutcome::Rejected(d) = import(&s, std::slice::from_ref(&path)).await else {
+        panic!("an edit moving its household was loaded");
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].reason, thanrak_core::Reason::FieldEditMovesHousehold);
+    assert_eq!(d[0].column, "household_id");
+    assert_eq!(d[0].row, 6);
 }
 
 #[tokio::test]

@@ -406,11 +406,9 @@ pub enum Reason {
     },
     /// A members table without the submissions it belongs to.
     FieldNoMainTable,
-    /// An edited submission that names another household than its earlier version.
-    FieldEditMovesHousehold {
-        /// The household the earlier version loaded.
-        was: String,
-    },
+    /// An edited submission that names another household than its earlier version (which is
+    /// not named: it may be a household the importer may not see).
+    FieldEditMovesHousehold,
 }
 
 /// A size in GiB or MiB.
@@ -700,10 +698,10 @@ impl Reason {
             FieldNoMainTable => "a members table without its submissions table: give both \
                                  tables of the export"
                 .into(),
-            FieldEditMovesHousehold { was } => format!(
-                "this edit of a submission already loaded as household {was} names another \
-                 household: change the household id back, or send it as a new submission"
-            ),
+            FieldEditMovesHousehold => "this edit of a submission already loaded names another \
+                                        household than its earlier version: change the household \
+                                        id back, or send it as a new submission"
+                .into(),
             SellsToItself => "an enterprise does not sell to itself".into(),
         }
     }
@@ -936,10 +934,9 @@ impl Reason {
                 format!("อ้างถึงแบบสำรวจ {key} ซึ่งไม่มีในไฟล์ส่งออก: ส่งออกแบบสำรวจพร้อมตารางสมาชิก")
             }
             FieldNoMainTable => "มีตารางสมาชิกแต่ไม่มีตารางแบบสำรวจ: ใส่ทั้งสองตารางของไฟล์ส่งออก".into(),
-            FieldEditMovesHousehold { was } => format!(
-                "แบบสำรวจที่แก้ไขนี้เคยนำเข้าเป็นครัวเรือน {was} แต่ฉบับแก้ไขระบุครัวเรือนอื่น: \
-                 แก้รหัสครัวเรือนกลับ หรือส่งเป็นแบบสำรวจใหม่"
-            ),
+            FieldEditMovesHousehold => "แบบสำรวจที่แก้ไขนี้เคยนำเข้าแล้วเป็นอีกครัวเรือนหนึ่ง: \
+                                        แก้รหัสครัวเรือนกลับ หรือส่งเป็นแบบสำรวจใหม่"
+                .into(),
             SellsToItself => "กิจการขายให้ตัวเองไม่ได้".into(),
         }
     }
@@ -1189,7 +1186,7 @@ mod tests {
                 key: "uuid:1".into(),
             },
             Reason::FieldNoMainTable,
-            Reason::FieldEditMovesHousehold { was: "H1".into() },
+            Reason::FieldEditMovesHousehold,
         ]
     }
 
@@ -1291,7 +1288,7 @@ mod tests {
                 | Reason::FieldJson { .. }
                 | Reason::FieldNoSubmission { .. }
                 | Reason::FieldNoMainTable
-                | Reason::FieldEditMovesHousehold { .. } => {}
+                | Reason::FieldEditMovesHousehold => {}
             }
             let (en, th) = (r.text(Lang::En), r.text(Lang::Th));
             assert_eq!(en, r.to_string());
