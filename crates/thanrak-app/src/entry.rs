@@ -429,8 +429,23 @@ fn unmask(entry: &mut Entry, stored: &Record) {
         }
     };
     keep(&mut entry.household, &stored.household);
+    // A member is the stored member of the number it was read with (a form sends it back, so
+    // that removing a member above does not shift the others); without numbers, by position.
+    let numbered = entry
+        .members
+        .iter()
+        .any(|m| !cell(m, "member_no").is_empty());
     for (i, m) in entry.members.iter_mut().enumerate() {
-        if let Some(was) = stored.members.get(i) {
+        let was = if numbered {
+            let no = cell(m, "member_no").to_string();
+            stored
+                .members
+                .iter()
+                .find(|r| !no.is_empty() && cell(r, "member_no") == no)
+        } else {
+            stored.members.get(i)
+        };
+        if let Some(was) = was {
             keep(m, was);
         }
     }

@@ -215,6 +215,11 @@ fn entry_from(form: &[(String, String)]) -> (Entry, bool) {
     let mut members: Vec<Vec<(String, String)>> = (0..count)
         .filter(|i| get(&format!("m{i}.remove")) != "1")
         .map(|i| {
+            // The number the member was read with (empty for one added on the form).
+            let read_as = (
+                "member_no".to_string(),
+                get(&format!("m{i}.no")).trim().to_string(),
+            );
             MEMBER_COLUMNS
                 .iter()
                 .filter(|c| !KEYS.contains(&c.name))
@@ -231,6 +236,7 @@ fn entry_from(form: &[(String, String)]) -> (Entry, bool) {
                     };
                     (c.name.to_string(), v)
                 })
+                .chain(std::iter::once(read_as))
                 .collect()
         })
         .collect();
@@ -291,6 +297,7 @@ fn show_form(
             context! {
                 index => i,
                 no => i + 1,
+                read_as => cell(m, "member_no"),
                 fields => fields(MEMBER_COLUMNS, &format!("m{i}."), m, &on(&format!("member {}", i + 1)), masked, l),
                 skills => coded_values("skills").unwrap_or_default().into_iter().map(|(code, th, en)| context! {
                     code, label => if l == Lang::Th { th } else { en },
