@@ -858,17 +858,17 @@ await step('likely duplicates are listed with their evidence; the surveyor sees 
 let fieldHousehold;
 await step('the area manager marks a group as not duplicates', async () => {
   const { context, page } = await loggedIn('lampang');
-  await page.goto(`${base}/duplicates`);
+  await page.goto(`${base}/duplicates?evidence=name_birth`);
   await page.waitForSelector('.group button.not-duplicates');
   // A household of the latest demo round in the surveyor's subdistrict, which the demo loaded
   // from ODK Central submissions and edited once in the field.
   fieldHousehold = '/households/2569-1/HH520000002';
   await page.screenshot({ path: join(shots, '51-duplicates.png'), fullPage: true });
-  const before = await page.locator('button.not-duplicates').count();
+  const group = await page.locator('.group[id^=group-]').first().getAttribute('id');
   await page.locator('.group input[name=note]').first().fill('คนละคน ตรวจที่บ้านแล้ว');
   await Promise.all([page.waitForNavigation(), page.locator('button.not-duplicates').first().click()]);
   await page.waitForSelector('#dup-done');
-  assert.equal(await page.locator('button.not-duplicates').count(), before - 1);
+  assert.equal(await page.locator(`#${group}`).count(), 0, 'the group decided is still listed');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/duplicates`);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -914,6 +914,22 @@ await step('a new household with missing fields comes back with each problem in 
   assert.ok(wide <= 400, `the form is ${wide} px wide at 390 px`);
   await page.screenshot({ path: join(shots, '54-household-form-problems-phone.png'), fullPage: true });
   page.problems.splice(0); // the refusal is a 422, as it should be
+  await context.close();
+});
+
+await step('the area manager merges a group after confirming what it does', async () => {
+  const { context, page } = await loggedIn('lampang');
+  await page.goto(`${base}/duplicates?evidence=national_id`);
+  await page.waitForSelector('a.merge');
+  await Promise.all([page.waitForNavigation(), page.locator('a.merge').first().click()]);
+  await page.waitForSelector('#merge-confirm');
+  const target = (await page.locator('#merge-target').innerText()).trim();
+  await page.screenshot({ path: join(shots, '55-merge-confirm.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click('#merge-confirm')]);
+  await page.waitForSelector('#merged-notice');
+  assert.equal((await page.locator('#household-id').innerText()).trim(), target);
+  assert.match(await page.locator('#changes').innerText(), /รวมรายการซ้ำ/);
+  noProblems(page);
   await context.close();
 });
 

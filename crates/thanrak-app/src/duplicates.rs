@@ -370,8 +370,59 @@ fn same_person(a: &Member, b: &Member) -> bool {
     }
 }
 
+/// What merging a group would write, worked out and not yet written.
+pub struct MergePlan {
+    /// What the merge does, for the person who confirms it.
+    pub outcome: MergeOutcome,
+    /// The households removed or renamed away: round and id.
+    pub removed: Vec<(RoundLabel, HouseholdId)>,
+    persons: Vec<PersonRow>,
+    households: Vec<Household>,
+    members: Vec<Member>,
+    recorded: Recorded,
+}
+
 /// Merges the group `key` (see the module's documentation), in one transaction with its review.
 pub async fn merge(store: &Store, user: &User, key: &str) -> Result<MergeOutcome, AccessError> {
+    let plan = merge_plan(store, user, key).await?;
+    let MergePlan {
+        outcome,
+        removed,
+        persons,
+        households,
+        members,
+        recorded,
+    } = plan;
+    store
+        .registry()
+        .import_recorded(
+            &households,
+            &members,
+            MemberUpdate::Replace,
+            &format!("merge of duplicates by {}", user.name),
+            &recorded,
+            &mut |_, _| {},
+        )
+        .await
+        .map_err(already)?;
+    let target = &outcome.household_id;
+    audit(
+        store,
+        user,
+        format!(
+            "merged duplicates group {key} into household {target}: {} households removed, \
+             {} members removed",
+            removed.iter().filter(|(_, id)| id != target).count(),
+            outcome.members_removed
+        ),
+        &persons,
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// What merging the group `key` would do, for the user to confirm; nothing is written.
+pub async fn merge_plan(store: &Store, user: &User, key: &str) -> Result<MergePlan, AccessError> {
     let (scope, persons, _) = group_of(store, user, key).await?;
     let mut by_round: BTreeMap<RoundLabel, BTreeSet<HouseholdId>> = BTreeMap::new();
     for p in &persons {
@@ -431,8 +482,14 @@ pub async fn merge(store: &Store, user: &User, key: &str) -> Result<MergeOutcome
                 unique.push(m);
             }
         }
-        members_removed += before - unique.len();
+        let twice = before - unique.len();
+        members_removed += twice;
         kept_members = unique;
+        let others = by_round[round].iter().filter(|id| **id != keep).count();
+        if twice == 0 && others == 0 && keep == target {
+            // Nothing to change in this round (the group's person in its own household).
+            continue;
+        }
         for other in by_round[round].iter().filter(|id| **id != keep) {
             let (_, theirs) = &records[&(round.clone(), other.clone())];
             for m in theirs {
@@ -486,7 +543,7 @@ pub async fn merge(store: &Store, user: &User, key: &str) -> Result<MergeOutcome
             record: Record::of(h, m).encode(),
         });
     }
-    let rounds: Vec<RoundLabel> = by_round.keys().cloned().collect();
+    let rounds: Vec<RoundLabel> = households.iter().map(|h| h.round.clone()).collect();
     let recorded = Recorded {
         submissions: Vec::new(),
         versions,
@@ -499,33 +556,17 @@ pub async fn merge(store: &Store, user: &User, key: &str) -> Result<MergeOutcome
             decided_at: now,
         }),
     };
-    store
-        .registry()
-        .import_recorded(
-            &households,
-            &members_out,
-            MemberUpdate::Replace,
-            &format!("merge of duplicates by {}", user.name),
-            &recorded,
-            &mut |_, _| {},
-        )
-        .await
-        .map_err(already)?;
-    audit(
-        store,
-        user,
-        format!(
-            "merged duplicates group {key} into household {target}: {} households removed, \
-             {members_removed} members removed",
-            removed.iter().filter(|(_, id)| *id != target).count()
-        ),
-        &persons,
-    )
-    .await?;
-    Ok(MergeOutcome {
-        household_id: target,
-        removed: removed.len(),
-        members_removed,
-        rounds,
+    Ok(MergePlan {
+        outcome: MergeOutcome {
+            household_id: target,
+            removed: removed.len(),
+            members_removed,
+            rounds,
+        },
+        removed,
+        persons,
+        households,
+        members: members_out,
+        recorded,
     })
 }

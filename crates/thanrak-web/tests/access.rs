@@ -486,6 +486,12 @@ const PAGES: &[Row] = &[
     ),
     row(
         "GET",
+        "/duplicates/{key}/merge",
+        "/duplicates/0123456789abcdef/merge",
+        ["404|404", "403|403", "404|404", "403|403", "403|403"],
+    ),
+    row(
+        "GET",
         "/import/form.xlsx",
         "/import/form.xlsx?round={round}",
         ["200|200", "403|403", "200|200", "200|200", "403|403"],

@@ -99,6 +99,10 @@ pub fn templates() -> Environment<'static> {
             include_str!("../../templates/household_field.html"),
         ),
         (
+            "duplicates_merge.html",
+            include_str!("../../templates/duplicates_merge.html"),
+        ),
+        (
             "duplicates.html",
             include_str!("../../templates/duplicates.html"),
         ),

@@ -12,7 +12,9 @@ use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use thanrak_app::access::AccessError;
-use thanrak_app::duplicates::{list_duplicates, mark_not_duplicates, merge, DuplicateQuery};
+use thanrak_app::duplicates::{
+    list_duplicates, mark_not_duplicates, merge, merge_plan, DuplicateQuery,
+};
 use thanrak_app::entry::{cell, entry_of, save_household, Entry, Saved};
 use thanrak_app::upload::Diagnostic;
 use thanrak_core::field::form::label_en;
@@ -38,7 +40,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/duplicates", get(duplicates_page))
         .route("/duplicates/{key}/not-duplicates", post(not_duplicates))
-        .route("/duplicates/{key}/merge", post(merge_group))
+        .route(
+            "/duplicates/{key}/merge",
+            get(merge_confirm).post(merge_group),
+        )
 }
 
 /// A column's label in the reader's language.
@@ -677,6 +682,51 @@ async fn not_duplicates(
         Ok(()) => Redirect::to("/duplicates?done=marked").into_response(),
         Err(e) => error_page(&state, &lang, e.into()),
     }
+}
+
+/// What merging a group will do, with the button that does it: the household that is kept (per
+/// round, under one id), the households removed and the members removed as the same person.
+async fn merge_confirm(
+    State(state): State<AppState>,
+    lang: LangChoice,
+    page: PageUser,
+    Path(key): Path<String>,
+) -> Response {
+    let key = match key_of(&key) {
+        Ok(k) => k,
+        Err(e) => return error_page(&state, &lang, e),
+    };
+    let plan = match merge_plan(state.store(), &page.user, key).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&state, &lang, e.into()),
+    };
+    let target = plan.outcome.household_id.to_string();
+    let rounds: Vec<Value> = plan
+        .outcome
+        .rounds
+        .iter()
+        .map(|r| {
+            context! {
+                round => r.as_str(),
+                kept => format!("/households/{r}/{target}"),
+                removed => plan.removed.iter().filter(|(rr, _)| rr == r).map(|(_, id)| id.to_string()).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        &lang,
+        StatusCode::OK,
+        "duplicates_merge.html",
+        context! {
+            account => account(&page, lang.lang),
+            csrf => &page.csrf_token,
+            key,
+            target,
+            rounds,
+            members_removed => plan.outcome.members_removed,
+        },
+    )
 }
 
 async fn merge_group(
