@@ -14,6 +14,7 @@
 //! only new submissions and replace the edited ones. Submissions the project rejected in the
 //! tool (ODK Central's review state `rejected`, KoboToolbox's "not approved") are left out.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{self, Read, Seek};
 
@@ -131,7 +132,7 @@ fn header_label(header: &[String], pos: usize) -> String {
 /// The submissions table of an export as a [`RowTarget`].
 pub(crate) struct MainTarget<'s, 'a> {
     tool: Tool,
-    state: &'s mut FieldState,
+    state: &'s RefCell<FieldState>,
     areas: &'a AreaRegistry,
     header: Vec<String>,
     reader: Option<TableReader>,
@@ -144,7 +145,7 @@ pub(crate) struct MainTarget<'s, 'a> {
 }
 
 impl<'s, 'a> MainTarget<'s, 'a> {
-    pub fn new(tool: Tool, state: &'s mut FieldState, areas: &'a AreaRegistry) -> Self {
+    pub fn new(tool: Tool, state: &'s RefCell<FieldState>, areas: &'a AreaRegistry) -> Self {
         Self {
             tool,
             state,
@@ -206,9 +207,9 @@ impl<'s, 'a> MainTarget<'s, 'a> {
                 reader.read_row(sink, row, &texts, &[], self.areas);
             }
         } else {
-            self.state.rejected += 1;
+            self.state.borrow_mut().rejected += 1;
         }
-        self.state.parents.insert(
+        self.state.borrow_mut().parents.insert(
             parent_key.trim().to_string(),
             Parent {
                 cells,
@@ -224,7 +225,7 @@ impl<'s, 'a> MainTarget<'s, 'a> {
         let (names, idx) = present(Table::Households, &vec![true; HOUSEHOLD_COLUMNS.len()]);
         self.columns = idx;
         self.reader = TableReader::from_header(&names, Table::Households, sink);
-        self.state.mains += 1;
+        self.state.borrow_mut().mains += 1;
     }
 }
 
@@ -270,7 +271,7 @@ impl RowTarget for MainTarget<'_, '_> {
         let (names, idx) = present(Table::Households, &found);
         self.columns = idx;
         self.reader = TableReader::from_header(&names, Table::Households, sink);
-        self.state.mains += 1;
+        self.state.borrow_mut().mains += 1;
         self.reader.is_some()
     }
 
@@ -310,7 +311,7 @@ impl RowTarget for MainTarget<'_, '_> {
 /// The members table of an export as a [`RowTarget`].
 pub(crate) struct RepeatTarget<'s, 'a> {
     tool: Tool,
-    state: &'s mut FieldState,
+    state: &'s RefCell<FieldState>,
     areas: &'a AreaRegistry,
     header: Vec<String>,
     reader: Option<TableReader>,
@@ -319,7 +320,7 @@ pub(crate) struct RepeatTarget<'s, 'a> {
 }
 
 impl<'s, 'a> RepeatTarget<'s, 'a> {
-    pub fn new(tool: Tool, state: &'s mut FieldState, areas: &'a AreaRegistry) -> Self {
+    pub fn new(tool: Tool, state: &'s RefCell<FieldState>, areas: &'a AreaRegistry) -> Self {
         Self {
             tool,
             state,
@@ -353,7 +354,8 @@ impl<'s, 'a> RepeatTarget<'s, 'a> {
         fields: impl Iterator<Item = (&'f str, &'f str)>,
     ) {
         let key = parent_key.trim();
-        let Some(parent) = self.state.parents.get_mut(key) else {
+        let mut state = self.state.borrow_mut();
+        let Some(parent) = state.parents.get_mut(key) else {
             let column = match self.tool {
                 Tool::OdkCentral => "PARENT_KEY",
                 Tool::Kobo => "_parent_index",
@@ -388,7 +390,7 @@ impl RowTarget for RepeatTarget<'_, '_> {
             Tool::Kobo => "_parent_index",
         };
         self.parent = self.header.iter().position(|h| h == parent);
-        if self.state.mains == 0 {
+        if self.state.borrow().mains == 0 {
             sink.report_file(Reason::FieldNoMainTable);
             return false;
         }
@@ -461,16 +463,18 @@ pub(crate) fn read_field_csv(
     areas: &AreaRegistry,
 ) -> io::Result<()> {
     let mut sink = Sink::new(batch, file.to_string());
+    let cell = RefCell::new(std::mem::take(state));
     let result = match table {
         FieldTable::Main(tool) => {
-            let mut t = MainTarget::new(tool, state, areas);
+            let mut t = MainTarget::new(tool, &cell, areas);
             crate::csv_read::read_csv_rows_with(&mut sink, reader, &mut t, &mut |_| {}, delimiter)
         }
         FieldTable::Repeat(tool) => {
-            let mut t = RepeatTarget::new(tool, state, areas);
+            let mut t = RepeatTarget::new(tool, &cell, areas);
             crate::csv_read::read_csv_rows_with(&mut sink, reader, &mut t, &mut |_| {}, delimiter)
         }
     };
+    *state = cell.into_inner();
     sink.finish();
     result
 }
@@ -582,8 +586,67 @@ fn flatten(
     }
 }
 
-/// ODK Central's OData JSON (`Submissions?$expand=*`): a submission's row is its place in
-/// `value` (1-based), and its members are reported on the same row of `FILE [members]`.
+/// Hands each element of the feed's `value` array to `each` as it is parsed, so that a feed of
+/// any size holds one submission in memory at a time. Whether `value` was met is returned.
+struct Feed<'f>(&'f mut dyn FnMut(serde_json::Value));
+
+impl<'de> serde::de::DeserializeSeed<'de> for Feed<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Feed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object with a `value` array of submissions")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "value" {
+                map.next_value_seed(Items(&mut *self.0))?;
+                seen = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(seen)
+    }
+}
+
+struct Items<'f>(&'f mut dyn FnMut(serde_json::Value));
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of submissions")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<serde_json::Value>()? {
+            (self.0)(v);
+        }
+        Ok(())
+    }
+}
+
+/// ODK Central's OData JSON (`Submissions?$expand=*`), read one submission at a time: a
+/// submission's row is its place in `value` (1-based), and its members are reported on the same
+/// row of `FILE [members]`.
 pub(crate) fn read_central_json(
     batch: &mut Batch,
     state: &mut FieldState,
@@ -591,30 +654,22 @@ pub(crate) fn read_central_json(
     reader: impl Read,
     areas: &AreaRegistry,
 ) -> io::Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Feed {
-        value: Vec<serde_json::Value>,
-    }
+    use serde::de::DeserializeSeed;
+    let cell = RefCell::new(std::mem::take(state));
+    // The members go to a batch of their own (a sink holds its batch), joined after.
+    let mut members_batch = Batch::default();
     let mut sink = Sink::new(batch, file.to_string());
-    let feed: Feed = match serde_json::from_reader(io::BufReader::new(reader)) {
-        Ok(f) => f,
-        Err(e) if e.is_io() => return Err(io::Error::other(e)),
-        Err(e) => {
-            sink.report_file(Reason::FieldJson {
-                detail: e.to_string(),
-            });
-            sink.finish();
-            return Ok(());
-        }
-    };
-    let mut main = MainTarget::new(Tool::OdkCentral, state, areas);
+    let mut members_sink = Sink::new(&mut members_batch, format!("{file} [{MEMBERS_REPEAT}]"));
+    let mut main = MainTarget::new(Tool::OdkCentral, &cell, areas);
     main.start_without_header(&mut sink);
-    let mut all_members = Vec::with_capacity(feed.value.len());
-    for (i, sub) in feed.value.iter().enumerate() {
-        let row = i as u64 + 1;
+    let mut repeat = RepeatTarget::new(Tool::OdkCentral, &cell, areas);
+    repeat.start_without_header(&mut members_sink);
+    let mut row = 0u64;
+    let mut each = |sub: serde_json::Value| {
+        row += 1;
         let mut fields = Vec::new();
         let mut members = Vec::new();
-        flatten("", sub, &mut fields, &mut members);
+        flatten("", &sub, &mut fields, &mut members);
         if sub.get("members@odata.navigationLink").is_some() && members.is_empty() {
             sink.report(
                 row,
@@ -624,7 +679,7 @@ pub(crate) fn read_central_json(
                     detail: "the members are not in the feed: export with $expand=*".into(),
                 },
             );
-            continue;
+            return;
         }
         let get = |name: &str| {
             fields
@@ -649,31 +704,79 @@ pub(crate) fn read_central_json(
             &status,
             &submitted,
         );
-        all_members.push((row, key, members));
-    }
-    sink.finish();
-    let mut sink = Sink::new(batch, format!("{file} [{MEMBERS_REPEAT}]"));
-    let mut repeat = RepeatTarget::new(Tool::OdkCentral, state, areas);
-    repeat.start_without_header(&mut sink);
-    for (row, key, members) in all_members {
         for m in members {
             let mut fields = Vec::new();
             flatten("", &m, &mut fields, &mut Vec::new());
             repeat.member(
-                &mut sink,
+                &mut members_sink,
                 row,
                 &key,
                 fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             );
         }
+    };
+    let mut de = serde_json::Deserializer::from_reader(io::BufReader::new(reader));
+    let outcome = Feed(&mut each)
+        .deserialize(&mut de)
+        .and_then(|seen| de.end().map(|()| seen));
+    drop(main);
+    drop(repeat);
+    *state = cell.into_inner();
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => sink.report_file(Reason::FieldJson {
+            detail: "no `value` array of submissions".into(),
+        }),
+        Err(e) if e.is_io() => return Err(io::Error::other(e)),
+        Err(e) => sink.report_file(Reason::FieldJson {
+            detail: e.to_string(),
+        }),
     }
     sink.finish();
+    members_sink.finish();
+    let Batch {
+        members,
+        member_origins,
+        diagnostics,
+        tables,
+        rejected_rows,
+        ..
+    } = members_batch;
+    batch.members.extend(members);
+    batch.member_origins.extend(member_origins);
+    batch.diagnostics.extend(diagnostics);
+    batch.tables.extend(tables);
+    batch.rejected_rows.extend(rejected_rows);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_that_is_not_a_feed_is_reported_as_such() {
+        for (text, says) in [
+            (&b"{\"@odata.context\": \"x\"}"[..], "no `value` array"),
+            (&b"{\"value\": [ {\"__id\": "[..], "EOF"),
+            (&b"[1, 2]"[..], "an object"),
+        ] {
+            let mut batch = Batch::default();
+            let mut state = FieldState::default();
+            read_central_json(
+                &mut batch,
+                &mut state,
+                "f.json",
+                text,
+                AreaRegistry::official(),
+            )
+            .unwrap();
+            assert_eq!(batch.diagnostics.len(), 1, "{:?}", batch.diagnostics);
+            let reason = batch.diagnostics[0].reason.to_string();
+            assert!(reason.contains(says), "{reason}");
+            assert!(batch.households.is_empty());
+        }
+    }
 
     #[test]
     fn tables_are_told_apart_by_their_headers() {

@@ -90,7 +90,7 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
         let header: Vec<&str> = peek.0.iter().flatten().map(String::as_str).collect();
         if classify(&header) == Some(FieldTable::Main(Tool::Kobo)) {
             sink.finish();
-            let mut state = FieldState::default();
+            let state = std::cell::RefCell::new(FieldState::default());
             let mut sheets = vec![(first.clone(), true)];
             if let Some(m) = names.iter().find(|n| n.trim() == MEMBERS_REPEAT) {
                 sheets.push((m.clone(), false));
@@ -98,15 +98,15 @@ pub(crate) fn read_xlsx<R: Read + Seek>(
             for (name, main) in sheets {
                 let mut sink = Sink::new(batch, format!("{file} [{name}]"));
                 if main {
-                    let mut t = MainTarget::new(Tool::Kobo, &mut state, areas);
+                    let mut t = MainTarget::new(Tool::Kobo, &state, areas);
                     read_sheet(&mut workbook, &name, &mut t, &mut sink, &mut |_| {});
                 } else {
-                    let mut t = RepeatTarget::new(Tool::Kobo, &mut state, areas);
+                    let mut t = RepeatTarget::new(Tool::Kobo, &state, areas);
                     read_sheet(&mut workbook, &name, &mut t, &mut sink, &mut |_| {});
                 }
                 sink.finish();
             }
-            batch.rejected_submissions += state.rejected;
+            batch.rejected_submissions += state.into_inner().rejected;
             progress(1.0);
             return Ok(());
         }
