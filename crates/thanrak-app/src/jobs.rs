@@ -519,6 +519,12 @@ pub async fn queue_report(
     let area = thanrak_core::AreaCode::parse(p.area.trim())
         .map_err(|e| AppError::Invalid(format!("area {:?} {e}", p.area)))?;
     crate::policy::report_maker(user, &area)?;
+    // Rounds named must exist now (the job reads them later): refused at once otherwise.
+    for r in [&p.round, &p.since_round].into_iter().flatten() {
+        let round = RoundLabel::parse(r.trim())
+            .map_err(|e| AppError::Invalid(format!("round {r:?} {e}")))?;
+        crate::ensure_round(jobs.store(), &round).await?;
+    }
     let params = JobParams::Report(crate::report::ReportParams {
         user: user.name.to_string(),
         ..p.clone()

@@ -254,8 +254,13 @@ async fn post_import(
         if field.name() != Some("files") {
             continue;
         }
-        let name = staged_name(field.file_name().unwrap_or("upload"), &names)
-            .map_err(ApiError::invalid)?;
+        // A part of a form that is not a file (no file name) is not an upload.
+        let Some(file_name) = field.file_name() else {
+            return Err(ApiError::invalid(
+                "each `files` part must be a file, with its file name",
+            ));
+        };
+        let name = staged_name(file_name, &names).map_err(ApiError::invalid)?;
         let bytes = field.bytes().await.map_err(|e| upload_error(&e))?;
         let path = staging.0.join(&name);
         std::fs::write(&path, &bytes).map_err(|e| ApiError::internal(&e))?;

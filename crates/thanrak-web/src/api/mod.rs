@@ -374,6 +374,9 @@ fn constrain_values(doc: &mut utoipa::openapi::OpenApi) {
             "round" | "since_round" | "in_need_round" => o.pattern = pattern(ROUND),
             "from" | "to" if in_query => o.pattern = pattern(ROUND),
             "household_id" => o.pattern = pattern(HOUSEHOLD),
+            // A household's help is looked up by any id: one that cannot exist is not found,
+            // so the document leaves it free rather than claim a pattern it does not enforce.
+            "id" if owner.ends_with("households/{id}/help") => {}
             "id" if owner.contains("households/{id}") => o.pattern = pattern(HOUSEHOLD),
             "agency" | "lead_agency" | "code" | "partner" | "methodology" => {
                 o.pattern = pattern(NAME)
