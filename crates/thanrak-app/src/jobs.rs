@@ -907,6 +907,11 @@ pub struct WorkerConfig {
     /// there for good, inside its transaction, so that a test can kill the server mid-job.
     /// Never set in production.
     pub hold_at_stage: Option<String>,
+    /// Queue jobs and follow them, but run none: a second server on the same PostgreSQL
+    /// database, beside the one whose worker runs the jobs (claims are atomic, so any number
+    /// of workers may run, but only a server that runs none may start beside a running one:
+    /// a worker marks the jobs left running as interrupted when it starts).
+    pub queue_only: bool,
 }
 
 impl Jobs {
@@ -926,7 +931,9 @@ impl Jobs {
                 live: Mutex::new(HashMap::new()),
             }),
         };
-        tokio::spawn(work(jobs.clone(), config, after));
+        if !config.queue_only {
+            tokio::spawn(work(jobs.clone(), config, after));
+        }
         jobs
     }
 

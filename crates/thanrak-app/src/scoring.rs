@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use thanrak_core::measure::af::AfInput;
+use thanrak_core::measure::af::{AfAccumulator, AfInput};
 use thanrak_core::measure::{
     aggregate, aggregate_scores, by_area, by_group, by_head_sex, Summary, Unit,
 };
@@ -634,15 +634,10 @@ pub fn standalone_mpi(
     group_column: Option<&str>,
     weight_column: Option<&str>,
 ) -> Result<StandaloneMpi, AppError> {
-    use std::collections::HashMap;
-    use thanrak_core::measure::af::AfAccumulator;
+    use thanrak_io::deprivations::Folded;
 
-    let mut acc: Option<AfAccumulator<u32>> = None;
-    let mut setup_error: Option<AppError> = None;
-    let mut used_weights = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
-    let make = |d: usize| -> Result<(AfAccumulator<u32>, Vec<Ratio>), AppError> {
+    let invalid = |e: thanrak_io::deprivations::DeprivationError| AppError::Invalid(e.to_string());
+    let make = |d: usize| -> Result<(AfAccumulator<Vec<u8>>, Vec<Ratio>), AppError> {
         let raw = match &weights {
             None => vec![Ratio::new(1, d as i64).expect("d > 0"); d],
             Some(w) if w.len() == d => w.clone(),
@@ -669,57 +664,54 @@ pub fn standalone_mpi(
             .map_err(|e| AppError::Invalid(format!("weights or k: {e}")))?;
         Ok((AfAccumulator::new(input), normalised))
     };
-    let streamed = thanrak_io::deprivations::stream_deprivations(
-        path,
-        group_column,
-        weight_column,
-        |row, w, group| {
-            if setup_error.is_some() {
-                return;
-            }
-            if acc.is_none() {
-                match make(row.len()) {
-                    Ok((a, ws)) => {
-                        acc = Some(a);
-                        used_weights = ws;
-                    }
-                    Err(e) => {
-                        setup_error = Some(e);
-                        return;
-                    }
-                }
-            }
-            let g = group.map(|g| match ids.get(g) {
-                Some(id) => *id,
-                None => {
-                    let id = names.len() as u32;
-                    names.push(String::from_utf8_lossy(g).into_owned());
-                    ids.insert(g.to_vec(), id);
-                    id
-                }
-            });
-            acc.as_mut().expect("set above").push(row, w, g);
-        },
-    );
     // A wrong argument is reported before any problem further down the file.
-    if let Some(e) = setup_error {
-        return Err(e);
-    }
-    let (header, rows) = streamed.map_err(|e| AppError::Invalid(e.to_string()))?;
-    let acc = match acc {
-        Some(a) => a,
-        None => {
-            // No data rows: still check the arguments against the header.
-            let (a, ws) = make(header.indicators.len())?;
-            used_weights = ws;
-            a
-        }
+    let header =
+        thanrak_io::deprivations::read_deprivation_header(path, group_column, weight_column)
+            .map_err(invalid)?;
+    let (empty, used_weights) = make(header.indicators.len())?;
+    let fold = PatternFold {
+        input: empty.input().clone(),
     };
+    let (header, rows, acc) =
+        match thanrak_io::deprivations::fold_deprivations(path, group_column, weight_column, &fold)
+            .map_err(invalid)?
+        {
+            Folded::Done(header, rows, acc) => (header, rows, acc.unwrap_or(empty)),
+            Folded::Unsupported => {
+                // Quoted fields or more than 64 indicators: the general reader, one row at a time.
+                let mut acc: AfAccumulator<u32> = AfAccumulator::new(fold.input.clone());
+                let mut names: Vec<Vec<u8>> = Vec::new();
+                let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+                let (header, rows) = thanrak_io::deprivations::stream_deprivations(
+                    path,
+                    group_column,
+                    weight_column,
+                    |row, w, group| {
+                        let g = group.map(|g| match ids.get(g) {
+                            Some(id) => *id,
+                            None => {
+                                let id = names.len() as u32;
+                                names.push(g.to_vec());
+                                ids.insert(g.to_vec(), id);
+                                id
+                            }
+                        });
+                        acc.push(row, w, g);
+                    },
+                )
+                .map_err(invalid)?;
+                (
+                    header,
+                    rows,
+                    acc.map_groups(|id| names[id as usize].clone()),
+                )
+            }
+        };
     let out = acc.finish();
     let mut groups: Vec<(String, _)> = out
         .groups
         .into_iter()
-        .map(|(id, r)| (names[id as usize].clone(), r))
+        .map(|(name, r)| (String::from_utf8_lossy(&name).into_owned(), r))
         .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(StandaloneMpi {
@@ -730,4 +722,62 @@ pub fn standalone_mpi(
         overall: out.overall,
         groups,
     })
+}
+
+/// The standalone calculator's fold over a chunk of a deprivation file: each chunk sums its rows
+/// into an Alkire–Foster accumulator keyed by the chunk's own group numbers (one hash lookup of
+/// the group's text a row, none when it repeats the row before), named when the chunk ends.
+struct PatternFold {
+    input: AfInput,
+}
+
+struct PatternState {
+    names: Vec<Vec<u8>>,
+    ids: rustc_hash::FxHashMap<Vec<u8>, u32>,
+    /// The last group seen: files are often sorted by it.
+    last: Option<u32>,
+    acc: AfAccumulator<u32>,
+}
+
+impl thanrak_io::deprivations::ChunkFold for PatternFold {
+    type State = PatternState;
+    type Out = AfAccumulator<Vec<u8>>;
+
+    fn start(&self) -> PatternState {
+        PatternState {
+            names: Vec::new(),
+            ids: Default::default(),
+            last: None,
+            acc: AfAccumulator::new(self.input.clone()),
+        }
+    }
+
+    fn row(&self, s: &mut PatternState, bits: u64, weight: f64, group: Option<&[u8]>) {
+        let id = group.map(|g| match s.last {
+            Some(id) if s.names[id as usize] == g => id,
+            _ => {
+                let id = match s.ids.get(g) {
+                    Some(id) => *id,
+                    None => {
+                        let id = s.names.len() as u32;
+                        s.names.push(g.to_vec());
+                        s.ids.insert(g.to_vec(), id);
+                        id
+                    }
+                };
+                s.last = Some(id);
+                id
+            }
+        });
+        s.acc.push_bits(bits, weight, id);
+    }
+
+    fn end(&self, s: PatternState) -> AfAccumulator<Vec<u8>> {
+        let names = s.names;
+        s.acc.map_groups(|id| names[id as usize].clone())
+    }
+
+    fn merge(&self, earlier: &mut AfAccumulator<Vec<u8>>, later: AfAccumulator<Vec<u8>>) {
+        earlier.merge(later);
+    }
 }

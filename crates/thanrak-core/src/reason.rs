@@ -123,6 +123,9 @@ pub enum Reason {
         /// The round.
         round: String,
     },
+    /// A member, in files scored as they stream (`thanrak score --input`), whose household does
+    /// not come before it in the households' order.
+    MemberOutOfOrder,
     /// A birth date after the survey date.
     AfterSurveyDate {
         /// The survey date of the household.
@@ -493,6 +496,12 @@ impl Reason {
             NoSuchHousehold { round } => {
                 format!("no such household in round {round} of this import")
             }
+            MemberOutOfOrder => {
+                "no household at this point of households.csv has this id: members \
+                                 must follow their households in the order of households.csv, as \
+                                 thanrak export and thanrak demo --out write them"
+                    .into()
+            }
             AfterSurveyDate { survey_date } => {
                 format!(
                     "is after the survey date {}",
@@ -754,6 +763,9 @@ impl Reason {
             NoSuchHousehold { round } => {
                 format!("ไม่มีครัวเรือนนี้ในรอบ {round} ของข้อมูลที่นำเข้า")
             }
+            MemberOutOfOrder => "ไม่พบครัวเรือนรหัสนี้ ณ ตำแหน่งนี้ของ households.csv: สมาชิกต้องเรียงตามลำดับครัวเรือนใน households.csv \
+                                 เช่นเดียวกับที่ thanrak export และ thanrak demo --out เขียน"
+                .into(),
             AfterSurveyDate { survey_date } => {
                 format!("อยู่หลังวันสำรวจ {}", date::format_thai(*survey_date))
             }
@@ -1064,6 +1076,7 @@ mod tests {
             NoSuchHousehold {
                 round: "2566".into(),
             },
+            MemberOutOfOrder,
             AfterSurveyDate {
                 survey_date: NaiveDate::from_ymd_opt(2023, 6, 15).unwrap(),
             },
@@ -1222,6 +1235,7 @@ mod tests {
                 | Reason::DuplicateHousehold { .. }
                 | Reason::DuplicateMember { .. }
                 | Reason::NoSuchHousehold { .. }
+                | Reason::MemberOutOfOrder
                 | Reason::AfterSurveyDate { .. }
                 | Reason::AgeOver { .. }
                 | Reason::NationalIdTwiceInHousehold { .. }

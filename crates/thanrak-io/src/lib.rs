@@ -20,6 +20,7 @@ mod field_read;
 pub mod field_write;
 mod limits;
 mod plain;
+mod stream;
 mod table;
 mod template;
 mod write;
@@ -42,6 +43,7 @@ pub use limits::{
     MAX_UNPACKED_BYTES,
 };
 pub use plain::{read_text_table, TextRow, TextTable};
+pub use stream::stream_csv_table;
 pub use template::import_template;
 pub use write::{
     table_csv, table_csv_part, table_xlsx, write_csv_part, write_csv_table, write_csv_tables,

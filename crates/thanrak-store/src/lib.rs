@@ -8,7 +8,7 @@
 //! The methods live on a small handle per aggregate, each in a module of its own:
 //! [`Store::registry`] (rounds, households, members, areas, imports), [`Store::accounts`] (users,
 //! sessions, API tokens, failed logins), [`Store::audit`], [`Store::scores`] (scoring runs, their
-//! scores and figures, target lists), [`Store::boundaries`] and [`Store::jobs`]. An aggregate's
+//! scores and figures, target lists), [`Store::boundaries`], [`Store::jobs`] and [`Store::maintenance`] (backups, integrity). An aggregate's
 //! module uses nothing of another's; what they share (the [`Scope`] as SQL, errors, time
 //! truncation) lives at the crate's root.
 
@@ -24,6 +24,7 @@ mod economy;
 mod error;
 mod help;
 mod jobs;
+mod maintenance;
 mod plan;
 mod registry;
 mod scores;
@@ -53,6 +54,7 @@ pub use economy::{
 pub use error::StoreError;
 pub use help::{HelpRecord, HelpSums, HelpTotals, Helps, NewHelp};
 pub use jobs::{Job, JobEnd, JobState, Jobs, NewJob, INTERRUPTED};
+pub use maintenance::{is_thanrak_sqlite, Maintenance};
 pub use plan::{ActivityRecord, ItemEvent, ItemRecord, MeetingRecord, ModelAreaRecord, Plan};
 pub use registry::{
     AreaQuality, DuplicateReview, ImportConflict, ImportSummary, ListedHousehold, MemberUpdate,
@@ -156,6 +158,48 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens a read-only copy of a PostgreSQL database — a hot standby kept by streaming
+    /// replication — for reads that may lag behind the primary. Nothing is migrated or seeded
+    /// (a standby takes no writes); the copy must already be at this version's migrations, as
+    /// the primary it follows is once a server of this version has opened it.
+    pub async fn connect_replica(url: &str) -> Result<Store, StoreError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Config(
+                "a read replica is a PostgreSQL standby: postgres://USER@HOST/DB".into(),
+            ));
+        }
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
+            .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to the replica: {e}")))?;
+        let latest = POSTGRES_MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&pool)
+                .await
+                .map_err(|e| {
+                    StoreError::Config(format!(
+                        "the replica holds no thanrak database (open the primary with this version first): {e}"
+                    ))
+                })?;
+        if applied != Some(latest) {
+            return Err(StoreError::Config(format!(
+                "the replica is at migration {}, this version needs {latest}: open the primary with this version first",
+                applied.unwrap_or(0)
+            )));
+        }
+        Ok(Store::Postgres(pool))
+    }
+
     /// Which backend this store uses.
     pub fn backend(&self) -> Backend {
         match self {
@@ -222,6 +266,11 @@ impl Store {
     /// What the policy meeting plans and follows: partners, model areas, meetings.
     pub fn plan(&self) -> Plan<'_> {
         Plan(self)
+    }
+
+    /// Backups and integrity checks.
+    pub fn maintenance(&self) -> Maintenance<'_> {
+        Maintenance(self)
     }
 
     /// Loads the official provinces, districts and subdistricts if the table holds none yet.

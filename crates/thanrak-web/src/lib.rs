@@ -83,6 +83,8 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
+    /// A read replica for reads that may lag (figures, lists, profiles); `None`: the primary.
+    replica: Option<Store>,
     audit: AuditLog,
     jobs: Jobs,
     figures: Arc<FiguresCache>,
@@ -97,6 +99,13 @@ impl AppState {
     /// worker on the current tokio runtime. (A server marks the jobs its last run left running
     /// as failed before, with the store's `Jobs::fail_interrupted`.)
     pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState::with_replica(store, None, config)
+    }
+
+    /// [`AppState::new`] with a read replica (a PostgreSQL hot standby of `store`): figures,
+    /// target lists, household lists and profiles are read there; every write, session, job and
+    /// audit line goes to `store`.
+    pub fn with_replica(store: Store, replica: Option<Store>, config: WebConfig) -> AppState {
         let figures = Arc::new(FiguresCache::new());
         let dropped = figures.clone();
         // A job that ends may have written households or scores: figures are read anew.
@@ -106,6 +115,7 @@ impl AppState {
                 audit: AuditLog::start(store.clone()),
                 jobs,
                 store,
+                replica,
                 figures,
                 tokens: TtlCache::new(CREDENTIALS_TTL, 10_000),
                 sessions: TtlCache::new(CREDENTIALS_TTL, 10_000),
@@ -161,6 +171,12 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Where reads that may lag behind the last write go — figures, target lists, household
+    /// lists, profiles: the read replica when the server has one, else the store.
+    pub fn reads(&self) -> &Store {
+        self.inner.replica.as_ref().unwrap_or(&self.inner.store)
     }
 
     /// The settings.

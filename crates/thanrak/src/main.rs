@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod agencies_cmd;
+mod backup_cmd;
 mod boundaries_cmd;
 mod cases_cmd;
 mod demo_followup;
@@ -16,7 +17,7 @@ mod methodology_cmd;
 mod plan_cmd;
 mod web_cmd;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -101,9 +102,15 @@ enum Command {
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Province codes, comma-separated (default Lampang 52 and Roi Et 45).
+        /// Province codes, comma-separated (default Lampang 52 and Roi Et 45), or `all` for the
+        /// 77 provinces (households spread by their number of subdistricts).
         #[arg(long, default_value = "52,45")]
         provinces: String,
+        /// Write the rounds as files into this folder (ROUND/households.csv and members.csv, the
+        /// import format) instead of loading them: no database is opened, and memory holds one
+        /// province at a time, so a national population of 22 million households fits.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List the survey rounds, oldest first, after a header line: label, last survey date,
     /// households, members, state (draft or published); or publish one.
@@ -203,6 +210,28 @@ enum Command {
     },
     /// The policy-meeting report of an area, in Thai, as PDF or XLSX.
     Report(plan_cmd::ReportArgs),
+    /// Back up the whole database into one file, while servers keep using it: SQLite's online
+    /// copy (VACUUM INTO), or pg_dump's custom format for PostgreSQL (its client tools needed).
+    /// An existing file is replaced only once the new backup is complete.
+    Backup {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the whole database with a backup made by `thanrak backup`. The backup is checked
+    /// first (a thanrak database, whole, brought up to this version); a SQLite database replaced
+    /// is kept beside it as FILE.before-restore. Stop the servers that use the database first.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Confirm that the database is to be replaced.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Check that the database is whole: the backend's integrity check, and the counts kept
+    /// across tables (households per village, scores per scoring run). Prints `ok`, or each
+    /// problem with exit code 1.
+    Check,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,6 +274,41 @@ fn write_docs(out: &std::path::Path) -> Result<ExitCode, AppError> {
         std::fs::write(out.join(&name), text).map_err(fail)?;
         eprintln!("wrote {}", safe(out.join(&name).display()));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--provinces`: codes, or `all`.
+fn demo_provinces(list: &str) -> Result<Vec<thanrak_core::AreaCode>, AppError> {
+    if list.trim().eq_ignore_ascii_case("all") {
+        return Ok(thanrak_app::national::all_provinces());
+    }
+    thanrak_app::parse_provinces(list)
+}
+
+/// `thanrak demo --out DIR`: the population as files, no database.
+fn demo_files(
+    households: usize,
+    seed: u64,
+    provinces: &str,
+    out: &Path,
+) -> Result<ExitCode, AppError> {
+    let config = DemoConfig {
+        households,
+        seed,
+        provinces: demo_provinces(provinces)?,
+    };
+    let started = Instant::now();
+    let s = thanrak_app::national::write_demo(&config, out, &mut progress_bar())?;
+    for (label, dir) in &s.rounds {
+        println!("{label}\t{}", safe(dir.display()));
+    }
+    eprintln!(
+        "wrote {} provinces, {} households and {} members per round in {:.1} s",
+        s.provinces,
+        s.households,
+        s.members,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -297,6 +361,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             return boundaries_cmd::run(command, &cli.database_url).await
         }
         Command::Methodology { command } => return methodology_cmd::run(command),
+        Command::Demo {
+            households,
+            seed,
+            provinces,
+            out: Some(out),
+        } => return demo_files(households, seed, &provinces, &out),
+        Command::Restore { file, yes } => {
+            return backup_cmd::restore(&cli.database_url, &file, yes).await
+        }
         Command::Docs { out } => return write_docs(&out),
         Command::Template { out } => {
             let bytes = thanrak_app::guide::import_template()?;
@@ -324,6 +397,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::ModelAreas { command } => plan_cmd::model_areas(command, &store).await?,
         Command::Meetings { command } => plan_cmd::meetings(command, &store).await?,
         Command::Report(args) => plan_cmd::report(args, &store).await?,
+        Command::Backup { out } => backup_cmd::backup(&store, &cli.database_url, &out).await?,
+        Command::Check => backup_cmd::check(&store).await?,
         Command::Import {
             paths,
             report,
@@ -443,11 +518,12 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             households,
             seed,
             provinces,
+            out: None,
         } => {
             let config = DemoConfig {
                 households,
                 seed,
-                provinces: thanrak_app::parse_provinces(&provinces)?,
+                provinces: demo_provinces(&provinces)?,
             };
             let started = Instant::now();
             let s = thanrak_app::load_demo(&store, &config, &mut progress_bar()).await?;
@@ -504,7 +580,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         | Command::Boundaries { .. }
         | Command::Docs { .. }
         | Command::Template { .. }
-        | Command::Methodology { .. } => {
+        | Command::Methodology { .. }
+        | Command::Restore { .. }
+        | Command::Demo { out: Some(_), .. } => {
             unreachable!("handled before the store is opened")
         }
     };

@@ -22,13 +22,26 @@ use crate::{parse_round, progress_bar, safe};
 pub enum MeasureCommand {
     /// Score every household of a round (deprivations, MPI, five capitals, group and reasons) and
     /// store the results with the methodology's id and version. Re-running replaces them.
+    ///
+    /// With --input and --out, scores files instead, without a database: a folder with
+    /// households.csv and members.csv (members in the order of their households, as `thanrak
+    /// export` and `thanrak demo --out` write them), or a folder of such folders, one per round.
+    /// Each round gets OUT/ROUND/scores.csv (a row per household) and figures.csv (the country and
+    /// each province). The files stream through in parts, so memory does not grow with them;
+    /// every cell is checked as an import checks it, and files with problems write nothing.
     Score {
         /// The round to score.
-        #[arg(long)]
-        round: String,
+        #[arg(long, required_unless_present = "input", conflicts_with = "input")]
+        round: Option<String>,
         /// A methodology file (TOML); default: the shipped thanrak-default-1.
         #[arg(long)]
         methodology: Option<PathBuf>,
+        /// Score the survey files in this folder instead of a stored round.
+        #[arg(long, requires = "out")]
+        input: Option<PathBuf>,
+        /// Where to write the scores of --input.
+        #[arg(long, requires = "input")]
+        out: Option<PathBuf>,
     },
     /// The multidimensional poverty index (Alkire–Foster: H, A, M0, headcounts, contributions)
     /// of a scored round by area, group or sex of the head — or, with --deprivations, of any CSV
@@ -165,11 +178,20 @@ pub async fn run(cmd: MeasureCommand, database_url: &str) -> Result<ExitCode, Ap
             standalone(&args, &mut out)?;
             return Ok(ExitCode::SUCCESS);
         }
+        MeasureCommand::Score {
+            methodology,
+            input: Some(input),
+            out: Some(to),
+            ..
+        } => return score_files(methodology.as_deref(), &input, &to, &mut out),
         _ => {}
     }
     let store = Store::connect(database_url).await?;
     match cmd {
-        MeasureCommand::Score { round, methodology } => {
+        MeasureCommand::Score {
+            round, methodology, ..
+        } => {
+            let round = round.expect("clap requires --round without --input");
             let m = scoring::load_methodology(methodology.as_deref())?;
             let started = Instant::now();
             // The same code as a scoring job of the server, run inline with a progress bar.
@@ -577,6 +599,54 @@ fn print_households(
                 })
                 .collect();
             writeln!(out, "{:#}", Value::Array(items)).map_err(io)
+        }
+    }
+}
+
+/// `thanrak score --input DIR --out DIR`: files to files, no database.
+fn score_files(
+    methodology: Option<&std::path::Path>,
+    input: &std::path::Path,
+    to: &std::path::Path,
+    out: &mut impl Write,
+) -> Result<ExitCode, AppError> {
+    use thanrak_app::national::{score_files, ScoreFilesOutcome};
+    let m = scoring::load_methodology(methodology)?;
+    let started = Instant::now();
+    match score_files(&m.methodology, input, to, &mut progress_bar())? {
+        ScoreFilesOutcome::Refused(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!(
+                    "{}, row {}, column {}: {:?} {}",
+                    safe(&d.file),
+                    d.row,
+                    safe(&d.column),
+                    safe(&d.value),
+                    d.reason
+                );
+            }
+            eprintln!("{} problems: nothing was written", diagnostics.len());
+            Ok(ExitCode::from(2))
+        }
+        ScoreFilesOutcome::Done(rounds) => {
+            for r in &rounds {
+                let af = &r.overall.af;
+                writeln!(
+                    out,
+                    "round {}: {} households, {} members; H {:.4}, A {:.4}, M0 {:.4} (persons); {} and {}",
+                    safe(&r.round),
+                    r.households,
+                    r.members,
+                    af.h,
+                    af.a,
+                    af.m0,
+                    safe(r.scores.display()),
+                    safe(r.figures.display())
+                )
+                .map_err(io)?;
+            }
+            eprintln!("scored in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -34,6 +34,15 @@ pub struct ServeArgs {
     /// Mark cookies Secure even without `X-Forwarded-Proto: https` (behind an HTTPS proxy).
     #[arg(long)]
     secure_cookies: bool,
+    /// A PostgreSQL hot standby of the database (streaming replication): figures, target
+    /// lists, household lists and profiles are read there, every write goes to --database-url.
+    #[arg(long, env = "THANRAK_READ_DATABASE_URL")]
+    read_database_url: Option<String>,
+    /// Queue and follow jobs but run none: for a further server on the same PostgreSQL
+    /// database beside one that runs them (that one alone marks jobs left running as failed
+    /// when it starts).
+    #[arg(long, conflicts_with = "demo")]
+    no_jobs: bool,
 }
 
 /// `thanrak user …`: accounts of the web application.
@@ -225,11 +234,19 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
         .with_max_level(tracing::Level::INFO)
         .try_init();
     let store = Store::connect(database_url).await?;
+    let replica = match &args.read_database_url {
+        Some(url) => Some(Store::connect_replica(url).await?),
+        None => None,
+    };
     // The jobs this server's last run left running were stopped with it; nothing they wrote was
-    // committed.
-    let interrupted = store.jobs().fail_interrupted(chrono::Utc::now()).await?;
-    if interrupted > 0 {
-        eprintln!("{interrupted} job(s) were running when the server last stopped: marked failed");
+    // committed. A server that runs no jobs leaves them to the one that does.
+    if !args.no_jobs {
+        let interrupted = store.jobs().fail_interrupted(chrono::Utc::now()).await?;
+        if interrupted > 0 {
+            eprintln!(
+                "{interrupted} job(s) were running when the server last stopped: marked failed"
+            );
+        }
     }
     if args.demo {
         prepare_demo(&store, args.demo_households).await?;
@@ -249,15 +266,19 @@ pub async fn serve(args: ServeArgs, database_url: &str) -> Result<ExitCode, AppE
         jobs: WorkerConfig {
             // A test hook only (see `WorkerConfig::hold_at_stage`): the kill test sets it.
             hold_at_stage: std::env::var("THANRAK_TEST_HOLD_JOBS_AT").ok(),
+            queue_only: args.no_jobs,
         },
         ..WebConfig::default()
     };
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::with_replica(store.clone(), replica.clone(), config);
     thanrak_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| AppError::Invalid(format!("the server stopped: {e}")))?;
     eprintln!("stopped");
     store.close().await;
+    if let Some(r) = replica {
+        r.close().await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -325,6 +325,20 @@ impl<K: Ord> AfAccumulator<K> {
         }
     }
 
+    /// The same sums with each group's key replaced by `f(key)`; keys that `f` makes equal are
+    /// merged (a chunk's own group numbers turned into the groups' names).
+    pub fn map_groups<K2: Ord>(self, mut f: impl FnMut(K) -> K2) -> AfAccumulator<K2> {
+        let mut groups: BTreeMap<K2, Sums> = BTreeMap::new();
+        for (k, s) in self.groups {
+            groups.entry(f(k)).or_default().merge(&s);
+        }
+        AfAccumulator {
+            input: self.input,
+            total: self.total,
+            groups,
+        }
+    }
+
     /// The figures.
     pub fn finish(self) -> AfOutput<K> {
         AfOutput {

@@ -102,27 +102,58 @@ pub fn aggregate_scores<'s, K: Ord + Clone>(
     items: impl IntoIterator<Item = (K, &'s HouseholdScore)>,
     unit: Unit,
 ) -> Aggregation<K> {
-    let mut af = AfAccumulator::new(input);
-    let mut total = Counts::default();
-    let mut keyed: BTreeMap<K, Counts> = BTreeMap::new();
+    let mut agg = Aggregator::new(input, unit);
     for (key, s) in items {
-        let weight = match unit {
+        agg.push(key, s);
+    }
+    agg.finish()
+}
+
+/// Figures by key, added one scored household at a time, so that a round of any size streams
+/// through it (scoring national files part by part); memory grows with the keys only.
+#[derive(Debug, Clone)]
+pub struct Aggregator<K> {
+    af: AfAccumulator<K>,
+    total: Counts,
+    keyed: BTreeMap<K, Counts>,
+    unit: Unit,
+}
+
+impl<K: Ord + Clone> Aggregator<K> {
+    /// Nothing added yet; figures in `unit` with the weights and cut-off of `input`.
+    pub fn new(input: AfInput, unit: Unit) -> Self {
+        Aggregator {
+            af: AfAccumulator::new(input),
+            total: Counts::default(),
+            keyed: BTreeMap::new(),
+            unit,
+        }
+    }
+
+    /// Adds a scored household under `key`.
+    pub fn push(&mut self, key: K, s: &HouseholdScore) {
+        let weight = match self.unit {
             Unit::Person => f64::from(s.n_members),
             Unit::Household => 1.0,
         };
-        af.push_bits(s.deprivations.0, weight, Some(key.clone()));
-        total.add(s, weight);
-        keyed.entry(key).or_default().add(s, weight);
+        self.af
+            .push_bits(s.deprivations.0, weight, Some(key.clone()));
+        self.total.add(s, weight);
+        self.keyed.entry(key).or_default().add(s, weight);
     }
-    let out = af.finish();
-    Aggregation {
-        overall: total.summary(out.overall),
-        by_key: out
-            .groups
-            .into_iter()
-            .zip(keyed)
-            .map(|((k, r), (_, c))| (k, c.summary(r)))
-            .collect(),
+
+    /// The figures overall and by key.
+    pub fn finish(self) -> Aggregation<K> {
+        let out = self.af.finish();
+        Aggregation {
+            overall: self.total.summary(out.overall),
+            by_key: out
+                .groups
+                .into_iter()
+                .zip(self.keyed)
+                .map(|((k, r), (_, c))| (k, c.summary(r)))
+                .collect(),
+        }
     }
 }
 

@@ -13,7 +13,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 pub use aggregate::{
-    aggregate, aggregate_scores, by_area, by_group, by_head_sex, Aggregation, Summary, Unit,
+    aggregate, aggregate_scores, by_area, by_group, by_head_sex, Aggregation, Aggregator, Summary,
+    Unit,
 };
 
 use crate::household::{Relation, Sex};

@@ -36,7 +36,7 @@ pub(crate) async fn methodology_for(
 ) -> Result<(Arc<LoadedMethodology>, Arc<[RunInfo]>), ApiError> {
     let id = id.map(str::trim).filter(|s| !s.is_empty());
     match round.and_then(|r| RoundLabel::parse(r.trim()).ok()) {
-        Some(round) => Ok(run_methodology(state.store(), state.figures(), &round, id).await?),
+        Some(round) => Ok(run_methodology(state.reads(), state.figures(), &round, id).await?),
         None => Ok((shipped_or_default(id)?, Arc::from(Vec::new()))),
     }
 }
@@ -288,6 +288,6 @@ async fn get_figures(
 ) -> Result<Json<FiguresDto>, ApiError> {
     let (lm, _) = methodology_for(&state, Some(&round), q.methodology.as_deref()).await?;
     let query = q.to_app(Some(&round))?;
-    let f = area_figures(state.store(), state.figures(), &lm, &caller.user, &query).await?;
+    let f = area_figures(state.reads(), state.figures(), &lm, &caller.user, &query).await?;
     Ok(Json((&f).into()))
 }

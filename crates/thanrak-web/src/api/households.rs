@@ -69,7 +69,7 @@ async fn list_households(
     let round = parse::round(&round)?;
     let area = q.area.as_deref().map(parse::area).transpose()?;
     let page = access::list_households(
-        state.store(),
+        state.reads(),
         state.audit(),
         &caller.user,
         &round,
@@ -108,7 +108,7 @@ async fn get_household(
     let round = parse::round(&round)?;
     let id = parse::household_id(&round, &id)?;
     let detail = access::household_detail(
-        state.store(),
+        state.reads(),
         state.audit(),
         &caller.user,
         &round,

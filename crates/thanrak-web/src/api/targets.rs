@@ -166,7 +166,7 @@ async fn list_targets(
     let paging = p.paging()?;
     let (lm, _) = methodology_for(&state, Some(&round), q.methodology.as_deref()).await?;
     let list = target_list(
-        state.store(),
+        state.reads(),
         state.audit(),
         state.figures(),
         &lm,

@@ -265,7 +265,7 @@ async fn dashboard(
     let l = lang.lang;
     let user = &page.user;
     let account = account(&page, l);
-    let store = state.store();
+    let store = state.reads();
     let asked = q.methodology.as_deref().filter(|m| !m.is_empty());
     let round_asked = q.round.as_deref().filter(|r| !r.is_empty());
     let (lm, _) = match methodology_for(&state, round_asked, asked).await {

@@ -369,7 +369,7 @@ async fn map_page(
     )
     .await?;
     let lm = &*lm;
-    let store = state.store();
+    let store = state.reads();
     let rounds = scored_rounds(store, lm).await?;
     if rounds.is_empty() {
         let ctx = context! {

@@ -76,7 +76,7 @@ async fn profile_page(
         Err(e) => return error_page(&state, &lang, e),
     };
     let p = match household_profile(
-        state.store(),
+        state.reads(),
         state.audit(),
         &lm,
         &page.user,

@@ -110,7 +110,7 @@ async fn round_of(state: &AppState, p: &PageParams) -> Result<Option<RoundLabel>
         return Ok(Some(crate::parse::round(r)?));
     }
     let lm = shipped_or_default(p.filters.methodology.as_deref())?;
-    Ok(thanrak_app::area_figures::default_round(state.store(), &lm).await?)
+    Ok(thanrak_app::area_figures::default_round(state.reads(), &lm).await?)
 }
 
 fn query_string(round: &str, f: &TargetsQuery) -> String {
@@ -166,7 +166,7 @@ async fn targets_page(
         Err(e) => return error_page(&state, &lang, e),
     };
     let list = match target_list(
-        state.store(),
+        state.reads(),
         state.audit(),
         state.figures(),
         &lm,
@@ -180,7 +180,7 @@ async fn targets_page(
         Ok(l) => l,
         Err(e) => return error_page(&state, &lang, e.into()),
     };
-    let rounds: Vec<String> = scored_rounds(state.store(), &lm)
+    let rounds: Vec<String> = scored_rounds(state.reads(), &lm)
         .await
         .unwrap_or_default()
         .iter()
