@@ -66,6 +66,18 @@ pub fn read_deprivation_header(
     Ok(open(path, group_column, weight_column)?.header)
 }
 
+/// The position of the column `name` in the header of the file `path`.
+fn column(headers: &[String], name: &str, path: &str) -> Result<usize, DeprivationError> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| DeprivationError::NoColumn {
+            path: path.to_string(),
+            column: name.to_string(),
+            columns: headers.join(", "),
+        })
+}
+
 struct Opened {
     rdr: csv::Reader<BufReader<File>>,
     headers: Vec<String>,
@@ -101,16 +113,7 @@ fn open(
                 .to_string()
         })
         .collect();
-    let find = |name: &str| -> Result<usize, DeprivationError> {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| DeprivationError::NoColumn {
-                path: p.clone(),
-                column: name.to_string(),
-                columns: headers.join(", "),
-            })
-    };
+    let find = |name: &str| column(&headers, name, &p);
     let group = group_column.map(find).transpose()?;
     let weight = weight_column.map(find).transpose()?;
     let indicator_cols: Vec<usize> = (0..headers.len())
@@ -302,16 +305,7 @@ pub fn fold_deprivations<F: ChunkFold>(
             h.trim().to_string()
         })
         .collect();
-    let find = |name: &str| -> Result<usize, DeprivationError> {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| DeprivationError::NoColumn {
-                path: p.clone(),
-                column: name.to_string(),
-                columns: headers.join(", "),
-            })
-    };
+    let find = |name: &str| column(&headers, name, &p);
     let group = group_column.map(find).transpose()?;
     let weight = weight_column.map(find).transpose()?;
     let kinds: Vec<Cell> = (0..headers.len())

@@ -101,6 +101,19 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// A pool of connections to the PostgreSQL server at `url` (`what` names it in errors).
+async fn pg_pool(url: &str, what: &str) -> Result<PgPool, StoreError> {
+    let opts = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
+        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("cannot connect to {what}: {e}")))
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -132,17 +145,7 @@ impl Store {
             SQLITE_MIGRATIONS.run(&pool).await.map_err(migrate_error)?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
-                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
-            let pool = PgPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await
-                .map_err(|e| {
-                    StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}"))
-                })?;
+            let pool = pg_pool(url, "PostgreSQL").await?;
             POSTGRES_MIGRATIONS
                 .run(&pool)
                 .await
@@ -168,15 +171,7 @@ impl Store {
                 "a read replica is a PostgreSQL standby: postgres://USER@HOST/DB".into(),
             ));
         }
-        let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?
-            .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot connect to the replica: {e}")))?;
+        let pool = pg_pool(url, "the replica").await?;
         let latest = POSTGRES_MIGRATIONS
             .iter()
             .map(|m| m.version)

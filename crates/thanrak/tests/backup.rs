@@ -5,16 +5,12 @@
 //! changes nothing.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 fn thanrak(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_thanrak"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("THANRAK_DATABASE_URL")
-        .output()
-        .unwrap()
+    common::run_at(url, args, "")
 }
 
 fn ok(url: &str, args: &[&str]) -> String {
@@ -159,13 +155,7 @@ fn postgres_backup_is_restored_with_pg_dump_and_pg_restore() {
             .unwrap()
             .as_micros()
     );
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([server.as_str(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
-            .output()
-            .expect("psql is installed beside the PostgreSQL test server");
-        assert!(out.status.success(), "{sql}: {out:?}");
-    };
+    let psql = |sql: &str| common::psql(&server, sql);
     psql(&format!("CREATE DATABASE {name}"));
     let base = server.split('?').next().unwrap();
     let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);

@@ -10,15 +10,14 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 /// Kills per operation and backend.
 const KILLS: usize = 5;
 
 fn thanrak(url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thanrak"));
-    cmd.arg("--database-url")
-        .arg(url)
-        .env_remove("THANRAK_DATABASE_URL")
-        .stdin(Stdio::null());
+    let mut cmd = common::thanrak_at(url);
+    cmd.stdin(Stdio::null());
     cmd
 }
 
@@ -188,13 +187,7 @@ fn postgres_survives_kills_during_import_and_scoring() {
         return;
     };
     let prefix = format!("crash_{}", std::process::id());
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([server.as_str(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
-            .output()
-            .expect("psql is installed beside the PostgreSQL test server");
-        assert!(out.status.success(), "{sql}: {out:?}");
-    };
+    let psql = |sql: &str| common::psql(&server, sql);
     let dir = tempfile::tempdir().unwrap();
     let sep = if server.contains('?') { '&' } else { '?' };
     let result = std::panic::catch_unwind(|| {

@@ -11,31 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn thanrak(url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thanrak"));
-    cmd.arg("--database-url")
-        .arg(url)
-        .env_remove("THANRAK_DATABASE_URL")
-        .env_remove("THANRAK_READ_DATABASE_URL")
-        .env_remove("THANRAK_TEST_HOLD_JOBS_AT");
-    cmd
-}
+mod common;
+use common::thanrak_at as thanrak;
 
 fn ok(url: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = thanrak(url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_at(url, args, stdin);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -135,11 +115,7 @@ impl Schema {
     }
 
     fn psql(&self, sql: &str) {
-        let out = Command::new("psql")
-            .args([self.admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
-            .output()
-            .expect("psql is installed beside the PostgreSQL test server");
-        assert!(out.status.success(), "{sql}: {out:?}");
+        common::psql(&self.admin, sql);
     }
 }
 
@@ -245,13 +221,7 @@ fn a_server_reads_from_a_hot_standby_and_writes_to_the_primary() {
     }
     // The reads really come from the standby: with its replay paused, a run the primary gains
     // is not there for the reading server until replay resumes.
-    let standby_sql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([replica.as_str(), "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{sql}: {out:?}");
-    };
+    let standby_sql = |sql: &str| common::psql(&replica, sql);
     struct Resume<F: Fn(&str)>(F);
     impl<F: Fn(&str)> Drop for Resume<F> {
         fn drop(&mut self) {
