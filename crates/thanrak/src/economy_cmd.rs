@@ -129,24 +129,7 @@ pub(crate) async fn enterprises(
                     Ok(ExitCode::SUCCESS)
                 }
                 EnterpriseImportOutcome::Rejected(diags) => {
-                    eprintln!(
-                        "enterprises import refused: {} problem(s), nothing was written",
-                        diags.len()
-                    );
-                    eprintln!("file\trow\tcolumn\tvalue\treason");
-                    for d in diags.iter().take(200) {
-                        eprintln!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            safe(&d.file),
-                            d.row,
-                            safe(&d.column),
-                            safe(&d.value),
-                            safe(&d.reason)
-                        );
-                    }
-                    if diags.len() > 200 {
-                        eprintln!("… and {} more", diags.len() - 200);
-                    }
+                    crate::print_refused("enterprises import", &diags);
                     if let Some(path) = report {
                         thanrak_app::write_report(&path, &diags)?;
                         eprintln!("the full report is in {}", safe(path.display()));

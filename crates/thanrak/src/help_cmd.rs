@@ -105,24 +105,7 @@ pub(crate) async fn run(command: HelpCommand, store: &Store) -> Result<ExitCode,
                     Ok(ExitCode::SUCCESS)
                 }
                 HelpImportOutcome::Rejected(diags) => {
-                    eprintln!(
-                        "help import refused: {} problem(s), nothing was written",
-                        diags.len()
-                    );
-                    eprintln!("file\trow\tcolumn\tvalue\treason");
-                    for d in diags.iter().take(200) {
-                        eprintln!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            safe(&d.file),
-                            d.row,
-                            safe(&d.column),
-                            safe(&d.value),
-                            safe(&d.reason)
-                        );
-                    }
-                    if diags.len() > 200 {
-                        eprintln!("… and {} more", diags.len() - 200);
-                    }
+                    crate::print_refused("help import", &diags);
                     if let Some(path) = report {
                         thanrak_app::write_report(&path, &diags)?;
                         eprintln!("the full report is in {}", safe(path.display()));

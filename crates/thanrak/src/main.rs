@@ -331,6 +331,29 @@ pub(crate) fn safe(text: impl std::fmt::Display) -> String {
     escape_for_terminal(&text.to_string()).into_owned()
 }
 
+/// Prints the problems that made `what` refuse its files (at most 200, then how many more), a
+/// tab-separated line each: file, row, column, value, reason.
+fn print_refused(what: &str, diags: &[thanrak_app::upload::Diagnostic]) {
+    eprintln!(
+        "{what} refused: {} problem(s), nothing was written",
+        diags.len()
+    );
+    eprintln!("file\trow\tcolumn\tvalue\treason");
+    for d in diags.iter().take(200) {
+        eprintln!(
+            "{}\t{}\t{}\t{}\t{}",
+            safe(&d.file),
+            d.row,
+            safe(&d.column),
+            safe(&d.value),
+            safe(&d.reason)
+        );
+    }
+    if diags.len() > 200 {
+        eprintln!("… and {} more", diags.len() - 200);
+    }
+}
+
 /// A progress bar on stderr that shows itself only on a terminal.
 pub(crate) fn progress_bar() -> impl FnMut(&str, u64, u64) + Send {
     let bar = ProgressBar::new(0);
@@ -451,24 +474,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     ExitCode::SUCCESS
                 }
                 ImportOutcome::Rejected(diags) => {
-                    eprintln!(
-                        "import refused: {} problem(s), nothing was written",
-                        diags.len()
-                    );
-                    eprintln!("file\trow\tcolumn\tvalue\treason");
-                    for d in diags.iter().take(200) {
-                        eprintln!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            safe(&d.file),
-                            d.row,
-                            safe(&d.column),
-                            safe(&d.value),
-                            safe(&d.reason)
-                        );
-                    }
-                    if diags.len() > 200 {
-                        eprintln!("… and {} more", diags.len() - 200);
-                    }
+                    crate::print_refused("import", &diags);
                     if let Some(path) = report {
                         thanrak_app::write_report(&path, &diags)?;
                         eprintln!("the full report is in {}", safe(path.display()));

@@ -615,17 +615,7 @@ fn score_files(
     let started = Instant::now();
     match score_files(&m.methodology, input, to, &mut progress_bar())? {
         ScoreFilesOutcome::Refused(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!(
-                    "{}, row {}, column {}: {:?} {}",
-                    safe(&d.file),
-                    d.row,
-                    safe(&d.column),
-                    safe(&d.value),
-                    d.reason
-                );
-            }
-            eprintln!("{} problems: nothing was written", diagnostics.len());
+            crate::print_refused("scoring", &diagnostics);
             Ok(ExitCode::from(2))
         }
         ScoreFilesOutcome::Done(rounds) => {

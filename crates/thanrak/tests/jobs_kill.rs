@@ -13,13 +13,7 @@ mod common;
 use common::thanrak;
 
 fn run(db: &Path, args: &[&str], stdin: &str) -> String {
-    let out = common::run(db, args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::ok_at(&format!("sqlite://{}", db.display()), args, stdin)
 }
 
 /// Starts `serve` on a free port; returns the process and its address.

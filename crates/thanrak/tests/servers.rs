@@ -14,15 +14,7 @@ use serde_json::Value;
 mod common;
 use common::thanrak_at as thanrak;
 
-fn ok(url: &str, args: &[&str], stdin: &str) -> String {
-    let out = common::run_at(url, args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::ok_at as ok;
 
 /// A server killed when dropped.
 struct Server(Child, String);

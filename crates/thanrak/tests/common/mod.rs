@@ -47,6 +47,17 @@ pub fn run_at(url: &str, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// [`run_at`] that must succeed: its standard output.
+pub fn ok_at(url: &str, args: &[&str], stdin: &str) -> String {
+    let out = run_at(url, args, stdin);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `sql` with psql on the PostgreSQL server at `url`; panics when it fails.
 pub fn psql(url: &str, sql: &str) {
     let out = Command::new("psql")
